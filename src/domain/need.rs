@@ -1,0 +1,87 @@
+//! Needs: what an entrepreneur or group asks for — a loan, a course, a buyer, a scheme.
+
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use super::geography::Catalog;
+use super::offering::{LinkageKind, MAX_AMOUNT_INR, parse_kind};
+use super::record::RecordMeta;
+use super::validation::{FieldErrors, check_text, clean_text};
+
+const MAX_TITLE: usize = 300;
+const MAX_DESCRIPTION: usize = 10_000;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+pub struct NeedInput {
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub sector: Option<String>,
+    #[validate(range(min = 1, max = MAX_AMOUNT_INR, message = "must be between ₹1 and ₹10 crore"))]
+    pub amount_inr: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeedData {
+    pub kind: LinkageKind,
+    pub title: String,
+    pub description: Option<String>,
+    pub sector: Option<String>,
+    pub amount_inr: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Need {
+    pub id: String,
+    pub stakeholder_id: String,
+    /// The district of the stakeholder with the need.
+    pub district: String,
+    #[serde(flatten)]
+    pub data: NeedData,
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+}
+
+impl NeedInput {
+    pub fn validate_with(self, catalog: &Catalog) -> Result<NeedData, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if let Err(found) = self.validate() {
+            errors.absorb(&found);
+        }
+        let kind = parse_kind(self.kind, &mut errors);
+        let title = self.title.unwrap_or_default().trim().to_string();
+        check_text(&mut errors, "title", &title, MAX_TITLE);
+        let description = clean_text(self.description);
+        if let Some(text) = &description {
+            check_text(&mut errors, "description", text, MAX_DESCRIPTION);
+        }
+        let sector = clean_text(self.sector);
+        if let Some(code) = &sector {
+            if !catalog.has_sector(code) {
+                errors.add(
+                    "sector",
+                    format!("unknown sector `{code}`; see GET /api/v1/sectors"),
+                );
+            }
+        }
+        errors.into_result(NeedData {
+            kind: kind.unwrap_or(LinkageKind::Finance),
+            title,
+            description,
+            sector,
+            amount_inr: self.amount_inr,
+        })
+    }
+}
+
+impl NeedData {
+    pub fn to_input(&self) -> NeedInput {
+        NeedInput {
+            kind: Some(self.kind.as_str().to_string()),
+            title: Some(self.title.clone()),
+            description: self.description.clone(),
+            sector: self.sector.clone(),
+            amount_inr: self.amount_inr,
+        }
+    }
+}

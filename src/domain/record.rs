@@ -1,0 +1,101 @@
+//! What every record carries besides its content: status, provenance and times.
+
+use serde::{Deserialize, Serialize};
+
+word_enum! {
+    /// Where a record stands. Deleting archives; nothing is ever removed.
+    Status {
+        /// Submitted through public registration; a facilitator has not yet checked it.
+        Pending => "pending",
+        Active => "active",
+        Archived => "archived",
+    }
+}
+
+word_enum! {
+    /// How a record came in.
+    Origin {
+        Api => "api",
+        Registration => "registration",
+        Import => "import",
+        Seed => "seed",
+    }
+}
+
+/// Provenance and lifecycle, shown on every stored record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordMeta {
+    pub status: Status,
+    pub created_via: Origin,
+    /// The token name (or `public`, `seed`) that created the record.
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Invented records loaded with `--demo`.
+    pub demo: bool,
+}
+
+/// Who is writing and how; the store stamps it on what it creates.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub origin: Origin,
+    pub actor: String,
+    pub status: Status,
+    pub demo: bool,
+}
+
+impl Provenance {
+    pub fn api(actor: &str) -> Self {
+        Self {
+            origin: Origin::Api,
+            actor: actor.to_string(),
+            status: Status::Active,
+            demo: false,
+        }
+    }
+
+    pub fn registration() -> Self {
+        Self {
+            origin: Origin::Registration,
+            actor: "public".into(),
+            status: Status::Pending,
+            demo: false,
+        }
+    }
+
+    pub fn demo_seed() -> Self {
+        Self {
+            origin: Origin::Seed,
+            actor: "seed".into(),
+            status: Status::Active,
+            demo: true,
+        }
+    }
+}
+
+/// The current time as stored: RFC 3339 UTC with milliseconds, so text order is time order.
+pub fn now_timestamp() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    now.format(&format)
+        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+}
+
+/// Today's date in India (IST), which is what "past" means for `valid_until`.
+pub fn today_in_india() -> time::Date {
+    let ist = time::UtcOffset::from_hms(5, 30, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::now_utc().to_offset(ist).date()
+}
+
+/// Parses an ISO `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text.trim(), &format).ok()
+}
+
+pub fn format_date(date: time::Date) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    date.format(&format).unwrap_or_default()
+}

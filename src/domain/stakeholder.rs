@@ -1,0 +1,431 @@
+//! Stakeholders: entrepreneurs and SHGs who need, institutions who offer, and everyone between.
+
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidateEmail};
+
+use super::geography::Catalog;
+use super::phone::normalize_mobile;
+use super::record::RecordMeta;
+use super::validation::{FieldErrors, check_text, clean_text};
+
+word_enum! {
+    StakeholderKind {
+        MicroEntrepreneur => "micro_entrepreneur",
+        Shg => "shg",
+        Fpo => "fpo",
+        Mfi => "mfi",
+        Bank => "bank",
+        Rseti => "rseti",
+        LineDepartment => "line_department",
+        Ngo => "ngo",
+        Buyer => "buyer",
+        Other => "other",
+    }
+}
+
+impl StakeholderKind {
+    /// Entrepreneurs and SHGs carry a profile that eligibility rules are checked against.
+    pub fn has_profile(self) -> bool {
+        matches!(
+            self,
+            StakeholderKind::MicroEntrepreneur | StakeholderKind::Shg
+        )
+    }
+}
+
+word_enum! {
+    Gender { Female => "female", Male => "male", Other => "other" }
+}
+
+word_enum! {
+    SocialCategory { Sc => "SC", St => "ST", Obc => "OBC", General => "General" }
+}
+
+word_enum! {
+    Stage { Idea => "idea", Early => "early", Established => "established" }
+}
+
+/// A stakeholder as submitted. Every field is optional here so that a missing one is reported
+/// by name ("is required") together with every other problem, not as a parse failure.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+pub struct StakeholderInput {
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub name_local: Option<String>,
+    pub district: Option<String>,
+    pub districts_served: Option<Vec<String>>,
+    pub description: Option<String>,
+    pub contact: Option<ContactInput>,
+    #[validate(nested)]
+    pub profile: Option<ProfileInput>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ContactInput {
+    pub person: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+pub struct ProfileInput {
+    pub gender: Option<String>,
+    #[validate(range(min = 14, max = 100, message = "must be between 14 and 100"))]
+    pub age: Option<i64>,
+    pub social_category: Option<String>,
+    pub shg_member: Option<bool>,
+    pub sector: Option<String>,
+    pub stage: Option<String>,
+    pub block: Option<String>,
+    /// Members of an SHG (10–20 is usual).
+    #[validate(range(min = 1, max = 500, message = "must be between 1 and 500"))]
+    pub members: Option<i64>,
+}
+
+/// A validated stakeholder, ready to store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StakeholderData {
+    pub kind: StakeholderKind,
+    pub name: String,
+    pub name_local: Option<String>,
+    pub district: String,
+    pub districts_served: Vec<String>,
+    pub description: Option<String>,
+    pub contact: Contact,
+    pub profile: Option<Profile>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub person: Option<String>,
+    /// Normalised to `+91XXXXXXXXXX`.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Contact {
+    pub fn is_empty(&self) -> bool {
+        self.person.is_none() && self.phone.is_none() && self.email.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub gender: Option<Gender>,
+    pub age: Option<i64>,
+    pub social_category: Option<SocialCategory>,
+    pub shg_member: Option<bool>,
+    pub sector: Option<String>,
+    pub stage: Option<Stage>,
+    pub block: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<i64>,
+}
+
+/// A stored stakeholder, as the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stakeholder {
+    pub id: String,
+    #[serde(flatten)]
+    pub data: StakeholderData,
+    /// Records this one may duplicate (same phone, or same name in the same district), found
+    /// when it was registered; a facilitator decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub possible_duplicates: Vec<String>,
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+}
+
+impl Stakeholder {
+    /// The record without contact details, for readers without a token.
+    pub fn public_view(mut self) -> Self {
+        self.data.contact = Contact::default();
+        self
+    }
+}
+
+const MAX_NAME: usize = 200;
+const MAX_DESCRIPTION: usize = 5_000;
+const MAX_DISTRICTS_SERVED: usize = 100;
+
+impl StakeholderInput {
+    pub fn validate_with(self, catalog: &Catalog) -> Result<StakeholderData, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if let Err(found) = self.validate() {
+            errors.absorb(&found);
+        }
+
+        let kind = match clean_text(self.kind) {
+            None => {
+                errors.add("kind", "is required");
+                None
+            }
+            Some(text) => StakeholderKind::parse(&text).or_else(|| {
+                errors.add(
+                    "kind",
+                    format!("unknown kind `{text}`: {}", StakeholderKind::expected()),
+                );
+                None
+            }),
+        };
+
+        let name = self.name.unwrap_or_default().trim().to_string();
+        check_text(&mut errors, "name", &name, MAX_NAME);
+        let name_local = clean_text(self.name_local);
+        if let Some(local) = &name_local {
+            check_text(&mut errors, "name_local", local, MAX_NAME);
+        }
+        let description = clean_text(self.description);
+        if let Some(text) = &description {
+            check_text(&mut errors, "description", text, MAX_DESCRIPTION);
+        }
+
+        let district = clean_text(self.district).unwrap_or_default();
+        if district.is_empty() {
+            errors.add("district", "is required");
+        } else if !catalog.has_district(&district) {
+            errors.add(
+                "district",
+                format!("unknown district `{district}`; see GET /api/v1/districts"),
+            );
+        }
+
+        let mut districts_served = Vec::new();
+        match self.districts_served {
+            Some(list) if !list.is_empty() => {
+                if list.len() > MAX_DISTRICTS_SERVED {
+                    errors.add(
+                        "districts_served",
+                        format!("at most {MAX_DISTRICTS_SERVED} districts"),
+                    );
+                }
+                for (index, code) in list.into_iter().enumerate() {
+                    let code = code.trim().to_string();
+                    if !catalog.has_district(&code) {
+                        errors.add(
+                            format!("districts_served[{index}]"),
+                            format!("unknown district `{code}`"),
+                        );
+                    } else if !districts_served.contains(&code) {
+                        districts_served.push(code);
+                    }
+                }
+            }
+            _ => districts_served.push(district.clone()),
+        }
+
+        let contact = validate_contact(self.contact.unwrap_or_default(), &mut errors);
+
+        let profile = match (kind, self.profile) {
+            (_, None) => None,
+            (Some(kind), Some(_)) if !kind.has_profile() => {
+                errors.add("profile", "applies only to micro_entrepreneur and shg");
+                None
+            }
+            (_, Some(input)) => Some(validate_profile(input, &district, catalog, &mut errors)),
+        };
+
+        let data = StakeholderData {
+            kind: kind.unwrap_or(StakeholderKind::Other),
+            name,
+            name_local,
+            district,
+            districts_served,
+            description,
+            contact,
+            profile,
+        };
+        errors.into_result(data)
+    }
+}
+
+impl StakeholderData {
+    /// The submission form of a stored record: a PATCH is merged onto this and validated anew.
+    pub fn to_input(&self) -> StakeholderInput {
+        StakeholderInput {
+            kind: Some(self.kind.as_str().to_string()),
+            name: Some(self.name.clone()),
+            name_local: self.name_local.clone(),
+            district: Some(self.district.clone()),
+            districts_served: Some(self.districts_served.clone()),
+            description: self.description.clone(),
+            contact: Some(ContactInput {
+                person: self.contact.person.clone(),
+                phone: self.contact.phone.clone(),
+                email: self.contact.email.clone(),
+            }),
+            profile: self.profile.as_ref().map(|p| ProfileInput {
+                gender: p.gender.map(|g| g.as_str().to_string()),
+                age: p.age,
+                social_category: p.social_category.map(|c| c.as_str().to_string()),
+                shg_member: p.shg_member,
+                sector: p.sector.clone(),
+                stage: p.stage.map(|s| s.as_str().to_string()),
+                block: p.block.clone(),
+                members: p.members,
+            }),
+        }
+    }
+}
+
+fn validate_contact(input: ContactInput, errors: &mut FieldErrors) -> Contact {
+    let person = clean_text(input.person);
+    if let Some(person) = &person {
+        check_text(errors, "contact.person", person, MAX_NAME);
+    }
+    let phone = clean_text(input.phone).and_then(|raw| match normalize_mobile(&raw) {
+        Ok(phone) => Some(phone),
+        Err(why) => {
+            errors.add("contact.phone", why);
+            None
+        }
+    });
+    let email = clean_text(input.email).and_then(|email| {
+        if email.validate_email() && email.len() <= 254 {
+            Some(email.to_lowercase())
+        } else {
+            errors.add("contact.email", "is not an email address");
+            None
+        }
+    });
+    Contact {
+        person,
+        phone,
+        email,
+    }
+}
+
+fn validate_profile(
+    input: ProfileInput,
+    district: &str,
+    catalog: &Catalog,
+    errors: &mut FieldErrors,
+) -> Profile {
+    let gender = parse_word(
+        input.gender,
+        "profile.gender",
+        Gender::parse,
+        Gender::expected,
+        errors,
+    );
+    let social_category = parse_word(
+        input.social_category,
+        "profile.social_category",
+        SocialCategory::parse,
+        SocialCategory::expected,
+        errors,
+    );
+    let stage = parse_word(
+        input.stage,
+        "profile.stage",
+        Stage::parse,
+        Stage::expected,
+        errors,
+    );
+    let sector = clean_text(input.sector);
+    if let Some(code) = &sector {
+        if !catalog.has_sector(code) {
+            errors.add(
+                "profile.sector",
+                format!("unknown sector `{code}`; see GET /api/v1/sectors"),
+            );
+        }
+    }
+    let block = clean_text(input.block);
+    if let Some(name) = &block {
+        if !catalog.has_block(district, name) {
+            errors.add(
+                "profile.block",
+                format!("no block `{name}` in district `{district}`"),
+            );
+        }
+    }
+    Profile {
+        gender,
+        age: input.age,
+        social_category,
+        shg_member: input.shg_member,
+        sector,
+        stage,
+        block,
+        members: input.members,
+    }
+}
+
+/// Parses an optional closed-set word, recording the allowed values when it is unknown.
+pub(crate) fn parse_word<T>(
+    value: Option<String>,
+    field: &str,
+    parse: fn(&str) -> Option<T>,
+    expected: fn() -> String,
+    errors: &mut FieldErrors,
+) -> Option<T> {
+    let text = clean_text(value)?;
+    let parsed = parse(&text);
+    if parsed.is_none() {
+        errors.add(field, format!("unknown value `{text}`: {}", expected()));
+    }
+    parsed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let mut catalog = Catalog::default();
+        catalog.districts.insert("up-mirzapur".into());
+        catalog.sectors.insert("tailoring".into());
+        catalog
+    }
+
+    fn sunita() -> StakeholderInput {
+        serde_json::from_value(serde_json::json!({
+            "kind": "micro_entrepreneur", "name": " Sunita Devi ", "name_local": "सुनीता देवी",
+            "district": "up-mirzapur",
+            "contact": {"person": "Sunita Devi", "phone": "98765 43210", "email": null},
+            "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true,
+                        "sector": "tailoring", "stage": "early"}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_complete_entrepreneur_validates_with_normalised_phone_and_default_districts() {
+        let data = sunita().validate_with(&catalog()).unwrap();
+        assert_eq!(data.name, "Sunita Devi");
+        assert_eq!(data.contact.phone.as_deref(), Some("+919876543210"));
+        assert_eq!(data.districts_served, vec!["up-mirzapur".to_string()]);
+        assert_eq!(data.profile.unwrap().stage, Some(Stage::Early));
+    }
+
+    #[test]
+    fn every_wrong_field_is_named() {
+        let mut input = sunita();
+        input.kind = Some("farmer".into());
+        input.district = Some("up-atlantis".into());
+        input.contact.as_mut().unwrap().phone = Some("12345".into());
+        input.profile.as_mut().unwrap().age = Some(-3);
+        input.profile.as_mut().unwrap().sector = Some("rocketry".into());
+        let errors = input.validate_with(&catalog()).unwrap_err();
+        let fields: Vec<&str> = errors.fields().keys().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            [
+                "contact.phone",
+                "district",
+                "kind",
+                "profile.age",
+                "profile.sector"
+            ]
+        );
+    }
+
+    #[test]
+    fn institutions_have_no_profile() {
+        let mut input = sunita();
+        input.kind = Some("bank".into());
+        let errors = input.validate_with(&catalog()).unwrap_err();
+        assert!(errors.fields().contains_key("profile"));
+    }
+}

@@ -1,0 +1,100 @@
+//! The JSON API: routes, extractors, and the error type clients see.
+
+pub mod error;
+pub mod extract;
+mod geography;
+mod health;
+mod needs;
+mod offerings;
+mod patch;
+mod registrations;
+mod stakeholders;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::store::Store;
+use error::AppError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub limits: Arc<Limits>,
+}
+
+/// Knobs that tests and deployments may turn.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Public registrations allowed per client address in a burst, then one per `registration_period`.
+    pub registration_burst: u32,
+    pub registration_period: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            registration_burst: 20,
+            registration_period: Duration::from_secs(3),
+        }
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        AppState {
+            store,
+            limits: Arc::new(Limits::default()),
+        }
+    }
+}
+
+/// The whole application as one router, so tests and `serve` build the same thing.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(geography::router())
+        .merge(stakeholders::router())
+        .merge(offerings::router())
+        .merge(needs::router())
+        .merge(registrations::router(&state.limits));
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(health::router())
+        .fallback(|| async { AppError::NotFound("no such endpoint; see /api/v1/openapi.json".into()) })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::custom(|_| panic_response()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
+}
+
+fn panic_response() -> Response {
+    AppError::Internal("a handler panicked".into()).into_response()
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

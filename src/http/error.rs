@@ -1,0 +1,115 @@
+//! The one error type at the HTTP boundary, in the client contract's JSON shape:
+//! `{"error": {"code": "...", "message": "...", "fields": {"name": "why"}}}`.
+//!
+//! Policy: client mistakes say exactly what was wrong (and, for validation, which field);
+//! server faults are logged with their cause and answered with an opaque 500, never a panic.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::domain::FieldErrors;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// A conflict, with details a client can act on (e.g. the records it would duplicate).
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        details: Option<Value>,
+    },
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("send JSON with Content-Type: application/json")]
+    UnsupportedMediaType,
+    #[error("some fields are invalid")]
+    Validation(FieldErrors),
+    #[error("too many requests; wait a little and try again")]
+    RateLimited,
+    #[error("the service is not ready: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn not_found(what: &str) -> Self {
+        AppError::NotFound(format!("no {what} with this id"))
+    }
+
+    pub fn field(field: &str, why: impl Into<String>) -> Self {
+        AppError::Validation(FieldErrors::single(field, why))
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
+            AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            AppError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => AppError::NotFound("no record with this id".into()),
+            StoreError::Conflict(message) => AppError::Conflict {
+                message,
+                details: None,
+            },
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(errors: FieldErrors) -> Self {
+        AppError::Validation(errors)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                "something went wrong on our side; the request may be retried".to_string()
+            }
+            other => other.to_string(),
+        };
+        let mut body = json!({"code": code, "message": message});
+        match self {
+            AppError::Validation(errors) => body["fields"] = json!(errors.fields()),
+            AppError::Conflict {
+                details: Some(details),
+                ..
+            } => body["details"] = details,
+            _ => {}
+        }
+        (status, Json(json!({"error": body}))).into_response()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,179 @@
+//! Extractors that turn a request into checked values or an [`AppError`] in the contract's shape
+//! (axum's own rejections are plain text).
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use super::error::AppError;
+use crate::domain::FieldErrors;
+use crate::domain::access::{Caller, Role};
+
+/// The largest JSON body accepted: generous for a registration with many offerings, small
+/// enough that nobody can fill memory.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// A JSON body: wrong content type is 415, unparsable JSON (or invalid UTF-8) is 400, and
+/// well-formed JSON of the wrong shape is 422 naming the field.
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        let is_json = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection {
+                    BytesRejection::FailedToBufferBody(_) => {
+                        AppError::PayloadTooLarge(MAX_BODY_BYTES)
+                    }
+                    other => AppError::BadRequest(other.body_text()),
+                })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(AppError::BadRequest("the body is not valid UTF-8".into()));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." {
+                    "body".to_string()
+                } else {
+                    path
+                };
+                AppError::Validation(FieldErrors::single(field, plain_serde_message(&inner)))
+            }
+            _ => AppError::BadRequest(format!("the body is not valid JSON: {inner}")),
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// serde's message without the "at line 1 column 40" tail, which means nothing in a form.
+fn plain_serde_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.find(" at line ") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}
+
+/// Query parameters; a malformed one is a 400 naming it.
+pub struct QueryParams<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for QueryParams<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_urlencoded::from_str(query)
+            .map(QueryParams)
+            .map_err(|e| AppError::BadRequest(format!("bad query parameter: {e}")))
+    }
+}
+
+/// The caller, if a token was presented. A token that is presented but unknown is a 401 even on
+/// public routes, so a client with a broken token finds out at once.
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl<S> FromRequestParts<S> for MaybeCaller
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Some(header) = parts.headers.get(AUTHORIZATION) else {
+            return Ok(MaybeCaller(None));
+        };
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| {
+                value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or(AppError::Unauthorized)?;
+        let app = AppState::from_ref(state);
+        match app.store.authenticate(token).await? {
+            Some(caller) => Ok(MaybeCaller(Some(caller))),
+            None => Err(AppError::Unauthorized),
+        }
+    }
+}
+
+/// A caller with a valid token, any role.
+pub struct Authenticated(pub Caller);
+
+impl<S> FromRequestParts<S> for Authenticated
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match MaybeCaller::from_request_parts(parts, state).await?.0 {
+            Some(caller) => Ok(Authenticated(caller)),
+            None => Err(AppError::Unauthorized),
+        }
+    }
+}
+
+impl Authenticated {
+    /// Archiving and approving are for facilitators and admins.
+    pub fn require_moderator(&self) -> Result<(), AppError> {
+        if self.0.role.may_moderate() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "role `{}` may not archive or approve records; ask a facilitator",
+                self.0.role
+            )))
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.0.role
+    }
+}

@@ -1,0 +1,154 @@
+//! `/api/v1/offerings` and a stakeholder's offerings: what providers give.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::AppState;
+use super::error::{AppError, AppResult};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, QueryParams};
+use super::patch;
+use super::stakeholders::{status_filter, visible_to};
+use crate::domain::offering::{Offering, OfferingInput};
+use crate::domain::record::{Provenance, Status};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/stakeholders/{id}/offerings", post(create).get(list_of))
+        .route("/offerings/{id}", get(show).patch(update).delete(archive))
+}
+
+const OFFERING_FIELDS: &[&str] = &[
+    "kind",
+    "title",
+    "description",
+    "sectors",
+    "districts",
+    "eligibility",
+    "terms",
+    "valid_until",
+    "status",
+];
+
+async fn create(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+    Path(stakeholder_id): Path<String>,
+    JsonBody(input): JsonBody<OfferingInput>,
+) -> AppResult<Response> {
+    let provider = app
+        .store
+        .get_stakeholder(&stakeholder_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    let data = input.validate_with(
+        &app.store.catalog().await?,
+        &provider.data.districts_served,
+        None,
+    )?;
+    let offering = app
+        .store
+        .insert_offering(&stakeholder_id, &data, &Provenance::api(&caller.name))
+        .await?;
+    let location = format!("/api/v1/offerings/{}", offering.id);
+    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(offering)).into_response())
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+}
+
+async fn list_of(
+    State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(stakeholder_id): Path<String>,
+    QueryParams(query): QueryParams<ListQuery>,
+) -> AppResult<Json<Vec<Offering>>> {
+    app.store
+        .get_stakeholder(&stakeholder_id)
+        .await?
+        .filter(|s| visible_to(&caller, s.meta.status))
+        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    let statuses = status_filter(&caller, query.status.as_deref())?;
+    Ok(Json(
+        app.store
+            .list_offerings_of(&stakeholder_id, &statuses)
+            .await?,
+    ))
+}
+
+async fn show(
+    State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+) -> AppResult<Json<Offering>> {
+    let offering = app
+        .store
+        .get_offering(&id)
+        .await?
+        .filter(|o| visible_to(&caller, o.meta.status))
+        .ok_or_else(|| AppError::not_found("offering"))?;
+    Ok(Json(offering))
+}
+
+async fn update(
+    State(app): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> AppResult<Json<Offering>> {
+    let current = app
+        .store
+        .get_offering(&id)
+        .await?
+        .ok_or_else(|| AppError::not_found("offering"))?;
+    let status = patch::requested_status(&body)?;
+    if status.is_some_and(|s| s != current.meta.status) {
+        caller.require_moderator()?;
+    }
+    let data = if patch::touches_content(&body) {
+        let provider = app
+            .store
+            .get_stakeholder(&current.stakeholder_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("stakeholder"))?;
+        let input = patch::apply(&current.data.to_input(), &body, OFFERING_FIELDS)?;
+        let catalog = app.store.catalog().await?;
+        Some(input.validate_with(
+            &catalog,
+            &provider.data.districts_served,
+            current.data.valid_until.as_deref(),
+        )?)
+    } else {
+        None
+    };
+    let mut updated = current.clone();
+    if let Some(data) = data.filter(|d| *d != current.data) {
+        updated = app.store.update_offering(&id, &data).await?;
+    }
+    if let Some(status) = status.filter(|s| *s != current.meta.status) {
+        updated = app.store.set_offering_status(&id, status).await?;
+    }
+    Ok(Json(updated))
+}
+
+async fn archive(
+    State(app): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<Json<Offering>> {
+    caller.require_moderator()?;
+    app.store
+        .get_offering(&id)
+        .await?
+        .ok_or_else(|| AppError::not_found("offering"))?;
+    Ok(Json(
+        app.store.set_offering_status(&id, Status::Archived).await?,
+    ))
+}

@@ -1,0 +1,135 @@
+//! `POST /api/v1/registrations`: stakeholders registering themselves, from a phone, often in
+//! Hindi, often on a slow network. Anyone may call it; records start `pending` until a
+//! facilitator approves them, and lookalikes of existing records are flagged, not doubled.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::GovernorConfigBuilder;
+
+use super::error::{AppError, AppResult};
+use super::extract::JsonBody;
+use super::{AppState, Limits};
+use crate::domain::FieldErrors;
+use crate::domain::need::NeedInput;
+use crate::domain::offering::OfferingInput;
+use crate::domain::record::Provenance;
+use crate::domain::stakeholder::StakeholderInput;
+
+/// A registration is a stakeholder with what it offers and needs, all validated together.
+#[derive(Deserialize)]
+struct Registration {
+    #[serde(flatten)]
+    stakeholder: StakeholderInput,
+    #[serde(default)]
+    offerings: Vec<OfferingInput>,
+    #[serde(default)]
+    needs: Vec<NeedInput>,
+}
+
+const MAX_ITEMS: usize = 20;
+
+pub fn router(limits: &Limits) -> Router<AppState> {
+    let period = limits
+        .registration_period
+        .max(std::time::Duration::from_millis(1));
+    let config = GovernorConfigBuilder::default()
+        .period(period)
+        .burst_size(limits.registration_burst.max(1))
+        .finish()
+        .map(Arc::new);
+    let route = Router::new().route("/registrations", post(register));
+    match config {
+        Some(config) => route.layer(
+            GovernorLayer::new(config).error_handler(|_| AppError::RateLimited.into_response()),
+        ),
+        None => route,
+    }
+}
+
+async fn register(
+    State(app): State<AppState>,
+    JsonBody(registration): JsonBody<Registration>,
+) -> AppResult<impl IntoResponse> {
+    let catalog = app.store.catalog().await?;
+    let mut errors = FieldErrors::new();
+    let stakeholder = registration
+        .stakeholder
+        .validate_with(&catalog)
+        .map_err(|e| errors = e)
+        .ok();
+    if registration.offerings.len() > MAX_ITEMS {
+        errors.add(
+            "offerings",
+            format!("at most {MAX_ITEMS} in one registration"),
+        );
+    }
+    if registration.needs.len() > MAX_ITEMS {
+        errors.add("needs", format!("at most {MAX_ITEMS} in one registration"));
+    }
+    let served = stakeholder
+        .as_ref()
+        .map(|s| s.districts_served.clone())
+        .unwrap_or_default();
+    let mut offerings = Vec::new();
+    for (index, input) in registration
+        .offerings
+        .into_iter()
+        .take(MAX_ITEMS)
+        .enumerate()
+    {
+        match input.validate_with(&catalog, &served, None) {
+            Ok(data) => offerings.push(data),
+            Err(found) => nest(&mut errors, &format!("offerings[{index}]"), found),
+        }
+    }
+    let mut needs = Vec::new();
+    for (index, input) in registration.needs.into_iter().take(MAX_ITEMS).enumerate() {
+        match input.validate_with(&catalog) {
+            Ok(data) => needs.push(data),
+            Err(found) => nest(&mut errors, &format!("needs[{index}]"), found),
+        }
+    }
+    let stakeholder = match stakeholder {
+        Some(stakeholder) if errors.is_empty() => stakeholder,
+        _ => return Err(AppError::Validation(errors)),
+    };
+    let duplicates = app.store.find_duplicates(&stakeholder, None).await?;
+    let duplicate_ids: Vec<String> = duplicates.into_iter().map(|d| d.id).collect();
+    let stored = app
+        .store
+        .insert_stakeholder(
+            &stakeholder,
+            &offerings,
+            &needs,
+            &Provenance::registration(),
+            &duplicate_ids,
+        )
+        .await?;
+    // Other people's records are not shown to an anonymous caller: only that a facilitator
+    // will check for a duplicate.
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": stored.stakeholder.id,
+            "status": stored.stakeholder.meta.status,
+            "possible_duplicate": !duplicate_ids.is_empty(),
+            "offerings": stored.offerings.iter().map(|o| &o.id).collect::<Vec<_>>(),
+            "needs": stored.needs.iter().map(|n| &n.id).collect::<Vec<_>>(),
+            "message": "Thank you. A facilitator will review your registration. / धन्यवाद। एक सुविधादाता आपके पंजीकरण की जाँच करेगा।",
+        })),
+    ))
+}
+
+fn nest(errors: &mut FieldErrors, prefix: &str, found: FieldErrors) {
+    for (field, why) in found.fields() {
+        errors.add(format!("{prefix}.{field}"), why.clone());
+    }
+}

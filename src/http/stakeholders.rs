@@ -1,0 +1,243 @@
+//! `/api/v1/stakeholders`: who is in the registry.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::error::{AppError, AppResult};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, QueryParams};
+use super::patch;
+use crate::domain::access::Caller;
+use crate::domain::record::{Provenance, Status};
+use crate::domain::stakeholder::{Stakeholder, StakeholderInput, StakeholderKind};
+use crate::store::registry::{StakeholderFilter, StatusFilter};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/stakeholders", get(list).post(create))
+        .route(
+            "/stakeholders/{id}",
+            get(show).patch(update).delete(archive),
+        )
+}
+
+const STAKEHOLDER_FIELDS: &[&str] = &[
+    "kind",
+    "name",
+    "name_local",
+    "district",
+    "districts_served",
+    "description",
+    "contact",
+    "profile",
+    "status",
+];
+
+/// Anyone sees active records; token holders also see pending and archived ones.
+pub(super) fn visible_to(caller: &Option<Caller>, status: Status) -> bool {
+    caller.is_some() || status == Status::Active
+}
+
+/// A stakeholder as this caller may see it: contact details only with a token.
+pub(super) fn shown(caller: &Option<Caller>, stakeholder: Stakeholder) -> Stakeholder {
+    if caller.is_some() {
+        stakeholder
+    } else {
+        stakeholder.public_view()
+    }
+}
+
+/// The statuses a listing may include: `status=pending|archived|active|all`, for token holders.
+pub(super) fn status_filter(
+    caller: &Option<Caller>,
+    requested: Option<&str>,
+) -> AppResult<StatusFilter> {
+    let Some(text) = requested.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(StatusFilter::public());
+    };
+    if caller.is_none() && text != "active" {
+        return Err(AppError::Unauthorized);
+    }
+    if text == "all" {
+        return Ok(StatusFilter::only(Status::ALL.to_vec()));
+    }
+    let status = Status::parse(text).ok_or_else(|| {
+        AppError::field(
+            "status",
+            format!("unknown value `{text}`: {} or all", Status::expected()),
+        )
+    })?;
+    Ok(StatusFilter::only(vec![status]))
+}
+
+/// `limit` and `offset` within bounds, or a 422 naming the one that is not.
+pub(super) fn page(limit: Option<i64>, offset: Option<i64>) -> AppResult<(i64, i64)> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::field("limit", "must be between 1 and 500"));
+    }
+    let offset = offset.unwrap_or(0);
+    if !(0..=1_000_000).contains(&offset) {
+        return Err(AppError::field("offset", "must be between 0 and 1,000,000"));
+    }
+    Ok((limit, offset))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    district: Option<String>,
+    kind: Option<String>,
+    q: Option<String>,
+    status: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+async fn list(
+    State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    QueryParams(query): QueryParams<ListQuery>,
+) -> AppResult<Json<Vec<Stakeholder>>> {
+    let kind = match query
+        .kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        None => None,
+        Some(text) => Some(StakeholderKind::parse(text).ok_or_else(|| {
+            AppError::field(
+                "kind",
+                format!("unknown kind `{text}`: {}", StakeholderKind::expected()),
+            )
+        })?),
+    };
+    let (limit, offset) = page(query.limit, query.offset)?;
+    let filter = StakeholderFilter {
+        district: query
+            .district
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty()),
+        kind,
+        q: query.q.filter(|q| !q.trim().is_empty()),
+        statuses: status_filter(&caller, query.status.as_deref())?,
+        limit,
+        offset,
+    };
+    let found = app.store.list_stakeholders(&filter).await?;
+    Ok(Json(found.into_iter().map(|s| shown(&caller, s)).collect()))
+}
+
+#[derive(Deserialize)]
+struct CreateQuery {
+    #[serde(default)]
+    allow_duplicate: bool,
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+    QueryParams(query): QueryParams<CreateQuery>,
+    JsonBody(input): JsonBody<StakeholderInput>,
+) -> AppResult<Response> {
+    let catalog = app.store.catalog().await?;
+    let data = input.validate_with(&catalog)?;
+    let duplicates = app.store.find_duplicates(&data, None).await?;
+    if !duplicates.is_empty() && !query.allow_duplicate {
+        return Err(AppError::Conflict {
+            message: "this looks like a stakeholder already registered; repeat with ?allow_duplicate=true to add it anyway"
+                .into(),
+            details: Some(json!({"duplicates": duplicates})),
+        });
+    }
+    let duplicate_ids: Vec<String> = duplicates.into_iter().map(|d| d.id).collect();
+    let stored = app
+        .store
+        .insert_stakeholder(
+            &data,
+            &[],
+            &[],
+            &Provenance::api(&caller.name),
+            &duplicate_ids,
+        )
+        .await?;
+    let location = format!("/api/v1/stakeholders/{}", stored.stakeholder.id);
+    Ok((
+        StatusCode::CREATED,
+        [(LOCATION, location)],
+        Json(stored.stakeholder),
+    )
+        .into_response())
+}
+
+async fn show(
+    State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+) -> AppResult<Json<Stakeholder>> {
+    let stakeholder = app
+        .store
+        .get_stakeholder(&id)
+        .await?
+        .filter(|s| visible_to(&caller, s.meta.status))
+        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    Ok(Json(shown(&caller, stakeholder)))
+}
+
+/// Edits fields (a merge patch) and, for facilitators, moves the status (approve, archive,
+/// restore). Everything is checked before anything is written.
+async fn update(
+    State(app): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> AppResult<Json<Stakeholder>> {
+    let current = app
+        .store
+        .get_stakeholder(&id)
+        .await?
+        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    let status = patch::requested_status(&body)?;
+    if status.is_some_and(|s| s != current.meta.status) {
+        caller.require_moderator()?;
+    }
+    let data = if patch::touches_content(&body) {
+        let input = patch::apply(&current.data.to_input(), &body, STAKEHOLDER_FIELDS)?;
+        Some(input.validate_with(&app.store.catalog().await?)?)
+    } else {
+        None
+    };
+    let mut updated = current.clone();
+    if let Some(data) = data.filter(|d| *d != current.data) {
+        updated = app.store.update_stakeholder(&id, &data).await?;
+    }
+    if let Some(status) = status.filter(|s| *s != current.meta.status) {
+        updated = app.store.set_stakeholder_status(&id, status).await?;
+    }
+    Ok(Json(updated))
+}
+
+/// Deleting archives: the record and its offerings and needs leave listings and search, and
+/// can be restored with `PATCH {"status": "active"}`.
+async fn archive(
+    State(app): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<Json<Stakeholder>> {
+    caller.require_moderator()?;
+    app.store
+        .get_stakeholder(&id)
+        .await?
+        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    Ok(Json(
+        app.store
+            .set_stakeholder_status(&id, Status::Archived)
+            .await?,
+    ))
+}

@@ -1,0 +1,18 @@
+//! Sangam: a registry of who offers and who needs what in a district, for coalition meetings.
+//!
+//! A tour of the modules, from the outside in:
+//! - [`cli`]: the `sangam` command line (serve, migrate, seed, token, geo import).
+//! - [`http`]: the JSON API — routes, extractors and the one error type clients see.
+//! - [`domain`]: stakeholders, offerings, needs and geography as validated values; knows no HTTP or SQL.
+//! - [`store`]: SQL on SQLite (embedded default) or PostgreSQL, and the change log search tails.
+//! - [`search`]: the tantivy index, its Hindi/romanized-Hindi analysers and the change-log indexer.
+//! - [`seed`]: geography, sectors and demo data shipped in `seed/`.
+//! - [`config`]: where data lives and which database to use.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod search;
+pub mod seed;
+pub mod store;

@@ -1,0 +1,159 @@
+//! The change log that search tails: which record changed, in commit order.
+//!
+//! On SQLite writers are serialised, so `seq` order is commit order. On PostgreSQL it is not: a
+//! transaction that took seq 10 may commit after one that took seq 11, and a reader that saw 11
+//! and moved its cursor past it would never see 10. So each row also carries its transaction id,
+//! a reader orders by (tx, seq) and only reads rows whose transaction is older than the oldest
+//! one still running (`pg_snapshot_xmin`): those are final, and every later commit sorts after.
+
+use std::fmt;
+use std::str::FromStr;
+
+use sqlx::{Any, Transaction};
+
+use super::{Backend, Store, StoreResult};
+use crate::domain::record::now_timestamp;
+
+/// What kind of record changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Stakeholder,
+    Offering,
+    Need,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Stakeholder => "stakeholder",
+            Entity::Offering => "offering",
+            Entity::Need => "need",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "stakeholder" => Some(Entity::Stakeholder),
+            "offering" => Some(Entity::Offering),
+            "need" => Some(Entity::Need),
+            _ => None,
+        }
+    }
+}
+
+/// A position in the change log: everything at or before it has been applied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ChangeCursor {
+    pub tx: i64,
+    pub seq: i64,
+}
+
+impl fmt::Display for ChangeCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.tx, self.seq)
+    }
+}
+
+impl FromStr for ChangeCursor {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (tx, seq) = text
+            .split_once(':')
+            .ok_or_else(|| format!("bad cursor `{text}`"))?;
+        Ok(ChangeCursor {
+            tx: tx.parse().map_err(|_| format!("bad cursor `{text}`"))?,
+            seq: seq.parse().map_err(|_| format!("bad cursor `{text}`"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub cursor: ChangeCursor,
+    pub entity: Entity,
+    pub entity_id: String,
+    pub op: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ChangeRow {
+    seq: i64,
+    tx: i64,
+    entity: String,
+    entity_id: String,
+    op: String,
+}
+
+/// Appends to the change log inside the writing transaction.
+pub(crate) async fn record(
+    tx: &mut Transaction<'static, Any>,
+    entity: Entity,
+    id: &str,
+    op: &str,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO changes (entity, entity_id, op, at) VALUES ($1, $2, $3, $4)")
+        .bind(entity.as_str())
+        .bind(id)
+        .bind(op)
+        .bind(now_timestamp())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Changes after `after`, oldest first, that are safe to apply (see the module doc).
+    pub async fn changes_after(&self, after: ChangeCursor, limit: i64) -> StoreResult<Vec<Change>> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT seq, tx, entity, entity_id, op FROM changes
+                 WHERE (tx > $1 OR (tx = $1 AND seq > $2))
+                 ORDER BY tx, seq LIMIT $3"
+            }
+            Backend::Postgres => {
+                "SELECT seq, tx, entity, entity_id, op FROM changes
+                 WHERE (tx > $1 OR (tx = $1 AND seq > $2))
+                   AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                 ORDER BY tx, seq LIMIT $3"
+            }
+        };
+        let rows: Vec<ChangeRow> = sqlx::query_as(sql)
+            .bind(after.tx)
+            .bind(after.seq)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                Some(Change {
+                    cursor: ChangeCursor {
+                        tx: row.tx,
+                        seq: row.seq,
+                    },
+                    entity: Entity::parse(&row.entity)?,
+                    entity_id: row.entity_id,
+                    op: row.op,
+                })
+            })
+            .collect())
+    }
+
+    /// The newest position that is safe to start tailing from after reading the tables whole
+    /// (a rebuild): later or still-running changes come after it and are replayed.
+    pub async fn latest_change(&self) -> StoreResult<ChangeCursor> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT tx, seq FROM changes ORDER BY tx DESC, seq DESC LIMIT 1",
+            Backend::Postgres => {
+                "SELECT tx, seq FROM changes
+                 WHERE tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                 ORDER BY tx DESC, seq DESC LIMIT 1"
+            }
+        };
+        let row: Option<(i64, i64)> = sqlx::query_as(sql).fetch_optional(&self.pool).await?;
+        Ok(row
+            .map(|(tx, seq)| ChangeCursor { tx, seq })
+            .unwrap_or_default())
+    }
+}
