@@ -14,8 +14,10 @@ pub fn normalize_mobile(raw: &str) -> Result<String, &'static str> {
     {
         return Err("may contain only digits, spaces, dashes, brackets and a leading +");
     }
-    if trimmed.char_indices().any(|(i, c)| c == '+' && i != 0) {
-        return Err("has a + that is not at the start");
+    let plus_signs = trimmed.matches('+').count();
+    let first_digit = trimmed.find(|c: char| c.is_ascii_digit()).unwrap_or(0);
+    if plus_signs > 1 || trimmed.find('+').is_some_and(|at| at > first_digit) {
+        return Err("has a + that is not before the number");
     }
     let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
     let national = match digits.len() {
@@ -29,7 +31,7 @@ pub fn normalize_mobile(raw: &str) -> Result<String, &'static str> {
             );
         }
     };
-    if trimmed.starts_with('+') && !digits.starts_with("91") {
+    if plus_signs == 1 && !digits.starts_with("91") {
         return Err("only Indian (+91) mobile numbers are accepted");
     }
     if !matches!(national.as_bytes()[0], b'6'..=b'9') {

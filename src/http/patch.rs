@@ -65,9 +65,12 @@ pub fn apply<I: Serialize + DeserializeOwned>(
     super::extract::parse_json(&text)
 }
 
-/// The `status` a PATCH asks for, if any.
+/// The `status` a PATCH asks for, if any; checks first that the body is an object at all.
 pub fn requested_status(patch: &Value) -> Result<Option<crate::domain::record::Status>, AppError> {
     use crate::domain::record::Status;
+    if !patch.is_object() {
+        return Err(AppError::field("body", "a PATCH body must be a JSON object"));
+    }
     match patch.get("status") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Status::parse(text).map(Some).ok_or_else(|| {

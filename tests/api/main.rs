@@ -1,0 +1,11 @@
+//! End-to-end tests: the real `sangam` binary on a loopback port, over HTTP, on SQLite and (when
+//! `SANGAM_TEST_POSTGRES_URL` is set) PostgreSQL. One test binary, so it links once.
+
+mod support;
+
+mod auth;
+mod bad_input;
+mod geography;
+mod lifecycle;
+mod registrations;
+mod storage;

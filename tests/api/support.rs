@@ -1,0 +1,253 @@
+//! A real `sangam serve` process on an ephemeral loopback port, with a fresh data directory and
+//! (for PostgreSQL) a fresh database, driven over HTTP with reqwest.
+
+use std::process::Stdio;
+use std::sync::Once;
+use std::time::Duration;
+
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_sangam");
+
+/// Which database a test runs on.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    /// The admin URL of a PostgreSQL server; each test makes its own database on it.
+    Postgres(String),
+}
+
+impl Backend {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+}
+
+static SKIP_NOTICE: Once = Once::new();
+
+/// SQLite always; PostgreSQL too when `SANGAM_TEST_POSTGRES_URL` is set (CI sets it).
+pub fn backends() -> Vec<Backend> {
+    let mut list = vec![Backend::Sqlite];
+    match std::env::var("SANGAM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.trim().is_empty() => list.push(Backend::Postgres(url)),
+        _ => SKIP_NOTICE.call_once(|| {
+            eprintln!("NOTE: SANGAM_TEST_POSTGRES_URL is not set: PostgreSQL runs of these tests are SKIPPED (.ci/run sets it)")
+        }),
+    }
+    list
+}
+
+/// A fresh, empty database for one test: a SQLite file in the data directory, or a new
+/// PostgreSQL database named `sangam_t_<random>`.
+pub async fn fresh_database(backend: &Backend) -> Option<String> {
+    match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres(admin_url) => {
+            sqlx::any::install_default_drivers();
+            let name = format!("sangam_t_{}", uuid::Uuid::now_v7().simple());
+            let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url).await.expect("connect to PostgreSQL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut admin)
+                .await
+                .expect("create test database");
+            let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(admin_url);
+            Some(format!("{base}/{name}"))
+        }
+    }
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub client: Client,
+    pub database_url: Option<String>,
+    pub data_dir: TempDir,
+    child: Option<Child>,
+    demo: bool,
+}
+
+impl TestServer {
+    pub async fn start(backend: &Backend) -> TestServer {
+        Self::start_with(backend, false).await
+    }
+
+    pub async fn start_demo(backend: &Backend) -> TestServer {
+        Self::start_with(backend, true).await
+    }
+
+    async fn start_with(backend: &Backend, demo: bool) -> TestServer {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let database_url = fresh_database(backend).await;
+        let mut server = TestServer {
+            base: String::new(),
+            client: Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
+            database_url,
+            data_dir,
+            child: None,
+            demo,
+        };
+        server.launch().await;
+        server
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BINARY);
+        command.args(args).arg("--data-dir").arg(self.data_dir.path());
+        command.env_remove("DATABASE_URL");
+        if let Some(url) = &self.database_url {
+            command.arg("--database-url").arg(url);
+        }
+        command
+    }
+
+    /// Starts the process and waits for it to say where it listens (it binds before saying so).
+    async fn launch(&mut self) {
+        let mut args = vec!["serve", "--bind", "127.0.0.1:0"];
+        if self.demo {
+            args.push("--demo");
+        }
+        let mut child = self
+            .command(&args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn sangam serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let address = tokio::time::timeout(Duration::from_secs(120), async {
+            while let Some(line) = lines.next_line().await.expect("read stdout") {
+                if let Some(address) = line.strip_prefix("listening on ") {
+                    return address.to_string();
+                }
+            }
+            panic!("sangam serve exited before listening");
+        })
+        .await
+        .expect("server did not start within 120 s");
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        self.base = address;
+        self.child = Some(child);
+    }
+
+    /// Kills the process without warning (SIGKILL) and starts it again on the same data.
+    pub async fn kill_and_restart(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.expect("kill");
+        }
+        self.launch().await;
+    }
+
+    /// Runs `sangam token create` as an operator would and returns the last line it printed.
+    pub async fn token(&self, role: &str) -> String {
+        let output = self
+            .command(&["token", "create", "--role", role, "--name", &format!("test {role}")])
+            .output()
+            .await
+            .expect("run token create");
+        assert!(output.status.success(), "token create failed: {}", String::from_utf8_lossy(&output.stderr));
+        let stdout = String::from_utf8(output.stdout).expect("utf-8");
+        stdout.lines().last().expect("a token line").trim().to_string()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        read(self.send(Method::GET, path, token, None).await).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        read(self.send(Method::POST, path, token, Some(body)).await).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        read(self.send(Method::PATCH, path, token, Some(body)).await).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        read(self.send(Method::DELETE, path, token, None).await).await
+    }
+
+    /// Every record a token holder can list, whatever its status.
+    pub async fn stakeholder_count(&self, token: &str) -> usize {
+        let (status, body) = self.get("/api/v1/stakeholders?status=all&limit=500", Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body.as_array().expect("array").len()
+    }
+}
+
+/// Status and JSON body; a body that is not JSON fails the test (every answer must be JSON).
+pub async fn read(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: body is not JSON: {text}"));
+    (status, body)
+}
+
+/// Asserts the contract's error shape and returns its `fields`.
+pub fn error_fields(body: &Value, code: &str) -> serde_json::Map<String, Value> {
+    assert_eq!(body["error"]["code"], code, "unexpected error body: {body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "no message: {body}");
+    body["error"]["fields"].as_object().cloned().unwrap_or_default()
+}
+
+pub fn entrepreneur(name: &str, district: &str, phone: Option<&str>) -> Value {
+    let block = match district {
+        "up-mirzapur" => Some("Chhanbey"),
+        "up-bhadohi" => Some("Gyanpur"),
+        "br-gaya" => Some("Bodh Gaya"),
+        _ => None,
+    };
+    serde_json::json!({
+        "kind": "micro_entrepreneur",
+        "name": name,
+        "name_local": "सुनीता देवी",
+        "district": district,
+        "description": "Runs a tailoring unit from home; wants two more sewing machines. सिलाई का काम।",
+        "contact": {"person": name, "phone": phone, "email": "sunita@example.org"},
+        "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true,
+                    "sector": "tailoring", "stage": "early", "block": block}
+    })
+}
+
+pub fn bank(name: &str, district: &str) -> Value {
+    serde_json::json!({
+        "kind": "bank", "name": name, "district": district,
+        "description": "Public sector bank branch: MUDRA and SHG-bank linkage.",
+        "contact": {"person": "Branch Manager", "phone": "+91 94150 00000", "email": null}
+    })
+}
+
+pub fn mudra_loan() -> Value {
+    serde_json::json!({
+        "kind": "finance",
+        "title": "MUDRA Shishu loan for women tailors",
+        "description": "Collateral-free loan up to ₹50,000 for sewing machines and working capital.",
+        "sectors": ["tailoring"],
+        "eligibility": {"gender": "female", "min_age": 18, "max_age": 60, "min_amount_inr": 10000,
+                        "max_amount_inr": 50000, "stages": ["idea", "early"]},
+        "terms": {"interest_rate_pct": 9.5, "tenure_months": 36},
+        "valid_until": "2027-03-31"
+    })
+}
