@@ -217,6 +217,7 @@ async fn import_geography(store: &Store, file: &PathBuf) -> anyhow::Result<()> {
 async fn serve(settings: &Settings, bind: SocketAddr, demo: bool) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     load_seed(&store, demo).await?;
+    let shutdown = shutdown_signal().context("cannot install signal handlers")?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
@@ -230,31 +231,34 @@ async fn serve(settings: &Settings, bind: SocketAddr, demo: bool) -> anyhow::Res
     );
     println!("listening on http://{address}");
     tracing::info!(%address, "serving");
-    http::serve(listener, AppState::new(store.clone()), shutdown_signal()).await?;
+    http::serve(listener, AppState::new(store.clone()), shutdown).await?;
     store.close().await;
     println!("stopped");
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM, so requests in flight finish before the process exits.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves on Ctrl-C or SIGTERM, so requests in flight finish before the process
+/// exits. The handlers are installed before it returns: a signal that arrives just after the
+/// server says it is listening must not kill it outright.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+            tracing::info!("shutting down");
+        })
     }
-    tracing::info!("shutting down");
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down");
+        })
+    }
 }

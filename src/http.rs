@@ -1,5 +1,6 @@
 //! The JSON API: routes, extractors, and the error type clients see.
 
+mod docs;
 pub mod error;
 pub mod extract;
 mod geography;
@@ -63,6 +64,7 @@ impl AppState {
 /// The whole application as one router, so tests and `serve` build the same thing.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
+        .merge(docs::router())
         .merge(geography::router())
         .merge(stakeholders::router())
         .merge(offerings::router())

@@ -69,7 +69,10 @@ pub fn apply<I: Serialize + DeserializeOwned>(
 pub fn requested_status(patch: &Value) -> Result<Option<crate::domain::record::Status>, AppError> {
     use crate::domain::record::Status;
     if !patch.is_object() {
-        return Err(AppError::field("body", "a PATCH body must be a JSON object"));
+        return Err(AppError::field(
+            "body",
+            "a PATCH body must be a JSON object",
+        ));
     }
     match patch.get("status") {
         None | Some(Value::Null) => Ok(None),

@@ -8,7 +8,13 @@ async fn token_create_prints_the_token_alone_on_the_last_line() {
     let server = TestServer::start(&Backend::Sqlite).await;
     let token = server.token("admin").await;
     assert!(token.starts_with("sgm_") && !token.contains(' '), "{token}");
-    let (status, _) = server.post("/api/v1/stakeholders", Some(&token), &entrepreneur("A", "up-mirzapur", None)).await;
+    let (status, _) = server
+        .post(
+            "/api/v1/stakeholders",
+            Some(&token),
+            &entrepreneur("A", "up-mirzapur", None),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
 }
 
@@ -23,7 +29,9 @@ async fn writes_need_a_valid_token_and_archiving_needs_a_facilitator() {
         let (status, reply) = server.post("/api/v1/stakeholders", None, &body).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         error_fields(&reply, "unauthorized");
-        let (status, _) = server.post("/api/v1/stakeholders", Some("sgm_not-a-real-token"), &body).await;
+        let (status, _) = server
+            .post("/api/v1/stakeholders", Some("sgm_not-a-real-token"), &body)
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         let response = server
             .client
@@ -32,25 +40,58 @@ async fn writes_need_a_valid_token_and_archiving_needs_a_facilitator() {
             .send()
             .await
             .unwrap();
-        assert_eq!(read(response).await.0, StatusCode::UNAUTHORIZED, "a non-bearer credential is refused");
-        let (status, _) = server.get("/api/v1/stakeholders?status=pending", None).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "the moderation queue is not public");
+        assert_eq!(
+            read(response).await.0,
+            StatusCode::UNAUTHORIZED,
+            "a non-bearer credential is refused"
+        );
+        let (status, _) = server
+            .get("/api/v1/stakeholders?status=pending", None)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "the moderation queue is not public"
+        );
 
         // Consultants register and edit in the field...
-        let (status, created) = server.post("/api/v1/stakeholders", Some(&consultant), &body).await;
+        let (status, created) = server
+            .post("/api/v1/stakeholders", Some(&consultant), &body)
+            .await;
         assert_eq!(status, StatusCode::CREATED);
         let id = created["id"].as_str().unwrap();
-        let (status, _) = server.patch(&format!("/api/v1/stakeholders/{id}"), Some(&consultant), &json!({"description": "new"})).await;
+        let (status, _) = server
+            .patch(
+                &format!("/api/v1/stakeholders/{id}"),
+                Some(&consultant),
+                &json!({"description": "new"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
         // ...but archiving and approving is for facilitators.
-        let (status, reply) = server.delete(&format!("/api/v1/stakeholders/{id}"), Some(&consultant)).await;
+        let (status, reply) = server
+            .delete(&format!("/api/v1/stakeholders/{id}"), Some(&consultant))
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         error_fields(&reply, "forbidden");
-        let (status, _) = server.patch(&format!("/api/v1/stakeholders/{id}"), Some(&consultant), &json!({"status": "archived"})).await;
+        let (status, _) = server
+            .patch(
+                &format!("/api/v1/stakeholders/{id}"),
+                Some(&consultant),
+                &json!({"status": "archived"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let (_, still) = server.get(&format!("/api/v1/stakeholders/{id}"), None).await;
-        assert_eq!(still["status"], "active", "a refused request changes nothing");
-        let (status, _) = server.delete(&format!("/api/v1/stakeholders/{id}"), Some(&facilitator)).await;
+        let (_, still) = server
+            .get(&format!("/api/v1/stakeholders/{id}"), None)
+            .await;
+        assert_eq!(
+            still["status"], "active",
+            "a refused request changes nothing"
+        );
+        let (status, _) = server
+            .delete(&format!("/api/v1/stakeholders/{id}"), Some(&facilitator))
+            .await;
         assert_eq!(status, StatusCode::OK);
     }
 }
@@ -59,7 +100,9 @@ async fn writes_need_a_valid_token_and_archiving_needs_a_facilitator() {
 async fn a_revoked_token_stops_working() {
     let server = TestServer::start(&Backend::Sqlite).await;
     let token = server.token("consultant").await;
-    let (status, _) = server.get("/api/v1/stakeholders?status=all", Some(&token)).await;
+    let (status, _) = server
+        .get("/api/v1/stakeholders?status=all", Some(&token))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let output = tokio::process::Command::new(crate::support::BINARY)
         .args(["token", "revoke", "--name", "test consultant", "--data-dir"])
@@ -68,6 +111,8 @@ async fn a_revoked_token_stops_working() {
         .await
         .unwrap();
     assert!(output.status.success());
-    let (status, _) = server.get("/api/v1/stakeholders?status=all", Some(&token)).await;
+    let (status, _) = server
+        .get("/api/v1/stakeholders?status=all", Some(&token))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -10,9 +10,13 @@ use sangam::store::{Backend as StoreBackend, ChangeCursor, Entity, Store};
 use crate::support::{Backend, backends, entrepreneur, fresh_database};
 
 async fn open(backend: &Backend, dir: &tempfile::TempDir) -> Store {
-    let url = fresh_database(backend).await.unwrap_or_else(|| Store::sqlite_url(dir.path()));
+    let url = fresh_database(backend)
+        .await
+        .unwrap_or_else(|| Store::sqlite_url(dir.path()));
     let store = Store::open(&url).await.expect("open store");
-    sangam::seed::load_reference(&store).await.expect("seed reference data");
+    sangam::seed::load_reference(&store)
+        .await
+        .expect("seed reference data");
     store
 }
 
@@ -25,17 +29,35 @@ async fn both_backends_store_and_read_back_the_same_records() {
     for backend in backends() {
         let dir = tempfile::tempdir().unwrap();
         let store = open(&backend, &dir).await;
-        let input: StakeholderInput = serde_json::from_value(entrepreneur("Sunita Devi", "up-mirzapur", Some("9876543210"))).unwrap();
+        let input: StakeholderInput = serde_json::from_value(entrepreneur(
+            "Sunita Devi",
+            "up-mirzapur",
+            Some("9876543210"),
+        ))
+        .unwrap();
         let data = input.validate_with(&catalog(&store).await).unwrap();
-        let stored = store.insert_stakeholder(&data, &[], &[], &Provenance::api("tester"), &[]).await.unwrap();
-        let read = store.get_stakeholder(&stored.stakeholder.id).await.unwrap().unwrap();
+        let stored = store
+            .insert_stakeholder(&data, &[], &[], &Provenance::api("tester"), &[])
+            .await
+            .unwrap();
+        let read = store
+            .get_stakeholder(&stored.stakeholder.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(read, stored.stakeholder, "{}", backend.name());
         assert_eq!(read.data, data, "what was validated is what is stored");
 
         let dupes = store.find_duplicates(&data, None).await.unwrap();
         assert_eq!(dupes.len(), 1);
         assert_eq!(dupes[0].reason, "same phone number");
-        assert!(store.find_duplicates(&data, Some(&read.id)).await.unwrap().is_empty());
+        assert!(
+            store
+                .find_duplicates(&data, Some(&read.id))
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         let filter = StakeholderFilter {
             district: Some("up-mirzapur".into()),
@@ -46,10 +68,20 @@ async fn both_backends_store_and_read_back_the_same_records() {
             offset: 0,
         };
         assert_eq!(store.list_stakeholders(&filter).await.unwrap().len(), 1);
-        store.set_stakeholder_status(&read.id, Status::Archived).await.unwrap();
+        store
+            .set_stakeholder_status(&read.id, Status::Archived)
+            .await
+            .unwrap();
         assert!(store.list_stakeholders(&filter).await.unwrap().is_empty());
-        let all = StakeholderFilter { statuses: StatusFilter::only(Status::ALL.to_vec()), ..filter };
-        assert_eq!(store.list_stakeholders(&all).await.unwrap().len(), 1, "archived, not deleted");
+        let all = StakeholderFilter {
+            statuses: StatusFilter::only(Status::ALL.to_vec()),
+            ..filter
+        };
+        assert_eq!(
+            store.list_stakeholders(&all).await.unwrap().len(),
+            1,
+            "archived, not deleted"
+        );
     }
 }
 
@@ -58,18 +90,42 @@ async fn every_write_appends_to_the_change_log_in_order() {
     for backend in backends() {
         let dir = tempfile::tempdir().unwrap();
         let store = open(&backend, &dir).await;
-        let input: StakeholderInput = serde_json::from_value(entrepreneur("Asha", "br-gaya", None)).unwrap();
+        let input: StakeholderInput =
+            serde_json::from_value(entrepreneur("Asha", "br-gaya", None)).unwrap();
         let data = input.validate_with(&catalog(&store).await).unwrap();
-        let stored = store.insert_stakeholder(&data, &[], &[], &Provenance::api("t"), &[]).await.unwrap();
-        store.update_stakeholder(&stored.stakeholder.id, &data).await.unwrap();
-        store.set_stakeholder_status(&stored.stakeholder.id, Status::Archived).await.unwrap();
+        let stored = store
+            .insert_stakeholder(&data, &[], &[], &Provenance::api("t"), &[])
+            .await
+            .unwrap();
+        store
+            .update_stakeholder(&stored.stakeholder.id, &data)
+            .await
+            .unwrap();
+        store
+            .set_stakeholder_status(&stored.stakeholder.id, Status::Archived)
+            .await
+            .unwrap();
 
-        let changes = store.changes_after(ChangeCursor::default(), 100).await.unwrap();
+        let changes = store
+            .changes_after(ChangeCursor::default(), 100)
+            .await
+            .unwrap();
         assert_eq!(changes.len(), 3, "{}", backend.name());
-        assert!(changes.iter().all(|c| c.entity == Entity::Stakeholder && c.entity_id == stored.stakeholder.id));
-        assert!(changes.windows(2).all(|w| w[0].cursor < w[1].cursor), "cursor order is log order");
+        assert!(
+            changes
+                .iter()
+                .all(|c| c.entity == Entity::Stakeholder && c.entity_id == stored.stakeholder.id)
+        );
+        assert!(
+            changes.windows(2).all(|w| w[0].cursor < w[1].cursor),
+            "cursor order is log order"
+        );
         let tail = store.changes_after(changes[0].cursor, 100).await.unwrap();
-        assert_eq!(tail, changes[1..], "reading after a cursor resumes exactly there");
+        assert_eq!(
+            tail,
+            changes[1..],
+            "reading after a cursor resumes exactly there"
+        );
         assert_eq!(store.latest_change().await.unwrap(), changes[2].cursor);
     }
 }
@@ -86,22 +142,44 @@ async fn a_reader_never_skips_a_change_committed_out_of_order() {
             // SQLite has one writer at a time: commit order is seq order by construction. The
             // interleaving below cannot happen there (the second writer waits), so it is only
             // exercised on PostgreSQL.
-            eprintln!("out-of-order commit check: not applicable to SQLite's single writer; ran on PostgreSQL only");
+            eprintln!(
+                "out-of-order commit check: not applicable to SQLite's single writer; ran on PostgreSQL only"
+            );
             continue;
         }
-        let insert = "INSERT INTO changes (entity, entity_id, op, at) VALUES ('need', $1, 'upsert', 'now')";
+        let insert =
+            "INSERT INTO changes (entity, entity_id, op, at) VALUES ('need', $1, 'upsert', 'now')";
         let mut slow = store.pool().begin().await.unwrap();
-        sqlx::query(insert).bind("first-written").execute(&mut *slow).await.unwrap();
+        sqlx::query(insert)
+            .bind("first-written")
+            .execute(&mut *slow)
+            .await
+            .unwrap();
         let mut fast = store.pool().begin().await.unwrap();
-        sqlx::query(insert).bind("second-written").execute(&mut *fast).await.unwrap();
+        sqlx::query(insert)
+            .bind("second-written")
+            .execute(&mut *fast)
+            .await
+            .unwrap();
         fast.commit().await.unwrap();
 
-        let seen = store.changes_after(ChangeCursor::default(), 100).await.unwrap();
-        assert!(seen.is_empty(), "a change is visible while an older transaction is still open: {seen:?}");
+        let seen = store
+            .changes_after(ChangeCursor::default(), 100)
+            .await
+            .unwrap();
+        assert!(
+            seen.is_empty(),
+            "a change is visible while an older transaction is still open: {seen:?}"
+        );
 
         slow.commit().await.unwrap();
-        let seen: Vec<String> =
-            store.changes_after(ChangeCursor::default(), 100).await.unwrap().into_iter().map(|c| c.entity_id).collect();
+        let seen: Vec<String> = store
+            .changes_after(ChangeCursor::default(), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.entity_id)
+            .collect();
         assert_eq!(seen, ["first-written", "second-written"]);
     }
 }
@@ -115,12 +193,28 @@ async fn geography_import_is_all_or_nothing() {
         let bad = "state,name,lgd_code\nup,Newtown,\nup,Oldtown,not-a-number\n";
         assert!(sangam::seed::parse_geography("bad.csv", bad.as_bytes(), &states).is_err());
         let good = "state,state_name,name,name_local,block\nwb,West Bengal,Purulia,পুরুলিয়া,Jhalda I\nup,,Mirzapur,,Halia\n";
-        let geography = sangam::seed::parse_geography("good.csv", good.as_bytes(), &states).unwrap();
-        store.upsert_geography(&geography.states, &geography.districts, &geography.blocks, &mut || {}).await.unwrap();
-        let found = store.list_districts(Some("purulia"), Some("West Bengal")).await.unwrap();
+        let geography =
+            sangam::seed::parse_geography("good.csv", good.as_bytes(), &states).unwrap();
+        store
+            .upsert_geography(
+                &geography.states,
+                &geography.districts,
+                &geography.blocks,
+                &mut || {},
+            )
+            .await
+            .unwrap();
+        let found = store
+            .list_districts(Some("purulia"), Some("West Bengal"))
+            .await
+            .unwrap();
         assert_eq!(found.len(), 1, "{}", backend.name());
         assert_eq!(found[0].code, "wb-purulia");
         let mirzapur = store.get_district("up-mirzapur").await.unwrap().unwrap();
-        assert_eq!(mirzapur.name_local.as_deref().map(|n| n.starts_with("मिर्")), Some(true), "re-import keeps local names");
+        assert_eq!(
+            mirzapur.name_local.as_deref().map(|n| n.starts_with("मिर्")),
+            Some(true),
+            "re-import keeps local names"
+        );
     }
 }

@@ -52,12 +52,17 @@ pub async fn fresh_database(backend: &Backend) -> Option<String> {
         Backend::Postgres(admin_url) => {
             sqlx::any::install_default_drivers();
             let name = format!("sangam_t_{}", uuid::Uuid::now_v7().simple());
-            let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url).await.expect("connect to PostgreSQL");
+            let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url)
+                .await
+                .expect("connect to PostgreSQL");
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&mut admin)
                 .await
                 .expect("create test database");
-            let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(admin_url);
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base)
+                .unwrap_or(admin_url);
             Some(format!("{base}/{name}"))
         }
     }
@@ -86,7 +91,13 @@ impl TestServer {
         let database_url = fresh_database(backend).await;
         let mut server = TestServer {
             base: String::new(),
-            client: Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
+            // No idle connections: a server that refuses a body (413) closes the connection, and a pooled
+            // client would race to reuse it.
+            client: Client::builder()
+                .timeout(Duration::from_secs(30))
+                .pool_max_idle_per_host(0)
+                .build()
+                .expect("client"),
             database_url,
             data_dir,
             child: None,
@@ -98,7 +109,10 @@ impl TestServer {
 
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(BINARY);
-        command.args(args).arg("--data-dir").arg(self.data_dir.path());
+        command
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.data_dir.path());
         command.env_remove("DATABASE_URL");
         if let Some(url) = &self.database_url {
             command.arg("--database-url").arg(url);
@@ -146,23 +160,66 @@ impl TestServer {
         self.launch().await;
     }
 
+    /// Sends SIGTERM, as a service manager would, and waits for the process to exit.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let pid = child.id().expect("pid").to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .expect("kill -TERM");
+        assert!(sent.success());
+        tokio::time::timeout(Duration::from_secs(30), child.wait())
+            .await
+            .expect("exit within 30 s")
+            .expect("wait")
+    }
+
+    /// Runs another `sangam` command against this server's data.
+    pub async fn cli(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().await.expect("run sangam")
+    }
+
     /// Runs `sangam token create` as an operator would and returns the last line it printed.
     pub async fn token(&self, role: &str) -> String {
         let output = self
-            .command(&["token", "create", "--role", role, "--name", &format!("test {role}")])
+            .command(&[
+                "token",
+                "create",
+                "--role",
+                role,
+                "--name",
+                &format!("test {role}"),
+            ])
             .output()
             .await
             .expect("run token create");
-        assert!(output.status.success(), "token create failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "token create failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let stdout = String::from_utf8(output.stdout).expect("utf-8");
-        stdout.lines().last().expect("a token line").trim().to_string()
+        stdout
+            .lines()
+            .last()
+            .expect("a token line")
+            .trim()
+            .to_string()
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
         let mut request = self.client.request(method, self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -181,7 +238,12 @@ impl TestServer {
         read(self.send(Method::POST, path, token, Some(body)).await).await
     }
 
-    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, Value) {
         read(self.send(Method::PATCH, path, token, Some(body)).await).await
     }
 
@@ -191,7 +253,9 @@ impl TestServer {
 
     /// Every record a token holder can list, whatever its status.
     pub async fn stakeholder_count(&self, token: &str) -> usize {
-        let (status, body) = self.get("/api/v1/stakeholders?status=all&limit=500", Some(token)).await;
+        let (status, body) = self
+            .get("/api/v1/stakeholders?status=all&limit=500", Some(token))
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body.as_array().expect("array").len()
     }
@@ -201,15 +265,24 @@ impl TestServer {
 pub async fn read(response: Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.expect("body");
-    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: body is not JSON: {text}"));
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("{status}: body is not JSON: {text}"));
     (status, body)
 }
 
 /// Asserts the contract's error shape and returns its `fields`.
 pub fn error_fields(body: &Value, code: &str) -> serde_json::Map<String, Value> {
     assert_eq!(body["error"]["code"], code, "unexpected error body: {body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "no message: {body}");
-    body["error"]["fields"].as_object().cloned().unwrap_or_default()
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "no message: {body}"
+    );
+    body["error"]["fields"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
 }
 
 pub fn entrepreneur(name: &str, district: &str, phone: Option<&str>) -> Value {
