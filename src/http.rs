@@ -74,6 +74,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(health::router())
         .fallback(|| async { AppError::NotFound("no such endpoint; see /api/v1/openapi.json".into()) })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .with_state(state)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))

@@ -208,7 +208,15 @@ async fn update(
         caller.require_moderator()?;
     }
     let data = if patch::touches_content(&body) {
-        let input = patch::apply(&current.data.to_input(), &body, STAKEHOLDER_FIELDS)?;
+        let mut input = patch::apply(&current.data.to_input(), &body, STAKEHOLDER_FIELDS)?;
+        // A record that served only its home district moves with it, unless told otherwise.
+        let served_only_home = current.data.districts_served == [current.data.district.clone()];
+        if served_only_home
+            && body.get("district").is_some()
+            && body.get("districts_served").is_none()
+        {
+            input.districts_served = None;
+        }
         Some(input.validate_with(&app.store.catalog().await?)?)
     } else {
         None

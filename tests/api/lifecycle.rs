@@ -96,6 +96,18 @@ async fn a_stakeholder_is_created_read_listed_edited_and_archived() {
             "fields not in the patch are kept"
         );
         assert_eq!(edited["contact"]["phone"], "+919876543210");
+        let (_, moved) = server
+            .patch(
+                &format!("/api/v1/stakeholders/{id}"),
+                Some(&token),
+                &json!({"district": "up-bhadohi", "profile": {"block": "Aurai"}}),
+            )
+            .await;
+        assert_eq!(
+            moved["districts_served"],
+            json!(["up-bhadohi"]),
+            "a home-district-only record moves with its district"
+        );
 
         let (status, archived) = server
             .delete(&format!("/api/v1/stakeholders/{id}"), Some(&token))

@@ -1,0 +1,188 @@
+//! `GET /api/v1/search`: offerings, needs and stakeholders by text, filters and facets.
+//!
+//! Anyone may search active records; token holders may add pending ones (`status=pending`,
+//! `status=all` or `include_pending=true`). Archived records are never in the index. Parameters
+//! are checked here (unknown type, kind, district or sector is a 422 naming the parameter); the
+//! text itself is never an error.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::AppState;
+use super::error::{AppError, AppResult};
+use super::extract::{MaybeCaller, QueryParams};
+use super::stakeholders::status_filter;
+use crate::domain::access::Caller;
+use crate::domain::offering::LinkageKind;
+use crate::domain::record::Status;
+use crate::domain::stakeholder::StakeholderKind;
+use crate::search::SearchIndex;
+use crate::search::error::SearchError;
+use crate::search::query::{DEFAULT_LIMIT, SearchRequest, SearchResults};
+use crate::search::schema::DocType;
+
+/// Longer text is surely not a search someone typed.
+const MAX_QUERY_CHARS: usize = 1_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/search", get(search))
+}
+
+#[derive(Deserialize)]
+struct SearchParams {
+    q: Option<String>,
+    #[serde(rename = "type")]
+    doc_type: Option<String>,
+    kind: Option<String>,
+    district: Option<String>,
+    sector: Option<String>,
+    status: Option<String>,
+    #[serde(default)]
+    include_pending: bool,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+impl From<SearchError> for AppError {
+    fn from(error: SearchError) -> Self {
+        match error {
+            SearchError::Query { field, message } => AppError::field(&field, message),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+async fn search(
+    State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    QueryParams(params): QueryParams<SearchParams>,
+) -> AppResult<Json<SearchResults>> {
+    let index = app
+        .search
+        .clone()
+        .ok_or_else(|| AppError::Unavailable("search is not running in this process".into()))?;
+    let request = request_from(&index, &caller, params)?;
+    let results = tokio::task::spawn_blocking(move || index.search(&request))
+        .await
+        .map_err(|e| AppError::Internal(format!("search thread failed: {e}")))??;
+    Ok(Json(results))
+}
+
+/// Checks every parameter and builds the request, or names the first bad one.
+fn request_from(
+    index: &SearchIndex,
+    caller: &Option<Caller>,
+    params: SearchParams,
+) -> AppResult<SearchRequest> {
+    let text = params.q.unwrap_or_default();
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::field(
+            "q",
+            format!("at most {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    let doc_type = present(params.doc_type)
+        .map(|text| {
+            DocType::parse(&text).ok_or_else(|| {
+                AppError::field(
+                    "type",
+                    format!("unknown type `{text}`: must be one of offering, need, stakeholder"),
+                )
+            })
+        })
+        .transpose()?;
+    let mut request = SearchRequest::new(text);
+    request.doc_type = doc_type;
+    request.kind = present(params.kind)
+        .map(|kind| checked_kind(doc_type, kind))
+        .transpose()?;
+    request.district = present(params.district)
+        .map(|code| checked_code(index, "district", code))
+        .transpose()?;
+    request.sector = present(params.sector)
+        .map(|code| checked_code(index, "sector", code))
+        .transpose()?;
+    request.statuses = statuses(caller, params.status.as_deref(), params.include_pending)?;
+    request.limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+    request.offset = params.offset.unwrap_or(0);
+    Ok(request)
+}
+
+fn present(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// A linkage kind for offerings and needs, a stakeholder kind for stakeholders, either without
+/// a type.
+fn checked_kind(doc_type: Option<DocType>, kind: String) -> AppResult<String> {
+    let linkage = LinkageKind::parse(&kind).is_some();
+    let stakeholder = StakeholderKind::parse(&kind).is_some();
+    let known = match doc_type {
+        Some(DocType::Stakeholder) => stakeholder,
+        Some(_) => linkage,
+        None => linkage || stakeholder,
+    };
+    if known {
+        return Ok(kind);
+    }
+    let expected = match doc_type {
+        Some(DocType::Stakeholder) => StakeholderKind::expected(),
+        Some(_) => LinkageKind::expected(),
+        None => format!(
+            "{} (offerings and needs), or a stakeholder kind",
+            LinkageKind::expected()
+        ),
+    };
+    Err(AppError::field(
+        "kind",
+        format!("unknown kind `{kind}`: {expected}"),
+    ))
+}
+
+/// A district or sector code the registry knows (checked against the index's gazetteer, which
+/// the indexer keeps fresh; an empty gazetteer checks nothing).
+fn checked_code(index: &SearchIndex, field: &str, code: String) -> AppResult<String> {
+    let gazetteer = index.gazetteer();
+    let known = gazetteer.is_empty()
+        || match field {
+            "district" => gazetteer.knows_district(&code),
+            _ => gazetteer.knows_sector(&code),
+        };
+    if known {
+        return Ok(code);
+    }
+    let hint = match field {
+        "district" => "see GET /api/v1/districts",
+        _ => "see GET /api/v1/sectors",
+    };
+    Err(AppError::field(
+        field,
+        format!("unknown {field} `{code}`; {hint}"),
+    ))
+}
+
+/// Active only for the public; token holders may ask for pending records too.
+fn statuses(
+    caller: &Option<Caller>,
+    requested: Option<&str>,
+    include_pending: bool,
+) -> AppResult<Vec<Status>> {
+    let filter = status_filter(caller, requested)?;
+    let mut statuses: Vec<Status> = [Status::Active, Status::Pending]
+        .into_iter()
+        .filter(|s| filter.admits(*s))
+        .collect();
+    if include_pending {
+        if caller.is_none() {
+            return Err(AppError::Unauthorized);
+        }
+        if !statuses.contains(&Status::Pending) {
+            statuses.push(Status::Pending);
+        }
+    }
+    Ok(statuses)
+}

@@ -1,0 +1,42 @@
+use reqwest::StatusCode;
+
+use crate::support::{Backend, TestServer};
+
+/// Every endpoint of the client contract is described in the served OpenAPI document.
+#[tokio::test]
+async fn the_openapi_document_describes_every_contract_endpoint() {
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let (status, document) = server.get("/api/v1/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = document["paths"].as_object().expect("paths");
+    for (path, methods) in [
+        ("/api/v1/districts", &["get"][..]),
+        ("/api/v1/sectors", &["get"]),
+        ("/api/v1/stakeholders", &["get", "post"]),
+        ("/api/v1/stakeholders/{id}", &["get", "patch", "delete"]),
+        ("/api/v1/stakeholders/{id}/offerings", &["get", "post"]),
+        ("/api/v1/stakeholders/{id}/needs", &["get", "post"]),
+        ("/api/v1/offerings/{id}", &["get", "patch", "delete"]),
+        ("/api/v1/needs/{id}", &["get", "patch", "delete"]),
+        ("/api/v1/registrations", &["post"]),
+        ("/api/v1/search", &["get"]),
+        ("/healthz", &["get"]),
+        ("/readyz", &["get"]),
+    ] {
+        for method in methods {
+            assert!(
+                paths.get(path).and_then(|p| p.get(*method)).is_some(),
+                "{method} {path} is not documented"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_answered_in_json() {
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let (status, body) = server.delete("/api/v1/sectors", None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+}
