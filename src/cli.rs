@@ -8,7 +8,13 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{DEFAULT_BIND, DEFAULT_DATA_DIR, Settings, parse_bind};
 use crate::domain::access::Role;
+use crate::domain::record::Status;
 use crate::http::{self, AppState};
+use crate::search::analysis::Vocabulary;
+use crate::search::error::SearchError;
+use crate::search::query::{SearchRequest, SearchResults};
+use crate::search::schema::DocType;
+use crate::search::{self, SearchIndex};
 use crate::seed;
 use crate::store::{Store, redact};
 
@@ -34,6 +40,10 @@ pub struct CommonArgs {
     /// Default: SQLite in the data directory.
     #[arg(long, global = true, env = "DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Search vocabulary (synonym groups, one per line: `loan | credit | rin | karz`), read at
+    /// start. Default: the `index/vocabulary.txt` built into the program.
+    #[arg(long, global = true, env = "SANGAM_VOCABULARY")]
+    pub vocabulary: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -65,6 +75,38 @@ pub enum Command {
         #[command(subcommand)]
         command: GeoCommand,
     },
+    /// Rebuild the search index from the database (stop the server using this data directory
+    /// first: an index has one writer).
+    Reindex,
+    /// Search as `GET /api/v1/search` does and print the hits.
+    Search(SearchArgs),
+}
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// What to look for, in any script or spelling.
+    pub text: String,
+    /// offering, need or stakeholder.
+    #[arg(long = "type")]
+    pub doc_type: Option<String>,
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// A district code, e.g. up-bhadohi.
+    #[arg(long)]
+    pub district: Option<String>,
+    /// A sector code, e.g. tailoring.
+    #[arg(long)]
+    pub sector: Option<String>,
+    /// Include records still awaiting approval.
+    #[arg(long)]
+    pub include_pending: bool,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Print the API's JSON instead of a list.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Subcommand)]
@@ -101,6 +143,7 @@ impl CommonArgs {
         Settings {
             data_dir: self.data_dir.clone(),
             database_url: self.database_url.clone(),
+            vocabulary: self.vocabulary.clone(),
         }
     }
 }
@@ -161,6 +204,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed::load_reference(&store).await?;
             import_geography(&store, &file).await
         }
+        Command::Reindex => {
+            let store = open_store(&settings).await?;
+            reindex(&settings, &store).await
+        }
+        Command::Search(args) => {
+            let store = open_store(&settings).await?;
+            search(&settings, &store, args).await
+        }
     }
 }
 
@@ -214,9 +265,121 @@ async fn import_geography(store: &Store, file: &PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Opens (or builds) the search index of this data directory, with this process as its writer.
+async fn open_index(settings: &Settings, store: &Store) -> Result<SearchIndex, SearchError> {
+    let dir = settings.index_dir();
+    SearchIndex::open_or_rebuild(&dir, store, load_vocabulary(settings)?).await
+}
+
+fn load_vocabulary(settings: &Settings) -> Result<Vocabulary, SearchError> {
+    let vocabulary = match &settings.vocabulary {
+        Some(path) => Vocabulary::load(path)?,
+        None => Vocabulary::builtin()?,
+    };
+    tracing::debug!(groups = vocabulary.len(), "search vocabulary loaded");
+    Ok(vocabulary)
+}
+
+async fn reindex(settings: &Settings, store: &Store) -> anyhow::Result<()> {
+    let index = open_index(settings, store).await?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} records ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("indexing");
+    let started = std::time::Instant::now();
+    let cursor = index
+        .rebuild(store, &mut |progress| {
+            bar.set_length(progress.total);
+            bar.set_position(progress.done);
+        })
+        .await
+        .context("rebuilding the search index")?;
+    bar.finish_and_clear();
+    println!(
+        "search index rebuilt in {:.1} s: {} documents, up to change {cursor}, in {}",
+        started.elapsed().as_secs_f64(),
+        index.searcher().num_docs(),
+        settings.index_dir().display()
+    );
+    Ok(())
+}
+
+async fn search(settings: &Settings, store: &Store, args: SearchArgs) -> anyhow::Result<()> {
+    let index = match open_index(settings, store).await {
+        Ok(index) => {
+            search::indexer::catch_up(&index, store).await?;
+            index
+        }
+        // A server holds the writer and keeps the index current; read what it has committed.
+        Err(SearchError::Locked(dir)) => {
+            SearchIndex::open_read_only(&dir, load_vocabulary(settings)?)
+                .context("opening the search index read-only")?
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let mut request = SearchRequest::new(args.text);
+    request.doc_type = args
+        .doc_type
+        .as_deref()
+        .map(|t| DocType::parse(t).context("--type must be offering, need or stakeholder"))
+        .transpose()?;
+    request.kind = args.kind;
+    request.district = args.district;
+    request.sector = args.sector;
+    if args.include_pending {
+        request.statuses.push(Status::Pending);
+    }
+    request.limit = args.limit;
+    request.offset = args.offset;
+    let results = index.search(&request)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        print_results(&results);
+    }
+    Ok(())
+}
+
+fn print_results(results: &SearchResults) {
+    println!(
+        "{} found ({})",
+        results.total,
+        results.matched.replace('_', " ")
+    );
+    for hit in &results.hits {
+        let provider = hit
+            .provider
+            .as_deref()
+            .map(|p| format!(" — {p}"))
+            .unwrap_or_default();
+        println!(
+            "\n{:>6.2}  {} {} [{}] {}{provider}",
+            hit.score, hit.doc_type, hit.id, hit.kind, hit.title
+        );
+        println!("        {}", hit.snippet);
+        println!("        districts: {}", hit.districts.join(", "));
+    }
+    for (name, counts) in [
+        ("kind", &results.facets.kind),
+        ("district", &results.facets.district),
+        ("sector", &results.facets.sector),
+    ] {
+        let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        if !counts.is_empty() {
+            println!("\n{name}: {}", counts.join(", "));
+        }
+    }
+}
+
 async fn serve(settings: &Settings, bind: SocketAddr, demo: bool) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     load_seed(&store, demo).await?;
+    let index = open_index(settings, &store).await?;
+    let indexer = search::indexer::start(index.clone(), store.clone());
     let shutdown = shutdown_signal().context("cannot install signal handlers")?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -231,7 +394,10 @@ async fn serve(settings: &Settings, bind: SocketAddr, demo: bool) -> anyhow::Res
     );
     println!("listening on http://{address}");
     tracing::info!(%address, "serving");
-    http::serve(listener, AppState::new(store.clone()), shutdown).await?;
+    let state = AppState::new(store.clone()).with_search(index);
+    let served = http::serve(listener, state, shutdown).await;
+    indexer.stop().await;
+    served?;
     store.close().await;
     println!("stopped");
     Ok(())

@@ -15,6 +15,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `postgres://…` or `sqlite://…`; absent means SQLite in the data directory.
     pub database_url: Option<String>,
+    /// A search vocabulary file to use instead of the built-in `index/vocabulary.txt`.
+    pub vocabulary: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -26,6 +28,7 @@ impl std::fmt::Debug for Settings {
                 "database_url",
                 &self.database_url.as_deref().map(crate::store::redact),
             )
+            .field("vocabulary", &self.vocabulary)
             .finish()
     }
 }

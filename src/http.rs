@@ -9,6 +9,7 @@ mod needs;
 mod offerings;
 mod patch;
 mod registrations;
+mod search;
 mod stakeholders;
 
 use std::future::Future;
@@ -17,14 +18,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{Request, StatusCode};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{Method, Request, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::search::SearchIndex;
 use crate::store::Store;
 use error::AppError;
 
@@ -33,6 +37,8 @@ use error::AppError;
 pub struct AppState {
     pub store: Store,
     pub limits: Arc<Limits>,
+    /// The search index; `None` answers search with 503 (a process that does not index).
+    pub search: Option<SearchIndex>,
 }
 
 /// Knobs that tests and deployments may turn.
@@ -57,7 +63,13 @@ impl AppState {
         AppState {
             store,
             limits: Arc::new(Limits::default()),
+            search: None,
         }
+    }
+
+    pub fn with_search(mut self, index: SearchIndex) -> Self {
+        self.search = Some(index);
+        self
     }
 }
 
@@ -69,7 +81,9 @@ pub fn app(state: AppState) -> Router {
         .merge(stakeholders::router())
         .merge(offerings::router())
         .merge(needs::router())
-        .merge(registrations::router(&state.limits));
+        .merge(registrations::router(&state.limits))
+        .merge(search::router())
+        .layer(middleware::from_fn_with_state(state.clone(), wake_indexer));
     Router::new()
         .nest("/api/v1", api)
         .merge(health::router())
@@ -82,6 +96,27 @@ pub fn app(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         }))
+}
+
+/// After a write succeeds, tells the indexer to look at the change log now rather than at its
+/// next poll, so the write is searchable at once.
+async fn wake_indexer(
+    State(state): State<AppState>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    let writes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let response = next.run(request).await;
+    if writes
+        && response.status().is_success()
+        && let Some(search) = &state.search
+    {
+        search.notify_write();
+    }
+    response
 }
 
 fn panic_response() -> Response {

@@ -1,10 +1,11 @@
 //! Sangam: a registry of who offers and who needs what in a district, for coalition meetings.
 //!
 //! A tour of the modules, from the outside in:
-//! - [`cli`]: the `sangam` command line (serve, migrate, seed, token, geo import).
+//! - [`cli`]: the `sangam` command line (serve, migrate, seed, token, geo import, reindex, search).
 //! - [`http`]: the JSON API — routes, extractors and the one error type clients see.
 //! - [`domain`]: stakeholders, offerings, needs and geography as validated values; knows no HTTP or SQL.
 //! - [`store`]: SQL on SQLite (embedded default) or PostgreSQL, and the change log search tails.
+//! - [`matching`]: eligibility of a need for an offering, rule by rule, with reasons (pure).
 //! - [`search`]: the tantivy index, its Hindi/romanized-Hindi analysers and the change-log indexer.
 //! - [`seed`]: geography, sectors and demo data shipped in `seed/`.
 //! - [`config`]: where data lives and which database to use.
@@ -13,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod matching;
 pub mod search;
 pub mod seed;
 pub mod store;

@@ -1,1 +1,20 @@
+//! Search over offerings, needs and stakeholders, in whatever script and spelling people type.
+//!
+//! - [`analysis`]: the Devanagari-aware tokenizer, phonetic keys for romanized Hindi, and the
+//!   cross-language vocabulary (`index/vocabulary.txt`).
+//! - [`schema`]: what a search document holds and how a registry record becomes one.
+//! - [`index`]: the on-disk index, its one writer, and commits that carry the change-log cursor.
+//! - [`indexer`]: the background task that tails the change log into the index.
+//! - [`query`]: text to query (exact, phonetic, fuzzy, synonyms), filters, facets, snippets.
+//! - [`error`]: the search error type — the searcher's mistakes apart from ours.
+
 pub mod analysis;
+pub mod error;
+#[cfg(test)]
+mod fixture;
+pub mod index;
+pub mod indexer;
+pub mod query;
+pub mod schema;
+
+pub use index::SearchIndex;

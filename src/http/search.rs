@@ -23,7 +23,7 @@ use crate::search::error::SearchError;
 use crate::search::query::{DEFAULT_LIMIT, SearchRequest, SearchResults};
 use crate::search::schema::DocType;
 
-/// Longer text is surely not a search someone typed.
+/// Text beyond this is ignored (only the first dozen words count anyway).
 const MAX_QUERY_CHARS: usize = 1_000;
 
 pub fn router() -> Router<AppState> {
@@ -76,13 +76,12 @@ fn request_from(
     caller: &Option<Caller>,
     params: SearchParams,
 ) -> AppResult<SearchRequest> {
-    let text = params.q.unwrap_or_default();
-    if text.chars().count() > MAX_QUERY_CHARS {
-        return Err(AppError::field(
-            "q",
-            format!("at most {MAX_QUERY_CHARS} characters"),
-        ));
-    }
+    let text: String = params
+        .q
+        .unwrap_or_default()
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .collect();
     let doc_type = present(params.doc_type)
         .map(|text| {
             DocType::parse(&text).ok_or_else(|| {

@@ -9,4 +9,5 @@ mod docs;
 mod geography;
 mod lifecycle;
 mod registrations;
+mod search;
 mod storage;

@@ -107,6 +107,21 @@ impl TestServer {
         server
     }
 
+    /// Another server process on the same database with its own data directory (and so its
+    /// own search index), as in a deployment of several `sangam serve` on one PostgreSQL.
+    pub async fn start_sibling(&self) -> TestServer {
+        let mut sibling = TestServer {
+            base: String::new(),
+            client: self.client.clone(),
+            database_url: self.database_url.clone(),
+            data_dir: tempfile::tempdir().expect("temp dir"),
+            child: None,
+            demo: false,
+        };
+        sibling.launch().await;
+        sibling
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(BINARY);
         command

@@ -1,0 +1,239 @@
+//! Rule-by-rule eligibility of an entrepreneur's need for an offering.
+//!
+//! Each rule the offering states is checked against the profile and the need; a rule the
+//! offering does not state admits everyone, and a fact the profile lacks is reported as unknown
+//! rather than as a failure, so a facilitator can ask instead of ruling someone out.
+
+use crate::domain::need::NeedData;
+use crate::domain::offering::OfferingData;
+use crate::domain::record::today_in_india;
+use crate::domain::stakeholder::Profile;
+
+/// The outcome of one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// The profile does not say; worth asking at the meeting.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleOutcome {
+    pub rule: &'static str,
+    pub verdict: Verdict,
+    pub reason: String,
+}
+
+/// All outcomes for one (need, offering) pair.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Eligibility {
+    pub outcomes: Vec<RuleOutcome>,
+}
+
+impl Eligibility {
+    /// Eligible unless some rule failed outright.
+    pub fn is_eligible(&self) -> bool {
+        self.outcomes.iter().all(|o| o.verdict != Verdict::Fail)
+    }
+
+    pub fn reasons(&self, verdict: Verdict) -> Vec<&str> {
+        self.outcomes.iter().filter(|o| o.verdict == verdict).map(|o| o.reason.as_str()).collect()
+    }
+}
+
+/// Formats rupees the Indian way: ₹1,50,000.
+pub fn rupees(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let (head, tail) = digits.split_at(digits.len().saturating_sub(3));
+    let mut groups = Vec::new();
+    let mut rest = head;
+    while rest.len() > 2 {
+        let (left, right) = rest.split_at(rest.len() - 2);
+        groups.push(right);
+        rest = left;
+    }
+    if !rest.is_empty() {
+        groups.push(rest);
+    }
+    groups.reverse();
+    let sign = if amount < 0 { "-" } else { "" };
+    if groups.is_empty() { format!("{sign}₹{tail}") } else { format!("{sign}₹{},{tail}", groups.join(",")) }
+}
+
+fn outcome(rule: &'static str, verdict: Verdict, reason: String) -> RuleOutcome {
+    RuleOutcome { rule, verdict, reason }
+}
+
+/// Checks every rule `offering` states against `profile` and `need`.
+pub fn check(profile: &Profile, need: &NeedData, offering: &OfferingData) -> Eligibility {
+    let rules = &offering.eligibility;
+    let mut outcomes = Vec::new();
+
+    if offering.kind != need.kind {
+        outcomes.push(outcome("kind", Verdict::Fail, format!("offers {} but the need is {}", offering.kind, need.kind)));
+    }
+    match (&need.sector, offering.sectors.is_empty()) {
+        (_, true) => {}
+        (Some(sector), false) if offering.sectors.contains(sector) => {
+            outcomes.push(outcome("sector", Verdict::Pass, format!("sector {sector} matches")))
+        }
+        (Some(sector), false) => outcomes.push(outcome(
+            "sector",
+            Verdict::Fail,
+            format!("sector {sector} is not among {}", offering.sectors.join(", ")),
+        )),
+        (None, false) => outcomes.push(outcome("sector", Verdict::Unknown, "the need names no sector".into())),
+    }
+    if let Some(gender) = rules.gender {
+        outcomes.push(match profile.gender {
+            Some(g) if g == gender => outcome("gender", Verdict::Pass, format!("open to {gender} applicants")),
+            Some(g) => outcome("gender", Verdict::Fail, format!("only for {gender} applicants; applicant is {g}")),
+            None => outcome("gender", Verdict::Unknown, format!("only for {gender} applicants; gender not recorded")),
+        });
+    }
+    if rules.min_age.is_some() || rules.max_age.is_some() {
+        let (low, high) = (rules.min_age.unwrap_or(0), rules.max_age.unwrap_or(200));
+        let range = format!("{}–{}", rules.min_age.map_or("any".into(), |a| a.to_string()), rules.max_age.map_or("any".into(), |a| a.to_string()));
+        outcomes.push(match profile.age {
+            Some(age) if (low..=high).contains(&age) => outcome("age", Verdict::Pass, format!("age {age} within {range}")),
+            Some(age) => outcome("age", Verdict::Fail, format!("age {age} outside {range}")),
+            None => outcome("age", Verdict::Unknown, format!("ages {range}; age not recorded")),
+        });
+    }
+    if !rules.social_categories.is_empty() {
+        let allowed: Vec<&str> = rules.social_categories.iter().map(|c| c.as_str()).collect();
+        outcomes.push(match profile.social_category {
+            Some(c) if rules.social_categories.contains(&c) => outcome("social_category", Verdict::Pass, format!("category {c} eligible")),
+            Some(c) => outcome("social_category", Verdict::Fail, format!("for {} only; applicant is {c}", allowed.join("/"))),
+            None => outcome("social_category", Verdict::Unknown, format!("for {} only; category not recorded", allowed.join("/"))),
+        });
+    }
+    if rules.shg_member_required {
+        outcomes.push(match profile.shg_member {
+            Some(true) => outcome("shg_member", Verdict::Pass, "SHG member, as required".into()),
+            Some(false) => outcome("shg_member", Verdict::Fail, "only for SHG members".into()),
+            None => outcome("shg_member", Verdict::Unknown, "only for SHG members; membership not recorded".into()),
+        });
+    }
+    if !rules.stages.is_empty() {
+        let allowed: Vec<&str> = rules.stages.iter().map(|s| s.as_str()).collect();
+        outcomes.push(match profile.stage {
+            Some(s) if rules.stages.contains(&s) => outcome("stage", Verdict::Pass, format!("{s} enterprises eligible")),
+            Some(s) => outcome("stage", Verdict::Fail, format!("for {} enterprises; this one is {s}", allowed.join("/"))),
+            None => outcome("stage", Verdict::Unknown, format!("for {} enterprises; stage not recorded", allowed.join("/"))),
+        });
+    }
+    if rules.min_amount_inr.is_some() || rules.max_amount_inr.is_some() {
+        let (low, high) = (rules.min_amount_inr.unwrap_or(0), rules.max_amount_inr.unwrap_or(i64::MAX));
+        let range = match (rules.min_amount_inr, rules.max_amount_inr) {
+            (Some(a), Some(b)) => format!("{}–{}", rupees(a), rupees(b)),
+            (Some(a), None) => format!("from {}", rupees(a)),
+            (None, Some(b)) => format!("up to {}", rupees(b)),
+            (None, None) => String::new(),
+        };
+        outcomes.push(match need.amount_inr {
+            Some(amount) if (low..=high).contains(&amount) => {
+                outcome("amount", Verdict::Pass, format!("amount {} within {range}", rupees(amount)))
+            }
+            Some(amount) => outcome("amount", Verdict::Fail, format!("amount {} outside {range}", rupees(amount))),
+            None => outcome("amount", Verdict::Unknown, format!("lends {range}; the need states no amount")),
+        });
+    }
+    if let Some(until) = offering.valid_until.as_deref().and_then(crate::domain::record::parse_date) {
+        if until < today_in_india() {
+            outcomes.push(outcome("valid_until", Verdict::Fail, format!("expired on {until}")));
+        }
+    }
+    Eligibility { outcomes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::offering::{Eligibility as Rules, LinkageKind, Terms};
+    use crate::domain::stakeholder::{Gender, SocialCategory, Stage};
+
+    fn sunita() -> Profile {
+        Profile {
+            gender: Some(Gender::Female),
+            age: Some(31),
+            social_category: Some(SocialCategory::Sc),
+            shg_member: Some(true),
+            sector: Some("tailoring".into()),
+            stage: Some(Stage::Early),
+            block: None,
+            members: None,
+        }
+    }
+
+    fn sewing_machine_loan(amount: i64) -> NeedData {
+        NeedData {
+            kind: LinkageKind::Finance,
+            title: "Loan for two sewing machines".into(),
+            description: None,
+            sector: Some("tailoring".into()),
+            amount_inr: Some(amount),
+        }
+    }
+
+    fn women_loan() -> OfferingData {
+        OfferingData {
+            kind: LinkageKind::Finance,
+            title: "Individual enterprise loan for women".into(),
+            description: None,
+            sectors: vec!["tailoring".into(), "retail".into()],
+            districts: vec!["up-mirzapur".into()],
+            eligibility: Rules {
+                gender: Some(Gender::Female),
+                min_age: Some(18),
+                max_age: Some(60),
+                social_categories: vec![],
+                shg_member_required: false,
+                min_amount_inr: Some(20_000),
+                max_amount_inr: Some(150_000),
+                stages: vec![Stage::Early, Stage::Established],
+            },
+            terms: Terms::default(),
+            valid_until: Some("2099-03-31".into()),
+        }
+    }
+
+    #[test]
+    fn an_entrepreneur_who_meets_every_rule_is_eligible_with_reasons() {
+        let result = check(&sunita(), &sewing_machine_loan(45_000), &women_loan());
+        assert!(result.is_eligible());
+        let reasons = result.reasons(Verdict::Pass);
+        assert!(reasons.contains(&"sector tailoring matches"));
+        assert!(reasons.contains(&"amount ₹45,000 within ₹20,000–₹1,50,000"), "{reasons:?}");
+    }
+
+    #[test]
+    fn each_broken_rule_is_named() {
+        let mut profile = sunita();
+        profile.age = Some(64);
+        profile.stage = Some(Stage::Idea);
+        let result = check(&profile, &sewing_machine_loan(200_000), &women_loan());
+        assert!(!result.is_eligible());
+        let failed: Vec<&str> = result.outcomes.iter().filter(|o| o.verdict == Verdict::Fail).map(|o| o.rule).collect();
+        assert_eq!(failed, ["age", "stage", "amount"]);
+    }
+
+    #[test]
+    fn a_missing_fact_is_unknown_not_a_refusal() {
+        let mut profile = sunita();
+        profile.gender = None;
+        let result = check(&profile, &sewing_machine_loan(45_000), &women_loan());
+        assert!(result.is_eligible());
+        assert_eq!(result.reasons(Verdict::Unknown), ["only for female applicants; gender not recorded"]);
+    }
+
+    #[test]
+    fn rupees_are_grouped_the_indian_way() {
+        assert_eq!(rupees(500), "₹500");
+        assert_eq!(rupees(45_000), "₹45,000");
+        assert_eq!(rupees(150_000), "₹1,50,000");
+        assert_eq!(rupees(10_000_000), "₹1,00,00,000");
+    }
+}

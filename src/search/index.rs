@@ -1,0 +1,665 @@
+//! The on-disk index: opening it (or rebuilding it when it is missing or unusable), the one
+//! writer, and the commit that records how far into the change log the index has got.
+//!
+//! Every commit carries a payload `{"schema": N, "cursor": "tx:seq"}` written by tantivy in the
+//! same atomic step as the documents (`prepare_commit` + `set_payload` + `commit`). So after a
+//! crash the index is exactly some earlier commit together with the cursor that produced it,
+//! and the indexer replays the change log from there; replaying is idempotent (each change
+//! reloads its record and replaces the document by key).
+//!
+//! A process owns the writer of its index directory for its whole life (tantivy allows one per
+//! directory); `sangam search` opens read-only when a server already holds it. Searches take a
+//! fresh searcher from the one reader, which is reloaded after each commit.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tokio::sync::{Notify, watch};
+
+use super::analysis::{self, Vocabulary};
+use super::error::{SearchError, SearchResult};
+use super::schema::{self, DocType, Gazetteer, SCHEMA_VERSION, SearchSchema};
+use crate::store::{ChangeCursor, Store};
+
+/// Indexing memory for the writer, split across its threads (tantivy wants ≥ 15 MB each).
+const WRITER_MEMORY_PER_THREAD: usize = 64 * 1024 * 1024;
+const MAX_WRITER_THREADS: usize = 4;
+/// Records read per database page during a rebuild.
+const REBUILD_PAGE: i64 = 2_000;
+
+/// What a commit records beside the documents.
+#[derive(Debug, Serialize, Deserialize)]
+struct CommitPayload {
+    schema: u32,
+    cursor: String,
+}
+
+fn payload_text(cursor: ChangeCursor) -> String {
+    let payload = CommitPayload {
+        schema: SCHEMA_VERSION,
+        cursor: cursor.to_string(),
+    };
+    serde_json::to_string(&payload).unwrap_or_default()
+}
+
+/// The cursor stored with the last commit, if it was written by this schema version.
+fn parse_payload(text: Option<&str>) -> SearchResult<ChangeCursor> {
+    let text = text.ok_or_else(|| SearchError::Unusable("the last commit has no cursor".into()))?;
+    let payload: CommitPayload = serde_json::from_str(text)
+        .map_err(|e| SearchError::Unusable(format!("commit payload `{text}`: {e}")))?;
+    if payload.schema != SCHEMA_VERSION {
+        return Err(SearchError::Unusable(format!(
+            "written for schema version {}, this is version {SCHEMA_VERSION}",
+            payload.schema
+        )));
+    }
+    payload.cursor.parse().map_err(SearchError::Unusable)
+}
+
+/// One change to the index: replace a document by key, or remove it.
+#[derive(Debug)]
+pub enum IndexOp {
+    Upsert {
+        doc_type: DocType,
+        id: String,
+        doc: TantivyDocument,
+    },
+    Delete {
+        doc_type: DocType,
+        id: String,
+    },
+}
+
+/// How a rebuild is getting on: records indexed so far, of `total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RebuildProgress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// The search index of one process; cheap to clone.
+#[derive(Clone)]
+pub struct SearchIndex {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: Index,
+    reader: IndexReader,
+    fields: SearchSchema,
+    vocabulary: Vocabulary,
+    /// `None` when opened read-only because another process writes this directory.
+    writer: Option<Arc<tokio::sync::Mutex<IndexWriter>>>,
+    gazetteer: RwLock<Arc<Gazetteer>>,
+    /// The cursor of the last commit; the indexer resumes from here.
+    committed: watch::Sender<ChangeCursor>,
+    /// Rung by local writes so the indexer looks at the change log at once.
+    writes: Notify,
+    directory: Option<PathBuf>,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, or builds it from the database when it is missing or cannot be
+    /// used (unreadable files, another schema, a bad payload) — with a warning, not a failure.
+    /// Fails only if the directory cannot be written or another process holds its writer.
+    pub async fn open_or_rebuild(
+        dir: &Path,
+        store: &Store,
+        vocabulary: Vocabulary,
+    ) -> SearchResult<SearchIndex> {
+        std::fs::create_dir_all(dir)?;
+        let index = match Self::open_checked(dir, store, vocabulary.clone()).await {
+            Ok(index) => index,
+            // Another writer, or the database is unreachable: rebuilding would not help.
+            Err(error @ (SearchError::Locked(_) | SearchError::Store(_))) => return Err(error),
+            Err(error) => {
+                if is_empty_dir(dir) {
+                    tracing::info!(dir = %dir.display(), "no search index yet; building it");
+                } else {
+                    tracing::warn!(dir = %dir.display(), %error, "search index unusable; rebuilding it from the database");
+                }
+                let index = Self::create_fresh(dir, vocabulary)?;
+                index.rebuild(store, &mut |_| {}).await?;
+                index
+            }
+        };
+        index.refresh_gazetteer(store).await?;
+        Ok(index)
+    }
+
+    /// Opens the index in `dir` if it is one this version wrote for this database.
+    async fn open_checked(
+        dir: &Path,
+        store: &Store,
+        vocabulary: Vocabulary,
+    ) -> SearchResult<SearchIndex> {
+        let owned = dir.to_path_buf();
+        let index = blocking(move || Self::open_existing(&owned, vocabulary))
+            .await
+            .map_err(|error| locked_in(dir, error))?;
+        index.check_not_ahead_of(store).await?;
+        Ok(index)
+    }
+
+    /// An index whose cursor is past the end of the change log was built from another database
+    /// (or one since restored from backup); it must be rebuilt or it would never update.
+    async fn check_not_ahead_of(&self, store: &Store) -> SearchResult<()> {
+        let latest = store.latest_change().await?;
+        if self.cursor() > latest {
+            return Err(SearchError::Unusable(format!(
+                "its cursor {} is past the database's last change {latest}",
+                self.cursor()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Opens an index that another process is writing: search only, no writer.
+    pub fn open_read_only(dir: &Path, vocabulary: Vocabulary) -> SearchResult<SearchIndex> {
+        let index = open_dir(dir)?;
+        let fields = check_schema(&index)?;
+        let cursor = parse_payload(index.load_metas()?.payload.as_deref())?;
+        Self::assemble(index, fields, vocabulary, None, cursor, Some(dir))
+    }
+
+    /// A fresh index in memory, for tests and benchmarks.
+    pub fn create_in_ram(vocabulary: Vocabulary) -> SearchResult<SearchIndex> {
+        let fields = SearchSchema::new();
+        let index = Index::create_in_ram(fields.schema.clone());
+        analysis::register_analyzers(index.tokenizers());
+        let writer = new_writer(&index)?;
+        Self::assemble(
+            index,
+            fields,
+            vocabulary,
+            Some(writer),
+            ChangeCursor::default(),
+            None,
+        )
+    }
+
+    fn open_existing(dir: &Path, vocabulary: Vocabulary) -> SearchResult<SearchIndex> {
+        let index = open_dir(dir)?;
+        let fields = check_schema(&index)?;
+        let cursor = parse_payload(index.load_metas()?.payload.as_deref())?;
+        let writer = new_writer(&index)?;
+        Self::assemble(index, fields, vocabulary, Some(writer), cursor, Some(dir))
+    }
+
+    /// Empties `dir` and creates an index there with nothing committed yet.
+    fn create_fresh(dir: &Path, vocabulary: Vocabulary) -> SearchResult<SearchIndex> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        std::fs::create_dir_all(dir)?;
+        let fields = SearchSchema::new();
+        let index = Index::create_in_dir(dir, fields.schema.clone())?;
+        analysis::register_analyzers(index.tokenizers());
+        let writer = new_writer(&index)?;
+        Self::assemble(
+            index,
+            fields,
+            vocabulary,
+            Some(writer),
+            ChangeCursor::default(),
+            Some(dir),
+        )
+    }
+
+    fn assemble(
+        index: Index,
+        fields: SearchSchema,
+        vocabulary: Vocabulary,
+        writer: Option<IndexWriter>,
+        cursor: ChangeCursor,
+        dir: Option<&Path>,
+    ) -> SearchResult<SearchIndex> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                fields,
+                vocabulary,
+                writer: writer.map(|w| Arc::new(tokio::sync::Mutex::new(w))),
+                gazetteer: RwLock::new(Arc::new(Gazetteer::default())),
+                committed: watch::channel(cursor).0,
+                writes: Notify::new(),
+                directory: dir.map(Path::to_path_buf),
+            }),
+        })
+    }
+
+    pub fn fields(&self) -> &SearchSchema {
+        &self.inner.fields
+    }
+
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.inner.vocabulary
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.inner.index
+    }
+
+    pub fn directory(&self) -> Option<&Path> {
+        self.inner.directory.as_deref()
+    }
+
+    /// A searcher over the last reloaded commit; take one per request.
+    pub fn searcher(&self) -> Searcher {
+        self.inner.reader.searcher()
+    }
+
+    /// Whether this process may write the index (false when opened read-only).
+    pub fn is_writable(&self) -> bool {
+        self.inner.writer.is_some()
+    }
+
+    /// The change-log position of the last commit.
+    pub fn cursor(&self) -> ChangeCursor {
+        *self.inner.committed.borrow()
+    }
+
+    /// Follows the committed cursor, for waiting until a change has been applied.
+    pub fn watch_cursor(&self) -> watch::Receiver<ChangeCursor> {
+        self.inner.committed.subscribe()
+    }
+
+    /// Waits until the index has committed everything up to `cursor`.
+    pub async fn wait_for(&self, cursor: ChangeCursor) -> SearchResult<()> {
+        let mut watch = self.watch_cursor();
+        watch
+            .wait_for(|committed| *committed >= cursor)
+            .await
+            .map(|_| ())
+            .map_err(|_| SearchError::IndexerStopped)
+    }
+
+    /// Tells the indexer that this process has just written to the registry.
+    pub fn notify_write(&self) {
+        self.inner.writes.notify_one();
+    }
+
+    /// Resolves after the next [`SearchIndex::notify_write`] (or at once if one is pending).
+    pub async fn write_notified(&self) {
+        self.inner.writes.notified().await;
+    }
+
+    pub fn gazetteer(&self) -> Arc<Gazetteer> {
+        self.inner
+            .gazetteer
+            .read()
+            .map(|g| g.clone())
+            .unwrap_or_default()
+    }
+
+    /// Reloads district, state and sector names from the registry.
+    pub async fn refresh_gazetteer(&self, store: &Store) -> SearchResult<Arc<Gazetteer>> {
+        let gazetteer = Arc::new(load_gazetteer(store).await?);
+        if let Ok(mut slot) = self.inner.gazetteer.write() {
+            *slot = gazetteer.clone();
+        }
+        Ok(gazetteer)
+    }
+
+    /// Takes the writer for as long as the guard lives: one batch, or a whole rebuild.
+    async fn lock_writer(&self) -> SearchResult<WriterGuard> {
+        let writer = self.inner.writer.clone().ok_or_else(|| {
+            SearchError::Unusable("the index is open read-only in this process".into())
+        })?;
+        Ok(writer.lock_owned().await)
+    }
+
+    /// Applies `ops` and commits them together with `cursor`, then makes them searchable.
+    /// On failure nothing is committed and the cursor stays where it was.
+    pub async fn apply(&self, ops: Vec<IndexOp>, cursor: ChangeCursor) -> SearchResult<()> {
+        let mut writer = self.lock_writer().await?;
+        let index = self.clone();
+        blocking(move || {
+            let fields = &index.inner.fields;
+            for op in ops {
+                match op {
+                    IndexOp::Upsert { doc_type, id, doc } => {
+                        writer.delete_term(key_term(fields, doc_type, &id));
+                        writer.add_document(doc)?;
+                    }
+                    IndexOp::Delete { doc_type, id } => {
+                        writer.delete_term(key_term(fields, doc_type, &id));
+                    }
+                }
+            }
+            index.commit(&mut writer, cursor)
+        })
+        .await
+    }
+
+    /// Commits what the writer holds with `cursor` as payload; rolls back if that fails.
+    fn commit(&self, writer: &mut IndexWriter, cursor: ChangeCursor) -> SearchResult<()> {
+        let committed = writer.prepare_commit().and_then(|mut prepared| {
+            prepared.set_payload(&payload_text(cursor));
+            prepared.commit()
+        });
+        if let Err(error) = committed {
+            rollback(writer);
+            return Err(error.into());
+        }
+        // Searchable first, then announced: whoever waits on the cursor may search at once.
+        self.inner.reader.reload()?;
+        self.inner.committed.send_replace(cursor);
+        Ok(())
+    }
+
+    /// Replaces the whole index with what the database holds now. The cursor is taken before
+    /// the tables are read, so any change made during the rebuild is replayed after it. The
+    /// writer is held throughout, so no other batch can commit a half-built index.
+    pub async fn rebuild(
+        &self,
+        store: &Store,
+        progress: &mut dyn FnMut(RebuildProgress),
+    ) -> SearchResult<ChangeCursor> {
+        let mut writer = self.lock_writer().await?;
+        let cursor = store.latest_change().await?;
+        let gazetteer = self.refresh_gazetteer(store).await?;
+        let added = match writer.delete_all_documents() {
+            Ok(_) => {
+                self.add_everything(&writer, store, &gazetteer, progress)
+                    .await
+            }
+            Err(error) => Err(error.into()),
+        };
+        let index = self.clone();
+        blocking(move || match added {
+            Ok(()) => index.commit(&mut writer, cursor),
+            Err(error) => {
+                rollback(&mut writer);
+                Err(error)
+            }
+        })
+        .await?;
+        Ok(cursor)
+    }
+
+    /// Reads every record page by page and adds its document (uncommitted).
+    async fn add_everything(
+        &self,
+        writer: &IndexWriter,
+        store: &Store,
+        gazetteer: &Gazetteer,
+        progress: &mut dyn FnMut(RebuildProgress),
+    ) -> SearchResult<()> {
+        let fields = &self.inner.fields;
+        let total = store.feed_counts().await?.total();
+        let mut done = 0u64;
+        let mut report = |count: usize| {
+            done += count as u64;
+            progress(RebuildProgress {
+                done,
+                total: total.max(done),
+            });
+        };
+        let mut after = String::new();
+        loop {
+            let page = store.feed_stakeholder_page(&after, REBUILD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id.clone();
+            let docs = page
+                .iter()
+                .filter_map(|s| schema::stakeholder_doc(fields, gazetteer, s));
+            add_documents(writer, docs)?;
+            report(page.len());
+        }
+        after.clear();
+        loop {
+            let page = store.feed_offering_page(&after, REBUILD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id.clone();
+            let docs = page
+                .iter()
+                .filter_map(|o| schema::offering_doc(fields, gazetteer, o));
+            add_documents(writer, docs)?;
+            report(page.len());
+        }
+        after.clear();
+        loop {
+            let page = store.feed_need_page(&after, REBUILD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id.clone();
+            let docs = page
+                .iter()
+                .filter_map(|n| schema::need_doc(fields, gazetteer, n));
+            add_documents(writer, docs)?;
+            report(page.len());
+        }
+        Ok(())
+    }
+}
+
+type WriterGuard = tokio::sync::OwnedMutexGuard<IndexWriter>;
+
+/// Runs index work that blocks (commits wait for segments to reach the disk) off the runtime.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> SearchResult<T> + Send + 'static,
+) -> SearchResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| SearchError::Unusable(format!("index thread failed: {e}")))?
+}
+
+fn rollback(writer: &mut IndexWriter) {
+    if let Err(error) = writer.rollback() {
+        tracing::error!(%error, "search index rollback failed");
+    }
+}
+
+fn add_documents(
+    writer: &IndexWriter,
+    docs: impl Iterator<Item = TantivyDocument>,
+) -> SearchResult<()> {
+    for doc in docs {
+        writer.add_document(doc)?;
+    }
+    Ok(())
+}
+
+fn key_term(fields: &SearchSchema, doc_type: DocType, id: &str) -> Term {
+    Term::from_field_text(fields.key, &schema::doc_key(doc_type, id))
+}
+
+/// Opens an existing index directory with Sangam's analysers registered.
+fn open_dir(dir: &Path) -> SearchResult<Index> {
+    let directory = MmapDirectory::open(dir)?;
+    if !Index::exists(&directory).map_err(|e| SearchError::Unusable(e.to_string()))? {
+        return Err(SearchError::Unusable("no index in the directory".into()));
+    }
+    let index = Index::open(directory)?;
+    analysis::register_analyzers(index.tokenizers());
+    Ok(index)
+}
+
+/// The field handles, if the index on disk has exactly the schema this version writes.
+fn check_schema(index: &Index) -> SearchResult<SearchSchema> {
+    let fields = SearchSchema::new();
+    if index.schema() != fields.schema {
+        return Err(SearchError::Unusable(
+            "its schema differs from this version's".into(),
+        ));
+    }
+    Ok(fields)
+}
+
+fn new_writer(index: &Index) -> SearchResult<IndexWriter> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, MAX_WRITER_THREADS);
+    Ok(index.writer_with_num_threads(threads, threads * WRITER_MEMORY_PER_THREAD)?)
+}
+
+/// Names the directory when the failure is that another writer holds it.
+fn locked_in(dir: &Path, error: SearchError) -> SearchError {
+    match error {
+        SearchError::Index(tantivy::TantivyError::LockFailure(..)) => {
+            SearchError::Locked(dir.to_path_buf())
+        }
+        other => other,
+    }
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|mut entries| entries.next().is_none())
+        .unwrap_or(true)
+}
+
+/// District, state and sector names in both languages, from the registry.
+async fn load_gazetteer(store: &Store) -> SearchResult<Gazetteer> {
+    let states = store.list_states().await?;
+    let mut gazetteer = Gazetteer::default();
+    for district in store.list_districts(None, None).await? {
+        let mut names = vec![district.name.clone()];
+        names.extend(district.name_local.clone());
+        if let Some(state) = states.iter().find(|s| s.code == district.state_code) {
+            names.push(state.name.clone());
+            names.extend(state.name_local.clone());
+        }
+        gazetteer.add_district(&district.code, &district.state_code, names);
+    }
+    for sector in store.list_sectors().await? {
+        let mut names = vec![sector.name.clone()];
+        names.extend(sector.name_local.clone());
+        gazetteer.add_sector(&sector.code, names);
+    }
+    Ok(gazetteer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_round_trip_and_reject_other_versions() {
+        let cursor = ChangeCursor { tx: 7, seq: 42 };
+        assert_eq!(parse_payload(Some(&payload_text(cursor))).unwrap(), cursor);
+        assert!(parse_payload(None).is_err());
+        assert!(parse_payload(Some("42")).is_err());
+        let old = format!(r#"{{"schema": {}, "cursor": "0:1"}}"#, SCHEMA_VERSION + 1);
+        assert!(parse_payload(Some(&old)).is_err());
+    }
+}
+
+#[cfg(test)]
+mod store_tests {
+    use super::*;
+    use crate::search::fixture::{Fixture, vocabulary};
+    use crate::search::query::SearchRequest;
+
+    async fn reopen(f: &mut Fixture) {
+        let dir = f.dir.path().join("index");
+        // Dropping the only handle releases the writer's lock on the directory.
+        f.index = SearchIndex::create_in_ram(vocabulary()).unwrap();
+        f.index = SearchIndex::open_or_rebuild(&dir, &f.store, vocabulary())
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_commit_payload_is_the_cursor_and_survives_a_reopen() {
+        let mut f = Fixture::corpus().await;
+        let latest = f.store.latest_change().await.unwrap();
+        assert_eq!(f.index.cursor(), latest);
+        let payload = f.index.index().load_metas().unwrap().payload;
+        assert_eq!(parse_payload(payload.as_deref()).unwrap(), latest);
+        let docs = f.index.searcher().num_docs();
+        reopen(&mut f).await;
+        assert_eq!(f.index.cursor(), latest);
+        assert_eq!(f.index.searcher().num_docs(), docs);
+    }
+
+    #[tokio::test]
+    async fn a_deleted_or_corrupt_index_is_rebuilt_on_open() {
+        let mut f = Fixture::corpus().await;
+        let dir = f.dir.path().join("index");
+        let expected = f.names("carpet");
+        assert!(!expected.is_empty());
+
+        f.index = SearchIndex::create_in_ram(vocabulary()).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        reopen(&mut f).await;
+        assert_eq!(f.names("carpet"), expected);
+        assert_eq!(f.index.cursor(), f.store.latest_change().await.unwrap());
+
+        f.index = SearchIndex::create_in_ram(vocabulary()).unwrap();
+        std::fs::write(dir.join("meta.json"), b"{ not json").unwrap();
+        reopen(&mut f).await;
+        assert_eq!(f.names("carpet"), expected);
+    }
+
+    #[tokio::test]
+    async fn an_index_ahead_of_its_database_is_rebuilt() {
+        let mut f = Fixture::corpus().await;
+        let dir = f.dir.path().join("index");
+        let other = tempfile::tempdir().unwrap();
+        let fresh = Store::open(&Store::sqlite_url(other.path())).await.unwrap();
+        f.index = SearchIndex::create_in_ram(vocabulary()).unwrap();
+        let index = SearchIndex::open_or_rebuild(&dir, &fresh, vocabulary())
+            .await
+            .unwrap();
+        assert_eq!(index.cursor(), ChangeCursor::default());
+        assert_eq!(index.searcher().num_docs(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_replaces_everything_and_records_the_cursor_taken_before_reading() {
+        let f = Fixture::corpus().await;
+        let before = f.index.searcher().num_docs();
+        let mut reports = Vec::new();
+        let cursor = f
+            .index
+            .rebuild(&f.store, &mut |p| reports.push(p))
+            .await
+            .unwrap();
+        assert_eq!(cursor, f.store.latest_change().await.unwrap());
+        assert_eq!(f.index.searcher().num_docs(), before);
+        let last = reports.last().unwrap();
+        assert_eq!(last.done, last.total);
+    }
+
+    #[tokio::test]
+    async fn applying_a_change_twice_leaves_one_document() {
+        let f = Fixture::corpus().await;
+        let ops = || {
+            vec![IndexOp::Upsert {
+                doc_type: DocType::Offering,
+                id: "of_twice".into(),
+                doc: {
+                    let mut doc = TantivyDocument::new();
+                    doc.add_text(
+                        f.index.fields().key,
+                        schema::doc_key(DocType::Offering, "of_twice"),
+                    );
+                    doc.add_text(f.index.fields().id, "of_twice");
+                    doc.add_text(f.index.fields().status, "active");
+                    doc.add_text(f.index.fields().title.words, "Twicetest loan");
+                    doc
+                },
+            }]
+        };
+        let cursor = f.index.cursor();
+        f.index.apply(ops(), cursor).await.unwrap();
+        f.index.apply(ops(), cursor).await.unwrap();
+        assert_eq!(
+            f.index
+                .search(&SearchRequest::new("twicetest"))
+                .unwrap()
+                .total,
+            1
+        );
+    }
+}

@@ -1,0 +1,909 @@
+//! Turning what someone typed into a tantivy query, and the results into hits, facet counts and
+//! highlighted snippets.
+//!
+//! The text is never parsed as query syntax: it goes through the same `indic` analyser as the
+//! documents, and each word becomes a disjunction built in code — the exact word (title weighs
+//! more than description), its phonetic key (so romanized and Devanagari spellings meet), a
+//! fuzzy term for words of five letters or more, and the vocabulary's synonyms — with boosts so
+//! that exact > phonetic > fuzzy > synonym. Every word must match (a conjunction of those
+//! disjunctions); if nothing does, any word may, so "dairy ke liye loan" still finds dairy
+//! loans. Filters are exact terms on raw fields and do not score. Finally, offerings past their
+//! `valid_until` sink and recently updated records rise a little.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, DocId, Index, Score, Searcher, SegmentReader, TantivyDocument, Term};
+
+use super::analysis::{self, Vocabulary};
+use super::error::{SearchError, SearchResult};
+use super::index::SearchIndex;
+use super::schema::{ANY_SECTOR, DocType, NEVER, SearchSchema, TextPair};
+use crate::domain::record::{Status, today_in_india};
+
+/// Boosts of the ways a word can match, relative to an exact match.
+const PHONETIC: Score = 0.6;
+const FUZZY: Score = 0.25;
+const SYNONYM: Score = 0.2;
+/// Score factor for offerings past `valid_until`: they stay findable but sink below live ones.
+const EXPIRED: Score = 0.2;
+/// Extra score for a record updated today, halving every [`FRESH_HALF_LIFE_DAYS`].
+const FRESH_BONUS: Score = 0.1;
+const FRESH_HALF_LIFE_DAYS: f32 = 90.0;
+/// Words beyond this many are ignored: nobody types more, and each one costs.
+const MAX_WORDS: usize = 12;
+pub const MAX_LIMIT: usize = 500;
+pub const DEFAULT_LIMIT: usize = 50;
+pub const MAX_OFFSET: usize = 1_000_000;
+const SNIPPET_CHARS: usize = 160;
+
+/// Filler words in English, Hindi and romanized Hindi, dropped from queries.
+const STOPWORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "of",
+    "for",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "with",
+    "is",
+    "are",
+    "ke",
+    "ki",
+    "ka",
+    "ko",
+    "se",
+    "me",
+    "mein",
+    "liye",
+    "lie",
+    "aur",
+    "hai",
+    "hain",
+    "chahiye",
+    "के",
+    "की",
+    "का",
+    "को",
+    "से",
+    "में",
+    "लिए",
+    "और",
+    "है",
+    "हैं",
+    "चाहिए",
+];
+
+/// What to search for and which records qualify.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub text: String,
+    pub doc_type: Option<DocType>,
+    /// A linkage kind (offerings, needs) or a stakeholder kind.
+    pub kind: Option<String>,
+    pub district: Option<String>,
+    pub sector: Option<String>,
+    /// Statuses that may appear: public search shows only active records.
+    pub statuses: Vec<Status>,
+    pub limit: usize,
+    pub offset: usize,
+    /// The Julian day that counts as today for expiry and freshness.
+    pub today: i64,
+}
+
+impl SearchRequest {
+    /// A public search for `text`, first page.
+    pub fn new(text: impl Into<String>) -> Self {
+        SearchRequest {
+            text: text.into(),
+            doc_type: None,
+            kind: None,
+            district: None,
+            sector: None,
+            statuses: vec![Status::Active],
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+            today: today_in_india().to_julian_day() as i64,
+        }
+    }
+
+    fn check(&self) -> SearchResult<()> {
+        if !(1..=MAX_LIMIT).contains(&self.limit) {
+            return Err(SearchError::query(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        if self.offset > MAX_OFFSET {
+            return Err(SearchError::query(
+                "offset",
+                format!("must be between 0 and {MAX_OFFSET}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// `all_words`, or `any_word` when no record had every word and the search was widened.
+    pub matched: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub id: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_local: Option<String>,
+    /// HTML: matched words in `<b>…</b>`, everything else escaped.
+    pub snippet: String,
+    pub score: Score,
+    pub kind: String,
+    pub stakeholder_id: String,
+    /// The offering's or need's stakeholder, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    pub districts: Vec<String>,
+    pub sectors: Vec<String>,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    pub expired: bool,
+}
+
+/// Counts per value over every record the query and filters admit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Facets {
+    #[serde(rename = "type")]
+    pub doc_type: BTreeMap<String, u64>,
+    pub kind: BTreeMap<String, u64>,
+    pub district: BTreeMap<String, u64>,
+    pub sector: BTreeMap<String, u64>,
+}
+
+/// One query word with everything it may match as.
+#[derive(Debug, Clone, Default)]
+struct Word {
+    text: String,
+    keys: Vec<String>,
+    /// Synonyms from the vocabulary, each as its normalised words.
+    synonyms: Vec<Vec<String>>,
+}
+
+impl SearchIndex {
+    /// Runs a search. Odd text is searched as words; only bad paging is an error.
+    pub fn search(&self, request: &SearchRequest) -> SearchResult<SearchResults> {
+        request.check()?;
+        let searcher = self.searcher();
+        let fields = self.fields();
+        let words = analyse_query(self.index(), self.vocabulary(), &request.text);
+        let filters = filter_clauses(fields, request);
+        let (mut matched, mut found) = ("all_words", None);
+        if !words.is_empty() {
+            let all = with_filters(text_query(fields, &words, Occur::Must), &filters);
+            found = Some(collect(&searcher, &*all, request)?);
+        }
+        if words.len() > 1 && found.as_ref().is_some_and(|f| f.0 == 0) {
+            let any = with_filters(text_query(fields, &words, Occur::Should), &filters);
+            found = Some(collect(&searcher, &*any, request)?);
+            matched = "any_word";
+        }
+        let (total, facet_counts, top) = match found {
+            Some(found) => found,
+            None => collect(
+                &searcher,
+                &*with_filters(Box::new(AllQuery), &filters),
+                request,
+            )?,
+        };
+        let highlighter = Highlighter::new(self.index(), &words);
+        let hits = top
+            .into_iter()
+            .map(|(score, address)| hit(&searcher, fields, &highlighter, request, score, address))
+            .collect::<SearchResult<Vec<_>>>()?;
+        Ok(SearchResults {
+            total,
+            hits,
+            facets: facets(&facet_counts),
+            matched,
+        })
+    }
+}
+
+/// The analysed words of `text`, without filler words (unless that would leave none).
+fn analyse_query(index: &Index, vocabulary: &Vocabulary, text: &str) -> Vec<Word> {
+    let mut texts = analyse(index, analysis::INDIC, text);
+    texts.dedup();
+    let meaningful: Vec<String> = texts
+        .iter()
+        .filter(|w| !STOPWORDS.contains(&String::as_str(w)))
+        .cloned()
+        .collect();
+    let mut texts = if meaningful.is_empty() {
+        texts
+    } else {
+        meaningful
+    };
+    texts.truncate(MAX_WORDS);
+    let synonyms = synonyms_per_word(vocabulary, &texts);
+    texts
+        .into_iter()
+        .zip(synonyms)
+        .map(|(text, synonyms)| Word {
+            keys: analyse(index, analysis::INDIC_PHONETIC, &text),
+            synonyms,
+            text,
+        })
+        .collect()
+}
+
+/// The vocabulary's synonyms for each word: a phrase that covers several query words (such as
+/// "bakri palan") is offered to each of them, so it can stand in for all of them.
+fn synonyms_per_word(vocabulary: &Vocabulary, words: &[String]) -> Vec<Vec<Vec<String>>> {
+    let mut per_word = vec![Vec::new(); words.len()];
+    for expansion in vocabulary.expand(words) {
+        for slot in per_word
+            .iter_mut()
+            .take(expansion.end.min(words.len()))
+            .skip(expansion.start)
+        {
+            slot.extend(expansion.alternatives.iter().cloned());
+        }
+    }
+    per_word
+}
+
+/// The tokens `analyser` makes of `text`.
+fn analyse(index: &Index, analyser: &str, text: &str) -> Vec<String> {
+    let Some(mut analyser) = index.tokenizers().get(analyser) else {
+        return Vec::new();
+    };
+    tokens(&mut analyser, text)
+}
+
+fn tokens(analyser: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    analyser
+        .token_stream(text)
+        .process(&mut |token| tokens.push(token.text.clone()));
+    tokens
+}
+
+fn term_query(field: Field, text: &str, boost: Score) -> Box<dyn Query> {
+    let query = TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    );
+    Box::new(BoostQuery::new(Box::new(query), boost))
+}
+
+/// Edits a typo of this word may contain: none below five letters, one up to seven, then two.
+fn fuzzy_distance(word: &str) -> Option<u8> {
+    match word.chars().count() {
+        0..=4 => None,
+        5..=7 => Some(1),
+        _ => Some(2),
+    }
+}
+
+/// Everything one query word may match, as a disjunction.
+fn word_clause(fields: &SearchSchema, word: &Word) -> Box<dyn Query> {
+    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    for (pair, weight) in fields.weighted_texts() {
+        clauses.push(term_query(pair.words, &word.text, weight));
+        for key in &word.keys {
+            clauses.push(term_query(pair.keys, key, weight * PHONETIC));
+        }
+    }
+    clauses.extend(fuzzy_clauses(fields, word));
+    for synonym in &word.synonyms {
+        clauses.push(phrase_anywhere(fields, synonym, SYNONYM));
+    }
+    Box::new(BooleanQuery::union(clauses))
+}
+
+/// Fuzzy terms on the title and description, for the word and for its phonetic key.
+fn fuzzy_clauses(fields: &SearchSchema, word: &Word) -> Vec<Box<dyn Query>> {
+    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    let texts: [(TextPair, Score); 2] = [(fields.title, 3.0), (fields.body, 1.0)];
+    for (pair, weight) in texts {
+        if let Some(distance) = fuzzy_distance(&word.text) {
+            let term = Term::from_field_text(pair.words, &word.text);
+            let fuzzy = FuzzyTermQuery::new(term, distance, true);
+            clauses.push(Box::new(BoostQuery::new(Box::new(fuzzy), weight * FUZZY)));
+        }
+        for key in &word.keys {
+            if key.chars().count() >= 4 {
+                let term = Term::from_field_text(pair.keys, key);
+                let fuzzy = FuzzyTermQuery::new(term, 1, true);
+                let boost = weight * FUZZY * PHONETIC;
+                clauses.push(Box::new(BoostQuery::new(Box::new(fuzzy), boost)));
+            }
+        }
+    }
+    clauses
+}
+
+/// Every word of `phrase` somewhere in the record's texts. Matched by phonetic key only: the
+/// key of a spelling covers the spelling itself, and a synonym's exact form earns no extra.
+fn phrase_anywhere(fields: &SearchSchema, phrase: &[String], boost: Score) -> Box<dyn Query> {
+    let per_word = phrase.iter().map(|word| {
+        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+        for key in analysis::phonetic_keys(word) {
+            for (pair, weight) in fields.weighted_texts() {
+                clauses.push(term_query(pair.keys, &key, weight * boost));
+            }
+        }
+        Box::new(BooleanQuery::union(clauses)) as Box<dyn Query>
+    });
+    Box::new(BooleanQuery::intersection(per_word.collect()))
+}
+
+/// All words (`Must`) or any word (`Should`).
+fn text_query(fields: &SearchSchema, words: &[Word], occur: Occur) -> Box<dyn Query> {
+    let clauses = words
+        .iter()
+        .map(|word| (occur, word_clause(fields, word)))
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// A required clause that does not score.
+fn filter(query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, 0.0))
+}
+
+fn raw_term(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn any_of(field: Field, values: &[&str]) -> Box<dyn Query> {
+    let clauses = values.iter().map(|v| raw_term(field, v)).collect();
+    Box::new(BooleanQuery::union(clauses))
+}
+
+/// The filters of a request as non-scoring clauses.
+fn filter_clauses(fields: &SearchSchema, request: &SearchRequest) -> Vec<Box<dyn Query>> {
+    let statuses: Vec<&str> = request.statuses.iter().map(|s| s.as_str()).collect();
+    let mut filters = vec![filter(any_of(fields.status, &statuses))];
+    if let Some(doc_type) = request.doc_type {
+        filters.push(filter(raw_term(fields.doc_type, doc_type.as_str())));
+    }
+    if let Some(kind) = &request.kind {
+        filters.push(filter(raw_term(fields.kind, kind)));
+    }
+    if let Some(district) = &request.district {
+        filters.push(filter(raw_term(fields.district, district)));
+    }
+    if let Some(sector) = &request.sector {
+        // An offering for every sector serves this one too.
+        filters.push(filter(any_of(fields.sector, &[sector, ANY_SECTOR])));
+    }
+    filters
+}
+
+fn with_filters(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
+    let mut clauses = vec![(Occur::Must, query)];
+    clauses.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
+    Box::new(BooleanQuery::new(clauses))
+}
+
+type Found = (usize, FacetCounts, Vec<(Score, DocAddress)>);
+
+/// Total, facet counts and the requested page, in one pass over the matches.
+fn collect(searcher: &Searcher, query: &dyn Query, request: &SearchRequest) -> SearchResult<Found> {
+    let mut facets = FacetCollector::for_field("facets");
+    for facet in ["/type", "/kind", "/district", "/sector"] {
+        facets.add_facet(facet);
+    }
+    let today = request.today;
+    let top = TopDocs::with_limit(request.limit)
+        .and_offset(request.offset)
+        .tweak_score(move |segment: &SegmentReader| ranking(segment, today));
+    Ok(searcher.search(query, &(Count, facets, top))?)
+}
+
+/// The score a match ends with: its relevance, sunk if expired, lifted a little if fresh.
+fn ranking(segment: &SegmentReader, today: i64) -> impl Fn(DocId, Score) -> Score + use<> {
+    let valid = segment.fast_fields().i64("valid_day").ok();
+    let updated = segment.fast_fields().i64("updated_day").ok();
+    move |doc, score| {
+        let valid_day = valid.as_ref().and_then(|c| c.first(doc)).unwrap_or(NEVER);
+        let updated_day = updated.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+        let age = (today - updated_day).max(0) as f32;
+        let fresh = 1.0 + FRESH_BONUS * (0.5f32).powf(age / FRESH_HALF_LIFE_DAYS);
+        let expiry = if valid_day < today { EXPIRED } else { 1.0 };
+        score * fresh * expiry
+    }
+}
+
+fn facets(counts: &FacetCounts) -> Facets {
+    let named = |root: &str| {
+        counts
+            .get(root)
+            .filter_map(|(facet, count)| {
+                let path = facet.to_path();
+                path.last().map(|value| (value.to_string(), count))
+            })
+            .collect()
+    };
+    Facets {
+        doc_type: named("/type"),
+        kind: named("/kind"),
+        district: named("/district"),
+        sector: named("/sector"),
+    }
+}
+
+fn first_text(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str().map(str::to_string))
+}
+
+fn all_texts(doc: &TantivyDocument, field: Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+fn hit(
+    searcher: &Searcher,
+    fields: &SearchSchema,
+    highlighter: &Highlighter,
+    request: &SearchRequest,
+    score: Score,
+    address: DocAddress,
+) -> SearchResult<Hit> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let doc_type = first_text(&doc, fields.doc_type).unwrap_or_default();
+    let title = first_text(&doc, fields.title.words).unwrap_or_default();
+    let title_local = first_text(&doc, fields.title_local.words);
+    let body = first_text(&doc, fields.body.words).unwrap_or_default();
+    let valid_until = first_text(&doc, fields.valid_until);
+    let expired = valid_until
+        .as_deref()
+        .and_then(super::schema::day_number)
+        .is_some_and(|day| day < request.today);
+    let provider = (doc_type != DocType::Stakeholder.as_str())
+        .then(|| first_text(&doc, fields.provider.words))
+        .flatten();
+    Ok(Hit {
+        snippet: highlighter.snippet(fields, &title, title_local.as_deref(), &body),
+        id: first_text(&doc, fields.id).unwrap_or_default(),
+        kind: first_text(&doc, fields.kind).unwrap_or_default(),
+        stakeholder_id: first_text(&doc, fields.stakeholder_id).unwrap_or_default(),
+        districts: all_texts(&doc, fields.district),
+        sectors: all_texts(&doc, fields.sector)
+            .into_iter()
+            .filter(|s| s != ANY_SECTOR)
+            .collect(),
+        status: first_text(&doc, fields.status).unwrap_or_default(),
+        score,
+        doc_type,
+        title,
+        title_local,
+        provider,
+        valid_until,
+        expired,
+    })
+}
+
+/// Finds, in a record's text, the words the query matched — exactly, by phonetic key, within
+/// the fuzzy distance, or as a synonym — and marks them in a snippet.
+struct Highlighter {
+    analyser: Option<TextAnalyzer>,
+    words: HashSet<String>,
+    keys: HashSet<String>,
+    fuzzy: Vec<(Vec<char>, u8)>,
+    /// Verdicts per token already judged: hits share most of their words.
+    judged: RefCell<HashMap<String, bool>>,
+}
+
+impl Highlighter {
+    fn new(index: &Index, query: &[Word]) -> Self {
+        let mut words = HashSet::new();
+        let mut keys = HashSet::new();
+        let mut fuzzy = Vec::new();
+        for word in query {
+            words.insert(word.text.clone());
+            keys.extend(word.keys.iter().cloned());
+            if let Some(distance) = fuzzy_distance(&word.text) {
+                fuzzy.push((word.text.chars().collect(), distance));
+            }
+            for token in word.synonyms.iter().flatten() {
+                words.insert(token.clone());
+                keys.extend(analysis::phonetic_keys(token));
+            }
+        }
+        Highlighter {
+            analyser: index.tokenizers().get(analysis::INDIC),
+            words,
+            keys,
+            fuzzy,
+            judged: RefCell::default(),
+        }
+    }
+
+    fn matches(&self, token: &str) -> bool {
+        if let Some(verdict) = self.judged.borrow().get(token) {
+            return *verdict;
+        }
+        let verdict = self.judge(token);
+        self.judged.borrow_mut().insert(token.to_string(), verdict);
+        verdict
+    }
+
+    fn judge(&self, token: &str) -> bool {
+        if self.words.contains(token) {
+            return true;
+        }
+        if analysis::phonetic_keys(token)
+            .iter()
+            .any(|k| self.keys.contains(k))
+        {
+            return true;
+        }
+        let chars: Vec<char> = token.chars().collect();
+        self.fuzzy
+            .iter()
+            .any(|(word, distance)| edit_distance(word, &chars) <= *distance as usize)
+    }
+
+    /// The description around the best matches, else the title if only it matched, else the
+    /// start of the description.
+    fn snippet(
+        &self,
+        fields: &SearchSchema,
+        title: &str,
+        title_local: Option<&str>,
+        body: &str,
+    ) -> String {
+        if let Some(html) = self.highlight(fields.body.words, body) {
+            return html;
+        }
+        let titles = match title_local {
+            Some(local) => format!("{title} · {local}"),
+            None => title.to_string(),
+        };
+        if let Some(html) = self.highlight(fields.title.words, &titles) {
+            return html;
+        }
+        escape_html(&leading_chars(body, SNIPPET_CHARS))
+    }
+
+    /// A highlighted fragment of `text`, or `None` if no word in it matched.
+    fn highlight(&self, field: Field, text: &str) -> Option<String> {
+        let mut analyser = self.analyser.clone()?;
+        let matched: BTreeSet<String> = tokens(&mut analyser, text)
+            .into_iter()
+            .filter(|token| self.matches(token))
+            .collect();
+        if matched.is_empty() {
+            return None;
+        }
+        let terms = matched.into_iter().map(|t| (t, 1.0)).collect();
+        let generator = SnippetGenerator::new(terms, analyser, field, SNIPPET_CHARS);
+        let snippet = generator.snippet(text);
+        (!snippet.is_empty()).then(|| snippet.to_html())
+    }
+}
+
+/// Levenshtein distance between two words, by characters.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// At most `limit` characters from the start of `text`, cut at a space where possible.
+fn leading_chars(text: &str, limit: usize) -> String {
+    let Some((cut, _)) = text.char_indices().nth(limit) else {
+        return text.to_string();
+    };
+    let head = &text[..cut];
+    let head = head.rfind(' ').map(|space| &head[..space]).unwrap_or(head);
+    format!("{head} …")
+}
+
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '&' => escaped.push_str("&amp;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::fixture::Fixture;
+
+    #[test]
+    fn edit_distance_counts_character_edits() {
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(edit_distance(&chars("tailorng"), &chars("tailoring")), 1);
+        assert_eq!(edit_distance(&chars("सिलाई"), &chars("सिलाइ")), 1);
+        assert_eq!(edit_distance(&chars(""), &chars("abc")), 3);
+    }
+
+    #[test]
+    fn snippets_escape_html_and_cut_at_a_space() {
+        assert_eq!(escape_html("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
+        assert_eq!(leading_chars("one two three", 9), "one two …");
+        assert_eq!(leading_chars("short", 9), "short");
+    }
+
+    #[tokio::test]
+    async fn devanagari_words_stay_whole() {
+        let f = Fixture::empty().await;
+        let words = analyse(f.index.index(), analysis::INDIC, "सिलाई प्रशिक्षण");
+        assert_eq!(words, ["सिलाई", "प्रशिक्षण"]);
+    }
+
+    #[tokio::test]
+    async fn romanized_and_devanagari_spellings_find_each_other() {
+        let f = Fixture::corpus().await;
+        assert!(
+            f.finds("silai", "silai_hi"),
+            "silai → सिलाई: {:?}",
+            f.names("silai")
+        );
+        assert!(
+            f.finds("सिलाई", "silai_need"),
+            "सिलाई → silai: {:?}",
+            f.names("सिलाई")
+        );
+        assert!(
+            f.finds("bakri", "bakri_need"),
+            "bakri → बकरी: {:?}",
+            f.names("bakri")
+        );
+        assert!(
+            f.finds("bakri", "pashu_loan"),
+            "bakri → बकरी: {:?}",
+            f.names("bakri")
+        );
+    }
+
+    #[tokio::test]
+    async fn dugdh_doodh_and_dudh_in_devanagari_meet() {
+        let f = Fixture::corpus().await;
+        for text in ["dugdh", "doodh", "दूध"] {
+            assert!(f.finds(text, "doodh"), "{text}: {:?}", f.names(text));
+        }
+    }
+
+    #[tokio::test]
+    async fn vocabulary_synonyms_join_languages() {
+        let f = Fixture::corpus().await;
+        assert_eq!(
+            f.rank("kaleen", "carpet"),
+            Some(0),
+            "{:?}",
+            f.names("kaleen")
+        );
+        assert!(
+            f.finds("stitching", "silai_hi"),
+            "{:?}",
+            f.names("stitching")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_typo_still_finds_its_target() {
+        let f = Fixture::corpus().await;
+        assert_eq!(
+            f.rank("tailorng", "tailoring_en"),
+            Some(0),
+            "{:?}",
+            f.names("tailorng")
+        );
+        assert!(
+            f.finds("prashikshn", "silai_hi"),
+            "{:?}",
+            f.names("prashikshn")
+        );
+    }
+
+    #[tokio::test]
+    async fn everyday_queries_find_what_they_mean() {
+        let f = Fixture::corpus().await;
+        assert_eq!(
+            f.rank("carpet buyer bhadohi", "carpet"),
+            Some(0),
+            "{:?}",
+            f.names("carpet buyer bhadohi")
+        );
+        assert_eq!(
+            f.rank("dairy ke liye loan", "dairy_loan"),
+            Some(0),
+            "{:?}",
+            f.names("dairy ke liye loan")
+        );
+        assert_eq!(
+            f.rank("bakri palan loan Gaya", "bakri_need"),
+            Some(0),
+            "{:?}",
+            f.names("bakri palan loan Gaya")
+        );
+    }
+
+    #[tokio::test]
+    async fn title_matches_rank_above_description_matches_and_exact_above_fuzzy() {
+        let f = Fixture::corpus().await;
+        let honey = f.names("honey");
+        assert_eq!(&honey[..2], ["honey_title", "honey_body"], "{honey:?}");
+        let mushroom = f.names("mushroom");
+        assert_eq!(&mushroom[..2], ["mushroom", "mushrom_typo"], "{mushroom:?}");
+    }
+
+    #[tokio::test]
+    async fn expired_offerings_sink_below_live_ones() {
+        let f = Fixture::corpus().await;
+        let papad = f.search(&SearchRequest::new("papad buyer"));
+        let names: Vec<String> = papad.hits.iter().map(|h| h.title.clone()).collect();
+        assert_eq!(names[0], "Papad buyer", "{names:?}");
+        let expired = papad
+            .hits
+            .iter()
+            .find(|h| h.id == f.id("expired_papad"))
+            .expect("still findable");
+        assert!(expired.expired);
+    }
+
+    #[tokio::test]
+    async fn pending_and_archived_records_stay_out_of_public_search() {
+        let f = Fixture::corpus().await;
+        assert!(!f.finds("zari", "pending_zari"));
+        let mut facilitator = SearchRequest::new("zari");
+        facilitator.statuses = vec![Status::Active, Status::Pending];
+        let mut found = f.names_for(&facilitator);
+        found.sort();
+        assert_eq!(found, ["pending_samiti", "pending_zari"]);
+        facilitator.text = "chikan".into();
+        assert!(
+            f.search(&facilitator).hits.is_empty(),
+            "archived records are not indexed"
+        );
+    }
+
+    #[tokio::test]
+    async fn filters_narrow_and_facets_count_what_the_filters_admit() {
+        let f = Fixture::corpus().await;
+        let mut request = SearchRequest::new("loan");
+        let all = f.search(&request);
+        assert!(all.total >= 3, "{:?}", all.hits);
+        assert_eq!(all.facets.kind.values().sum::<u64>(), all.total as u64);
+        request.district = Some("br-gaya".into());
+        let gaya = f.search(&request);
+        assert_eq!(
+            Some(&(gaya.total as u64)),
+            all.facets.district.get("br-gaya")
+        );
+        assert!(
+            gaya.hits
+                .iter()
+                .all(|h| h.districts.contains(&"br-gaya".to_string()))
+        );
+        request.doc_type = Some(DocType::Offering);
+        request.kind = Some("finance".into());
+        let offerings = f.search(&request);
+        assert!(
+            offerings
+                .hits
+                .iter()
+                .all(|h| h.doc_type == "offering" && h.kind == "finance")
+        );
+        assert_eq!(
+            offerings.facets.doc_type.keys().collect::<Vec<_>>(),
+            ["offering"]
+        );
+
+        let mut dairy = SearchRequest::new("");
+        dairy.sector = Some("dairy".into());
+        let found = f.names_for(&dairy);
+        assert!(found.contains(&"dairy_loan".to_string()), "{found:?}");
+        assert!(
+            found.contains(&"mudra".to_string()),
+            "an offering for any sector serves dairy: {found:?}"
+        );
+        assert!(!found.contains(&"carpet".to_string()));
+    }
+
+    #[tokio::test]
+    async fn pages_are_slices_of_one_ranking() {
+        let f = Fixture::corpus().await;
+        let mut request = SearchRequest::new("");
+        request.limit = 100;
+        let all = f.names_for(&request);
+        request.limit = 3;
+        request.offset = 2;
+        assert_eq!(f.names_for(&request), all[2..5]);
+    }
+
+    #[tokio::test]
+    async fn snippets_highlight_matches_across_scripts() {
+        let f = Fixture::corpus().await;
+        let results = f.search(&SearchRequest::new("stitching"));
+        let hit = results
+            .hits
+            .iter()
+            .find(|h| h.id == f.id("tailoring_en"))
+            .expect("hit");
+        assert!(hit.snippet.contains("<b>stitching</b>"), "{}", hit.snippet);
+        let results = f.search(&SearchRequest::new("silai"));
+        let hit = results
+            .hits
+            .iter()
+            .find(|h| h.id == f.id("silai_hi"))
+            .expect("hit");
+        assert!(hit.snippet.contains("<b>सिलाई</b>"), "{}", hit.snippet);
+    }
+
+    #[tokio::test]
+    async fn query_syntax_is_searched_as_plain_text() {
+        let f = Fixture::corpus().await;
+        for text in [
+            "\"unbalanced AND (",
+            "title:loan OR",
+            "*",
+            "~~ ^2 NOT",
+            "",
+            "   ",
+            "\u{094D}",
+            "a\\b",
+        ] {
+            let results = f.index.search(&SearchRequest::new(text));
+            assert!(results.is_ok(), "{text:?}: {results:?}");
+        }
+        assert!(f.finds("loan)))", "mudra"));
+    }
+
+    #[tokio::test]
+    async fn paging_out_of_range_is_the_searchers_mistake() {
+        let f = Fixture::empty().await;
+        let mut request = SearchRequest::new("loan");
+        request.limit = 0;
+        assert!(f.index.search(&request).unwrap_err().is_user_error());
+        request.limit = 10;
+        request.offset = MAX_OFFSET + 1;
+        assert!(f.index.search(&request).unwrap_err().is_user_error());
+    }
+}
