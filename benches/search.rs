@@ -11,7 +11,8 @@
 //! `--out DIR` (default target/bench-search; results.md and results.json go there), `--http`,
 //! `--http-secs N` (15), `--http-connections N` (16), `--writes N` (100), `--max-query-secs N`
 //! (per engine, default 60: a slow peer runs the first queries of the mix until then),
-//! `--keep` (keep the work directory), `--work DIR`.
+//! `--keep` (keep the work directory), `--work DIR`, `--engines sangam,sqlite,postgres` (which
+//! to run), `--reuse-registry` (with `--work DIR --keep`: skip writing Sangam's registry again).
 //!
 //! Each engine is built and queried in a child process of its own (this same binary with
 //! `--phase`), so each one's peak memory (VmHWM) is its own and none warms another's caches.
@@ -55,6 +56,8 @@ fn parse_options() -> Result<Options, String> {
         max_query_secs: 60,
         merge_wait_secs: 180,
         phase: None,
+        reuse_registry: false,
+        engines: vec!["sangam".into(), "sqlite".into(), "postgres".into()],
         repo,
         passthrough: Vec::new(),
     };
@@ -77,14 +80,26 @@ fn parse_options() -> Result<Options, String> {
             "--out" => options.out = PathBuf::from(value("--out")?),
             "--work" => work = Some(PathBuf::from(value("--work")?)),
             "--keep" => options.keep = true,
+            "--reuse-registry" => options.reuse_registry = true,
+            "--engines" => {
+                options.engines = value("--engines")?
+                    .split(',')
+                    .map(|e| e.trim().to_string())
+                    .collect()
+            }
             "--http" => options.http = true,
             "--http-secs" => options.http_secs = number(value("--http-secs")?, "--http-secs")?,
             "--http-connections" => {
-                options.http_connections = number(value("--http-connections")?, "--http-connections")? as usize
+                options.http_connections =
+                    number(value("--http-connections")?, "--http-connections")? as usize
             }
             "--writes" => options.writes = number(value("--writes")?, "--writes")? as usize,
-            "--max-query-secs" => options.max_query_secs = number(value("--max-query-secs")?, "--max-query-secs")?,
-            "--merge-wait-secs" => options.merge_wait_secs = number(value("--merge-wait-secs")?, "--merge-wait-secs")?,
+            "--max-query-secs" => {
+                options.max_query_secs = number(value("--max-query-secs")?, "--max-query-secs")?
+            }
+            "--merge-wait-secs" => {
+                options.merge_wait_secs = number(value("--merge-wait-secs")?, "--merge-wait-secs")?
+            }
             "--phase" => options.phase = Some(value("--phase")?),
             "-h" | "--help" => {
                 println!("{}", HELP);
@@ -96,7 +111,9 @@ fn parse_options() -> Result<Options, String> {
     if options.docs == 0 || options.queries == 0 {
         return Err("--docs and --queries must be at least 1".into());
     }
-    options.work = work.unwrap_or_else(|| std::env::temp_dir().join(format!("sangam-bench-{}", std::process::id())));
+    options.work = work.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("sangam-bench-{}", std::process::id()))
+    });
     options.passthrough = vec![
         "--docs".into(),
         options.docs.to_string(),
@@ -143,17 +160,23 @@ async fn run_phase(options: &Options, phase: &str) -> anyhow::Result<serde_json:
         }
         "sangam" => {
             let (queries, warmup) = query_sets(options)?;
-            Ok(serde_json::to_value(sangam_engine::run(options, &queries, &warmup).await?)?)
+            Ok(serde_json::to_value(
+                sangam_engine::run(options, &queries, &warmup).await?,
+            )?)
         }
         "sqlite" => {
             let corpus = load_corpus(options)?;
             let (queries, warmup) = query_sets(options)?;
-            Ok(serde_json::to_value(peers::sqlite(options, &corpus, &queries, &warmup).await?)?)
+            Ok(serde_json::to_value(
+                peers::sqlite(options, &corpus, &queries, &warmup).await?,
+            )?)
         }
         "postgres" => {
             let corpus = load_corpus(options)?;
             let (queries, warmup) = query_sets(options)?;
-            Ok(serde_json::to_value(peers::postgres(options, &corpus, &queries, &warmup).await?)?)
+            Ok(serde_json::to_value(
+                peers::postgres(options, &corpus, &queries, &warmup).await?,
+            )?)
         }
         other => anyhow::bail!("unknown phase `{other}`"),
     }
@@ -231,12 +254,26 @@ async fn parent(options: Options) -> anyhow::Result<()> {
     );
     print_sample(&options, geo);
 
-    let load = child(&options, "load-sangam")?;
-    let load_secs = load["load_secs"].as_f64().unwrap_or(0.0);
-    println!("sangam: registry written in {load_secs:.1} s (not part of the index build)");
+    let registry = sangam_engine::data_dir(&options.work).join("sangam.db");
+    let load_secs = if options.reuse_registry && registry.exists() {
+        println!("sangam: reusing the registry in {}", registry.display());
+        f64::NAN
+    } else {
+        let load = child(&options, "load-sangam")?;
+        let secs = load["load_secs"].as_f64().unwrap_or(0.0);
+        println!("sangam: registry written in {secs:.1} s (not part of the index build)");
+        secs
+    };
 
     let mut results: Vec<EngineResult> = Vec::new();
-    for (phase, name) in [("sangam", "sangam"), ("sqlite", "sqlite-fts5"), ("postgres", "postgres-fts")] {
+    for (phase, name) in [
+        ("sangam", "sangam"),
+        ("sqlite", "sqlite-fts5"),
+        ("postgres", "postgres-fts"),
+    ] {
+        if !options.engines.iter().any(|e| e == phase) {
+            continue;
+        }
         if phase == "postgres" && options.skip_postgres {
             println!("postgres: skipped (--skip-postgres)");
             results.push(skipped(name, "--skip-postgres"));
@@ -264,7 +301,13 @@ async fn parent(options: Options) -> anyhow::Result<()> {
         None
     };
 
-    let markdown = report(&options, &results, http.as_ref(), load_secs, started.elapsed());
+    let markdown = report(
+        &options,
+        &results,
+        http.as_ref(),
+        load_secs,
+        started.elapsed(),
+    );
     println!("\n{markdown}");
     std::fs::write(options.out.join("results.md"), &markdown)?;
     std::fs::write(
@@ -294,7 +337,12 @@ fn print_sample(options: &Options, geo: Geography) {
     println!("sample records:");
     for n in [0usize, 1, 2, 3] {
         let o = corpus.offering(n);
-        println!("  offering [{}] {} — {}", o.kind.as_str(), o.title, o.description);
+        println!(
+            "  offering [{}] {} — {}",
+            o.kind.as_str(),
+            o.title,
+            o.description
+        );
     }
     let need = corpus.need(0);
     println!("  need [{}] {}", need.kind.as_str(), need.title);
@@ -315,7 +363,8 @@ fn megabytes(bytes: u64) -> String {
 }
 
 fn rss(kb: Option<u64>) -> String {
-    kb.map(|kb| format!("{:.0} MB", kb as f64 / 1024.0)).unwrap_or_else(|| "?".into())
+    kb.map(|kb| format!("{:.0} MB", kb as f64 / 1024.0))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn report(
@@ -326,7 +375,9 @@ fn report(
     elapsed: Duration,
 ) -> String {
     let mut md = String::new();
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let date = time::OffsetDateTime::now_utc().date();
     md.push_str(&format!(
         "### Search benchmark: {} offerings + {} needs + {} stakeholders, {} queries (seed {})\n\n",
@@ -336,7 +387,10 @@ fn report(
         options.queries,
         options.seed
     ));
-    md.push_str(&format!("Measured {date} on {cores} cores; whole run {:.0} s.\n\n", elapsed.as_secs_f64()));
+    md.push_str(&format!(
+        "Measured {date} on {cores} cores; whole run {:.0} s.\n\n",
+        elapsed.as_secs_f64()
+    ));
     md.push_str("| engine | build s | index size | peak RSS | p50 ms | p99 ms | QPS |\n|---|---:|---:|---:|---:|---:|---:|\n");
     for r in results {
         if let Some(why) = &r.skipped {
@@ -344,7 +398,11 @@ fn report(
             continue;
         }
         let memory = match r.server_rss_kb {
-            Some(server) => format!("{} (+ server backend {})", rss(r.peak_rss_kb), rss(Some(server))),
+            Some(server) => format!(
+                "{} (+ server backend {})",
+                rss(r.peak_rss_kb),
+                rss(Some(server))
+            ),
             None => rss(r.peak_rss_kb),
         };
         md.push_str(&format!(
@@ -359,9 +417,14 @@ fn report(
         ));
     }
     md.push('\n');
-    let sangam = results.iter().find(|r| r.engine == "sangam" && r.skipped.is_none());
+    let sangam = results
+        .iter()
+        .find(|r| r.engine == "sangam" && r.skipped.is_none());
     if let Some(s) = sangam {
-        for peer in results.iter().filter(|r| r.engine != "sangam" && r.skipped.is_none()) {
+        for peer in results
+            .iter()
+            .filter(|r| r.engine != "sangam" && r.skipped.is_none())
+        {
             md.push_str(&format!(
                 "- p99({}) / p99(sangam) = {:.1}×; p50 ratio {:.1}×\n",
                 peer.engine,
@@ -369,11 +432,46 @@ fn report(
                 peer.p50_ms / s.p50_ms.max(1e-9)
             ));
         }
+        // A slow peer runs only the start of the mix within its budget; compare like with like.
+        let common = results
+            .iter()
+            .filter(|r| r.skipped.is_none())
+            .map(|r| r.latencies_ms.len())
+            .min()
+            .unwrap_or(0);
+        if common > 0 && common < options.queries {
+            let first = &s.latencies_ms[..common];
+            let (s50, s99) = (
+                measure::quantile(first, 0.5),
+                measure::quantile(first, 0.99),
+            );
+            md.push_str(&format!(
+                "- on the first {common} queries, which every engine ran: sangam p50 {s50:.3} ms, p99 {s99:.3} ms"
+            ));
+            for peer in results
+                .iter()
+                .filter(|r| r.engine != "sangam" && r.skipped.is_none())
+            {
+                let theirs = &peer.latencies_ms[..common];
+                let (p50, p99) = (
+                    measure::quantile(theirs, 0.5),
+                    measure::quantile(theirs, 0.99),
+                );
+                md.push_str(&format!(
+                    "; {} p50 {p50:.3} ms, p99 {p99:.3} ms (p99 ratio {:.1}×)",
+                    peer.engine,
+                    p99 / s99.max(1e-9)
+                ));
+            }
+            md.push_str(".\n");
+        }
     }
     md.push_str("\nDetails:\n");
-    md.push_str(&format!(
-        "- Sangam's registry (the database the index is rebuilt from) took {load_secs:.1} s to write; not counted as build.\n"
-    ));
+    if load_secs.is_finite() {
+        md.push_str(&format!(
+            "- Sangam's registry (the database the index is rebuilt from) took {load_secs:.1} s to write; not counted as build.\n"
+        ));
+    }
     for r in results.iter().filter(|r| r.skipped.is_none()) {
         md.push_str(&format!(
             "- {}: {} of {} queries, p90 {:.3} ms, max {:.1} ms, {:.0} matches per query on average, {} queries matched nothing; peak RSS after build {}",

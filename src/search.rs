@@ -5,11 +5,13 @@
 //! - [`schema`]: what a search document holds and how a registry record becomes one.
 //! - [`index`]: the on-disk index, its one writer, and commits that carry the change-log cursor.
 //! - [`indexer`]: the background task that tails the change log into the index.
-//! - [`query`]: text to query (exact, phonetic, fuzzy, synonyms), filters, facets, snippets.
+//! - [`query`]: text to query (exact, phonetic, fuzzy, synonyms), filters, ranking, snippets.
+//! - [`facets`]: counts per kind, district, sector and type over the matches.
 //! - [`error`]: the search error type — the searcher's mistakes apart from ours.
 
 pub mod analysis;
 pub mod error;
+pub mod facets;
 #[cfg(test)]
 mod fixture;
 pub mod index;

@@ -14,7 +14,9 @@ impl Rng {
     /// An independent stream for item `n` of a stream family `family`.
     pub fn derive(seed: u64, family: u64, n: u64) -> Self {
         let mut rng = Rng(seed ^ family.wrapping_mul(0xA076_1D64_78BD_642F));
-        rng.0 ^= rng.next_u64().wrapping_add(n.wrapping_mul(0xE703_7ED1_A0B4_28DB));
+        rng.0 ^= rng
+            .next_u64()
+            .wrapping_add(n.wrapping_mul(0xE703_7ED1_A0B4_28DB));
         rng.next_u64();
         rng
     }
@@ -163,7 +165,11 @@ const ACTIVITIES: &[Activity] = &[
         en: &["tailoring", "stitching", "sewing", "garment making"],
         hi: &["सिलाई", "सिलाई कढ़ाई", "दर्जी का काम"],
         rom: &["silai", "silaai", "silayi", "silai kadhai", "darzi kaam"],
-        goods: &["school uniforms", "readymade garments", "petticoats and blouses"],
+        goods: &[
+            "school uniforms",
+            "readymade garments",
+            "petticoats and blouses",
+        ],
     },
     Activity {
         sector: "carpets",
@@ -244,7 +250,12 @@ const ACTIVITIES: &[Activity] = &[
     },
     Activity {
         sector: "food_processing",
-        en: &["pickle making", "papad making", "food processing", "tilkut making"],
+        en: &[
+            "pickle making",
+            "papad making",
+            "food processing",
+            "tilkut making",
+        ],
         hi: &["अचार बनाना", "पापड़ उद्योग", "खाद्य प्रसंस्करण"],
         rom: &["achar", "achaar", "papad", "tilkut"],
         goods: &["pickles", "papad", "snacks and namkeen", "tilkut"],
@@ -335,7 +346,11 @@ const ACTIVITIES: &[Activity] = &[
     },
     Activity {
         sector: "digital_services",
-        en: &["CSC centre", "banking correspondent", "photocopy and printing"],
+        en: &[
+            "CSC centre",
+            "banking correspondent",
+            "photocopy and printing",
+        ],
         hi: &["जन सेवा केंद्र", "बैंक मित्र"],
         rom: &["jan seva kendra", "bank mitra", "csc"],
         goods: &["digital services"],
@@ -382,7 +397,15 @@ const WOMEN: Concept = Concept {
     rom: &["mahila", "samooh", "samuh", "shg"],
 };
 const NAMED_SCHEMES: Concept = Concept {
-    en: &["MUDRA", "PMEGP", "NRLM", "Udyam", "PM Vishwakarma", "Stand-Up India", "PMFME"],
+    en: &[
+        "MUDRA",
+        "PMEGP",
+        "NRLM",
+        "Udyam",
+        "PM Vishwakarma",
+        "Stand-Up India",
+        "PMFME",
+    ],
     hi: &["मुद्रा", "पीएमईजीपी", "आजीविका मिशन", "जीविका", "उद्यम पंजीकरण"],
     rom: &["mudra", "pmegp", "jeevika", "ajeevika", "udyam"],
 };
@@ -422,7 +445,13 @@ enum Lang {
     Rom,
 }
 
-fn writing<'a>(rng: &mut Rng, lang: Lang, en: &'a [&'a str], hi: &'a [&'a str], rom: &'a [&'a str]) -> &'a str {
+fn writing<'a>(
+    rng: &mut Rng,
+    lang: Lang,
+    en: &'a [&'a str],
+    hi: &'a [&'a str],
+    rom: &'a [&'a str],
+) -> &'a str {
     match lang {
         Lang::En => *rng.pick(en),
         Lang::Hi => *rng.pick(hi),
@@ -509,7 +538,15 @@ pub struct Doc {
     pub sectors: Vec<usize>,
 }
 
-const PROVIDER_KINDS: &[&str] = &["bank", "mfi", "rseti", "ngo", "buyer", "fpo", "line_department"];
+const PROVIDER_KINDS: &[&str] = &[
+    "bank",
+    "mfi",
+    "rseti",
+    "ngo",
+    "buyer",
+    "fpo",
+    "line_department",
+];
 
 /// Which provider kinds give which linkage kind.
 fn providers_of(kind: Kind) -> &'static [&'static str] {
@@ -529,8 +566,20 @@ const BANKS: &[&str] = &[
     "Janata Small Finance Bank",
     "District Central Cooperative Bank",
 ];
-const MFIS: &[&str] = &["Gramin Shakti Microfinance", "Sahyog Credit", "Ujala Finance", "Asha Microcredit", "Pragati Mahila Finance"];
-const NGOS: &[&str] = &["Sahbhagi Sanstha", "Gramya Vikas Manch", "Jan Kalyan Samiti", "Disha Foundation", "Sewa Sadan Trust"];
+const MFIS: &[&str] = &[
+    "Gramin Shakti Microfinance",
+    "Sahyog Credit",
+    "Ujala Finance",
+    "Asha Microcredit",
+    "Pragati Mahila Finance",
+];
+const NGOS: &[&str] = &[
+    "Sahbhagi Sanstha",
+    "Gramya Vikas Manch",
+    "Jan Kalyan Samiti",
+    "Disha Foundation",
+    "Sewa Sadan Trust",
+];
 const DEPARTMENTS: &[&str] = &[
     "District Industries Centre",
     "Animal Husbandry Office",
@@ -698,7 +747,10 @@ impl Corpus {
             ))
         };
         Offering {
-            id: format!("of_{:032x}", (self.seed as u128) << 64 | (2u128 << 60) | n as u128),
+            id: format!(
+                "of_{:032x}",
+                (self.seed as u128) << 64 | (2u128 << 60) | n as u128
+            ),
             stakeholder,
             kind,
             title,
@@ -737,7 +789,9 @@ impl Corpus {
         let act = writing(&mut rng, lang, a.en, a.hi, a.rom);
         let amount = (kind == Kind::Finance).then(|| rng.range(2, 60) * 5_000);
         let title = match (kind, lang) {
-            (Kind::Finance, Lang::En) => format!("Loan of ₹{} for {act}", rupees(amount.unwrap_or(0))),
+            (Kind::Finance, Lang::En) => {
+                format!("Loan of ₹{} for {act}", rupees(amount.unwrap_or(0)))
+            }
             (Kind::Finance, Lang::Hi) => format!("{act} के लिए ऋण चाहिए"),
             (Kind::Finance, Lang::Rom) => format!("{act} ke liye {} chahiye", rng.pick(LOAN.rom)),
             (Kind::Training, Lang::En) => format!("Need training in {act}"),
@@ -746,9 +800,16 @@ impl Corpus {
             (Kind::Market, Lang::En) => format!("Buyer needed for {}", rng.pick(a.goods)),
             (Kind::Market, Lang::Hi) => format!("{act} उत्पाद के लिए खरीदार चाहिए"),
             (Kind::Market, Lang::Rom) => format!("{act} ke maal ke liye kharidar chahiye"),
-            (Kind::Scheme, Lang::En) => format!("Help to apply for {} for {act}", rng.pick(NAMED_SCHEMES.en)),
-            (Kind::Scheme, Lang::Hi) => format!("{act} के लिए {} योजना का लाभ", rng.pick(NAMED_SCHEMES.hi)),
-            (Kind::Scheme, Lang::Rom) => format!("{} yojana ka labh {act} ke liye", rng.pick(NAMED_SCHEMES.rom)),
+            (Kind::Scheme, Lang::En) => {
+                format!("Help to apply for {} for {act}", rng.pick(NAMED_SCHEMES.en))
+            }
+            (Kind::Scheme, Lang::Hi) => {
+                format!("{act} के लिए {} योजना का लाभ", rng.pick(NAMED_SCHEMES.hi))
+            }
+            (Kind::Scheme, Lang::Rom) => format!(
+                "{} yojana ka labh {act} ke liye",
+                rng.pick(NAMED_SCHEMES.rom)
+            ),
         };
         let district = &self.geo.districts[owner.district];
         let description = match lang {
@@ -770,7 +831,10 @@ impl Corpus {
             ),
         };
         Need {
-            id: format!("nd_{:032x}", (self.seed as u128) << 64 | (3u128 << 60) | n as u128),
+            id: format!(
+                "nd_{:032x}",
+                (self.seed as u128) << 64 | (3u128 << 60) | n as u128
+            ),
             stakeholder,
             kind,
             title,
@@ -805,7 +869,10 @@ impl Corpus {
                 doc_type: "offering",
                 kind: o.kind.as_str(),
                 title: o.title,
-                description: format!("{} — {}", o.description, self.stakeholders[o.stakeholder].name),
+                description: format!(
+                    "{} — {}",
+                    o.description, self.stakeholders[o.stakeholder].name
+                ),
                 districts: o.districts,
                 sectors: o.sectors,
             }
@@ -921,7 +988,10 @@ fn make_stakeholder(geo: &Geography, seed: u64, n: usize) -> Stakeholder {
         }
     };
     Stakeholder {
-        id: format!("st_{:032x}", (seed as u128) << 64 | (1u128 << 60) | n as u128),
+        id: format!(
+            "st_{:032x}",
+            (seed as u128) << 64 | (1u128 << 60) | n as u128
+        ),
         kind,
         name,
         name_local,
@@ -940,7 +1010,13 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-fn offering_title(rng: &mut Rng, kind: Kind, lang: Lang, activity: &Activity, generic: bool) -> String {
+fn offering_title(
+    rng: &mut Rng,
+    kind: Kind,
+    lang: Lang,
+    activity: &Activity,
+    generic: bool,
+) -> String {
     let act = if generic {
         match lang {
             Lang::En => "any small business",
@@ -956,10 +1032,21 @@ fn offering_title(rng: &mut Rng, kind: Kind, lang: Lang, activity: &Activity, ge
     };
     match (kind, lang) {
         (Kind::Finance, Lang::En) => match rng.below(4) {
-            0 => format!("MUDRA {} {word} for {act}", rng.pick(&["Shishu", "Kishore", "Tarun"])),
+            0 => format!(
+                "MUDRA {} {word} for {act}",
+                rng.pick(&["Shishu", "Kishore", "Tarun"])
+            ),
             1 => format!("Working capital {word} for {act} units"),
             2 => format!("Group {word} for women in {act}"),
-            _ => format!("{} {word} for {act}", rng.pick(&["PMEGP", "Individual enterprise", "SHG-bank linkage", "Kisan Credit Card"])),
+            _ => format!(
+                "{} {word} for {act}",
+                rng.pick(&[
+                    "PMEGP",
+                    "Individual enterprise",
+                    "SHG-bank linkage",
+                    "Kisan Credit Card"
+                ])
+            ),
         },
         (Kind::Finance, Lang::Hi) => match rng.below(3) {
             0 => format!("{act} के लिए मुद्रा {word}"),
@@ -978,7 +1065,10 @@ fn offering_title(rng: &mut Rng, kind: Kind, lang: Lang, activity: &Activity, ge
         },
         (Kind::Training, Lang::Hi) => match rng.below(2) {
             0 => format!("{act} {word}"),
-            _ => format!("{} दिवसीय निःशुल्क {act} {word}", rng.pick(&[6, 10, 13, 30, 45])),
+            _ => format!(
+                "{} दिवसीय निःशुल्क {act} {word}",
+                rng.pick(&[6, 10, 13, 30, 45])
+            ),
         },
         (Kind::Training, Lang::Rom) => match rng.below(2) {
             0 => format!("{act} {word} muft"),
@@ -993,7 +1083,9 @@ fn offering_title(rng: &mut Rng, kind: Kind, lang: Lang, activity: &Activity, ge
         (Kind::Market, Lang::Rom) => format!("{act} ka maal, {word} linkage"),
         (Kind::Scheme, Lang::En) => format!("{} {word} for {act}", rng.pick(NAMED_SCHEMES.en)),
         (Kind::Scheme, Lang::Hi) => format!("{act} के लिए {} {word}", rng.pick(NAMED_SCHEMES.hi)),
-        (Kind::Scheme, Lang::Rom) => format!("{} {word} {act} ke liye", rng.pick(NAMED_SCHEMES.rom)),
+        (Kind::Scheme, Lang::Rom) => {
+            format!("{} {word} {act} ke liye", rng.pick(NAMED_SCHEMES.rom))
+        }
     }
 }
 
@@ -1022,7 +1114,11 @@ fn offering_description(
                 rupees(max_amount.unwrap_or(50_000)),
                 district.name
             ));
-            parts.push(format!("Interest {}% a year, tenure {} months.", rng.range(8, 24), rng.range(12, 60)));
+            parts.push(format!(
+                "Interest {}% a year, tenure {} months.",
+                rng.range(8, 24),
+                rng.range(12, 60)
+            ));
         }
         (Kind::Finance, Lang::Hi) => {
             parts.push(format!(
@@ -1055,7 +1151,10 @@ fn offering_description(
             parts.push("18 से 45 वर्ष के युवा आवेदन करें। प्रशिक्षण के बाद बैंक ऋण में मदद।".into());
         }
         (Kind::Training, Lang::Rom) => {
-            parts.push(format!("{} mein {acts} ki training, rehna khana muft.", district.name));
+            parts.push(format!(
+                "{} mein {acts} ki training, rehna khana muft.",
+                district.name
+            ));
             parts.push("18 se 45 saal ke log aayein. baad mein loan dilane mein madad.".into());
         }
         (Kind::Market, Lang::En) => {
@@ -1123,9 +1222,27 @@ pub struct Query {
 }
 
 /// Words dropped from peers' queries (Sangam drops its own list).
-pub const FILLER: &[&str] = &["ke", "ki", "ka", "liye", "se", "mein", "for", "in", "of", "के", "लिए", "की"];
+pub const FILLER: &[&str] = &[
+    "ke",
+    "ki",
+    "ka",
+    "liye",
+    "se",
+    "mein",
+    "for",
+    "in",
+    "of",
+    "के",
+    "लिए",
+    "की",
+];
 
-fn any_writing(rng: &mut Rng, en: &'static [&'static str], hi: &'static [&'static str], rom: &'static [&'static str]) -> &'static str {
+fn any_writing(
+    rng: &mut Rng,
+    en: &'static [&'static str],
+    hi: &'static [&'static str],
+    rom: &'static [&'static str],
+) -> &'static str {
     let lang = match rng.weighted(&[35, 30, 35]) {
         0 => Lang::En,
         1 => Lang::Hi,
@@ -1186,7 +1303,15 @@ pub fn queries(geo: &Geography, seed: u64, count: usize) -> Vec<Query> {
                     let typo = misspell(&mut rng, &first(act));
                     format!("{typo} {need}")
                 }
-                4 => format!("{} {need}", any_writing(&mut rng, NAMED_SCHEMES.en, NAMED_SCHEMES.hi, NAMED_SCHEMES.rom)),
+                4 => format!(
+                    "{} {need}",
+                    any_writing(
+                        &mut rng,
+                        NAMED_SCHEMES.en,
+                        NAMED_SCHEMES.hi,
+                        NAMED_SCHEMES.rom
+                    )
+                ),
                 _ => format!("{} ke liye {need}", first(act)),
             };
             let district = rng.chance(0.4).then(|| d.code.clone());

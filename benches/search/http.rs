@@ -104,7 +104,15 @@ fn binary(options: &Options) -> anyhow::Result<PathBuf> {
 
 fn create_token(binary: &Path, data: &Path) -> anyhow::Result<String> {
     let output = Command::new(binary)
-        .args(["token", "create", "--role", "consultant", "--name", "search-bench", "--data-dir"])
+        .args([
+            "token",
+            "create",
+            "--role",
+            "consultant",
+            "--name",
+            "search-bench",
+            "--data-dir",
+        ])
         .arg(data)
         .env("RUST_LOG", "warn")
         .output()?;
@@ -156,7 +164,9 @@ fn percent_encode(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
             other => out.push_str(&format!("%{other:02X}")),
         }
     }
@@ -181,9 +191,14 @@ pub async fn run(options: &Options) -> anyhow::Result<HttpReport> {
     opening.finish_and_clear();
     let base = format!("http://{}", server.address);
     println!("http: sangam serve listening on {base}");
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()?;
 
-    let probe = client.get(format!("{base}/api/v1/search?q=loan")).send().await?;
+    let probe = client
+        .get(format!("{base}/api/v1/search?q=loan"))
+        .send()
+        .await?;
     anyhow::ensure!(
         probe.status().is_success(),
         "GET /api/v1/search answered {}: the search route is missing or failing",
@@ -199,9 +214,10 @@ pub async fn run(options: &Options) -> anyhow::Result<HttpReport> {
     } else {
         own_load(options, &client, &base, &paths).await?
     };
-    report.server_peak_rss_kb = std::fs::read_to_string(format!("/proc/{}/status", server.process.id()))
-        .ok()
-        .and_then(|s| status_kb(&s, "VmHWM:"));
+    report.server_peak_rss_kb =
+        std::fs::read_to_string(format!("/proc/{}/status", server.process.id()))
+            .ok()
+            .and_then(|s| status_kb(&s, "VmHWM:"));
 
     // Write → searchable.
     let corpus = Corpus::new(geo, options.seed, options.docs);
@@ -229,17 +245,24 @@ pub async fn run(options: &Options) -> anyhow::Result<HttpReport> {
             .json(&body)
             .send()
             .await?;
-        anyhow::ensure!(
-            response.status().is_success(),
-            "POST offering answered {}: {}",
-            response.status(),
-            response.text().await.unwrap_or_default()
-        );
         let acknowledged = Instant::now();
-        let url = format!("{base}/api/v1/search?q={marker}&limit=1");
+        let status = response.status();
+        let created: serde_json::Value = response.json().await.unwrap_or_default();
+        anyhow::ensure!(
+            status.is_success(),
+            "POST offering answered {status}: {created}"
+        );
+        let id = created["id"].as_str().unwrap_or_default().to_string();
+        anyhow::ensure!(!id.is_empty(), "POST offering returned no id: {created}");
+        // Earlier probes are within fuzzy distance of this one's marker: look for this id.
+        let url = format!("{base}/api/v1/search?q={marker}&limit=100");
         let seen = loop {
             let found: serde_json::Value = client.get(&url).send().await?.json().await?;
-            if found["total"].as_u64().unwrap_or(0) > 0 {
+            let hits = found["hits"].as_array().cloned().unwrap_or_default();
+            if hits
+                .iter()
+                .any(|hit| hit["id"].as_str() == Some(id.as_str()))
+            {
                 break Some(acknowledged.elapsed());
             }
             if acknowledged.elapsed() > Duration::from_secs(10) {
@@ -334,7 +357,9 @@ fn wrk(options: &Options, base: &str, paths: &[String]) -> anyhow::Result<HttpRe
             ["50%", value] => report.p50_ms = wrk_ms(value),
             ["99%", value] => report.p99_ms = wrk_ms(value),
             ["Requests/sec:", value] => report.requests_per_sec = value.parse().unwrap_or(0.0),
-            ["Non-2xx", "or", "3xx", "responses:", value] => report.non_2xx = value.parse().unwrap_or(0),
+            ["Non-2xx", "or", "3xx", "responses:", value] => {
+                report.non_2xx = value.parse().unwrap_or(0)
+            }
             [count, "requests", "in", ..] => report.requests = count.parse().unwrap_or(0),
             _ => {}
         }
@@ -344,7 +369,10 @@ fn wrk(options: &Options, base: &str, paths: &[String]) -> anyhow::Result<HttpRe
 
 /// wrk's durations: `812.00us`, `1.23ms`, `1.02s`.
 fn wrk_ms(text: &str) -> f64 {
-    let number = |suffix: &str| text.strip_suffix(suffix).and_then(|n| n.parse::<f64>().ok());
+    let number = |suffix: &str| {
+        text.strip_suffix(suffix)
+            .and_then(|n| n.parse::<f64>().ok())
+    };
     if let Some(us) = number("us") {
         us / 1e3
     } else if let Some(ms) = number("ms") {
@@ -360,7 +388,12 @@ fn wrk_ms(text: &str) -> f64 {
 
 /// A load loop of our own: `connections` tasks, each sending its next request as soon as the
 /// last one answered, for the configured time.
-async fn own_load(options: &Options, client: &reqwest::Client, base: &str, paths: &[String]) -> anyhow::Result<HttpReport> {
+async fn own_load(
+    options: &Options,
+    client: &reqwest::Client,
+    base: &str,
+    paths: &[String],
+) -> anyhow::Result<HttpReport> {
     let deadline = Instant::now() + Duration::from_secs(options.http_secs);
     let running = spinner("http: load loop (wrk not installed)");
     let mut tasks = Vec::new();
@@ -396,7 +429,9 @@ async fn own_load(options: &Options, client: &reqwest::Client, base: &str, paths
     all.sort();
     let at = |q: f64| {
         let rank = ((q * all.len() as f64).ceil() as usize).clamp(1, all.len().max(1));
-        all.get(rank - 1).map(|d| d.as_secs_f64() * 1e3).unwrap_or(f64::NAN)
+        all.get(rank - 1)
+            .map(|d| d.as_secs_f64() * 1e3)
+            .unwrap_or(f64::NAN)
     };
     Ok(HttpReport {
         tool: "reqwest loop".into(),

@@ -21,6 +21,8 @@ pub struct Options {
     pub max_query_secs: u64,
     pub merge_wait_secs: u64,
     pub phase: Option<String>,
+    pub reuse_registry: bool,
+    pub engines: Vec<String>,
     pub repo: PathBuf,
     /// Arguments to hand on to child processes.
     pub passthrough: Vec<String>,
@@ -48,6 +50,8 @@ pub struct EngineResult {
     pub zero_match_queries: usize,
     pub skipped: Option<String>,
     pub notes: Vec<String>,
+    /// Each query's latency in order, for comparing engines on the same queries.
+    pub latencies_ms: Vec<f64>,
 }
 
 /// Latencies of one engine's query run, stopping at a time budget.
@@ -74,6 +78,14 @@ impl Measure {
             zero: 0,
             progress: bar(planned as u64, &format!("{engine}: queries")),
         }
+    }
+
+    /// Notes the machine's load as the queries start: other busy processes skew latencies.
+    pub fn note_load(&self) -> String {
+        format!(
+            "1-minute load average when its queries started: {}",
+            load_average()
+        )
     }
 
     /// Records one query; false when the time budget is spent.
@@ -117,9 +129,18 @@ impl Measure {
             p90_ms: at(0.90),
             p99_ms: at(0.99),
             max_ms: sorted.last().copied().map(ms).unwrap_or(0.0),
-            qps: if busy.is_zero() { 0.0 } else { run as f64 / busy.as_secs_f64() },
-            mean_matches: if run == 0 { 0.0 } else { self.matches as f64 / run as f64 },
+            qps: if busy.is_zero() {
+                0.0
+            } else {
+                run as f64 / busy.as_secs_f64()
+            },
+            mean_matches: if run == 0 {
+                0.0
+            } else {
+                self.matches as f64 / run as f64
+            },
             zero_match_queries: self.zero,
+            latencies_ms: self.latencies.iter().map(|d| ms(*d)).collect(),
             notes,
             ..EngineResult::default()
         }
@@ -129,9 +150,11 @@ impl Measure {
 pub fn bar(length: u64, message: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(length);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg:40} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{msg:40} [{bar:30}] {pos}/{len} {per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.set_message(message.to_string());
     bar
@@ -154,9 +177,29 @@ pub fn status_kb(status: &str, key: &str) -> Option<u64> {
         .ok()
 }
 
+/// The 1-minute load average, as text.
+pub fn load_average() -> String {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    load.split_whitespace().next().unwrap_or("?").to_string()
+}
+
+/// p-quantile (0..=1) of latencies in milliseconds, nearest rank.
+pub fn quantile(values: &[f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
 /// This process's peak resident set (VmHWM), in KiB.
 pub fn peak_rss_kb() -> Option<u64> {
-    status_kb(&std::fs::read_to_string("/proc/self/status").ok()?, "VmHWM:")
+    status_kb(
+        &std::fs::read_to_string("/proc/self/status").ok()?,
+        "VmHWM:",
+    )
 }
 
 pub fn dir_size(path: &Path) -> u64 {
@@ -171,7 +214,6 @@ pub fn dir_size(path: &Path) -> u64 {
         })
         .sum()
 }
-
 
 /// A database URL fit for printing: the password replaced.
 pub fn redact(url: &str) -> String {

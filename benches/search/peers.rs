@@ -33,7 +33,12 @@ fn words(text: &str) -> Vec<String> {
 
 /// A district code as one token both tokenizers keep whole (`up-bhadohi` → `zdupbhadohi`).
 fn district_token(code: &str) -> String {
-    format!("zd{}", code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>())
+    format!(
+        "zd{}",
+        code.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+    )
 }
 
 /// The district and sector columns: codes as filter tokens plus names in both languages, so a
@@ -42,7 +47,12 @@ fn places_text(corpus: &Corpus, doc: &Doc) -> String {
     let mut text = String::new();
     for d in &doc.districts {
         let d = &corpus.geo.districts[*d];
-        text.push_str(&format!("{} {} {} ", district_token(&d.code), d.name, d.name_local));
+        text.push_str(&format!(
+            "{} {} {} ",
+            district_token(&d.code),
+            d.name,
+            d.name_local
+        ));
     }
     text
 }
@@ -60,7 +70,10 @@ fn sectors_text(corpus: &Corpus, doc: &Doc) -> String {
 // SQLite FTS5
 
 fn fts_expression(words: &[String], all: bool, district: Option<&str>) -> String {
-    let quoted: Vec<String> = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
     let joined = quoted.join(if all { " AND " } else { " OR " });
     let text = format!("{{title description districts sectors}} : ({joined})");
     match district {
@@ -69,18 +82,27 @@ fn fts_expression(words: &[String], all: bool, district: Option<&str>) -> String
     }
 }
 
-pub async fn sqlite(options: &Options, corpus: &Corpus, queries: &[Query], warmup: &[Query]) -> anyhow::Result<EngineResult> {
+pub async fn sqlite(
+    options: &Options,
+    corpus: &Corpus,
+    queries: &[Query],
+    warmup: &[Query],
+) -> anyhow::Result<EngineResult> {
     let path = options.work.join("fts5.db");
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     let connect = SqliteConnectOptions::from_str(&format!("sqlite://{}?mode=rwc", path.display()))?;
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(connect).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(connect)
+        .await?;
     pool.execute("PRAGMA journal_mode = WAL").await?;
     pool.execute("PRAGMA synchronous = NORMAL").await?;
     pool.execute("PRAGMA cache_size = -65536").await?;
 
     let total = corpus.total_docs();
+    let build_load = crate::measure::load_average();
     let progress = bar(total as u64, "sqlite fts5: building");
     let started = Instant::now();
     pool.execute(
@@ -115,7 +137,8 @@ pub async fn sqlite(options: &Options, corpus: &Corpus, queries: &[Query], warmu
     }
     tx.commit().await?;
     progress.set_message("sqlite fts5: optimize");
-    pool.execute("INSERT INTO docs(docs) VALUES ('optimize')").await?;
+    pool.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+        .await?;
     pool.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
     let build_secs = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
@@ -137,8 +160,14 @@ pub async fn sqlite(options: &Options, corpus: &Corpus, queries: &[Query], warmu
                     break;
                 }
                 let expression = fts_expression(&words, all, district.as_deref());
-                let top = sqlx::query(top_sql).bind(expression.clone()).fetch_all(&pool).await?;
-                let facets = sqlx::query(facet_sql).bind(expression).fetch_all(&pool).await?;
+                let top = sqlx::query(top_sql)
+                    .bind(expression.clone())
+                    .fetch_all(&pool)
+                    .await?;
+                let facets = sqlx::query(facet_sql)
+                    .bind(expression)
+                    .fetch_all(&pool)
+                    .await?;
                 found = facets.iter().map(|r| r.get::<i64, _>(1) as usize).sum();
                 std::hint::black_box(top);
             }
@@ -146,6 +175,7 @@ pub async fn sqlite(options: &Options, corpus: &Corpus, queries: &[Query], warmu
         }
     };
     let mut measure = Measure::new("sqlite-fts5", queries.len(), options.max_query_secs);
+    let load_note = measure.note_load();
     for q in warmup {
         search(q).await?;
     }
@@ -157,6 +187,10 @@ pub async fn sqlite(options: &Options, corpus: &Corpus, queries: &[Query], warmu
         }
     }
     let mut result = measure.finish();
+    result.notes.push(format!(
+        "1-minute load average at the start of its build: {build_load}"
+    ));
+    result.notes.push(load_note);
     result.build_secs = build_secs;
     result.index_bytes = index_bytes;
     result.peak_rss_build_kb = rss_build;
@@ -209,21 +243,41 @@ pub fn postgres_url() -> Option<String> {
         .or_else(|| Some("postgres://sangam:sangam@127.0.0.1:5432/sangam_test".to_string()))
 }
 
-pub async fn postgres(options: &Options, corpus: &Corpus, queries: &[Query], warmup: &[Query]) -> anyhow::Result<EngineResult> {
+pub async fn postgres(
+    options: &Options,
+    corpus: &Corpus,
+    queries: &[Query],
+    warmup: &[Query],
+) -> anyhow::Result<EngineResult> {
     let url = postgres_url().ok_or_else(|| anyhow::anyhow!("no PostgreSQL URL"))?;
     let pool = PgPoolOptions::new()
         .max_connections(1)
         .acquire_timeout(std::time::Duration::from_secs(5))
         .connect(&url)
         .await
-        .map_err(|e| anyhow::anyhow!("PostgreSQL not reachable at {}: {e}", crate::measure::redact(&url)))?;
-    let backend_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&pool).await?;
-    let shared_buffers: String = sqlx::query_scalar("SHOW shared_buffers").fetch_one(&pool).await?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "PostgreSQL not reachable at {}: {e}",
+                crate::measure::redact(&url)
+            )
+        })?;
+    let backend_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&pool)
+        .await?;
+    let shared_buffers: String = sqlx::query_scalar("SHOW shared_buffers")
+        .fetch_one(&pool)
+        .await?;
     let work_mem: String = sqlx::query_scalar("SHOW work_mem").fetch_one(&pool).await?;
-    let version: String = sqlx::query_scalar("SHOW server_version").fetch_one(&pool).await?;
-    pool.execute(AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))).await?;
+    let version: String = sqlx::query_scalar("SHOW server_version")
+        .fetch_one(&pool)
+        .await?;
+    pool.execute(AssertSqlSafe(format!(
+        "DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"
+    )))
+    .await?;
 
     let total = corpus.total_docs();
+    let build_load = crate::measure::load_average();
     let progress = bar(total as u64, "postgres: building");
     let started = Instant::now();
     pool.execute(AssertSqlSafe(format!(
@@ -255,8 +309,16 @@ pub async fn postgres(options: &Options, corpus: &Corpus, queries: &[Query], war
         let mut buffer = String::with_capacity(1 << 20);
         for n in 0..total {
             let doc = corpus.doc(n);
-            let districts: Vec<String> = doc.districts.iter().map(|d| corpus.geo.districts[*d].code.clone()).collect();
-            let sectors: Vec<String> = doc.sectors.iter().map(|s| corpus.geo.sectors[*s].code.clone()).collect();
+            let districts: Vec<String> = doc
+                .districts
+                .iter()
+                .map(|d| corpus.geo.districts[*d].code.clone())
+                .collect();
+            let sectors: Vec<String> = doc
+                .sectors
+                .iter()
+                .map(|s| corpus.geo.sectors[*s].code.clone())
+                .collect();
             buffer.push_str(&format!("{n}\t{}\t{}\t", doc.doc_type, doc.kind));
             copy_field(&mut buffer, &doc.title);
             buffer.push('\t');
@@ -304,7 +366,13 @@ pub async fn postgres(options: &Options, corpus: &Corpus, queries: &[Query], war
     .await?;
     println!("postgres: built {total} records in {build_secs:.1} s");
 
-    let district_clause = |with: bool| if with { "AND districts @> ARRAY[$2::text]" } else { "" };
+    let district_clause = |with: bool| {
+        if with {
+            "AND districts @> ARRAY[$2::text]"
+        } else {
+            ""
+        }
+    };
     let top_sql: Vec<String> = [false, true]
         .map(|with| {
             format!(
@@ -350,6 +418,7 @@ pub async fn postgres(options: &Options, corpus: &Corpus, queries: &[Query], war
         }
     };
     let mut measure = Measure::new("postgres-fts", queries.len(), options.max_query_secs);
+    let load_note = measure.note_load();
     for q in warmup {
         search(q).await?;
     }
@@ -361,6 +430,10 @@ pub async fn postgres(options: &Options, corpus: &Corpus, queries: &[Query], war
         }
     }
     let mut result = measure.finish();
+    result.notes.push(format!(
+        "1-minute load average at the start of its build: {build_load}"
+    ));
+    result.notes.push(load_note);
     result.build_secs = build_secs;
     result.index_bytes = index_bytes.max(0) as u64;
     result.peak_rss_build_kb = rss_build;
@@ -371,7 +444,10 @@ pub async fn postgres(options: &Options, corpus: &Corpus, queries: &[Query], war
         "PostgreSQL {version} (shared_buffers {shared_buffers}, work_mem {work_mem}); build = COPY into a table with a generated weighted tsvector + GIN(tsv) + GIN(districts) + ANALYZE; size = table + TOAST + indexes (GIN on tsv alone {:.0} MB); peak RSS = this client, the server backend's own peak is given apart",
         gin_bytes as f64 / 1e6
     ));
-    pool.execute(AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))).await?;
+    pool.execute(AssertSqlSafe(format!(
+        "DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"
+    )))
+    .await?;
     pool.close().await;
     Ok(result)
 }

@@ -50,7 +50,10 @@ pub async fn load(options: &Options, corpus: &Corpus) -> anyhow::Result<f64> {
 
     let started = Instant::now();
     let connect = SqliteConnectOptions::from_str(&url)?;
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(connect).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(connect)
+        .await?;
     pool.execute("PRAGMA synchronous = OFF").await?;
     pool.execute("PRAGMA cache_size = -131072").await?;
 
@@ -60,12 +63,19 @@ pub async fn load(options: &Options, corpus: &Corpus) -> anyhow::Result<f64> {
 
     const STAKEHOLDER_COLUMNS: &str = "id, kind, name, name_key, name_local, district, districts_served, description, profile, status, created_via, created_by, created_at, updated_at";
     let batch = 300;
-    for chunk in (0..corpus.stakeholders.len()).collect::<Vec<_>>().chunks(batch) {
+    for chunk in (0..corpus.stakeholders.len())
+        .collect::<Vec<_>>()
+        .chunks(batch)
+    {
         let sql = insert_sql("stakeholders", STAKEHOLDER_COLUMNS, 14, chunk.len());
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for n in chunk {
             let s = &corpus.stakeholders[*n];
-            let served: Vec<&str> = s.districts_served.iter().map(|d| corpus.geo.districts[*d].code.as_str()).collect();
+            let served: Vec<&str> = s
+                .districts_served
+                .iter()
+                .map(|d| corpus.geo.districts[*d].code.as_str())
+                .collect();
             let profile = s.sector.map(|sector| {
                 let profile = Profile {
                     sector: Some(corpus.geo.sectors[sector].code.clone()),
@@ -102,8 +112,16 @@ pub async fn load(options: &Options, corpus: &Corpus) -> anyhow::Result<f64> {
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for n in start..end {
             let o = corpus.offering(n);
-            let sectors: Vec<&str> = o.sectors.iter().map(|s| corpus.geo.sectors[*s].code.as_str()).collect();
-            let districts: Vec<&str> = o.districts.iter().map(|d| corpus.geo.districts[*d].code.as_str()).collect();
+            let sectors: Vec<&str> = o
+                .sectors
+                .iter()
+                .map(|s| corpus.geo.sectors[*s].code.as_str())
+                .collect();
+            let districts: Vec<&str> = o
+                .districts
+                .iter()
+                .map(|d| corpus.geo.districts[*d].code.as_str())
+                .collect();
             let eligibility = Eligibility {
                 min_amount_inr: o.min_amount,
                 max_amount_inr: o.max_amount,
@@ -169,7 +187,10 @@ pub async fn load(options: &Options, corpus: &Corpus) -> anyhow::Result<f64> {
 /// `INSERT INTO table (columns) VALUES (?, …), …` for `rows` rows.
 fn insert_sql(table: &str, columns: &str, width: usize, rows: usize) -> String {
     let row = format!("({})", vec!["?"; width].join(", "));
-    format!("INSERT INTO {table} ({columns}) VALUES {}", vec![row; rows].join(", "))
+    format!(
+        "INSERT INTO {table} ({columns}) VALUES {}",
+        vec![row; rows].join(", ")
+    )
 }
 
 /// Update times spread over the year before the benchmark's "today", so freshness varies.
@@ -180,7 +201,11 @@ fn timestamp(n: usize) -> String {
 }
 
 /// Rebuilds the index from the registry, waits for background merges, then runs the query mix.
-pub async fn run(options: &Options, queries: &[Query], warmup: &[Query]) -> anyhow::Result<EngineResult> {
+pub async fn run(
+    options: &Options,
+    queries: &[Query],
+    warmup: &[Query],
+) -> anyhow::Result<EngineResult> {
     let data = data_dir(&options.work);
     let dir = index_dir(&data);
     let store = Store::open(&Store::sqlite_url(&data)).await?;
@@ -188,6 +213,7 @@ pub async fn run(options: &Options, queries: &[Query], warmup: &[Query]) -> anyh
     let index = SearchIndex::open_or_rebuild(&dir, &store, vocabulary.clone()).await?;
     let total = store.feed_counts().await?.total();
 
+    let build_load = crate::measure::load_average();
     let progress = bar(total, "sangam: rebuilding the index from the registry");
     let started = Instant::now();
     index
@@ -211,14 +237,21 @@ pub async fn run(options: &Options, queries: &[Query], warmup: &[Query]) -> anyh
     let segments_after_commit = index.index().searchable_segment_ids()?.len();
     while settle_started.elapsed() < Duration::from_secs(options.merge_wait_secs) {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let now = (index.index().searchable_segment_ids()?.len(), dir_size(&dir));
+        let now = (
+            index.index().searchable_segment_ids()?.len(),
+            dir_size(&dir),
+        );
         if now != last {
             last = now;
             stable_since = Instant::now();
         } else if stable_since.elapsed() >= Duration::from_secs(4) {
             break;
         }
-        settle.set_message(format!("sangam: merging, {} segments, {:.0} MB", now.0, now.1 as f64 / 1e6));
+        settle.set_message(format!(
+            "sangam: merging, {} segments, {:.0} MB",
+            now.0,
+            now.1 as f64 / 1e6
+        ));
     }
     let merge_secs = (settle_started.elapsed().as_secs_f64() - 4.0).max(0.0);
     settle.finish_and_clear();
@@ -228,6 +261,7 @@ pub async fn run(options: &Options, queries: &[Query], warmup: &[Query]) -> anyh
     let index_bytes = dir_size(&dir);
 
     let mut measure = Measure::new("sangam", queries.len(), options.max_query_secs);
+    let load_note = measure.note_load();
     let run_one = |q: &Query| -> anyhow::Result<usize> {
         let mut request = SearchRequest::new(q.text.clone());
         request.district = q.district.clone();
@@ -246,6 +280,10 @@ pub async fn run(options: &Options, queries: &[Query], warmup: &[Query]) -> anyh
         }
     }
     let mut result = measure.finish();
+    result.notes.push(format!(
+        "1-minute load average at the start of its build: {build_load}"
+    ));
+    result.notes.push(load_note);
     result.build_secs = build_secs;
     result.index_bytes = index_bytes;
     result.peak_rss_build_kb = rss_build;

@@ -39,7 +39,11 @@ impl Eligibility {
     }
 
     pub fn reasons(&self, verdict: Verdict) -> Vec<&str> {
-        self.outcomes.iter().filter(|o| o.verdict == verdict).map(|o| o.reason.as_str()).collect()
+        self.outcomes
+            .iter()
+            .filter(|o| o.verdict == verdict)
+            .map(|o| o.reason.as_str())
+            .collect()
     }
 }
 
@@ -59,11 +63,19 @@ pub fn rupees(amount: i64) -> String {
     }
     groups.reverse();
     let sign = if amount < 0 { "-" } else { "" };
-    if groups.is_empty() { format!("{sign}₹{tail}") } else { format!("{sign}₹{},{tail}", groups.join(",")) }
+    if groups.is_empty() {
+        format!("{sign}₹{tail}")
+    } else {
+        format!("{sign}₹{},{tail}", groups.join(","))
+    }
 }
 
 fn outcome(rule: &'static str, verdict: Verdict, reason: String) -> RuleOutcome {
-    RuleOutcome { rule, verdict, reason }
+    RuleOutcome {
+        rule,
+        verdict,
+        reason,
+    }
 }
 
 /// Checks every rule `offering` states against `profile` and `need`.
@@ -72,61 +84,129 @@ pub fn check(profile: &Profile, need: &NeedData, offering: &OfferingData) -> Eli
     let mut outcomes = Vec::new();
 
     if offering.kind != need.kind {
-        outcomes.push(outcome("kind", Verdict::Fail, format!("offers {} but the need is {}", offering.kind, need.kind)));
+        outcomes.push(outcome(
+            "kind",
+            Verdict::Fail,
+            format!("offers {} but the need is {}", offering.kind, need.kind),
+        ));
     }
     match (&need.sector, offering.sectors.is_empty()) {
         (_, true) => {}
-        (Some(sector), false) if offering.sectors.contains(sector) => {
-            outcomes.push(outcome("sector", Verdict::Pass, format!("sector {sector} matches")))
-        }
+        (Some(sector), false) if offering.sectors.contains(sector) => outcomes.push(outcome(
+            "sector",
+            Verdict::Pass,
+            format!("sector {sector} matches"),
+        )),
         (Some(sector), false) => outcomes.push(outcome(
             "sector",
             Verdict::Fail,
-            format!("sector {sector} is not among {}", offering.sectors.join(", ")),
+            format!(
+                "sector {sector} is not among {}",
+                offering.sectors.join(", ")
+            ),
         )),
-        (None, false) => outcomes.push(outcome("sector", Verdict::Unknown, "the need names no sector".into())),
+        (None, false) => outcomes.push(outcome(
+            "sector",
+            Verdict::Unknown,
+            "the need names no sector".into(),
+        )),
     }
     if let Some(gender) = rules.gender {
         outcomes.push(match profile.gender {
-            Some(g) if g == gender => outcome("gender", Verdict::Pass, format!("open to {gender} applicants")),
-            Some(g) => outcome("gender", Verdict::Fail, format!("only for {gender} applicants; applicant is {g}")),
-            None => outcome("gender", Verdict::Unknown, format!("only for {gender} applicants; gender not recorded")),
+            Some(g) if g == gender => outcome(
+                "gender",
+                Verdict::Pass,
+                format!("open to {gender} applicants"),
+            ),
+            Some(g) => outcome(
+                "gender",
+                Verdict::Fail,
+                format!("only for {gender} applicants; applicant is {g}"),
+            ),
+            None => outcome(
+                "gender",
+                Verdict::Unknown,
+                format!("only for {gender} applicants; gender not recorded"),
+            ),
         });
     }
     if rules.min_age.is_some() || rules.max_age.is_some() {
         let (low, high) = (rules.min_age.unwrap_or(0), rules.max_age.unwrap_or(200));
-        let range = format!("{}–{}", rules.min_age.map_or("any".into(), |a| a.to_string()), rules.max_age.map_or("any".into(), |a| a.to_string()));
+        let range = format!(
+            "{}–{}",
+            rules.min_age.map_or("any".into(), |a| a.to_string()),
+            rules.max_age.map_or("any".into(), |a| a.to_string())
+        );
         outcomes.push(match profile.age {
-            Some(age) if (low..=high).contains(&age) => outcome("age", Verdict::Pass, format!("age {age} within {range}")),
+            Some(age) if (low..=high).contains(&age) => {
+                outcome("age", Verdict::Pass, format!("age {age} within {range}"))
+            }
             Some(age) => outcome("age", Verdict::Fail, format!("age {age} outside {range}")),
-            None => outcome("age", Verdict::Unknown, format!("ages {range}; age not recorded")),
+            None => outcome(
+                "age",
+                Verdict::Unknown,
+                format!("ages {range}; age not recorded"),
+            ),
         });
     }
     if !rules.social_categories.is_empty() {
         let allowed: Vec<&str> = rules.social_categories.iter().map(|c| c.as_str()).collect();
         outcomes.push(match profile.social_category {
-            Some(c) if rules.social_categories.contains(&c) => outcome("social_category", Verdict::Pass, format!("category {c} eligible")),
-            Some(c) => outcome("social_category", Verdict::Fail, format!("for {} only; applicant is {c}", allowed.join("/"))),
-            None => outcome("social_category", Verdict::Unknown, format!("for {} only; category not recorded", allowed.join("/"))),
+            Some(c) if rules.social_categories.contains(&c) => outcome(
+                "social_category",
+                Verdict::Pass,
+                format!("category {c} eligible"),
+            ),
+            Some(c) => outcome(
+                "social_category",
+                Verdict::Fail,
+                format!("for {} only; applicant is {c}", allowed.join("/")),
+            ),
+            None => outcome(
+                "social_category",
+                Verdict::Unknown,
+                format!("for {} only; category not recorded", allowed.join("/")),
+            ),
         });
     }
     if rules.shg_member_required {
         outcomes.push(match profile.shg_member {
-            Some(true) => outcome("shg_member", Verdict::Pass, "SHG member, as required".into()),
+            Some(true) => outcome(
+                "shg_member",
+                Verdict::Pass,
+                "SHG member, as required".into(),
+            ),
             Some(false) => outcome("shg_member", Verdict::Fail, "only for SHG members".into()),
-            None => outcome("shg_member", Verdict::Unknown, "only for SHG members; membership not recorded".into()),
+            None => outcome(
+                "shg_member",
+                Verdict::Unknown,
+                "only for SHG members; membership not recorded".into(),
+            ),
         });
     }
     if !rules.stages.is_empty() {
         let allowed: Vec<&str> = rules.stages.iter().map(|s| s.as_str()).collect();
         outcomes.push(match profile.stage {
-            Some(s) if rules.stages.contains(&s) => outcome("stage", Verdict::Pass, format!("{s} enterprises eligible")),
-            Some(s) => outcome("stage", Verdict::Fail, format!("for {} enterprises; this one is {s}", allowed.join("/"))),
-            None => outcome("stage", Verdict::Unknown, format!("for {} enterprises; stage not recorded", allowed.join("/"))),
+            Some(s) if rules.stages.contains(&s) => {
+                outcome("stage", Verdict::Pass, format!("{s} enterprises eligible"))
+            }
+            Some(s) => outcome(
+                "stage",
+                Verdict::Fail,
+                format!("for {} enterprises; this one is {s}", allowed.join("/")),
+            ),
+            None => outcome(
+                "stage",
+                Verdict::Unknown,
+                format!("for {} enterprises; stage not recorded", allowed.join("/")),
+            ),
         });
     }
     if rules.min_amount_inr.is_some() || rules.max_amount_inr.is_some() {
-        let (low, high) = (rules.min_amount_inr.unwrap_or(0), rules.max_amount_inr.unwrap_or(i64::MAX));
+        let (low, high) = (
+            rules.min_amount_inr.unwrap_or(0),
+            rules.max_amount_inr.unwrap_or(i64::MAX),
+        );
         let range = match (rules.min_amount_inr, rules.max_amount_inr) {
             (Some(a), Some(b)) => format!("{}–{}", rupees(a), rupees(b)),
             (Some(a), None) => format!("from {}", rupees(a)),
@@ -134,16 +214,34 @@ pub fn check(profile: &Profile, need: &NeedData, offering: &OfferingData) -> Eli
             (None, None) => String::new(),
         };
         outcomes.push(match need.amount_inr {
-            Some(amount) if (low..=high).contains(&amount) => {
-                outcome("amount", Verdict::Pass, format!("amount {} within {range}", rupees(amount)))
-            }
-            Some(amount) => outcome("amount", Verdict::Fail, format!("amount {} outside {range}", rupees(amount))),
-            None => outcome("amount", Verdict::Unknown, format!("lends {range}; the need states no amount")),
+            Some(amount) if (low..=high).contains(&amount) => outcome(
+                "amount",
+                Verdict::Pass,
+                format!("amount {} within {range}", rupees(amount)),
+            ),
+            Some(amount) => outcome(
+                "amount",
+                Verdict::Fail,
+                format!("amount {} outside {range}", rupees(amount)),
+            ),
+            None => outcome(
+                "amount",
+                Verdict::Unknown,
+                format!("lends {range}; the need states no amount"),
+            ),
         });
     }
-    if let Some(until) = offering.valid_until.as_deref().and_then(crate::domain::record::parse_date) {
+    if let Some(until) = offering
+        .valid_until
+        .as_deref()
+        .and_then(crate::domain::record::parse_date)
+    {
         if until < today_in_india() {
-            outcomes.push(outcome("valid_until", Verdict::Fail, format!("expired on {until}")));
+            outcomes.push(outcome(
+                "valid_until",
+                Verdict::Fail,
+                format!("expired on {until}"),
+            ));
         }
     }
     Eligibility { outcomes }
@@ -206,7 +304,10 @@ mod tests {
         assert!(result.is_eligible());
         let reasons = result.reasons(Verdict::Pass);
         assert!(reasons.contains(&"sector tailoring matches"));
-        assert!(reasons.contains(&"amount ₹45,000 within ₹20,000–₹1,50,000"), "{reasons:?}");
+        assert!(
+            reasons.contains(&"amount ₹45,000 within ₹20,000–₹1,50,000"),
+            "{reasons:?}"
+        );
     }
 
     #[test]
@@ -216,7 +317,12 @@ mod tests {
         profile.stage = Some(Stage::Idea);
         let result = check(&profile, &sewing_machine_loan(200_000), &women_loan());
         assert!(!result.is_eligible());
-        let failed: Vec<&str> = result.outcomes.iter().filter(|o| o.verdict == Verdict::Fail).map(|o| o.rule).collect();
+        let failed: Vec<&str> = result
+            .outcomes
+            .iter()
+            .filter(|o| o.verdict == Verdict::Fail)
+            .map(|o| o.rule)
+            .collect();
         assert_eq!(failed, ["age", "stage", "amount"]);
     }
 
@@ -226,7 +332,10 @@ mod tests {
         profile.gender = None;
         let result = check(&profile, &sewing_machine_loan(45_000), &women_loan());
         assert!(result.is_eligible());
-        assert_eq!(result.reasons(Verdict::Unknown), ["only for female applicants; gender not recorded"]);
+        assert_eq!(
+            result.reasons(Verdict::Unknown),
+            ["only for female applicants; gender not recorded"]
+        );
     }
 
     #[test]

@@ -3,18 +3,19 @@
 //!
 //! The text is never parsed as query syntax: it goes through the same `indic` analyser as the
 //! documents, and each word becomes a disjunction built in code — the exact word (title weighs
-//! more than description), its phonetic key (so romanized and Devanagari spellings meet), a
-//! fuzzy term for words of five letters or more, and the vocabulary's synonyms — with boosts so
-//! that exact > phonetic > fuzzy > synonym. Every word must match (a conjunction of those
-//! disjunctions); if nothing does, any word may, so "dairy ke liye loan" still finds dairy
-//! loans. Filters are exact terms on raw fields and do not score. Finally, offerings past their
-//! `valid_until` sink and recently updated records rise a little.
+//! more than description), its phonetic key (so romanized and Devanagari spellings meet), fuzzy
+//! terms for uncommon words of five letters or more (typos are rare in the data), and the
+//! vocabulary's synonyms at a constant low score — so that exact > phonetic > fuzzy > synonym.
+//! Every word must match (a conjunction of those disjunctions); if nothing does, any word may,
+//! so "dairy ke liye loan" still finds dairy loans. Filters are exact terms on raw fields and do
+//! not score. Finally, offerings past their `valid_until` sink and recently updated records
+//! rise a little. Facets are counted over everything the query and filters admit.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
 };
@@ -25,6 +26,7 @@ use tantivy::{DocAddress, DocId, Index, Score, Searcher, SegmentReader, TantivyD
 
 use super::analysis::{self, Vocabulary};
 use super::error::{SearchError, SearchResult};
+use super::facets::{Counts, FieldCounts};
 use super::index::SearchIndex;
 use super::schema::{ANY_SECTOR, DocType, NEVER, SearchSchema, TextPair};
 use crate::domain::record::{Status, today_in_india};
@@ -38,6 +40,10 @@ const EXPIRED: Score = 0.2;
 /// Extra score for a record updated today, halving every [`FRESH_HALF_LIFE_DAYS`].
 const FRESH_BONUS: Score = 0.1;
 const FRESH_HALF_LIFE_DAYS: f32 = 90.0;
+/// A word is common (no fuzzy terms) in at least one record in this many, and at least this
+/// many records.
+const COMMON_PER_DOCS: u64 = 10_000;
+const COMMON_AT_LEAST: u64 = 3;
 /// Words beyond this many are ignored: nobody types more, and each one costs.
 const MAX_WORDS: usize = 12;
 pub const MAX_LIMIT: usize = 500;
@@ -188,6 +194,8 @@ struct Word {
     keys: Vec<String>,
     /// Synonyms from the vocabulary, each as its normalised words.
     synonyms: Vec<Vec<String>>,
+    /// Whether many records hold the word (or its key); only uncommon words get fuzzy terms.
+    common: bool,
 }
 
 impl SearchIndex {
@@ -196,7 +204,10 @@ impl SearchIndex {
         request.check()?;
         let searcher = self.searcher();
         let fields = self.fields();
-        let words = analyse_query(self.index(), self.vocabulary(), &request.text);
+        let mut words = analyse_query(self.index(), self.vocabulary(), &request.text);
+        for word in &mut words {
+            word.common = is_common(&searcher, fields, word);
+        }
         let filters = filter_clauses(fields, request);
         let (mut matched, mut found) = ("all_words", None);
         if !words.is_empty() {
@@ -208,7 +219,7 @@ impl SearchIndex {
             found = Some(collect(&searcher, &*any, request)?);
             matched = "any_word";
         }
-        let (total, facet_counts, top) = match found {
+        let (total, counts, top) = match found {
             Some(found) => found,
             None => collect(
                 &searcher,
@@ -224,7 +235,7 @@ impl SearchIndex {
         Ok(SearchResults {
             total,
             hits,
-            facets: facets(&facet_counts),
+            facets: facets(counts),
             matched,
         })
     }
@@ -253,6 +264,7 @@ fn analyse_query(index: &Index, vocabulary: &Vocabulary, text: &str) -> Vec<Word
             keys: analyse(index, analysis::INDIC_PHONETIC, &text),
             synonyms,
             text,
+            common: false,
         })
         .collect()
 }
@@ -315,11 +327,25 @@ fn word_clause(fields: &SearchSchema, word: &Word) -> Box<dyn Query> {
             clauses.push(term_query(pair.keys, key, weight * PHONETIC));
         }
     }
-    clauses.extend(fuzzy_clauses(fields, word));
-    for synonym in &word.synonyms {
-        clauses.push(phrase_anywhere(fields, synonym, SYNONYM));
+    if !word.common {
+        clauses.extend(fuzzy_clauses(fields, word));
     }
+    clauses.extend(synonym_clauses(fields, word));
     Box::new(BooleanQuery::union(clauses))
+}
+
+/// Whether the word (or its key) is in many records. Fuzzy terms are only for words that are
+/// not: a typo is rare in the data, while a common word has its own matches, and fuzzy terms
+/// are the costliest part of a query.
+fn is_common(searcher: &Searcher, fields: &SearchSchema, word: &Word) -> bool {
+    let threshold = (searcher.num_docs() / COMMON_PER_DOCS).max(COMMON_AT_LEAST);
+    let holds = |field: Field, text: &str| {
+        let term = Term::from_field_text(field, text);
+        searcher.doc_freq(&term).unwrap_or(0) >= threshold
+    };
+    fields.weighted_texts().iter().any(|(pair, _)| {
+        holds(pair.words, &word.text) || word.keys.iter().any(|key| holds(pair.keys, key))
+    })
 }
 
 /// Fuzzy terms on the title and description, for the word and for its phonetic key.
@@ -344,19 +370,55 @@ fn fuzzy_clauses(fields: &SearchSchema, word: &Word) -> Vec<Box<dyn Query>> {
     clauses
 }
 
-/// Every word of `phrase` somewhere in the record's texts. Matched by phonetic key only: the
-/// key of a spelling covers the spelling itself, and a synonym's exact form earns no extra.
-fn phrase_anywhere(fields: &SearchSchema, phrase: &[String], boost: Score) -> Box<dyn Query> {
-    let per_word = phrase.iter().map(|word| {
-        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
-        for key in analysis::phonetic_keys(word) {
-            for (pair, weight) in fields.weighted_texts() {
-                clauses.push(term_query(pair.keys, &key, weight * boost));
+/// The vocabulary's synonyms of a word, matched by phonetic key (a spelling's key covers the
+/// spelling) at a constant low score per field, without BM25: single words as one disjunction
+/// per field, phrases as all their words anywhere in the record.
+fn synonym_clauses(fields: &SearchSchema, word: &Word) -> Vec<Box<dyn Query>> {
+    let mut singles: BTreeSet<String> = BTreeSet::new();
+    let mut phrases: BTreeSet<Vec<String>> = BTreeSet::new();
+    for synonym in &word.synonyms {
+        let keys: Vec<String> = synonym.iter().map(|w| analysis::phonetic_key(w)).collect();
+        match keys.as_slice() {
+            [key] if word.keys.contains(key) => {}
+            [key] => {
+                singles.insert(key.clone());
+            }
+            _ => {
+                phrases.insert(keys);
             }
         }
-        Box::new(BooleanQuery::union(clauses)) as Box<dyn Query>
-    });
-    Box::new(BooleanQuery::intersection(per_word.collect()))
+    }
+    let mut clauses = Vec::new();
+    if !singles.is_empty() {
+        for (pair, weight) in fields.weighted_texts() {
+            let terms = singles.iter().map(|key| raw_term(pair.keys, key));
+            clauses.push(constant(
+                BooleanQuery::union(terms.collect()),
+                weight * SYNONYM,
+            ));
+        }
+    }
+    for phrase in phrases {
+        clauses.push(phrase_anywhere(fields, &phrase));
+    }
+    clauses
+}
+
+/// Every key of a phrase somewhere in the record's texts.
+fn phrase_anywhere(fields: &SearchSchema, keys: &[String]) -> Box<dyn Query> {
+    let per_word = keys
+        .iter()
+        .map(|key| {
+            let texts = fields.weighted_texts();
+            let terms = texts.iter().map(|(pair, _)| raw_term(pair.keys, key));
+            Box::new(BooleanQuery::union(terms.collect())) as Box<dyn Query>
+        })
+        .collect();
+    constant(BooleanQuery::intersection(per_word), SYNONYM * 1.5)
+}
+
+fn constant(query: impl Query, score: Score) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(Box::new(query), score))
 }
 
 /// All words (`Must`) or any word (`Should`).
@@ -411,14 +473,14 @@ fn with_filters(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Qu
     Box::new(BooleanQuery::new(clauses))
 }
 
-type Found = (usize, FacetCounts, Vec<(Score, DocAddress)>);
+type Found = (usize, Counts, Vec<(Score, DocAddress)>);
+
+/// The fields counted for facets, in the order of [`Facets`].
+const FACET_FIELDS: [&str; 4] = ["type", "kind", "district", "sector"];
 
 /// Total, facet counts and the requested page, in one pass over the matches.
 fn collect(searcher: &Searcher, query: &dyn Query, request: &SearchRequest) -> SearchResult<Found> {
-    let mut facets = FacetCollector::for_field("facets");
-    for facet in ["/type", "/kind", "/district", "/sector"] {
-        facets.add_facet(facet);
-    }
+    let facets = FieldCounts::new(&FACET_FIELDS);
     let today = request.today;
     let top = TopDocs::with_limit(request.limit)
         .and_offset(request.offset)
@@ -440,21 +502,16 @@ fn ranking(segment: &SegmentReader, today: i64) -> impl Fn(DocId, Score) -> Scor
     }
 }
 
-fn facets(counts: &FacetCounts) -> Facets {
-    let named = |root: &str| {
-        counts
-            .get(root)
-            .filter_map(|(facet, count)| {
-                let path = facet.to_path();
-                path.last().map(|value| (value.to_string(), count))
-            })
-            .collect()
-    };
+fn facets(counts: Counts) -> Facets {
+    let mut counts = counts.into_iter();
+    let mut next = || counts.next().unwrap_or_default();
+    let (doc_type, kind, district, mut sector) = (next(), next(), next(), next());
+    sector.remove(ANY_SECTOR);
     Facets {
-        doc_type: named("/type"),
-        kind: named("/kind"),
-        district: named("/district"),
-        sector: named("/sector"),
+        doc_type,
+        kind,
+        district,
+        sector,
     }
 }
 
@@ -517,6 +574,7 @@ struct Highlighter {
     analyser: Option<TextAnalyzer>,
     words: HashSet<String>,
     keys: HashSet<String>,
+    /// Words (and keys) that got fuzzy terms, with the edits allowed.
     fuzzy: Vec<(Vec<char>, u8)>,
     /// Verdicts per token already judged: hits share most of their words.
     judged: RefCell<HashMap<String, bool>>,
@@ -530,8 +588,12 @@ impl Highlighter {
         for word in query {
             words.insert(word.text.clone());
             keys.extend(word.keys.iter().cloned());
-            if let Some(distance) = fuzzy_distance(&word.text) {
-                fuzzy.push((word.text.chars().collect(), distance));
+            if !word.common {
+                if let Some(distance) = fuzzy_distance(&word.text) {
+                    fuzzy.push((word.text.chars().collect(), distance));
+                }
+                let long_keys = word.keys.iter().filter(|k| k.chars().count() >= 4);
+                fuzzy.extend(long_keys.map(|k| (k.chars().collect(), 1)));
             }
             for token in word.synonyms.iter().flatten() {
                 words.insert(token.clone());
@@ -556,20 +618,24 @@ impl Highlighter {
         verdict
     }
 
+    /// Whether a token of a record's text matches a query word: as itself, by phonetic key,
+    /// or — for the words that got fuzzy terms — within their edit distance, in letters or in
+    /// keys.
     fn judge(&self, token: &str) -> bool {
         if self.words.contains(token) {
             return true;
         }
-        if analysis::phonetic_keys(token)
-            .iter()
-            .any(|k| self.keys.contains(k))
-        {
+        let token_keys = analysis::phonetic_keys(token);
+        if token_keys.iter().any(|k| self.keys.contains(k)) {
             return true;
         }
-        let chars: Vec<char> = token.chars().collect();
-        self.fuzzy
-            .iter()
-            .any(|(word, distance)| edit_distance(word, &chars) <= *distance as usize)
+        let mut forms: Vec<Vec<char>> = vec![token.chars().collect()];
+        forms.extend(token_keys.iter().map(|k| k.chars().collect()));
+        self.fuzzy.iter().any(|(word, distance)| {
+            forms
+                .iter()
+                .any(|form| edit_distance(word, form) <= *distance as usize)
+        })
     }
 
     /// The description around the best matches, else the title if only it matched, else the
@@ -861,20 +927,17 @@ mod tests {
     #[tokio::test]
     async fn snippets_highlight_matches_across_scripts() {
         let f = Fixture::corpus().await;
-        let results = f.search(&SearchRequest::new("stitching"));
-        let hit = results
-            .hits
-            .iter()
-            .find(|h| h.id == f.id("tailoring_en"))
-            .expect("hit");
-        assert!(hit.snippet.contains("<b>stitching</b>"), "{}", hit.snippet);
-        let results = f.search(&SearchRequest::new("silai"));
-        let hit = results
-            .hits
-            .iter()
-            .find(|h| h.id == f.id("silai_hi"))
-            .expect("hit");
-        assert!(hit.snippet.contains("<b>सिलाई</b>"), "{}", hit.snippet);
+        let snippet = |text: &str, name: &str| {
+            let results = f.search(&SearchRequest::new(text));
+            let hit = results.hits.into_iter().find(|h| h.id == f.id(name));
+            hit.expect("a hit").snippet
+        };
+        let english = snippet("stitching", "tailoring_en");
+        assert!(english.contains("<b>stitching</b>"), "{english}");
+        let cross_script = snippet("silai", "silai_hi");
+        assert!(cross_script.contains("<b>सिलाई</b>"), "{cross_script}");
+        let typo = snippet("prashikshn", "silai_hi");
+        assert!(typo.contains("<b>प्रशिक्षण</b>"), "{typo}");
     }
 
     #[tokio::test]

@@ -3,7 +3,7 @@
 //! One index holds three document types (offering, need, stakeholder). Each text is indexed
 //! twice: with the `indic` analyser (exact words, any script) and with `indic_phonetic` (a key per
 //! word, so `silai` and `सिलाई` land on the same term). Raw fields (`type`, `kind`, `district`,
-//! `sector`, `status`) filter; one facet field counts them. Dates are day numbers in fast fields,
+//! `sector`, `status`) filter, and their fast columns count facets. Dates are day numbers in fast fields,
 //! so expiry and freshness are judged at query time, not frozen at indexing time.
 //!
 //! Bump [`SCHEMA_VERSION`] whenever the schema or what goes into a field changes: an index
@@ -13,8 +13,7 @@ use std::collections::HashMap;
 
 use tantivy::TantivyDocument;
 use tantivy::schema::{
-    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use super::analysis;
@@ -90,7 +89,6 @@ pub struct SearchSchema {
     pub valid_day: Field,
     pub updated_at: Field,
     pub updated_day: Field,
-    pub facets: Field,
 }
 
 fn text_options(tokenizer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
@@ -146,7 +144,6 @@ impl SearchSchema {
         let valid_day = builder.add_i64_field("valid_day", FAST | INDEXED);
         let updated_at = builder.add_text_field("updated_at", STORED);
         let updated_day = builder.add_i64_field("updated_day", FAST);
-        let facets = builder.add_facet_field("facets", FacetOptions::default());
         SearchSchema {
             schema: builder.build(),
             key,
@@ -168,7 +165,6 @@ impl SearchSchema {
             valid_day,
             updated_at,
             updated_day,
-            facets,
         }
     }
 
@@ -294,7 +290,7 @@ impl<'a> DocBuilder<'a> {
         };
         builder.doc.add_text(fields.key, doc_key(doc_type, id));
         builder.doc.add_text(fields.id, id);
-        builder.raw(fields.doc_type, "type", doc_type.as_str());
+        builder.raw(fields.doc_type, doc_type.as_str());
         builder
     }
 
@@ -305,27 +301,25 @@ impl<'a> DocBuilder<'a> {
         }
     }
 
-    /// A raw filter value, counted in the facet named `facet`.
-    fn raw(&mut self, field: Field, facet: &str, value: &str) {
+    /// A raw value: filtered on, and counted from its fast column.
+    fn raw(&mut self, field: Field, value: &str) {
         self.doc.add_text(field, value);
-        self.doc
-            .add_facet(self.fields.facets, Facet::from_path([facet, value]));
     }
 
     fn kind(&mut self, kind: &str) {
-        self.raw(self.fields.kind, "kind", kind);
+        self.raw(self.fields.kind, kind);
         self.text(self.fields.tags, &kind.replace('_', " "));
     }
 
     fn status(&mut self, status: Status) {
-        self.raw(self.fields.status, "status", status.as_str());
+        self.raw(self.fields.status, status.as_str());
     }
 
     /// Districts, their states and the names of both.
     fn districts<'d>(&mut self, districts: impl IntoIterator<Item = &'d String>) {
         let mut states: Vec<&str> = Vec::new();
         for district in districts {
-            self.raw(self.fields.district, "district", district);
+            self.raw(self.fields.district, district);
             for name in self.gazetteer.district_names(district) {
                 self.text(self.fields.places, name);
             }
@@ -342,7 +336,7 @@ impl<'a> DocBuilder<'a> {
 
     fn sectors<'s>(&mut self, sectors: impl IntoIterator<Item = &'s String>) {
         for sector in sectors {
-            self.raw(self.fields.sector, "sector", sector);
+            self.raw(self.fields.sector, sector);
             for name in self.gazetteer.sector_names(sector) {
                 self.text(self.fields.tags, name);
             }

@@ -13,7 +13,9 @@ fn query(text: &str) -> String {
     let mut encoded = String::new();
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => encoded.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                encoded.push(byte as char)
+            }
             _ => encoded.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -27,11 +29,21 @@ async fn search(server: &TestServer, params: &str, token: Option<&str>) -> Value
 }
 
 fn hit_ids(body: &Value) -> Vec<String> {
-    body["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect()
+    body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Polls until `id` is a hit for `q`, returning how long it took (None if not within `limit`).
-async fn time_until_found(server: &TestServer, q: &str, id: &str, limit: Duration) -> Option<Duration> {
+async fn time_until_found(
+    server: &TestServer,
+    q: &str,
+    id: &str,
+    limit: Duration,
+) -> Option<Duration> {
     let started = Instant::now();
     while started.elapsed() < limit {
         let body = search(server, &format!("q={}&limit=50", query(q)), None).await;
@@ -44,12 +56,23 @@ async fn time_until_found(server: &TestServer, q: &str, id: &str, limit: Duratio
 }
 
 async fn provider(server: &TestServer, token: &str, district: &str) -> String {
-    let (status, body) = server.post("/api/v1/stakeholders?allow_duplicate=true", Some(token), &bank("Prathama Bank", district)).await;
+    let (status, body) = server
+        .post(
+            "/api/v1/stakeholders?allow_duplicate=true",
+            Some(token),
+            &bank("Prathama Bank", district),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["id"].as_str().unwrap().to_string()
 }
 
-async fn add_offering(server: &TestServer, token: &str, provider: &str, title: &str) -> Option<String> {
+async fn add_offering(
+    server: &TestServer,
+    token: &str,
+    provider: &str,
+    title: &str,
+) -> Option<String> {
     let mut body = mudra_loan();
     body["title"] = json!(title);
     let response = server
@@ -73,9 +96,20 @@ async fn an_acknowledged_write_is_searchable_within_a_second() {
         let server = TestServer::start(&backend).await;
         let token = server.token("facilitator").await;
         let provider = provider(&server, &token, "up-mirzapur").await;
-        let id = add_offering(&server, &token, &provider, "Zardozi embroidery working capital").await.unwrap();
+        let id = add_offering(
+            &server,
+            &token,
+            &provider,
+            "Zardozi embroidery working capital",
+        )
+        .await
+        .unwrap();
         let delay = time_until_found(&server, "zardozi", &id, Duration::from_secs(5)).await;
-        assert!(delay.is_some_and(|d| d <= Duration::from_secs(1)), "{}: found after {delay:?}", backend.name());
+        assert!(
+            delay.is_some_and(|d| d <= Duration::from_secs(1)),
+            "{}: found after {delay:?}",
+            backend.name()
+        );
 
         let body = search(&server, "q=zardozi", None).await;
         let hit = &body["hits"][0];
@@ -91,16 +125,31 @@ async fn an_acknowledged_write_is_searchable_within_a_second() {
         assert_eq!(body["facets"]["sector"]["tailoring"], 1);
 
         // An edit is seen too, and an archived offering leaves search.
-        server.patch(&format!("/api/v1/offerings/{id}"), Some(&token), &json!({"title": "Chikankari embroidery loan"})).await;
-        assert!(time_until_found(&server, "chikankari", &id, Duration::from_secs(2)).await.is_some());
-        server.delete(&format!("/api/v1/offerings/{id}"), Some(&token)).await;
+        server
+            .patch(
+                &format!("/api/v1/offerings/{id}"),
+                Some(&token),
+                &json!({"title": "Chikankari embroidery loan"}),
+            )
+            .await;
+        assert!(
+            time_until_found(&server, "chikankari", &id, Duration::from_secs(2))
+                .await
+                .is_some()
+        );
+        server
+            .delete(&format!("/api/v1/offerings/{id}"), Some(&token))
+            .await;
         let started = Instant::now();
         loop {
             let body = search(&server, "q=chikankari", None).await;
             if body["total"] == 0 {
                 break;
             }
-            assert!(started.elapsed() < Duration::from_secs(2), "archived offering still found: {body}");
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "archived offering still found: {body}"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -122,12 +171,20 @@ async fn pending_records_are_hidden_from_the_public_but_not_from_facilitators() 
         if hit_ids(&body).contains(&need) {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(2), "pending need not searchable by a facilitator: {body}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "pending need not searchable by a facilitator: {body}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let public = search(&server, "q=makhana", None).await;
-    assert_eq!(public["total"], 0, "pending records are not public: {public}");
-    let (status, _) = server.get("/api/v1/search?q=makhana&status=pending", None).await;
+    assert_eq!(
+        public["total"], 0,
+        "pending records are not public: {public}"
+    );
+    let (status, _) = server
+        .get("/api/v1/search?q=makhana&status=pending", None)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -147,13 +204,23 @@ async fn no_query_text_breaks_search() {
         "a\\b",
         &"सिलाई ".repeat(400),
     ] {
-        let (status, body) = server.get(&format!("/api/v1/search?q={}", query(text)), None).await;
+        let (status, body) = server
+            .get(&format!("/api/v1/search?q={}", query(text)), None)
+            .await;
         assert_eq!(status, StatusCode::OK, "q={text:?}: {body}");
         assert!(body["hits"].is_array() && body["total"].is_u64(), "{body}");
     }
-    for params in ["q=loan&limit=abc", "q=loan&limit=0", "q=loan&type=animal", "q=loan&offset=-3"] {
+    for params in [
+        "q=loan&limit=abc",
+        "q=loan&limit=0",
+        "q=loan&type=animal",
+        "q=loan&offset=-3",
+    ] {
         let (status, body) = server.get(&format!("/api/v1/search?{params}"), None).await;
-        assert!(status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY, "{params}: {status} {body}");
+        assert!(
+            status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{params}: {status} {body}"
+        );
         assert!(body["error"]["code"].is_string());
     }
 }
@@ -162,20 +229,48 @@ async fn no_query_text_breaks_search() {
 async fn filters_and_facets_agree() {
     let server = TestServer::start_demo(&Backend::Sqlite).await;
     let all = search(&server, "q=loan&limit=100", None).await;
-    let by_kind: BTreeMap<String, u64> =
-        all["facets"]["kind"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap())).collect();
+    let by_kind: BTreeMap<String, u64> = all["facets"]["kind"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+        .collect();
     assert!(!by_kind.is_empty(), "{all}");
-    assert_eq!(by_kind.values().sum::<u64>(), all["total"].as_u64().unwrap(), "kind facet counts add up to the total");
+    assert_eq!(
+        by_kind.values().sum::<u64>(),
+        all["total"].as_u64().unwrap(),
+        "kind facet counts add up to the total"
+    );
     let gaya = search(&server, "q=loan&district=br-gaya&limit=100", None).await;
     assert!(gaya["total"].as_u64().unwrap() > 0);
-    assert_eq!(gaya["total"], all["facets"]["district"]["br-gaya"], "district filter = district facet");
+    assert_eq!(
+        gaya["total"], all["facets"]["district"]["br-gaya"],
+        "district filter = district facet"
+    );
     for hit in gaya["hits"].as_array().unwrap() {
-        assert!(hit["districts"].as_array().unwrap().iter().any(|d| d == "br-gaya"), "{hit}");
+        assert!(
+            hit["districts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d == "br-gaya"),
+            "{hit}"
+        );
     }
     let offerings = search(&server, "q=loan&type=offering&kind=finance&limit=100", None).await;
-    assert!(offerings["hits"].as_array().unwrap().iter().all(|h| h["type"] == "offering" && h["kind"] == "finance"));
+    assert!(
+        offerings["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["type"] == "offering" && h["kind"] == "finance")
+    );
     let page = search(&server, "q=loan&limit=2&offset=2", None).await;
-    assert_eq!(hit_ids(&page), hit_ids(&all)[2..4].to_vec(), "pages are slices of one ranking");
+    assert_eq!(
+        hit_ids(&page),
+        hit_ids(&all)[2..4].to_vec(),
+        "pages are slices of one ranking"
+    );
 }
 
 /// Kill -9 while writes stream in: after a restart every acknowledged write is found, and
@@ -189,7 +284,12 @@ async fn a_kill_during_a_stream_of_writes_loses_nothing_and_doubles_nothing() {
 
         let (acknowledged_tx, mut acknowledged_rx) = tokio::sync::mpsc::unbounded_channel();
         let writer = {
-            let (base, client, token, provider) = (server.base.clone(), server.client.clone(), token.clone(), provider.clone());
+            let (base, client, token, provider) = (
+                server.base.clone(),
+                server.client.clone(),
+                token.clone(),
+                provider.clone(),
+            );
             tokio::spawn(async move {
                 for n in 0..400 {
                     let mut body = mudra_loan();
@@ -213,7 +313,12 @@ async fn a_kill_during_a_stream_of_writes_loses_nothing_and_doubles_nothing() {
         // Let some writes land, then kill the server mid-stream.
         let mut acknowledged = BTreeSet::new();
         while acknowledged.len() < 25 {
-            acknowledged.insert(acknowledged_rx.recv().await.expect("writes are acknowledged"));
+            acknowledged.insert(
+                acknowledged_rx
+                    .recv()
+                    .await
+                    .expect("writes are acknowledged"),
+            );
         }
         server.kill_and_restart().await;
         let _ = writer.await;
@@ -226,8 +331,17 @@ async fn a_kill_during_a_stream_of_writes_loses_nothing_and_doubles_nothing() {
             let body = search(&server, "q=streamtest&limit=500", Some(&token)).await;
             let ids = hit_ids(&body);
             let distinct: BTreeSet<String> = ids.iter().cloned().collect();
-            assert_eq!(distinct.len(), ids.len(), "{}: a write is indexed twice", backend.name());
-            assert_eq!(body["total"].as_u64().unwrap() as usize, ids.len(), "total counts each record once");
+            assert_eq!(
+                distinct.len(),
+                ids.len(),
+                "{}: a write is indexed twice",
+                backend.name()
+            );
+            assert_eq!(
+                body["total"].as_u64().unwrap() as usize,
+                ids.len(),
+                "total counts each record once"
+            );
             if acknowledged.is_subset(&distinct) {
                 break;
             }
@@ -246,8 +360,13 @@ async fn a_kill_during_a_stream_of_writes_loses_nothing_and_doubles_nothing() {
 /// to concurrently: every process finds every record.
 #[tokio::test]
 async fn several_servers_on_one_postgres_database_each_index_every_change() {
-    let Some(backend) = backends().into_iter().find(|b| matches!(b, Backend::Postgres(_))) else {
-        eprintln!("SKIPPED several_servers_on_one_postgres_database_each_index_every_change: SANGAM_TEST_POSTGRES_URL is not set");
+    let Some(backend) = backends()
+        .into_iter()
+        .find(|b| matches!(b, Backend::Postgres(_)))
+    else {
+        eprintln!(
+            "SKIPPED several_servers_on_one_postgres_database_each_index_every_change: SANGAM_TEST_POSTGRES_URL is not set"
+        );
         return;
     };
     let first = TestServer::start(&backend).await;
@@ -257,7 +376,12 @@ async fn several_servers_on_one_postgres_database_each_index_every_change() {
 
     let mut writers = Vec::new();
     for (w, server) in [&first, &second, &first, &second].into_iter().enumerate() {
-        let (base, client, token, provider) = (server.base.clone(), server.client.clone(), token.clone(), provider.clone());
+        let (base, client, token, provider) = (
+            server.base.clone(),
+            server.client.clone(),
+            token.clone(),
+            provider.clone(),
+        );
         writers.push(tokio::spawn(async move {
             let mut ids = Vec::new();
             for n in 0..25 {
@@ -271,7 +395,12 @@ async fn several_servers_on_one_postgres_database_each_index_every_change() {
                     .await
                     .unwrap();
                 assert_eq!(response.status(), StatusCode::CREATED);
-                ids.push(response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string());
+                ids.push(
+                    response.json::<Value>().await.unwrap()["id"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                );
             }
             ids
         }));
@@ -284,11 +413,19 @@ async fn several_servers_on_one_postgres_database_each_index_every_change() {
     for server in [&first, &second] {
         let started = Instant::now();
         loop {
-            let found: BTreeSet<String> = hit_ids(&search(server, "q=concurrenttest&limit=500", None).await).into_iter().collect();
+            let found: BTreeSet<String> =
+                hit_ids(&search(server, "q=concurrenttest&limit=500", None).await)
+                    .into_iter()
+                    .collect();
             if found == written {
                 break;
             }
-            assert!(started.elapsed() < Duration::from_secs(5), "{} of 100 missing on {}", written.difference(&found).count(), server.base);
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{} of 100 missing on {}",
+                written.difference(&found).count(),
+                server.base
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

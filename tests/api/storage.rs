@@ -20,6 +20,21 @@ async fn open(backend: &Backend, dir: &tempfile::TempDir) -> Store {
     store
 }
 
+/// The change log once it holds `count` readable changes (or what it holds after 10 s).
+async fn changes_when(store: &Store, count: usize) -> Vec<sangam::store::Change> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let changes = store
+            .changes_after(ChangeCursor::default(), 100)
+            .await
+            .unwrap();
+        if changes.len() >= count || std::time::Instant::now() > deadline {
+            return changes;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 async fn catalog(store: &Store) -> Catalog {
     store.catalog().await.unwrap()
 }
@@ -106,10 +121,9 @@ async fn every_write_appends_to_the_change_log_in_order() {
             .await
             .unwrap();
 
-        let changes = store
-            .changes_after(ChangeCursor::default(), 100)
-            .await
-            .unwrap();
+        // On PostgreSQL a transaction still open anywhere on the server (another test's) holds
+        // the reader back until it ends; wait for it rather than read too early.
+        let changes = changes_when(&store, 3).await;
         assert_eq!(changes.len(), 3, "{}", backend.name());
         assert!(
             changes
@@ -173,10 +187,8 @@ async fn a_reader_never_skips_a_change_committed_out_of_order() {
         );
 
         slow.commit().await.unwrap();
-        let seen: Vec<String> = store
-            .changes_after(ChangeCursor::default(), 100)
+        let seen: Vec<String> = changes_when(&store, 2)
             .await
-            .unwrap()
             .into_iter()
             .map(|c| c.entity_id)
             .collect();
