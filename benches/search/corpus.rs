@@ -31,7 +31,7 @@ impl Rng {
 
     /// Uniform in `0..n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 11) as u128 * n as u128 >> 53) as usize
+        (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
     }
 
     pub fn range(&mut self, low: i64, high: i64) -> i64 {
@@ -453,9 +453,9 @@ fn writing<'a>(
     rom: &'a [&'a str],
 ) -> &'a str {
     match lang {
-        Lang::En => *rng.pick(en),
-        Lang::Hi => *rng.pick(hi),
-        Lang::Rom => *rng.pick(rom),
+        Lang::En => en[rng.below(en.len())],
+        Lang::Hi => hi[rng.below(hi.len())],
+        Lang::Rom => rom[rng.below(rom.len())],
     }
 }
 
@@ -1249,9 +1249,9 @@ fn any_writing(
         _ => Lang::Rom,
     };
     match lang {
-        Lang::En => *rng.pick(en),
-        Lang::Hi => *rng.pick(hi),
-        Lang::Rom => *rng.pick(rom),
+        Lang::En => en[rng.below(en.len())],
+        Lang::Hi => hi[rng.below(hi.len())],
+        Lang::Rom => rom[rng.below(rom.len())],
     }
 }
 

@@ -328,10 +328,10 @@ fn spelling_key(latin: &str) -> String {
     // Long vowels: ee → i, oo → u, aa → a. Doubled consonants wait until after schwa deletion.
     let mut v: Vec<char> = Vec::with_capacity(s.len());
     for c in s {
-        match (v.last().copied(), c) {
-            (Some('e'), 'e') => *v.last_mut().unwrap() = 'i',
-            (Some('o'), 'o') => *v.last_mut().unwrap() = 'u',
-            (Some(p), _) if p == c && is_vowel(c) => {}
+        match (v.last_mut(), c) {
+            (Some(last @ 'e'), 'e') => *last = 'i',
+            (Some(last @ 'o'), 'o') => *last = 'u',
+            (Some(p), _) if *p == c && is_vowel(c) => {}
             _ => v.push(c),
         }
     }
@@ -357,9 +357,9 @@ fn spelling_key(latin: &str) -> String {
         if (c == 'y' && out.last() == Some(&'i')) || (c == 'h' && after_consonant) {
             continue;
         }
-        match (out.last().copied(), c) {
-            (Some('a'), 'i' | 'e') | (Some('e'), 'i') => *out.last_mut().unwrap() = 'e',
-            (Some('a' | 'o'), 'u') | (Some('o'), 'a') => *out.last_mut().unwrap() = 'o',
+        match (out.last_mut(), c) {
+            (Some(last @ 'a'), 'i' | 'e') | (Some(last @ 'e'), 'i') => *last = 'e',
+            (Some(last @ ('a' | 'o')), 'u') | (Some(last @ 'o'), 'a') => *last = 'o',
             _ => out.push(c),
         }
     }
