@@ -430,3 +430,35 @@ async fn several_servers_on_one_postgres_database_each_index_every_change() {
         }
     }
 }
+
+/// `sangam reindex` rebuilds with progress and `sangam search` prints what the API would find,
+/// also while a server holds the index.
+#[tokio::test]
+async fn reindex_and_search_work_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut command = tokio::process::Command::new(crate::support::BINARY);
+        command
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env_remove("DATABASE_URL");
+        command.output()
+    };
+    assert!(run(&["seed", "--demo"]).await.unwrap().status.success());
+    let output = run(&["reindex"]).await.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("search index rebuilt"), "{stdout}");
+    let output = run(&["search", "kaleen"]).await.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_lowercase();
+    assert!(output.status.success());
+    assert!(
+        stdout.contains("carpet") || stdout.contains("कालीन"),
+        "kaleen finds carpets: {stdout}"
+    );
+}
