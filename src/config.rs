@@ -1,7 +1,7 @@
 //! Where Sangam keeps its data and which database it talks to.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::store::Store;
 
@@ -48,10 +48,6 @@ impl Settings {
     /// Creates the data directory so a fresh clone needs no set-up.
     pub fn ensure_data_dir(&self) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.data_dir)
-    }
-
-    pub fn data_dir(&self) -> &Path {
-        &self.data_dir
     }
 }
 

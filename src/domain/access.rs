@@ -14,10 +14,6 @@ impl Role {
     pub fn may_moderate(self) -> bool {
         matches!(self, Role::Admin | Role::Facilitator)
     }
-
-    pub fn may_administer(self) -> bool {
-        matches!(self, Role::Admin)
-    }
 }
 
 /// The caller of an authenticated request.

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::AppState;
 use super::error::AppError;
 use crate::domain::FieldErrors;
-use crate::domain::access::{Caller, Role};
+use crate::domain::access::Caller;
 
 /// The largest JSON body accepted: generous for a registration with many offerings, small
 /// enough that nobody can fill memory.
@@ -171,9 +171,5 @@ impl Authenticated {
                 self.0.role
             )))
         }
-    }
-
-    pub fn role(&self) -> Role {
-        self.0.role
     }
 }
