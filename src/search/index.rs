@@ -404,39 +404,30 @@ impl SearchIndex {
                 total: total.max(done),
             });
         };
-        let mut after = String::new();
-        loop {
-            let page = store.feed_stakeholder_page(&after, REBUILD_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id.clone();
-            let docs = page
-                .iter()
-                .filter_map(|s| schema::stakeholder_doc(fields, gazetteer, s));
-            add_documents(writer, docs)?;
-            report(page.len());
-        }
-        after.clear();
-        loop {
-            let page = store.feed_offering_page(&after, REBUILD_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id.clone();
-            let docs = page
-                .iter()
-                .filter_map(|o| schema::offering_doc(fields, gazetteer, o));
-            add_documents(writer, docs)?;
-            report(page.len());
-        }
-        after.clear();
-        loop {
-            let page = store.feed_need_page(&after, REBUILD_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id.clone();
-            let docs = page
-                .iter()
-                .filter_map(|n| schema::need_doc(fields, gazetteer, n));
-            add_documents(writer, docs)?;
-            report(page.len());
-        }
+        add_pages(
+            writer,
+            |after| async move { store.feed_stakeholder_page(&after, REBUILD_PAGE).await },
+            |s| s.id.clone(),
+            |s| schema::stakeholder_doc(fields, gazetteer, s),
+            &mut report,
+        )
+        .await?;
+        add_pages(
+            writer,
+            |after| async move { store.feed_offering_page(&after, REBUILD_PAGE).await },
+            |o| o.id.clone(),
+            |o| schema::offering_doc(fields, gazetteer, o),
+            &mut report,
+        )
+        .await?;
+        add_pages(
+            writer,
+            |after| async move { store.feed_need_page(&after, REBUILD_PAGE).await },
+            |n| n.id.clone(),
+            |n| schema::need_doc(fields, gazetteer, n),
+            &mut report,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -455,6 +446,29 @@ async fn blocking<T: Send + 'static>(
 fn rollback(writer: &mut IndexWriter) {
     if let Err(error) = writer.rollback() {
         tracing::error!(%error, "search index rollback failed");
+    }
+}
+
+/// Adds one type of record page by page, in id order, until a page comes back empty.
+async fn add_pages<R, Page>(
+    writer: &IndexWriter,
+    fetch_after: impl Fn(String) -> Page,
+    id_of: impl Fn(&R) -> String,
+    doc_of: impl Fn(&R) -> Option<TantivyDocument>,
+    report: &mut impl FnMut(usize),
+) -> SearchResult<()>
+where
+    Page: std::future::Future<Output = crate::store::StoreResult<Vec<R>>>,
+{
+    let mut after = String::new();
+    loop {
+        let page = fetch_after(after).await?;
+        let Some(last) = page.last() else {
+            return Ok(());
+        };
+        after = id_of(last);
+        add_documents(writer, page.iter().filter_map(&doc_of))?;
+        report(page.len());
     }
 }
 
