@@ -574,79 +574,77 @@ mod store_tests {
     use crate::search::fixture::{Fixture, vocabulary};
     use crate::search::query::SearchRequest;
 
-    async fn reopen(f: &mut Fixture) {
+    async fn reopen(f: &mut Fixture) -> anyhow::Result<()> {
         let dir = f.dir.path().join("index");
         // Dropping the only handle releases the writer's lock on the directory.
-        f.index = SearchIndex::create_in_ram(vocabulary()).unwrap();
-        f.index = SearchIndex::open_or_rebuild(&dir, &f.store, vocabulary())
-            .await
-            .unwrap();
+        f.index = SearchIndex::create_in_ram(vocabulary())?;
+        f.index = SearchIndex::open_or_rebuild(&dir, &f.store, vocabulary()).await?;
+        Ok(())
     }
 
     #[tokio::test]
-    async fn the_commit_payload_is_the_cursor_and_survives_a_reopen() {
+    async fn the_commit_payload_is_the_cursor_and_survives_a_reopen() -> anyhow::Result<()> {
         let mut f = Fixture::corpus().await;
-        let latest = f.store.latest_change().await.unwrap();
+        let latest = f.store.latest_change().await?;
         assert_eq!(f.index.cursor(), latest);
-        let payload = f.index.index().load_metas().unwrap().payload;
-        assert_eq!(parse_payload(payload.as_deref()).unwrap(), latest);
+        let payload = f.index.index().load_metas()?.payload;
+        assert_eq!(parse_payload(payload.as_deref())?, latest);
         let docs = f.index.searcher().num_docs();
-        reopen(&mut f).await;
+        reopen(&mut f).await?;
         assert_eq!(f.index.cursor(), latest);
         assert_eq!(f.index.searcher().num_docs(), docs);
+        Ok(())
     }
 
     #[tokio::test]
-    async fn a_deleted_or_corrupt_index_is_rebuilt_on_open() {
+    async fn a_deleted_or_corrupt_index_is_rebuilt_on_open() -> anyhow::Result<()> {
         let mut f = Fixture::corpus().await;
         let dir = f.dir.path().join("index");
         let expected = f.names("carpet");
         assert!(!expected.is_empty());
 
-        f.index = SearchIndex::create_in_ram(vocabulary()).unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
-        reopen(&mut f).await;
+        f.index = SearchIndex::create_in_ram(vocabulary())?;
+        std::fs::remove_dir_all(&dir)?;
+        reopen(&mut f).await?;
         assert_eq!(f.names("carpet"), expected);
-        assert_eq!(f.index.cursor(), f.store.latest_change().await.unwrap());
+        assert_eq!(f.index.cursor(), f.store.latest_change().await?);
 
-        f.index = SearchIndex::create_in_ram(vocabulary()).unwrap();
-        std::fs::write(dir.join("meta.json"), b"{ not json").unwrap();
-        reopen(&mut f).await;
+        f.index = SearchIndex::create_in_ram(vocabulary())?;
+        std::fs::write(dir.join("meta.json"), b"{ not json")?;
+        reopen(&mut f).await?;
         assert_eq!(f.names("carpet"), expected);
+        Ok(())
     }
 
     #[tokio::test]
-    async fn an_index_ahead_of_its_database_is_rebuilt() {
+    async fn an_index_ahead_of_its_database_is_rebuilt() -> anyhow::Result<()> {
         let mut f = Fixture::corpus().await;
         let dir = f.dir.path().join("index");
-        let other = tempfile::tempdir().unwrap();
-        let fresh = Store::open(&Store::sqlite_url(other.path())).await.unwrap();
-        f.index = SearchIndex::create_in_ram(vocabulary()).unwrap();
-        let index = SearchIndex::open_or_rebuild(&dir, &fresh, vocabulary())
-            .await
-            .unwrap();
+        let other = tempfile::tempdir()?;
+        let fresh = Store::open(&Store::sqlite_url(other.path())).await?;
+        f.index = SearchIndex::create_in_ram(vocabulary())?;
+        let index = SearchIndex::open_or_rebuild(&dir, &fresh, vocabulary()).await?;
         assert_eq!(index.cursor(), ChangeCursor::default());
         assert_eq!(index.searcher().num_docs(), 0);
+        Ok(())
     }
 
     #[tokio::test]
-    async fn a_rebuild_replaces_everything_and_records_the_cursor_taken_before_reading() {
+    async fn a_rebuild_replaces_everything_and_records_the_cursor_taken_before_reading()
+    -> anyhow::Result<()> {
         let f = Fixture::corpus().await;
         let before = f.index.searcher().num_docs();
         let mut reports = Vec::new();
-        let cursor = f
-            .index
-            .rebuild(&f.store, &mut |p| reports.push(p))
-            .await
-            .unwrap();
-        assert_eq!(cursor, f.store.latest_change().await.unwrap());
+        let cursor = f.index.rebuild(&f.store, &mut |p| reports.push(p)).await?;
+        assert_eq!(cursor, f.store.latest_change().await?);
         assert_eq!(f.index.searcher().num_docs(), before);
-        let last = reports.last().unwrap();
+        let last = reports.last().expect("progress was reported");
         assert_eq!(last.done, last.total);
+        Ok(())
     }
 
     #[tokio::test]
-    async fn applying_a_change_twice_leaves_one_document() {
+    async fn applying_a_change_twice_leaves_one_document() -> anyhow::Result<()> {
         let f = Fixture::corpus().await;
         let ops = || {
             vec![IndexOp::Upsert {
@@ -666,14 +664,9 @@ mod store_tests {
             }]
         };
         let cursor = f.index.cursor();
-        f.index.apply(ops(), cursor).await.unwrap();
-        f.index.apply(ops(), cursor).await.unwrap();
-        assert_eq!(
-            f.index
-                .search(&SearchRequest::new("twicetest"))
-                .unwrap()
-                .total,
-            1
-        );
+        f.index.apply(ops(), cursor).await?;
+        f.index.apply(ops(), cursor).await?;
+        assert_eq!(f.index.search(&SearchRequest::new("twicetest"))?.total, 1);
+        Ok(())
     }
 }
