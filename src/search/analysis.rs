@@ -13,13 +13,16 @@
 //!   original text; each token's text is [`normalize`]d.
 //! * [`phonetic_key`] and [`PhoneticKeyFilter`]: one key for a Devanagari word and its casual
 //!   Latin spellings (see the function for the rules).
-//! * [`register_analyzers`]: the analyzers [`INDIC`] and [`INDIC_PHONETIC`]. Custom tokenizers
-//!   must be registered again on every open of an index.
-//! * [`Vocabulary`]: synonym groups from a plain-text file (`index/vocabulary.txt`), expanded
-//!   at query time (tantivy has no synonym filter), matched by phonetic key.
+//! * [`register_analyzers`]: the analyzers [`INDIC`], [`INDIC_PHONETIC`] and [`INDIC_KEYS`].
+//!   Custom tokenizers must be registered again on every open of an index.
+//! * [`Vocabulary`]: synonym groups from a plain-text file (`index/vocabulary.txt`), matched by
+//!   phonetic key. [`INDIC_KEYS`] writes a [`group_token`] beside the keys of every word or
+//!   phrase of a group, so a synonym costs a query one term instead of one per spelling and
+//!   field; the index therefore records which vocabulary built it ([`Vocabulary::fingerprint`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
@@ -31,6 +34,8 @@ use unicode_normalization::UnicodeNormalization;
 pub const INDIC: &str = "indic";
 /// Analyzer name: words replaced by their [`phonetic_key`].
 pub const INDIC_PHONETIC: &str = "indic_phonetic";
+/// Analyzer name: [`phonetic_key`]s plus a [`group_token`] for each vocabulary term in the text.
+pub const INDIC_KEYS: &str = "indic_keys";
 /// Tokens longer than this (in UTF-8 bytes) are dropped. Not tantivy's usual 40: a Devanagari
 /// letter takes 3 bytes, and real words such as अंतर्राष्ट्रीय take 42.
 pub const MAX_TOKEN_BYTES: usize = 120;
@@ -435,15 +440,91 @@ impl<S: TokenStream> TokenStream for PhoneticKeyStream<S> {
     }
 }
 
-/// Registers [`INDIC`] and [`INDIC_PHONETIC`]. Call on every open of an index.
-pub fn register_analyzers(manager: &TokenizerManager) {
-    let base = || {
-        TextAnalyzer::builder(IndicTokenizer)
-            .filter(LowerCaser)
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+/// Registers [`INDIC`], [`INDIC_PHONETIC`] and [`INDIC_KEYS`] (with `vocabulary`'s groups).
+/// Call on every open of an index.
+pub fn register_analyzers(manager: &TokenizerManager, vocabulary: &Vocabulary) {
+    manager.register(INDIC, words_analyzer());
+    manager.register(
+        INDIC_PHONETIC,
+        words_analyzer_builder().filter(PhoneticKeyFilter).build(),
+    );
+    let keys = KeysTokenizer {
+        words: words_analyzer(),
+        vocabulary: Arc::new(vocabulary.clone()),
     };
-    manager.register(INDIC, base().build());
-    manager.register(INDIC_PHONETIC, base().filter(PhoneticKeyFilter).build());
+    manager.register(INDIC_KEYS, TextAnalyzer::from(keys));
+}
+
+fn words_analyzer_builder() -> tantivy::tokenizer::TextAnalyzerBuilder<impl Tokenizer> {
+    TextAnalyzer::builder(IndicTokenizer)
+        .filter(LowerCaser)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+}
+
+fn words_analyzer() -> TextAnalyzer {
+    words_analyzer_builder().build()
+}
+
+/// The indexed term that stands for synonym group `group` of the vocabulary. `=` never occurs
+/// in a word, so it cannot collide with a key.
+pub fn group_token(group: usize) -> String {
+    format!("={group}")
+}
+
+/// The tokenizer of [`INDIC_KEYS`]: a text's words as phonetic keys, then one [`group_token`]
+/// per vocabulary term found among them (at the position of the term's first word).
+#[derive(Clone)]
+pub struct KeysTokenizer {
+    words: TextAnalyzer,
+    vocabulary: Arc<Vocabulary>,
+}
+
+/// The tokens of one text, made up front (finding phrases needs the words that follow).
+pub struct BufferedTokens {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for KeysTokenizer {
+    type TokenStream<'a> = BufferedTokens;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedTokens {
+        let mut tokens = Vec::new();
+        self.words.token_stream(text).process(&mut |token| {
+            let mut token = token.clone();
+            token.text = phonetic_key(&token.text);
+            tokens.push(token);
+        });
+        let keys: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        let spans = self.vocabulary.spans(&keys);
+        for (start, end, group) in spans {
+            let (first, last) = (&tokens[start], &tokens[end - 1]);
+            let token = Token {
+                text: group_token(group),
+                offset_from: first.offset_from,
+                offset_to: last.offset_to,
+                position: first.position,
+                position_length: 1,
+            };
+            tokens.push(token);
+        }
+        BufferedTokens { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for BufferedTokens {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
 }
 
 /// Why a vocabulary could not be loaded.
@@ -541,6 +622,39 @@ impl Vocabulary {
         Vocabulary::parse(include_str!("../../index/vocabulary.txt"))
     }
 
+    /// The (start, end, group) of every run of `keys` that is a term of a group, ordered by
+    /// start, longer runs first.
+    pub fn spans(&self, keys: &[&str]) -> Vec<(usize, usize, usize)> {
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+        for start in 0..keys.len() {
+            for &(group, t) in self.by_first_key.get(keys[start]).into_iter().flatten() {
+                let term = &self.groups[group][t].keys;
+                let run = keys.get(start..start + term.len());
+                if run.is_some_and(|run| run.iter().eq(term.iter())) {
+                    spans.push((start, start + term.len(), group));
+                }
+            }
+        }
+        spans.sort_by_key(|&(start, end, group)| (start, usize::MAX - end, group));
+        spans.dedup();
+        spans
+    }
+
+    /// Identifies the groups as the index sees them (each group's keys, in order): an index
+    /// built with another vocabulary holds other group tokens and must be rebuilt.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for group in &self.groups {
+            for term in group {
+                hash.update(term.keys.join(" ").as_bytes());
+                hash.update(b"|");
+            }
+            hash.update(b"\n");
+        }
+        hex::encode(&hash.finalize()[..8])
+    }
+
     /// Number of synonym groups.
     pub fn len(&self) -> usize {
         self.groups.len()
@@ -557,17 +671,8 @@ impl Vocabulary {
     pub fn expand(&self, words: &[String]) -> Vec<Expansion> {
         let normalized: Vec<String> = words.iter().map(|w| normalize(w)).collect();
         let keys: Vec<String> = normalized.iter().map(|w| phonetic_key(w)).collect();
-        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-        for start in 0..keys.len() {
-            for &(group, t) in self.by_first_key.get(&keys[start]).into_iter().flatten() {
-                let term = &self.groups[group][t].keys;
-                if keys.get(start..start + term.len()) == Some(&term[..]) {
-                    spans.push((start, start + term.len(), group));
-                }
-            }
-        }
-        spans.sort_by_key(|&(start, end, group)| (start, usize::MAX - end, group));
-        spans.dedup();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let spans = self.spans(&keys);
         let expansion = |(start, end, group): (usize, usize, usize)| {
             let mut alternatives: Vec<Vec<String>> = Vec::new();
             for term in &self.groups[group] {
@@ -721,7 +826,7 @@ mod tests {
         let exact = builder.add_text_field("text", options(INDIC));
         let phonetic = builder.add_text_field("text_phonetic", options(INDIC_PHONETIC));
         let index = Index::create_in_ram(builder.build());
-        register_analyzers(index.tokenizers());
+        register_analyzers(index.tokenizers(), &Vocabulary::default());
         let mut writer: IndexWriter<TantivyDocument> =
             index.writer_with_num_threads(1, 15_000_000)?;
         for text in ["सिलाई प्रशिक्षण", "Dairy ke liye LOAN"] {

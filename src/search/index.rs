@@ -1,7 +1,8 @@
 //! The on-disk index: opening it (or rebuilding it when it is missing or unusable), the one
 //! writer, and the commit that records how far into the change log the index has got.
 //!
-//! Every commit carries a payload `{"schema": N, "cursor": "tx:seq"}` written by tantivy in the
+//! Every commit carries a payload `{"schema": N, "cursor": "tx:seq", "vocabulary": "…"}` written
+//! by tantivy in the
 //! same atomic step as the documents (`prepare_commit` + `set_payload` + `commit`). So after a
 //! crash the index is exactly some earlier commit together with the cursor that produced it,
 //! and the indexer replays the change log from there; replaying is idempotent (each change
@@ -16,17 +17,23 @@ use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::store::Compressor;
+use tantivy::{
+    Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 use tokio::sync::{Notify, watch};
 
 use super::analysis::{self, Vocabulary};
 use super::error::{SearchError, SearchResult};
+use super::facets::TableCache;
 use super::schema::{self, DocType, Gazetteer, SCHEMA_VERSION, SearchSchema};
 use crate::store::{ChangeCursor, Store};
 
 /// Indexing memory for the writer, split across its threads (tantivy wants ≥ 15 MB each).
 const WRITER_MEMORY_PER_THREAD: usize = 64 * 1024 * 1024;
 const MAX_WRITER_THREADS: usize = 4;
+/// Bytes per block of stored fields (tantivy's default is 16 KiB).
+const DOCSTORE_BLOCK_BYTES: usize = 2 * 1024;
 /// Records read per database page during a rebuild.
 const REBUILD_PAGE: i64 = 2_000;
 
@@ -35,18 +42,23 @@ const REBUILD_PAGE: i64 = 2_000;
 struct CommitPayload {
     schema: u32,
     cursor: String,
+    /// [`Vocabulary::fingerprint`] of the vocabulary whose group tokens the index holds.
+    #[serde(default)]
+    vocabulary: String,
 }
 
-fn payload_text(cursor: ChangeCursor) -> String {
+fn payload_text(cursor: ChangeCursor, vocabulary: &str) -> String {
     let payload = CommitPayload {
         schema: SCHEMA_VERSION,
         cursor: cursor.to_string(),
+        vocabulary: vocabulary.to_string(),
     };
     serde_json::to_string(&payload).unwrap_or_default()
 }
 
-/// The cursor stored with the last commit, if it was written by this schema version.
-fn parse_payload(text: Option<&str>) -> SearchResult<ChangeCursor> {
+/// The cursor stored with the last commit, if it was written by this schema version and with
+/// the vocabulary whose fingerprint is `vocabulary`.
+fn parse_payload(text: Option<&str>, vocabulary: &str) -> SearchResult<ChangeCursor> {
     let text = text.ok_or_else(|| SearchError::Unusable("the last commit has no cursor".into()))?;
     let payload: CommitPayload = serde_json::from_str(text)
         .map_err(|e| SearchError::Unusable(format!("commit payload `{text}`: {e}")))?;
@@ -55,6 +67,11 @@ fn parse_payload(text: Option<&str>) -> SearchResult<ChangeCursor> {
             "written for schema version {}, this is version {SCHEMA_VERSION}",
             payload.schema
         )));
+    }
+    if payload.vocabulary != vocabulary {
+        return Err(SearchError::Unusable(
+            "built with another vocabulary: its synonym groups are out of date".into(),
+        ));
     }
     payload.cursor.parse().map_err(SearchError::Unusable)
 }
@@ -91,9 +108,12 @@ struct Inner {
     reader: IndexReader,
     fields: SearchSchema,
     vocabulary: Vocabulary,
+    vocabulary_fingerprint: String,
     /// `None` when opened read-only because another process writes this directory.
     writer: Option<Arc<tokio::sync::Mutex<IndexWriter>>>,
     gazetteer: RwLock<Arc<Gazetteer>>,
+    /// Per-segment arrays that every search reads for facets and ranking.
+    tables: TableCache,
     /// The cursor of the last commit; the indexer resumes from here.
     committed: watch::Sender<ChangeCursor>,
     /// Rung by local writes so the indexer looks at the change log at once.
@@ -159,17 +179,21 @@ impl SearchIndex {
 
     /// Opens an index that another process is writing: search only, no writer.
     pub fn open_read_only(dir: &Path, vocabulary: Vocabulary) -> SearchResult<SearchIndex> {
-        let index = open_dir(dir)?;
+        let index = open_dir(dir, &vocabulary)?;
         let fields = check_schema(&index)?;
-        let cursor = parse_payload(index.load_metas()?.payload.as_deref())?;
+        let payload = index.load_metas()?.payload;
+        let cursor = parse_payload(payload.as_deref(), &vocabulary.fingerprint())?;
         Self::assemble(index, fields, vocabulary, None, cursor, Some(dir))
     }
 
     /// A fresh index in memory, for tests and benchmarks.
     pub fn create_in_ram(vocabulary: Vocabulary) -> SearchResult<SearchIndex> {
         let fields = SearchSchema::new();
-        let index = Index::create_in_ram(fields.schema.clone());
-        analysis::register_analyzers(index.tokenizers());
+        let index = Index::builder()
+            .schema(fields.schema.clone())
+            .settings(index_settings())
+            .create_in_ram()?;
+        analysis::register_analyzers(index.tokenizers(), &vocabulary);
         let writer = new_writer(&index)?;
         Self::assemble(
             index,
@@ -182,9 +206,10 @@ impl SearchIndex {
     }
 
     fn open_existing(dir: &Path, vocabulary: Vocabulary) -> SearchResult<SearchIndex> {
-        let index = open_dir(dir)?;
+        let index = open_dir(dir, &vocabulary)?;
         let fields = check_schema(&index)?;
-        let cursor = parse_payload(index.load_metas()?.payload.as_deref())?;
+        let payload = index.load_metas()?.payload;
+        let cursor = parse_payload(payload.as_deref(), &vocabulary.fingerprint())?;
         let writer = new_writer(&index)?;
         Self::assemble(index, fields, vocabulary, Some(writer), cursor, Some(dir))
     }
@@ -196,8 +221,11 @@ impl SearchIndex {
         }
         std::fs::create_dir_all(dir)?;
         let fields = SearchSchema::new();
-        let index = Index::create_in_dir(dir, fields.schema.clone())?;
-        analysis::register_analyzers(index.tokenizers());
+        let index = Index::builder()
+            .schema(fields.schema.clone())
+            .settings(index_settings())
+            .create_in_dir(dir)?;
+        analysis::register_analyzers(index.tokenizers(), &vocabulary);
         let writer = new_writer(&index)?;
         Self::assemble(
             index,
@@ -226,9 +254,11 @@ impl SearchIndex {
                 index,
                 reader,
                 fields,
+                vocabulary_fingerprint: vocabulary.fingerprint(),
                 vocabulary,
                 writer: writer.map(|w| Arc::new(tokio::sync::Mutex::new(w))),
                 gazetteer: RwLock::new(Arc::new(Gazetteer::default())),
+                tables: TableCache::default(),
                 committed: watch::channel(cursor).0,
                 writes: Notify::new(),
                 directory: dir.map(Path::to_path_buf),
@@ -238,6 +268,10 @@ impl SearchIndex {
 
     pub fn fields(&self) -> &SearchSchema {
         &self.inner.fields
+    }
+
+    pub(super) fn tables(&self) -> &TableCache {
+        &self.inner.tables
     }
 
     pub fn vocabulary(&self) -> &Vocabulary {
@@ -343,7 +377,7 @@ impl SearchIndex {
     /// Commits what the writer holds with `cursor` as payload; rolls back if that fails.
     fn commit(&self, writer: &mut IndexWriter, cursor: ChangeCursor) -> SearchResult<()> {
         let committed = writer.prepare_commit().and_then(|mut prepared| {
-            prepared.set_payload(&payload_text(cursor));
+            prepared.set_payload(&payload_text(cursor, &self.inner.vocabulary_fingerprint));
             prepared.commit()
         });
         if let Err(error) = committed {
@@ -487,13 +521,13 @@ fn key_term(fields: &SearchSchema, doc_type: DocType, id: &str) -> Term {
 }
 
 /// Opens an existing index directory with Sangam's analysers registered.
-fn open_dir(dir: &Path) -> SearchResult<Index> {
+fn open_dir(dir: &Path, vocabulary: &Vocabulary) -> SearchResult<Index> {
     let directory = MmapDirectory::open(dir)?;
     if !Index::exists(&directory).map_err(|e| SearchError::Unusable(e.to_string()))? {
         return Err(SearchError::Unusable("no index in the directory".into()));
     }
     let index = Index::open(directory)?;
-    analysis::register_analyzers(index.tokenizers());
+    analysis::register_analyzers(index.tokenizers(), vocabulary);
     Ok(index)
 }
 
@@ -506,6 +540,17 @@ fn check_schema(index: &Index) -> SearchResult<SearchSchema> {
         ));
     }
     Ok(fields)
+}
+
+/// Stored fields uncompressed, in small blocks: a page of hits reads 20 random records, and
+/// decompressing a 16 KiB LZ4 block for each cost more than finding them. The texts are short,
+/// so the index grows little.
+fn index_settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: Compressor::None,
+        docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+        ..IndexSettings::default()
+    }
 }
 
 fn new_writer(index: &Index) -> SearchResult<IndexWriter> {
@@ -560,17 +605,26 @@ mod tests {
     #[test]
     fn payloads_round_trip_and_reject_other_versions() {
         let cursor = ChangeCursor { tx: 7, seq: 42 };
-        assert_eq!(parse_payload(Some(&payload_text(cursor))).unwrap(), cursor);
-        assert!(parse_payload(None).is_err());
-        assert!(parse_payload(Some("42")).is_err());
-        let old = format!(r#"{{"schema": {}, "cursor": "0:1"}}"#, SCHEMA_VERSION + 1);
-        assert!(parse_payload(Some(&old)).is_err());
+        let text = payload_text(cursor, "v1");
+        assert_eq!(parse_payload(Some(&text), "v1").unwrap(), cursor);
+        assert!(
+            parse_payload(Some(&text), "v2").is_err(),
+            "another vocabulary"
+        );
+        assert!(parse_payload(None, "v1").is_err());
+        assert!(parse_payload(Some("42"), "v1").is_err());
+        let old = format!(
+            r#"{{"schema": {}, "cursor": "0:1", "vocabulary": "v1"}}"#,
+            SCHEMA_VERSION + 1
+        );
+        assert!(parse_payload(Some(&old), "v1").is_err());
     }
 }
 
 #[cfg(test)]
 mod store_tests {
     use super::*;
+    use crate::search::analysis::Vocabulary;
     use crate::search::fixture::{Fixture, vocabulary};
     use crate::search::query::SearchRequest;
 
@@ -588,11 +642,35 @@ mod store_tests {
         let latest = f.store.latest_change().await?;
         assert_eq!(f.index.cursor(), latest);
         let payload = f.index.index().load_metas()?.payload;
-        assert_eq!(parse_payload(payload.as_deref())?, latest);
+        let fingerprint = vocabulary().fingerprint();
+        assert_eq!(parse_payload(payload.as_deref(), &fingerprint)?, latest);
         let docs = f.index.searcher().num_docs();
         reopen(&mut f).await?;
         assert_eq!(f.index.cursor(), latest);
         assert_eq!(f.index.searcher().num_docs(), docs);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn an_edited_vocabulary_rebuilds_the_index_with_its_groups() -> anyhow::Result<()> {
+        let mut f = Fixture::corpus().await;
+        let dir = f.dir.path().join("index");
+        assert!(!f.finds("quuxhoney", "honey_title"), "not a synonym yet");
+
+        let edited = format!(
+            "honey | quuxhoney\n{}",
+            include_str!("../../index/vocabulary.txt")
+        );
+        let edited = Vocabulary::parse(&edited)?;
+        assert_ne!(edited.fingerprint(), vocabulary().fingerprint());
+        f.index = SearchIndex::create_in_ram(vocabulary())?;
+        f.index = SearchIndex::open_or_rebuild(&dir, &f.store, edited).await?;
+        assert!(
+            f.finds("quuxhoney", "honey_title"),
+            "{:?}",
+            f.names("quuxhoney")
+        );
+        assert!(f.finds("carpet", "carpet"));
         Ok(())
     }
 
@@ -658,7 +736,7 @@ mod store_tests {
                     );
                     doc.add_text(f.index.fields().id, "of_twice");
                     doc.add_text(f.index.fields().status, "active");
-                    doc.add_text(f.index.fields().title.words, "Twicetest loan");
+                    doc.add_text(f.index.fields().text.words, "Twicetest loan");
                     doc
                 },
             }]

@@ -2,10 +2,11 @@
 //! highlighted snippets.
 //!
 //! The text is never parsed as query syntax: it goes through the same `indic` analyser as the
-//! documents, and each word becomes a disjunction built in code — the exact word (title weighs
-//! more than description), its phonetic key (so romanized and Devanagari spellings meet), fuzzy
-//! terms for uncommon words of five letters or more (typos are rare in the data), and the
-//! vocabulary's synonyms at a constant low score — so that exact > phonetic > fuzzy > synonym.
+//! documents, and each word becomes a disjunction built in code — the exact word (a title weighs
+//! more than a description), its phonetic key (so romanized and Devanagari spellings meet),
+//! fuzzy terms for uncommon words of five letters or more (typos are rare in the data), and the
+//! token of each vocabulary group the word (or a phrase it starts or belongs to) is in, at a
+//! constant low score — so that exact > phonetic > fuzzy > synonym.
 //! Every word must match (a conjunction of those disjunctions); if nothing does, any word may,
 //! so "dairy ke liye loan" still finds dairy loans. Filters are exact terms on raw fields and do
 //! not score. Finally, offerings past their `valid_until` sink and recently updated records
@@ -13,33 +14,27 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, DocId, Index, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, Score, Searcher, TantivyDocument, Term};
 
 use super::analysis::{self, Vocabulary};
 use super::error::{SearchError, SearchResult};
-use super::facets::{Counts, FieldCounts};
+use super::facets::{Counts, Gather, Gathered, SegmentTables};
 use super::index::SearchIndex;
-use super::schema::{ANY_SECTOR, DocType, NEVER, SearchSchema, TextPair};
+use super::schema::{ANY_SECTOR, DocType, SearchSchema};
 use crate::domain::record::{Status, today_in_india};
 
 /// Boosts of the ways a word can match, relative to an exact match.
 const PHONETIC: Score = 0.6;
 const FUZZY: Score = 0.25;
 const SYNONYM: Score = 0.2;
-/// Score factor for offerings past `valid_until`: they stay findable but sink below live ones.
-const EXPIRED: Score = 0.2;
-/// Extra score for a record updated today, halving every [`FRESH_HALF_LIFE_DAYS`].
-const FRESH_BONUS: Score = 0.1;
-const FRESH_HALF_LIFE_DAYS: f32 = 90.0;
 /// A word is common (no fuzzy terms) in at least one record in this many, and at least this
 /// many records.
 const COMMON_PER_DOCS: u64 = 10_000;
@@ -192,8 +187,12 @@ pub struct Facets {
 struct Word {
     text: String,
     keys: Vec<String>,
-    /// Synonyms from the vocabulary, each as its normalised words.
+    /// Synonyms from the vocabulary, each as its normalised words (for highlighting).
     synonyms: Vec<Vec<String>>,
+    /// The vocabulary groups that cover the word, alone or within a phrase of the query.
+    groups: BTreeSet<usize>,
+    /// Keys of the word that a single-word group's token already stands beside in the index.
+    covered: BTreeSet<String>,
     /// Whether many records hold the word (or its key); only uncommon words get fuzzy terms.
     common: bool,
 }
@@ -208,24 +207,24 @@ impl SearchIndex {
         for word in &mut words {
             word.common = is_common(&searcher, fields, word);
         }
+        let tables = self.tables().for_searcher(&searcher)?;
         let filters = filter_clauses(fields, request);
         let (mut matched, mut found) = ("all_words", None);
         if !words.is_empty() {
-            let all = with_filters(text_query(fields, &words, Occur::Must), &filters);
-            found = Some(collect(&searcher, &*all, request)?);
+            let all = with_filters(all_words_query(fields, &words), &filters);
+            found = Some(collect(&searcher, &tables, &*all, request)?);
         }
-        if words.len() > 1 && found.as_ref().is_some_and(|f| f.0 == 0) {
-            let any = with_filters(text_query(fields, &words, Occur::Should), &filters);
-            found = Some(collect(&searcher, &*any, request)?);
+        if words.len() > 1 && found.as_ref().is_some_and(|f| f.total == 0) {
+            let any = with_filters(any_word_query(&searcher, fields, &words), &filters);
+            found = Some(collect(&searcher, &tables, &*any, request)?);
             matched = "any_word";
         }
-        let (total, counts, top) = match found {
+        let Gathered { total, counts, top } = match found {
             Some(found) => found,
-            None => collect(
-                &searcher,
-                &*with_filters(Box::new(AllQuery), &filters),
-                request,
-            )?,
+            None => {
+                let everything = with_filters(Box::new(AllQuery), &filters);
+                collect(&searcher, &tables, &*everything, request)?
+            }
         };
         let highlighter = Highlighter::new(self.index(), &words);
         let hits = top
@@ -256,33 +255,27 @@ fn analyse_query(index: &Index, vocabulary: &Vocabulary, text: &str) -> Vec<Word
         meaningful
     };
     texts.truncate(MAX_WORDS);
-    let synonyms = synonyms_per_word(vocabulary, &texts);
-    texts
-        .into_iter()
-        .zip(synonyms)
-        .map(|(text, synonyms)| Word {
-            keys: analyse(index, analysis::INDIC_PHONETIC, &text),
-            synonyms,
-            text,
-            common: false,
+    let mut words: Vec<Word> = texts
+        .iter()
+        .map(|text| Word {
+            keys: analyse(index, analysis::INDIC_PHONETIC, text),
+            text: text.clone(),
+            ..Word::default()
         })
-        .collect()
-}
-
-/// The vocabulary's synonyms for each word: a phrase that covers several query words (such as
-/// "bakri palan") is offered to each of them, so it can stand in for all of them.
-fn synonyms_per_word(vocabulary: &Vocabulary, words: &[String]) -> Vec<Vec<Vec<String>>> {
-    let mut per_word = vec![Vec::new(); words.len()];
-    for expansion in vocabulary.expand(words) {
-        for slot in per_word
-            .iter_mut()
-            .take(expansion.end.min(words.len()))
-            .skip(expansion.start)
-        {
-            slot.extend(expansion.alternatives.iter().cloned());
+        .collect();
+    // A phrase that covers several query words (such as "bakri palan") is offered to each of
+    // them, so its synonyms can stand in for all of them.
+    for expansion in vocabulary.expand(&texts) {
+        let end = expansion.end.min(words.len());
+        for word in words.iter_mut().take(end).skip(expansion.start) {
+            word.groups.insert(expansion.group);
+            word.synonyms.extend(expansion.alternatives.iter().cloned());
+            if end - expansion.start == 1 {
+                word.covered.insert(analysis::phonetic_key(&word.text));
+            }
         }
     }
-    per_word
+    words
 }
 
 /// The tokens `analyser` makes of `text`.
@@ -318,20 +311,76 @@ fn fuzzy_distance(word: &str) -> Option<u8> {
     }
 }
 
-/// Everything one query word may match, as a disjunction.
+/// Everything one query word may match, and what a record earns for each way it matches.
+///
+/// Which records the word admits is decided by as few terms as possible: the token of each
+/// vocabulary group the word is in (a single-word group's token stands beside every spelling
+/// with the same key, so it covers the word's own key), the word's key if no group covers it,
+/// and fuzzy terms. That set scores the synonym constant. Everything else a record earns — the
+/// exact word and the key, in headings and in all text — is added one term at a time, only for
+/// records that every word admitted: a term is then visited by seeking, not read in full, which
+/// matters for common words such as "loan" that are in a third of all records.
 fn word_clause(fields: &SearchSchema, word: &Word) -> Box<dyn Query> {
-    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    let mut clause = admit_clause(fields, word);
     for (pair, weight) in fields.weighted_texts() {
-        clauses.push(term_query(pair.words, &word.text, weight));
+        clause = with_bonus(clause, term_query(pair.words, &word.text, weight));
         for key in &word.keys {
-            clauses.push(term_query(pair.keys, key, weight * PHONETIC));
+            clause = with_bonus(clause, term_query(pair.keys, key, weight * PHONETIC));
         }
     }
-    if !word.common {
-        clauses.extend(fuzzy_clauses(fields, word));
+    clause
+}
+
+/// The records a word admits (see [`word_clause`]), scoring the synonym constant, or the fuzzy
+/// boost for a near miss.
+fn admit_clause(fields: &SearchSchema, word: &Word) -> Box<dyn Query> {
+    let keys = fields.text.keys;
+    let mut admit: Vec<Box<dyn Query>> = Vec::new();
+    for &group in &word.groups {
+        let term = raw_term(keys, &analysis::group_token(group));
+        admit.push(constant(term, SYNONYM));
     }
-    clauses.extend(synonym_clauses(fields, word));
-    Box::new(BooleanQuery::union(clauses))
+    for key in word.keys.iter().filter(|key| !word.covered.contains(*key)) {
+        admit.push(constant(raw_term(keys, key), 0.0));
+    }
+    if !word.common {
+        admit.extend(fuzzy_clauses(fields, word));
+    }
+    match admit.len() {
+        1 => admit.remove(0),
+        _ => Box::new(BooleanQuery::union(admit)),
+    }
+}
+
+/// The widened search when no record has every word: records with any of them, ranked by how
+/// many and how rare (inverse document frequency) the words they have are. Per-field scoring is
+/// left out on purpose: it would be computed for every record that has any one common word.
+fn any_word_query(searcher: &Searcher, fields: &SearchSchema, words: &[Word]) -> Box<dyn Query> {
+    let records = searcher.num_docs().max(1) as f32;
+    let clauses = words
+        .iter()
+        .map(|word| {
+            let terms = word.groups.iter().map(|&g| analysis::group_token(g));
+            let terms = terms.chain(word.keys.iter().cloned());
+            let holders = terms
+                .map(|text| Term::from_field_text(fields.text.keys, &text))
+                .map(|term| searcher.doc_freq(&term).unwrap_or(0))
+                .max()
+                .unwrap_or(0) as f32;
+            let rarity = (1.0 + (records - holders + 0.5) / (holders + 0.5)).ln();
+            (Occur::Should, constant(admit_clause(fields, word), rarity))
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// `required`, plus the score of `bonus` where it matches too. One bonus per query: tantivy
+/// would merge several into a union, which reads every posting of every term.
+fn with_bonus(required: Box<dyn Query>, bonus: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, required),
+        (Occur::Should, bonus),
+    ]))
 }
 
 /// Whether the word (or its key) is in many records. Fuzzy terms are only for words that are
@@ -348,84 +397,34 @@ fn is_common(searcher: &Searcher, fields: &SearchSchema, word: &Word) -> bool {
     })
 }
 
-/// Fuzzy terms on the title and description, for the word and for its phonetic key.
+/// Fuzzy terms on all of a record's words, for the word and for its phonetic key.
 fn fuzzy_clauses(fields: &SearchSchema, word: &Word) -> Vec<Box<dyn Query>> {
     let mut clauses: Vec<Box<dyn Query>> = Vec::new();
-    let texts: [(TextPair, Score); 2] = [(fields.title, 3.0), (fields.body, 1.0)];
-    for (pair, weight) in texts {
-        if let Some(distance) = fuzzy_distance(&word.text) {
-            let term = Term::from_field_text(pair.words, &word.text);
-            let fuzzy = FuzzyTermQuery::new(term, distance, true);
-            clauses.push(Box::new(BoostQuery::new(Box::new(fuzzy), weight * FUZZY)));
-        }
-        for key in &word.keys {
-            if key.chars().count() >= 4 {
-                let term = Term::from_field_text(pair.keys, key);
-                let fuzzy = FuzzyTermQuery::new(term, 1, true);
-                let boost = weight * FUZZY * PHONETIC;
-                clauses.push(Box::new(BoostQuery::new(Box::new(fuzzy), boost)));
-            }
+    let text = fields.text;
+    if let Some(distance) = fuzzy_distance(&word.text) {
+        let term = Term::from_field_text(text.words, &word.text);
+        let fuzzy = FuzzyTermQuery::new(term, distance, true);
+        clauses.push(Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY)));
+    }
+    for key in &word.keys {
+        if key.chars().count() >= 4 {
+            let term = Term::from_field_text(text.keys, key);
+            let fuzzy = FuzzyTermQuery::new(term, 1, true);
+            clauses.push(Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY * PHONETIC)));
         }
     }
     clauses
 }
 
-/// The vocabulary's synonyms of a word, matched by phonetic key (a spelling's key covers the
-/// spelling) at a constant low score per field, without BM25: single words as one disjunction
-/// per field, phrases as all their words anywhere in the record.
-fn synonym_clauses(fields: &SearchSchema, word: &Word) -> Vec<Box<dyn Query>> {
-    let mut singles: BTreeSet<String> = BTreeSet::new();
-    let mut phrases: BTreeSet<Vec<String>> = BTreeSet::new();
-    for synonym in &word.synonyms {
-        let keys: Vec<String> = synonym.iter().map(|w| analysis::phonetic_key(w)).collect();
-        match keys.as_slice() {
-            [key] if word.keys.contains(key) => {}
-            [key] => {
-                singles.insert(key.clone());
-            }
-            _ => {
-                phrases.insert(keys);
-            }
-        }
-    }
-    let mut clauses = Vec::new();
-    if !singles.is_empty() {
-        for (pair, weight) in fields.weighted_texts() {
-            let terms = singles.iter().map(|key| raw_term(pair.keys, key));
-            clauses.push(constant(
-                BooleanQuery::union(terms.collect()),
-                weight * SYNONYM,
-            ));
-        }
-    }
-    for phrase in phrases {
-        clauses.push(phrase_anywhere(fields, &phrase));
-    }
-    clauses
+fn constant(query: Box<dyn Query>, score: Score) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, score))
 }
 
-/// Every key of a phrase somewhere in the record's texts.
-fn phrase_anywhere(fields: &SearchSchema, keys: &[String]) -> Box<dyn Query> {
-    let per_word = keys
-        .iter()
-        .map(|key| {
-            let texts = fields.weighted_texts();
-            let terms = texts.iter().map(|(pair, _)| raw_term(pair.keys, key));
-            Box::new(BooleanQuery::union(terms.collect())) as Box<dyn Query>
-        })
-        .collect();
-    constant(BooleanQuery::intersection(per_word), SYNONYM * 1.5)
-}
-
-fn constant(query: impl Query, score: Score) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(Box::new(query), score))
-}
-
-/// All words (`Must`) or any word (`Should`).
-fn text_query(fields: &SearchSchema, words: &[Word], occur: Occur) -> Box<dyn Query> {
+/// Every word, each as its [`word_clause`].
+fn all_words_query(fields: &SearchSchema, words: &[Word]) -> Box<dyn Query> {
     let clauses = words
         .iter()
-        .map(|word| (occur, word_clause(fields, word)))
+        .map(|word| (Occur::Must, word_clause(fields, word)))
         .collect();
     Box::new(BooleanQuery::new(clauses))
 }
@@ -473,33 +472,18 @@ fn with_filters(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Qu
     Box::new(BooleanQuery::new(clauses))
 }
 
-type Found = (usize, Counts, Vec<(Score, DocAddress)>);
-
-/// The fields counted for facets, in the order of [`Facets`].
-const FACET_FIELDS: [&str; 4] = ["type", "kind", "district", "sector"];
-
 /// Total, facet counts and the requested page, in one pass over the matches.
-fn collect(searcher: &Searcher, query: &dyn Query, request: &SearchRequest) -> SearchResult<Found> {
-    let facets = FieldCounts::new(&FACET_FIELDS);
-    let today = request.today;
-    let top = TopDocs::with_limit(request.limit)
-        .and_offset(request.offset)
-        .tweak_score(move |segment: &SegmentReader| ranking(segment, today));
-    Ok(searcher.search(query, &(Count, facets, top))?)
-}
-
-/// The score a match ends with: its relevance, sunk if expired, lifted a little if fresh.
-fn ranking(segment: &SegmentReader, today: i64) -> impl Fn(DocId, Score) -> Score + use<> {
-    let valid = segment.fast_fields().i64("valid_day").ok();
-    let updated = segment.fast_fields().i64("updated_day").ok();
-    move |doc, score| {
-        let valid_day = valid.as_ref().and_then(|c| c.first(doc)).unwrap_or(NEVER);
-        let updated_day = updated.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-        let age = (today - updated_day).max(0) as f32;
-        let fresh = 1.0 + FRESH_BONUS * (0.5f32).powf(age / FRESH_HALF_LIFE_DAYS);
-        let expiry = if valid_day < today { EXPIRED } else { 1.0 };
-        score * fresh * expiry
-    }
+fn collect(
+    searcher: &Searcher,
+    tables: &[Arc<SegmentTables>],
+    query: &dyn Query,
+    request: &SearchRequest,
+) -> SearchResult<Gathered> {
+    let keep = request.offset + request.limit;
+    let gather = Gather::new(tables.to_vec(), request.today, keep);
+    let mut found = searcher.search(query, &gather)?;
+    found.top.drain(..request.offset.min(found.top.len()));
+    Ok(found)
 }
 
 fn facets(counts: Counts) -> Facets {
@@ -536,19 +520,19 @@ fn hit(
 ) -> SearchResult<Hit> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let doc_type = first_text(&doc, fields.doc_type).unwrap_or_default();
-    let title = first_text(&doc, fields.title.words).unwrap_or_default();
-    let title_local = first_text(&doc, fields.title_local.words);
-    let body = first_text(&doc, fields.body.words).unwrap_or_default();
+    let title = first_text(&doc, fields.title).unwrap_or_default();
+    let title_local = first_text(&doc, fields.title_local);
+    let body = first_text(&doc, fields.body).unwrap_or_default();
     let valid_until = first_text(&doc, fields.valid_until);
     let expired = valid_until
         .as_deref()
         .and_then(super::schema::day_number)
         .is_some_and(|day| day < request.today);
     let provider = (doc_type != DocType::Stakeholder.as_str())
-        .then(|| first_text(&doc, fields.provider.words))
+        .then(|| first_text(&doc, fields.provider))
         .flatten();
     Ok(Hit {
-        snippet: highlighter.snippet(fields, &title, title_local.as_deref(), &body),
+        snippet: highlighter.snippet(&title, title_local.as_deref(), &body),
         id: first_text(&doc, fields.id).unwrap_or_default(),
         kind: first_text(&doc, fields.kind).unwrap_or_default(),
         stakeholder_id: first_text(&doc, fields.stakeholder_id).unwrap_or_default(),
@@ -638,43 +622,99 @@ impl Highlighter {
         })
     }
 
-    /// The description around the best matches, else the title if only it matched, else the
+    /// The description around the best matches, else the titles if only they matched, else the
     /// start of the description.
-    fn snippet(
-        &self,
-        fields: &SearchSchema,
-        title: &str,
-        title_local: Option<&str>,
-        body: &str,
-    ) -> String {
-        if let Some(html) = self.highlight(fields.body.words, body) {
+    fn snippet(&self, title: &str, title_local: Option<&str>, body: &str) -> String {
+        if let Some(html) = self.highlight(body) {
             return html;
         }
         let titles = match title_local {
             Some(local) => format!("{title} · {local}"),
             None => title.to_string(),
         };
-        if let Some(html) = self.highlight(fields.title.words, &titles) {
+        if let Some(html) = self.highlight(&titles) {
             return html;
         }
         escape_html(&leading_chars(body, SNIPPET_CHARS))
     }
 
-    /// A highlighted fragment of `text`, or `None` if no word in it matched.
-    fn highlight(&self, field: Field, text: &str) -> Option<String> {
+    /// At most [`SNIPPET_CHARS`] characters of `text` around the most matched words, as HTML
+    /// with those words in `<b>…</b>`; `None` if no word in it matched. (Done here rather than
+    /// with tantivy's `SnippetGenerator`, which tokenizes the text a second time and cost more
+    /// than the rest of the page.)
+    fn highlight(&self, text: &str) -> Option<String> {
         let mut analyser = self.analyser.clone()?;
-        let matched: BTreeSet<String> = tokens(&mut analyser, text)
-            .into_iter()
-            .filter(|token| self.matches(token))
-            .collect();
-        if matched.is_empty() {
-            return None;
+        let mut marks: Vec<(usize, usize)> = Vec::new();
+        analyser.token_stream(text).process(&mut |token| {
+            if self.matches(&token.text) {
+                marks.push((token.offset_from, token.offset_to));
+            }
+        });
+        let (from, to) = best_window(text, &marks)?;
+        let mut html = String::with_capacity(to - from + 16);
+        if from > 0 {
+            html.push_str("… ");
         }
-        let terms = matched.into_iter().map(|t| (t, 1.0)).collect();
-        let generator = SnippetGenerator::new(terms, analyser, field, SNIPPET_CHARS);
-        let snippet = generator.snippet(text);
-        (!snippet.is_empty()).then(|| snippet.to_html())
+        let mut at = from;
+        for &(start, end) in marks.iter().filter(|m| m.0 >= from && m.1 <= to) {
+            html.push_str(&escape_html(&text[at..start]));
+            html.push_str("<b>");
+            html.push_str(&escape_html(&text[start..end]));
+            html.push_str("</b>");
+            at = end;
+        }
+        html.push_str(&escape_html(&text[at..to]));
+        if to < text.len() {
+            html.push_str(" …");
+        }
+        Some(html)
     }
+}
+
+/// The byte range of at most [`SNIPPET_CHARS`] characters of `text` that holds the most of the
+/// matched words `marks` (byte ranges, in order), cut at spaces; `None` without marks.
+fn best_window(text: &str, marks: &[(usize, usize)]) -> Option<(usize, usize)> {
+    let first = marks.first()?;
+    if text.chars().count() <= SNIPPET_CHARS {
+        return Some((0, text.len()));
+    }
+    let chars_between = |from: usize, to: usize| text[from..to].chars().count();
+    let mut best = (0, first.0);
+    for (i, &(start, _)) in marks.iter().enumerate() {
+        let held = marks[i..]
+            .iter()
+            .take_while(|m| chars_between(start, m.1) <= SNIPPET_CHARS)
+            .count();
+        if held > best.0 {
+            best = (held, start);
+        }
+    }
+    // Some words before the first match, for context, and the rest after it.
+    let start = best.1;
+    let before = &text[..start];
+    let lead: usize = before
+        .chars()
+        .rev()
+        .take(SNIPPET_CHARS / 4)
+        .map(char::len_utf8)
+        .sum();
+    let mut from = start - lead;
+    if from > 0 {
+        from = before[from..]
+            .find(' ')
+            .map_or(start, |space| from + space + 1);
+    }
+    let window: usize = text[from..]
+        .chars()
+        .take(SNIPPET_CHARS)
+        .map(char::len_utf8)
+        .sum();
+    let mut to = from + window;
+    if to < text.len() {
+        let cut = text[..to].rfind(' ').filter(|&space| space > start);
+        to = cut.unwrap_or(to);
+    }
+    Some((from, to))
 }
 
 /// Levenshtein distance between two words, by characters.
@@ -727,6 +767,37 @@ mod tests {
         assert_eq!(edit_distance(&chars("tailorng"), &chars("tailoring")), 1);
         assert_eq!(edit_distance(&chars("सिलाई"), &chars("सिलाइ")), 1);
         assert_eq!(edit_distance(&chars(""), &chars("abc")), 3);
+    }
+
+    #[tokio::test]
+    async fn long_texts_are_cut_around_the_matched_words() {
+        let f = Fixture::empty().await;
+        let highlighter = Highlighter::new(
+            f.index.index(),
+            &analyse_query(f.index.index(), f.index.vocabulary(), "कालीन"),
+        );
+        let filler = "बुनाई का काम घर पर होता है और ".repeat(12);
+        let text = format!("{filler}यहाँ कालीन <खरीद> होती है। {filler}");
+        let html = highlighter.highlight(&text).expect("a match");
+        assert!(html.contains("<b>कालीन</b>"), "{html}");
+        assert!(html.contains("&lt;खरीद&gt;"), "escaped: {html}");
+        assert!(html.starts_with("… ") && html.ends_with(" …"), "{html}");
+        let shown = html.replace("<b>", "").replace("</b>", "");
+        assert!(shown.chars().count() <= SNIPPET_CHARS + 30, "{shown}");
+        assert_eq!(highlighter.highlight("नमक"), None);
+        let short = highlighter.highlight("कालीन").expect("a match");
+        assert_eq!(short, "<b>कालीन</b>");
+    }
+
+    #[tokio::test]
+    async fn with_no_record_holding_every_word_the_rarer_word_leads() {
+        let f = Fixture::corpus().await;
+        let results = f.search(&SearchRequest::new("mushroom loan"));
+        assert_eq!(results.matched, "any_word");
+        assert!(results.total > 2, "{:?}", results.hits);
+        assert_eq!(f.rank("mushroom loan", "mushroom"), Some(0));
+        let found = f.names("mushroom loan");
+        assert!(found.contains(&"mudra".to_string()), "{found:?}");
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! The shape of a search document and how registry records become one.
 //!
-//! One index holds three document types (offering, need, stakeholder). Each text is indexed
-//! twice: with the `indic` analyser (exact words, any script) and with `indic_phonetic` (a key per
-//! word, so `silai` and `सिलाई` land on the same term). Raw fields (`type`, `kind`, `district`,
-//! `sector`, `status`) filter, and their fast columns count facets. Dates are day numbers in fast fields,
-//! so expiry and freshness are judged at query time, not frozen at indexing time.
+//! One index holds three document types (offering, need, stakeholder). All of a record's words
+//! (title, names, description, provider, places, sector and kind names) are searched through
+//! one text field, and its titles once more through a heading field, so a query word costs a
+//! few terms rather than a few per field. Each of the two is indexed twice: with the `indic`
+//! analyser (exact words, any script) and with `indic_keys` (a phonetic key per word, so `silai`
+//! and `सिलाई` land on the same term, plus a token per vocabulary group the words belong to).
+//! The texts shown in results are stored separately. Raw fields (`type`, `kind`, `district`,
+//! `sector`, `status`) filter, and their fast columns count facets. Dates are day numbers in
+//! fast fields, so expiry and freshness are judged at query time, not frozen at indexing time.
 //!
 //! Bump [`SCHEMA_VERSION`] whenever the schema or what goes into a field changes: an index
 //! written by another version is rebuilt on start.
@@ -21,7 +25,7 @@ use crate::domain::record::{Status, parse_date};
 use crate::store::feed::{FeedNeed, FeedOffering, FeedStakeholder, Provider};
 
 /// Changes whenever documents are built differently; part of every commit payload.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The `sector` value of an offering that serves every sector (its `sectors` list is empty), so a
 /// sector filter still finds it.
@@ -55,7 +59,7 @@ impl DocType {
     }
 }
 
-/// A text indexed for words and, in a parallel field, for phonetic keys.
+/// A text indexed for words and, in a parallel field, for phonetic keys and synonym groups.
 #[derive(Debug, Clone, Copy)]
 pub struct TextPair {
     pub words: Field,
@@ -76,61 +80,49 @@ pub struct SearchSchema {
     pub district: Field,
     pub sector: Field,
     pub state: Field,
-    pub title: TextPair,
-    pub title_local: TextPair,
-    pub body: TextPair,
-    pub provider: TextPair,
-    /// Sector names and kinds in words (both languages), so "buyer" or "कालीन" find records
-    /// tagged with them.
-    pub tags: TextPair,
-    /// District and state names, English and local.
-    pub places: TextPair,
+    /// Titles and names: a match here counts on top of the one in `text`.
+    pub head: TextPair,
+    /// Every searchable word of the record: titles, names, description, provider, sector and
+    /// kind names in both languages, district and state names.
+    pub text: TextPair,
+    /// Shown in results, not indexed (their words are in `head` and `text`).
+    pub title: Field,
+    pub title_local: Field,
+    pub body: Field,
+    pub provider: Field,
     pub valid_until: Field,
     pub valid_day: Field,
     pub updated_at: Field,
     pub updated_day: Field,
 }
 
-fn text_options(tokenizer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
-    let options = TextOptions::default().set_indexing_options(
+fn text_options(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
+    TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
             .set_index_option(record),
-    );
-    if stored {
-        options.set_stored()
-    } else {
-        options
-    }
+    )
 }
 
 impl SearchSchema {
     pub fn new() -> Self {
         let mut builder = Schema::builder();
-        let mut text_pair = |name: &str, stored: bool| TextPair {
+        let mut text_pair = |name: &str| TextPair {
             words: builder.add_text_field(
                 name,
-                text_options(
-                    analysis::INDIC,
-                    IndexRecordOption::WithFreqsAndPositions,
-                    stored,
-                ),
+                text_options(analysis::INDIC, IndexRecordOption::WithFreqs),
             ),
             keys: builder.add_text_field(
                 &format!("{name}_ph"),
-                text_options(
-                    analysis::INDIC_PHONETIC,
-                    IndexRecordOption::WithFreqs,
-                    false,
-                ),
+                text_options(analysis::INDIC_KEYS, IndexRecordOption::WithFreqs),
             ),
         };
-        let title = text_pair("title", true);
-        let title_local = text_pair("title_local", true);
-        let body = text_pair("body", true);
-        let provider = text_pair("provider", true);
-        let tags = text_pair("tags", false);
-        let places = text_pair("places", false);
+        let head = text_pair("head");
+        let text = text_pair("text");
+        let title = builder.add_text_field("title", STORED);
+        let title_local = builder.add_text_field("title_local", STORED);
+        let body = builder.add_text_field("body", STORED);
+        let provider = builder.add_text_field("provider", STORED);
         let key = builder.add_text_field("key", STRING);
         let doc_type = builder.add_text_field("type", STRING | FAST | STORED);
         let id = builder.add_text_field("id", STRING | STORED);
@@ -155,12 +147,12 @@ impl SearchSchema {
             district,
             sector,
             state,
+            head,
+            text,
             title,
             title_local,
             body,
             provider,
-            tags,
-            places,
             valid_until,
             valid_day,
             updated_at,
@@ -168,16 +160,10 @@ impl SearchSchema {
         }
     }
 
-    /// The text pairs a query searches, with how much a match in each counts.
-    pub fn weighted_texts(&self) -> [(TextPair, f32); 6] {
-        [
-            (self.title, 3.0),
-            (self.title_local, 3.0),
-            (self.provider, 1.5),
-            (self.places, 1.5),
-            (self.tags, 1.2),
-            (self.body, 1.0),
-        ]
+    /// The text pairs a query searches, with how much a match in each counts: a word in a
+    /// title counts three times one in the description (2 in `head` + 1 in `text`).
+    pub fn weighted_texts(&self) -> [(TextPair, f32); 2] {
+        [(self.head, 2.0), (self.text, 1.0)]
     }
 }
 
@@ -294,10 +280,28 @@ impl<'a> DocBuilder<'a> {
         builder
     }
 
-    fn text(&mut self, pair: TextPair, text: &str) {
+    /// Words that are searched but not shown.
+    fn searchable(&mut self, text: &str) {
         if !text.trim().is_empty() {
-            self.doc.add_text(pair.words, text);
-            self.doc.add_text(pair.keys, text);
+            self.doc.add_text(self.fields.text.words, text);
+            self.doc.add_text(self.fields.text.keys, text);
+        }
+    }
+
+    /// A text shown in results (stored in `shown`) and searched.
+    fn shown(&mut self, shown: Field, text: &str) {
+        if !text.trim().is_empty() {
+            self.doc.add_text(shown, text);
+            self.searchable(text);
+        }
+    }
+
+    /// A title or name: shown, searched, and weighted as a heading.
+    fn heading(&mut self, shown: Field, text: &str) {
+        if !text.trim().is_empty() {
+            self.doc.add_text(self.fields.head.words, text);
+            self.doc.add_text(self.fields.head.keys, text);
+            self.shown(shown, text);
         }
     }
 
@@ -308,7 +312,7 @@ impl<'a> DocBuilder<'a> {
 
     fn kind(&mut self, kind: &str) {
         self.raw(self.fields.kind, kind);
-        self.text(self.fields.tags, &kind.replace('_', " "));
+        self.searchable(&kind.replace('_', " "));
     }
 
     fn status(&mut self, status: Status) {
@@ -321,7 +325,7 @@ impl<'a> DocBuilder<'a> {
         for district in districts {
             self.raw(self.fields.district, district);
             for name in self.gazetteer.district_names(district) {
-                self.text(self.fields.places, name);
+                self.searchable(name);
             }
             if let Some(state) = self.gazetteer.state_of(district)
                 && !states.contains(&state)
@@ -338,18 +342,18 @@ impl<'a> DocBuilder<'a> {
         for sector in sectors {
             self.raw(self.fields.sector, sector);
             for name in self.gazetteer.sector_names(sector) {
-                self.text(self.fields.tags, name);
+                self.searchable(name);
             }
         }
     }
 
     fn provider(&mut self, provider: &Provider) {
         self.doc.add_text(self.fields.stakeholder_id, &provider.id);
-        self.text(self.fields.provider, &provider.name);
+        self.shown(self.fields.provider, &provider.name);
         if let Some(local) = &provider.name_local {
-            self.text(self.fields.provider, local);
+            self.shown(self.fields.provider, local);
         }
-        self.text(self.fields.tags, &provider.kind.replace('_', " "));
+        self.searchable(&provider.kind.replace('_', " "));
     }
 
     fn dates(&mut self, valid_until: Option<&str>, updated_at: &str) {
@@ -381,8 +385,8 @@ pub fn offering_doc(
     let mut doc = DocBuilder::new(fields, gazetteer, DocType::Offering, &offering.id);
     doc.kind(&offering.kind);
     doc.status(status);
-    doc.text(fields.title, &offering.title);
-    doc.text(
+    doc.heading(fields.title, &offering.title);
+    doc.shown(
         fields.body,
         offering.description.as_deref().unwrap_or_default(),
     );
@@ -409,8 +413,8 @@ pub fn need_doc(
     let mut doc = DocBuilder::new(fields, gazetteer, DocType::Need, &need.id);
     doc.kind(&need.kind);
     doc.status(status);
-    doc.text(fields.title, &need.title);
-    doc.text(fields.body, need.description.as_deref().unwrap_or_default());
+    doc.heading(fields.title, &need.title);
+    doc.shown(fields.body, need.description.as_deref().unwrap_or_default());
     doc.provider(&need.provider);
     doc.districts([&need.provider.district]);
     doc.sectors(&need.sector);
@@ -431,11 +435,11 @@ pub fn stakeholder_doc(
     doc.doc.add_text(fields.stakeholder_id, &stakeholder.id);
     doc.kind(&stakeholder.kind);
     doc.status(stakeholder.status);
-    doc.text(fields.title, &stakeholder.name);
+    doc.heading(fields.title, &stakeholder.name);
     if let Some(local) = &stakeholder.name_local {
-        doc.text(fields.title_local, local);
+        doc.heading(fields.title_local, local);
     }
-    doc.text(
+    doc.shown(
         fields.body,
         stakeholder.description.as_deref().unwrap_or_default(),
     );
