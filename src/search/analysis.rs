@@ -20,6 +20,7 @@
 //!   phrase of a group, so a synonym costs a query one term instead of one per spelling and
 //!   field; the index therefore records which vocabulary built it ([`Vocabulary::fingerprint`]).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -39,6 +40,9 @@ pub const INDIC_KEYS: &str = "indic_keys";
 /// Tokens longer than this (in UTF-8 bytes) are dropped. Not tantivy's usual 40: a Devanagari
 /// letter takes 3 bytes, and real words such as अंतर्राष्ट्रीय take 42.
 pub const MAX_TOKEN_BYTES: usize = 120;
+
+/// Words whose [`phonetic_key`] each thread keeps (then it starts afresh).
+const REMEMBERED_KEYS: usize = 200_000;
 
 const ZWNJ: char = '\u{200C}';
 const ZWJ: char = '\u{200D}';
@@ -384,6 +388,25 @@ fn spelling_key(latin: &str) -> String {
 /// kept (bakra ≠ bakri). English words get the same treatment, which is harmless.
 /// Expects one word. Changing these rules changes indexed terms: reindex afterwards.
 pub fn phonetic_key(word: &str) -> String {
+    // Records repeat a few tens of thousands of distinct words, and working a key out takes
+    // several allocations; each indexing or search thread remembers the keys it has made.
+    thread_local! {
+        static KEYS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    }
+    KEYS.with_borrow_mut(|keys| {
+        if let Some(key) = keys.get(word) {
+            return key.clone();
+        }
+        if keys.len() >= REMEMBERED_KEYS {
+            keys.clear();
+        }
+        let key = work_out_key(word);
+        keys.insert(word.to_string(), key.clone());
+        key
+    })
+}
+
+fn work_out_key(word: &str) -> String {
     let normalized = normalize(word);
     let key = spelling_key(&transliterate(&normalized));
     if key.is_empty() { normalized } else { key }
@@ -491,9 +514,13 @@ impl Tokenizer for KeysTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedTokens {
         let mut tokens = Vec::new();
         self.words.token_stream(text).process(&mut |token| {
-            let mut token = token.clone();
-            token.text = phonetic_key(&token.text);
-            tokens.push(token);
+            tokens.push(Token {
+                text: phonetic_key(&token.text),
+                offset_from: token.offset_from,
+                offset_to: token.offset_to,
+                position: token.position,
+                position_length: token.position_length,
+            });
         });
         let keys: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
         let spans = self.vocabulary.spans(&keys);

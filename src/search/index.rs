@@ -539,6 +539,14 @@ fn check_schema(index: &Index) -> SearchResult<SearchSchema> {
             "its schema differs from this version's".into(),
         ));
     }
+    let (settings, wanted) = (index.settings(), index_settings());
+    if settings.docstore_compression != wanted.docstore_compression
+        || settings.docstore_blocksize != wanted.docstore_blocksize
+    {
+        return Err(SearchError::Unusable(
+            "its stored fields are laid out differently from this version's".into(),
+        ));
+    }
     Ok(fields)
 }
 

@@ -7,10 +7,12 @@
 //! fuzzy terms for uncommon words of five letters or more (typos are rare in the data), and the
 //! token of each vocabulary group the word (or a phrase it starts or belongs to) is in, at a
 //! constant low score — so that exact > phonetic > fuzzy > synonym.
-//! Every word must match (a conjunction of those disjunctions); if nothing does, any word may,
-//! so "dairy ke liye loan" still finds dairy loans. Filters are exact terms on raw fields and do
+//! Every word must match (a conjunction of those disjunctions); if nothing does, any word may
+//! (ranked by how many and how rare), so "Stand-Up India training" still finds something.
+//! Filter words ("ke", "liye", "के") are dropped. Filters are exact terms on raw fields and do
 //! not score. Finally, offerings past their `valid_until` sink and recently updated records
-//! rise a little. Facets are counted over everything the query and filters admit.
+//! rise a little ([`super::facets`]). Facets are counted over everything the query and filters
+//! admit.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
