@@ -345,8 +345,12 @@ async fn search(settings: &Settings, store: &Store, args: SearchArgs) -> anyhow:
 }
 
 fn print_results(results: &SearchResults) {
+    let left_out = match results.left_out.as_slice() {
+        [] => String::new(),
+        words => format!("; left out: {}", words.join(", ")),
+    };
     println!(
-        "{} found ({})",
+        "{} found ({}{left_out})",
         results.total,
         results.matched.replace('_', " ")
     );

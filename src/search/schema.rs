@@ -160,10 +160,9 @@ impl SearchSchema {
         }
     }
 
-    /// The text pairs a query searches, with how much a match in each counts: a word in a
-    /// title counts three times one in the description (2 in `head` + 1 in `text`).
-    pub fn weighted_texts(&self) -> [(TextPair, f32); 2] {
-        [(self.head, 2.0), (self.text, 1.0)]
+    /// The indexed texts: titles, and everything.
+    pub fn texts(&self) -> [TextPair; 2] {
+        [self.head, self.text]
     }
 }
 
@@ -480,7 +479,7 @@ mod tests {
     #[test]
     fn every_text_has_a_phonetic_twin() {
         let fields = SearchSchema::new();
-        for (pair, _) in fields.weighted_texts() {
+        for pair in fields.texts() {
             let words = fields.schema.get_field_name(pair.words);
             assert_eq!(
                 fields.schema.get_field_name(pair.keys),
