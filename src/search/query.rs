@@ -228,20 +228,29 @@ impl SearchIndex {
             // No record has every word: leave out the commonest words, one at a time, until
             // some record has the rest. The rarer words say most about what is wanted, and
             // counts over them stay meaningful (every record with "loan" would not be).
-            let mut kept = words.clone();
-            kept.sort_by_cached_key(|word| std::cmp::Reverse(holders(&searcher, fields, word)));
-            while kept.len() > 1 {
-                left_out.push(kept.remove(0).text);
-                let fewer = with_filters(all_words_query(fields, &kept), &filters);
+            // If even the rarest word alone finds nothing (a typo nothing resembles), the
+            // other words are tried alone, rarest first.
+            let mut commonest_first = words.clone();
+            commonest_first
+                .sort_by_cached_key(|word| std::cmp::Reverse(holders(&searcher, fields, word)));
+            let mut attempts: Vec<Vec<usize>> = (1..words.len())
+                .map(|dropped| (dropped..words.len()).collect())
+                .collect();
+            attempts.extend((0..words.len() - 1).rev().map(|alone| vec![alone]));
+            for kept in attempts {
+                let kept_words: Vec<Word> =
+                    kept.iter().map(|&i| commonest_first[i].clone()).collect();
+                let fewer = with_filters(all_words_query(fields, &kept_words), &filters);
                 let found_now = collect(&searcher, &tables, &*fewer, request)?;
                 if found_now.total > 0 {
                     found = Some(found_now);
                     matched = "some_words";
+                    left_out = (0..words.len())
+                        .filter(|i| !kept.contains(i))
+                        .map(|i| commonest_first[i].text.clone())
+                        .collect();
                     break;
                 }
-            }
-            if matched != "some_words" {
-                left_out.clear();
             }
         }
         let Gathered { total, counts, top } = match found {
@@ -822,6 +831,12 @@ mod tests {
         let nothing = f.search(&SearchRequest::new("qwzx vbnq"));
         assert_eq!((nothing.total, nothing.matched), (0, "all_words"));
         assert!(nothing.left_out.is_empty());
+
+        // A word nothing resembles is left out even though it is the rarest.
+        let typo = f.search(&SearchRequest::new("qwzxv mushroom"));
+        assert_eq!(typo.matched, "some_words");
+        assert_eq!(typo.left_out, ["qwzxv"]);
+        assert_eq!(typo.total, f.search(&SearchRequest::new("mushroom")).total);
     }
 
     #[test]
