@@ -58,7 +58,19 @@ fn normalized_chars(text: &str) -> impl Iterator<Item = char> + '_ {
 
 /// NFC, lowercase, ZWJ/ZWNJ dropped (they only change how a conjunct is drawn).
 pub fn normalize(text: &str) -> String {
-    normalized_chars(text).collect()
+    let mut normalized = String::with_capacity(text.len());
+    push_normalized(text, &mut normalized);
+    normalized
+}
+
+/// Appends `text` [`normalize`]d. ASCII (most English and romanized Hindi words) is already in
+/// NFC and only needs lowercasing, which skips the costly general path.
+fn push_normalized(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        out.extend(text.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.extend(normalized_chars(text));
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -147,9 +159,7 @@ impl TokenStream for IndicTokenStream<'_> {
         self.token.offset_to = to;
         self.token.position = self.token.position.wrapping_add(1);
         self.token.text.clear();
-        self.token
-            .text
-            .extend(normalized_chars(&self.text[from..to]));
+        push_normalized(&self.text[from..to], &mut self.token.text);
         true
     }
 
