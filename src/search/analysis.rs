@@ -892,6 +892,25 @@ mod tests {
         Ok(())
     }
 
+    #[test]
+    fn the_keys_analyzer_adds_a_token_per_vocabulary_term() {
+        let vocabulary = Vocabulary::parse("goat rearing | bakri palan\nloan | rin | ऋण").unwrap();
+        let manager = TokenizerManager::default();
+        register_analyzers(&manager, &vocabulary);
+        let mut analyzer = manager.get(INDIC_KEYS).unwrap();
+        let mut texts = Vec::new();
+        analyzer
+            .token_stream("Bakari paalan ke liye ऋण")
+            .process(&mut |t| texts.push(t.text.clone()));
+        let keys: Vec<String> = phonetic_keys("bakri palan ke liye rin");
+        assert_eq!(texts[..5], keys[..]);
+        assert_eq!(texts[5..], [group_token(0), group_token(1)]);
+        assert_ne!(
+            vocabulary.fingerprint(),
+            Vocabulary::default().fingerprint()
+        );
+    }
+
     fn span(e: &Expansion) -> (usize, usize, usize) {
         (e.start, e.end, e.group)
     }

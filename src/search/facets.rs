@@ -3,13 +3,14 @@
 //! tantivy's `FacetCollector` walks and decodes the whole facet dictionary of every segment on
 //! every query, and reading the raw fields' fast columns per match (with `TopDocs::tweak_score`
 //! for expiry and freshness) still cost about as much as finding the match. So each segment's
-//! facet ordinals, value names and dates are copied once into plain arrays ([`SegmentTables`],
-//! cached by segment: segments never change once written), and one collector ([`Gather`])
-//! counts, tallies facets and keeps the best page by reading only those arrays.
+//! facet ordinals and dates are copied once into one packed record per document, beside the
+//! values' names ([`SegmentTables`], cached by segment: segments never change once written),
+//! and one collector ([`Gather`]) counts, tallies facets and keeps the best page by reading
+//! only those records.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
@@ -22,7 +23,7 @@ const EXPIRED: Score = 0.2;
 /// Extra score for a record updated today, halving every [`FRESH_HALF_LIFE_DAYS`].
 const FRESH_BONUS: Score = 0.1;
 const FRESH_HALF_LIFE_DAYS: f32 = 90.0;
-/// Ages (days) with a precomputed freshness factor; older records get the last one.
+/// Ages (days) with a freshness bonus; older records get none.
 const FRESH_TABLE_DAYS: usize = 3 * 365;
 
 /// The raw fields counted for facets, in the order of [`Counts`].
@@ -173,24 +174,26 @@ impl TableCache {
     }
 }
 
+/// Freshness factor by age in days, worked out once.
+static FRESHNESS: LazyLock<Vec<Score>> = LazyLock::new(|| {
+    (0..=FRESH_TABLE_DAYS)
+        .map(|age| 1.0 + FRESH_BONUS * 0.5f32.powf(age as f32 / FRESH_HALF_LIFE_DAYS))
+        .collect()
+});
+
 /// The score a match ends with: its relevance, sunk if expired, lifted a little if fresh.
 struct Ranking {
     today: i64,
-    /// Freshness factor by age in days.
-    fresh: Vec<Score>,
 }
 
 impl Ranking {
     fn new(today: i64) -> Self {
-        let fresh = (0..=FRESH_TABLE_DAYS)
-            .map(|age| 1.0 + FRESH_BONUS * 0.5f32.powf(age as f32 / FRESH_HALF_LIFE_DAYS))
-            .collect();
-        Ranking { today, fresh }
+        Ranking { today }
     }
 
     fn score(&self, first_day: i64, facts: &DocFacts, relevance: Score) -> Score {
         let age = (self.today - first_day - facts.updated as i64).max(0) as usize;
-        let fresh = self.fresh[age.min(FRESH_TABLE_DAYS)];
+        let fresh = FRESHNESS.get(age).copied().unwrap_or(1.0);
         let expired = facts.valid != NEVER_OFFSET && first_day + (facts.valid as i64) < self.today;
         relevance * fresh * if expired { EXPIRED } else { 1.0 }
     }
