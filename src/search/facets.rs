@@ -97,11 +97,15 @@ impl SegmentTables {
         };
         let mut facts = Vec::with_capacity(max_doc as usize);
         let mut overflow = HashMap::new();
+        // One set of buffers for every document: a merged segment has a million of them.
+        let mut ords: [Vec<u32>; 4] = Default::default();
         for doc in 0..max_doc {
-            let ords: [Vec<u32>; 4] = std::array::from_fn(|field| match &columns[field] {
-                Some(column) => column.term_ords(doc).map(|ord| ord as u32).collect(),
-                None => Vec::new(),
-            });
+            for (values, column) in ords.iter_mut().zip(&columns) {
+                values.clear();
+                if let Some(column) = column {
+                    values.extend(column.term_ords(doc).map(|ord| ord as u32));
+                }
+            }
             let [doc_type, kind, districts, sectors] = &ords;
             let fits = |values: &[u32], slots: usize| {
                 values.len() <= slots && values.iter().all(|&ord| ord < MORE as u32)
@@ -117,7 +121,7 @@ impl SegmentTables {
                 sectors: slots(sectors, packed),
             });
             if !packed {
-                overflow.insert(doc, ords);
+                overflow.insert(doc, ords.clone());
             }
         }
         Ok(SegmentTables {
@@ -151,15 +155,26 @@ impl TableCache {
     /// The tables of every segment of `searcher`, in its segment order; builds the missing ones
     /// and forgets segments that merges have retired.
     pub fn for_searcher(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentTables>>> {
-        let mut segments = self.segments.lock().unwrap_or_else(|e| e.into_inner());
         let readers = searcher.segment_readers();
-        if readers
-            .iter()
-            .any(|r| !segments.contains_key(&r.segment_id()))
-        {
+        let missing: Vec<&SegmentReader> = {
+            let segments = self.lock();
+            let new = |r: &&SegmentReader| !segments.contains_key(&r.segment_id());
+            readers.iter().filter(new).collect()
+        };
+        // Built outside the lock: a merged segment of a million records takes a moment, and
+        // searches of segments already known need not wait for it.
+        let built = missing
+            .into_iter()
+            .map(|reader| Ok((reader.segment_id(), Arc::new(SegmentTables::build(reader)?))))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut segments = self.lock();
+        if !built.is_empty() {
             let live: Vec<SegmentId> = readers.iter().map(SegmentReader::segment_id).collect();
             segments.retain(|id, _| live.contains(id));
+            segments.extend(built);
         }
+        // A search on a newer searcher may have retired a segment this (older) one still reads
+        // since it was found present; then it is built again here.
         readers
             .iter()
             .map(|reader| match segments.get(&reader.segment_id()) {
@@ -171,6 +186,10 @@ impl TableCache {
                 }
             })
             .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentTables>>> {
+        self.segments.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
