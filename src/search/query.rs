@@ -225,32 +225,14 @@ impl SearchIndex {
         }
         let mut left_out = Vec::new();
         if words.len() > 1 && found.as_ref().is_some_and(|f| f.total == 0) {
-            // No record has every word: leave out the commonest words, one at a time, until
-            // some record has the rest. The rarer words say most about what is wanted, and
-            // counts over them stay meaningful (every record with "loan" would not be).
-            // If even the rarest word alone finds nothing (a typo nothing resembles), the
-            // other words are tried alone, rarest first.
-            let mut commonest_first = words.clone();
-            commonest_first
-                .sort_by_cached_key(|word| std::cmp::Reverse(holders(&searcher, fields, word)));
-            let mut attempts: Vec<Vec<usize>> = (1..words.len())
-                .map(|dropped| (dropped..words.len()).collect())
-                .collect();
-            attempts.extend((0..words.len() - 1).rev().map(|alone| vec![alone]));
-            for kept in attempts {
-                let kept_words: Vec<Word> =
-                    kept.iter().map(|&i| commonest_first[i].clone()).collect();
-                let fewer = with_filters(all_words_query(fields, &kept_words), &filters);
-                let found_now = collect(&searcher, &tables, &*fewer, request)?;
-                if found_now.total > 0 {
-                    found = Some(found_now);
-                    matched = "some_words";
-                    left_out = (0..words.len())
-                        .filter(|i| !kept.contains(i))
-                        .map(|i| commonest_first[i].text.clone())
-                        .collect();
-                    break;
-                }
+            let fewer = |kept: &[&Word]| {
+                let query = with_filters(all_words_query(fields, kept.iter().copied()), &filters);
+                collect(&searcher, &tables, &*query, request)
+            };
+            if let Some((found_now, dropped)) =
+                leave_out_commonest(&searcher, fields, &words, fewer)?
+            {
+                (found, matched, left_out) = (Some(found_now), "some_words", dropped);
             }
         }
         let Gathered { total, counts, top } = match found {
@@ -388,6 +370,36 @@ fn admit_clause(fields: &SearchSchema, word: &Word) -> Box<dyn Query> {
     }
 }
 
+/// When no record has every word: leaves out the commonest words, one at a time, until `search`
+/// finds something among the rest; returns what it found and the words left out. The rarer
+/// words say most about what is wanted, and counts over them stay meaningful (counts over every
+/// record with "loan" would not). If even the rarest word alone finds nothing (a typo nothing
+/// resembles), the other words are tried alone, rarest first.
+fn leave_out_commonest(
+    searcher: &Searcher,
+    fields: &SearchSchema,
+    words: &[Word],
+    mut search: impl FnMut(&[&Word]) -> SearchResult<Gathered>,
+) -> SearchResult<Option<(Gathered, Vec<String>)>> {
+    let mut commonest_first: Vec<&Word> = words.iter().collect();
+    commonest_first.sort_by_cached_key(|word| std::cmp::Reverse(holders(searcher, fields, word)));
+    let count = words.len();
+    let fewer_and_fewer = (1..count).map(|dropped| (dropped..count).collect::<Vec<_>>());
+    let each_alone = (0..count.saturating_sub(1)).rev().map(|alone| vec![alone]);
+    for kept in fewer_and_fewer.chain(each_alone) {
+        let kept_words: Vec<&Word> = kept.iter().map(|&i| commonest_first[i]).collect();
+        let found = search(&kept_words)?;
+        if found.total > 0 {
+            let left_out = (0..count)
+                .filter(|i| !kept.contains(i))
+                .map(|i| commonest_first[i].text.clone())
+                .collect();
+            return Ok(Some((found, left_out)));
+        }
+    }
+    Ok(None)
+}
+
 /// About how many records hold the word: the most of any one of the terms that admit it.
 fn holders(searcher: &Searcher, fields: &SearchSchema, word: &Word) -> u64 {
     let terms = word.groups.iter().map(|&g| analysis::group_token(g));
@@ -446,9 +458,12 @@ fn constant(query: Box<dyn Query>, score: Score) -> Box<dyn Query> {
 }
 
 /// Every word, each as its [`word_clause`].
-fn all_words_query(fields: &SearchSchema, words: &[Word]) -> Box<dyn Query> {
+fn all_words_query<'w>(
+    fields: &SearchSchema,
+    words: impl IntoIterator<Item = &'w Word>,
+) -> Box<dyn Query> {
     let clauses = words
-        .iter()
+        .into_iter()
         .map(|word| (Occur::Must, word_clause(fields, word)))
         .collect();
     Box::new(BooleanQuery::new(clauses))
