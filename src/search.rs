@@ -18,6 +18,6 @@ pub mod index;
 pub mod indexer;
 pub mod query;
 pub mod schema;
-mod seeking_union;
+mod seeking;
 
 pub use index::SearchIndex;

@@ -31,7 +31,7 @@ use super::error::{SearchError, SearchResult};
 use super::facets::{Counts, Gather, Gathered, SegmentTables};
 use super::index::SearchIndex;
 use super::schema::{ANY_SECTOR, DocType, SearchSchema};
-use super::seeking_union::SeekingUnion;
+use super::seeking::{SeekingUnion, WithBonuses};
 use crate::domain::record::{Status, today_in_india};
 
 /// Boosts of the ways a word can match, relative to an exact match.
@@ -340,13 +340,12 @@ fn fuzzy_distance(word: &str) -> Option<u8> {
 /// words such as "loan" that are in a third of all records. (The exact word in a title is not a
 /// term of its own: it cost a tenth of the query time and changed no ranking in the tests.)
 fn word_clause(fields: &SearchSchema, word: &Word) -> Box<dyn Query> {
-    let mut clause = admit_clause(fields, word);
-    clause = with_bonus(clause, term_query(fields.text.words, &word.text, 1.0));
+    let mut bonuses = vec![term_query(fields.text.words, &word.text, 1.0)];
     for key in &word.keys {
-        clause = with_bonus(clause, term_query(fields.text.keys, key, PHONETIC));
-        clause = with_bonus(clause, term_query(fields.head.keys, key, TITLE));
+        bonuses.push(term_query(fields.text.keys, key, PHONETIC));
+        bonuses.push(term_query(fields.head.keys, key, TITLE));
     }
-    clause
+    Box::new(WithBonuses::new(admit_clause(fields, word), bonuses))
 }
 
 /// The records a word admits (see [`word_clause`]), scoring the synonym constant, or the fuzzy
@@ -409,15 +408,6 @@ fn holders(searcher: &Searcher, fields: &SearchSchema, word: &Word) -> u64 {
         .map(|term| searcher.doc_freq(&term).unwrap_or(0))
         .max()
         .unwrap_or(0)
-}
-
-/// `required`, plus the score of `bonus` where it matches too. One bonus per query: tantivy
-/// would merge several into a union, which reads every posting of every term.
-fn with_bonus(required: Box<dyn Query>, bonus: Box<dyn Query>) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Must, required),
-        (Occur::Should, bonus),
-    ]))
 }
 
 /// Whether the word (or its key) is in many records. Fuzzy terms are only for words that are
