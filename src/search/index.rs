@@ -410,7 +410,11 @@ impl SearchIndex {
         };
         let index = self.clone();
         blocking(move || match added {
-            Ok(()) => index.commit(&mut writer, cursor),
+            Ok(()) => {
+                index.commit(&mut writer, cursor)?;
+                index.merge_everything(&mut writer);
+                Ok(())
+            }
             Err(error) => {
                 rollback(&mut writer);
                 Err(error)
@@ -418,6 +422,28 @@ impl SearchIndex {
         })
         .await?;
         Ok(cursor)
+    }
+
+    /// Merges a rebuild's segments into one, in the background: a query pays a little for every
+    /// segment it searches (term lookups, scorers), and a rebuild leaves several. The index is
+    /// searchable meanwhile; the reader moves to the merged segment when it is done.
+    fn merge_everything(&self, writer: &mut IndexWriter) {
+        let segments = match self.inner.index.searchable_segment_ids() {
+            Ok(segments) if segments.len() > 1 => segments,
+            _ => return,
+        };
+        let merge = writer.merge(&segments);
+        let reader = self.inner.reader.clone();
+        std::thread::spawn(move || match merge.wait() {
+            Ok(_) => {
+                if let Err(error) = reader.reload() {
+                    tracing::warn!(%error, "could not open the merged search index");
+                }
+            }
+            // Another commit or merge got there first, or the process is stopping: the index
+            // stays in several segments, which only costs speed.
+            Err(error) => tracing::debug!(%error, "merging the rebuilt index did not finish"),
+        });
     }
 
     /// Reads every record page by page and adds its document (uncommitted).
@@ -656,6 +682,26 @@ mod store_tests {
         reopen(&mut f).await?;
         assert_eq!(f.index.cursor(), latest);
         assert_eq!(f.index.searcher().num_docs(), docs);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_rebuilt_index_is_merged_into_one_segment_in_the_background() -> anyhow::Result<()> {
+        let f = Fixture::corpus().await;
+        let docs = f.index.searcher().num_docs();
+        let expected = f.names("carpet");
+        f.index.rebuild(&f.store, &mut |_| {}).await?;
+        let started = std::time::Instant::now();
+        while f.index.searcher().segment_readers().len() > 1 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "still {} segments",
+                f.index.searcher().segment_readers().len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(f.index.searcher().num_docs(), docs);
+        assert_eq!(f.names("carpet"), expected);
         Ok(())
     }
 
