@@ -201,21 +201,12 @@ static FRESHNESS: LazyLock<Vec<Score>> = LazyLock::new(|| {
 });
 
 /// The score a match ends with: its relevance, sunk if expired, lifted a little if fresh.
-struct Ranking {
-    today: i64,
-}
-
-impl Ranking {
-    fn new(today: i64) -> Self {
-        Ranking { today }
-    }
-
-    fn score(&self, first_day: i64, facts: &DocFacts, relevance: Score) -> Score {
-        let age = (self.today - first_day - facts.updated as i64).max(0) as usize;
-        let fresh = FRESHNESS.get(age).copied().unwrap_or(1.0);
-        let expired = facts.valid != NEVER_OFFSET && first_day + (facts.valid as i64) < self.today;
-        relevance * fresh * if expired { EXPIRED } else { 1.0 }
-    }
+/// `today` is a Julian day; the record's days count from its segment's `first_day`.
+fn final_score(today: i64, first_day: i64, facts: &DocFacts, relevance: Score) -> Score {
+    let age = (today - first_day - facts.updated as i64).max(0) as usize;
+    let fresh = FRESHNESS.get(age).copied().unwrap_or(1.0);
+    let expired = facts.valid != NEVER_OFFSET && first_day + (facts.valid as i64) < today;
+    relevance * fresh * if expired { EXPIRED } else { 1.0 }
 }
 
 /// A match in the running for the page; the heap keeps the worst on top.
@@ -263,7 +254,7 @@ fn best(candidates: BinaryHeap<Candidate>) -> Vec<Candidate> {
 /// Counts matches, tallies their facet values and keeps the best `keep` of them.
 pub struct Gather {
     tables: Vec<Arc<SegmentTables>>,
-    ranking: Arc<Ranking>,
+    today: i64,
     keep: usize,
 }
 
@@ -281,7 +272,7 @@ impl Gather {
     pub fn new(tables: Vec<Arc<SegmentTables>>, today: i64, keep: usize) -> Self {
         Gather {
             tables,
-            ranking: Arc::new(Ranking::new(today)),
+            today,
             keep,
         }
     }
@@ -290,7 +281,7 @@ impl Gather {
 pub struct SegmentGather {
     segment: u32,
     tables: Arc<SegmentTables>,
-    ranking: Arc<Ranking>,
+    today: i64,
     keep: usize,
     total: usize,
     counts: Vec<Vec<u64>>,
@@ -321,7 +312,7 @@ impl Collector for Gather {
         Ok(SegmentGather {
             segment,
             tables,
-            ranking: self.ranking.clone(),
+            today: self.today,
             keep: self.keep,
             total: 0,
             counts,
@@ -414,7 +405,7 @@ impl SegmentCollector for SegmentGather {
         }
         if self.keep > 0 {
             let candidate = Candidate {
-                score: self.ranking.score(self.tables.first_day, facts, score),
+                score: final_score(self.today, self.tables.first_day, facts, score),
                 address: DocAddress::new(self.segment, doc),
             };
             offer(&mut self.candidates, candidate, self.keep);

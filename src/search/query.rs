@@ -192,7 +192,7 @@ pub struct Facets {
 }
 
 /// One query word with everything it may match as.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 struct Word {
     text: String,
     keys: Vec<String>,
@@ -363,10 +363,7 @@ fn admit_clause(fields: &SearchSchema, word: &Word) -> Box<dyn Query> {
     if !word.common {
         admit.extend(fuzzy_clauses(fields, word));
     }
-    match admit.len() {
-        1 => admit.remove(0),
-        _ => Box::new(SeekingUnion::new(admit)),
-    }
+    SeekingUnion::of(admit)
 }
 
 /// When no record has every word: leaves out the commonest words, one at a time, until `search`
@@ -472,11 +469,7 @@ fn raw_term(field: Field, value: &str) -> Box<dyn Query> {
 }
 
 fn any_of(field: Field, values: &[&str]) -> Box<dyn Query> {
-    let mut clauses: Vec<Box<dyn Query>> = values.iter().map(|v| raw_term(field, v)).collect();
-    match clauses.len() {
-        1 => clauses.remove(0),
-        _ => Box::new(SeekingUnion::new(clauses)),
-    }
+    SeekingUnion::of(values.iter().map(|v| raw_term(field, v)).collect())
 }
 
 /// The filters of a request as non-scoring clauses.

@@ -159,11 +159,6 @@ impl SearchSchema {
             updated_day,
         }
     }
-
-    /// The indexed texts: titles, and everything.
-    pub fn texts(&self) -> [TextPair; 2] {
-        [self.head, self.text]
-    }
 }
 
 impl Default for SearchSchema {
@@ -479,7 +474,7 @@ mod tests {
     #[test]
     fn every_text_has_a_phonetic_twin() {
         let fields = SearchSchema::new();
-        for pair in fields.texts() {
+        for pair in [fields.head, fields.text] {
             let words = fields.schema.get_field_name(pair.words);
             assert_eq!(
                 fields.schema.get_field_name(pair.keys),

@@ -22,6 +22,14 @@ impl SeekingUnion {
     pub fn new(clauses: Vec<Box<dyn Query>>) -> Self {
         SeekingUnion { clauses }
     }
+
+    /// The union of `clauses`, or the clause itself when there is only one.
+    pub fn of(mut clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+        match clauses.len() {
+            1 => clauses.remove(0),
+            _ => Box::new(SeekingUnion::new(clauses)),
+        }
+    }
 }
 
 impl Clone for SeekingUnion {
@@ -71,17 +79,26 @@ impl Weight for SeekingUnionWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new(
+        explain_score(
+            self.scorer(reader, 1.0)?,
+            doc,
             "sum of the matching clauses",
-            scorer.score(),
-        ))
+        )
     }
+}
+
+/// The score `scorer` gives `doc`, or an error if it does not match it.
+fn explain_score(
+    mut scorer: Box<dyn Scorer>,
+    doc: DocId,
+    description: &'static str,
+) -> tantivy::Result<Explanation> {
+    if scorer.seek(doc) != doc {
+        return Err(TantivyError::InvalidArgument(format!(
+            "document {doc} does not match"
+        )));
+    }
+    Ok(Explanation::new(description, scorer.score()))
 }
 
 struct SeekingUnionScorer {
@@ -216,16 +233,11 @@ impl Weight for WithBonusesWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new(
+        explain_score(
+            self.scorer(reader, 1.0)?,
+            doc,
             "required plus matching bonuses",
-            scorer.score(),
-        ))
+        )
     }
 }
 
