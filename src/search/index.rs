@@ -691,15 +691,7 @@ mod store_tests {
         let docs = f.index.searcher().num_docs();
         let expected = f.names("carpet");
         f.index.rebuild(&f.store, &mut |_| {}).await?;
-        let started = std::time::Instant::now();
-        while f.index.searcher().segment_readers().len() > 1 {
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(20),
-                "still {} segments",
-                f.index.searcher().segment_readers().len()
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        wait_for_one_segment(&f).await;
         assert_eq!(f.index.searcher().num_docs(), docs);
         assert_eq!(f.names("carpet"), expected);
         Ok(())
@@ -785,27 +777,63 @@ mod store_tests {
     #[tokio::test]
     async fn applying_a_change_twice_leaves_one_document() -> anyhow::Result<()> {
         let f = Fixture::corpus().await;
-        let ops = || {
-            vec![IndexOp::Upsert {
-                doc_type: DocType::Offering,
-                id: "of_twice".into(),
-                doc: {
-                    let mut doc = TantivyDocument::new();
-                    doc.add_text(
-                        f.index.fields().key,
-                        schema::doc_key(DocType::Offering, "of_twice"),
-                    );
-                    doc.add_text(f.index.fields().id, "of_twice");
-                    doc.add_text(f.index.fields().status, "active");
-                    doc.add_text(f.index.fields().text.words, "Twicetest loan");
-                    doc
-                },
-            }]
-        };
         let cursor = f.index.cursor();
+        let ops = || vec![bare_offering(&f, "of_twice", "Twicetest loan")];
         f.index.apply(ops(), cursor).await?;
         f.index.apply(ops(), cursor).await?;
         assert_eq!(f.index.search(&SearchRequest::new("twicetest"))?.total, 1);
         Ok(())
+    }
+
+    #[tokio::test]
+    async fn merging_everything_leaves_one_segment_with_every_document() -> anyhow::Result<()> {
+        let f = Fixture::corpus().await;
+        let cursor = f.index.cursor();
+        for (id, text) in [
+            ("of_merge_a", "Mergetest alpha"),
+            ("of_merge_b", "Mergetest beta"),
+        ] {
+            f.index
+                .apply(vec![bare_offering(&f, id, text)], cursor)
+                .await?;
+        }
+        assert!(
+            f.index.searcher().segment_readers().len() > 1,
+            "one commit, one segment"
+        );
+        let docs = f.index.searcher().num_docs();
+        f.index.merge_everything(&mut *f.index.lock_writer().await?);
+        wait_for_one_segment(&f).await;
+        assert_eq!(f.index.searcher().num_docs(), docs);
+        assert_eq!(f.index.search(&SearchRequest::new("mergetest"))?.total, 2);
+        Ok(())
+    }
+
+    /// An offering document with only what search needs to find it by `text`.
+    fn bare_offering(f: &Fixture, id: &str, text: &str) -> IndexOp {
+        let fields = f.index.fields();
+        let mut doc = TantivyDocument::new();
+        doc.add_text(fields.key, schema::doc_key(DocType::Offering, id));
+        doc.add_text(fields.id, id);
+        doc.add_text(fields.status, "active");
+        doc.add_text(fields.text.words, text);
+        IndexOp::Upsert {
+            doc_type: DocType::Offering,
+            id: id.into(),
+            doc,
+        }
+    }
+
+    /// Waits (up to 20 s) until the background merge has left the reader on one segment.
+    async fn wait_for_one_segment(f: &Fixture) {
+        let started = std::time::Instant::now();
+        while f.index.searcher().segment_readers().len() > 1 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "still {} segments",
+                f.index.searcher().segment_readers().len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 }
