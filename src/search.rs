@@ -9,6 +9,7 @@
 //! - [`facets`]: counts per kind, district, sector and type over the matches.
 //! - [`error`]: the search error type — the searcher's mistakes apart from ours.
 
+mod all_words;
 pub mod analysis;
 pub mod error;
 pub mod facets;

@@ -19,19 +19,18 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
-};
+use tantivy::query::{BoostQuery, ConstScoreQuery, FuzzyTermQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, Score, Searcher, TantivyDocument, Term};
 
+use super::all_words::{self, AllWords, WordClause};
 use super::analysis::{self, Vocabulary};
 use super::error::{SearchError, SearchResult};
 use super::facets::{Counts, Gather, Gathered, SegmentTables};
 use super::index::SearchIndex;
 use super::schema::{ANY_SECTOR, DocType, SearchSchema};
-use super::seeking::{SeekingUnion, WithBonuses};
+use super::seeking::SeekingUnion;
 use crate::domain::record::{Status, today_in_india};
 
 /// Boosts of the ways a word can match, relative to an exact match.
@@ -220,14 +219,14 @@ impl SearchIndex {
         let filters = filter_clauses(fields, request);
         let (mut matched, mut found) = ("all_words", None);
         if !words.is_empty() {
-            let all = with_filters(all_words_query(fields, &words), &filters);
-            found = Some(collect(&searcher, &tables, &*all, request)?);
+            let all = all_words_query(fields, &words, &filters);
+            found = Some(collect(&searcher, &tables, &all, request)?);
         }
         let mut left_out = Vec::new();
         if words.len() > 1 && found.as_ref().is_some_and(|f| f.total == 0) {
             let fewer = |kept: &[&Word]| {
-                let query = with_filters(all_words_query(fields, kept.iter().copied()), &filters);
-                collect(&searcher, &tables, &*query, request)
+                let query = all_words_query(fields, kept.iter().copied(), &filters);
+                collect(&searcher, &tables, &query, request)
             };
             if let Some((found_now, dropped)) =
                 leave_out_commonest(&searcher, fields, &words, fewer)?
@@ -238,8 +237,8 @@ impl SearchIndex {
         let Gathered { total, counts, top } = match found {
             Some(found) => found,
             None => {
-                let everything = with_filters(Box::new(AllQuery), &filters);
-                collect(&searcher, &tables, &*everything, request)?
+                let everything = AllWords::new(Vec::new(), filters);
+                collect(&searcher, &tables, &everything, request)?
             }
         };
         let highlighter = Highlighter::new(self.index(), &words);
@@ -311,14 +310,6 @@ fn tokens(analyser: &mut TextAnalyzer, text: &str) -> Vec<String> {
     tokens
 }
 
-fn term_query(field: Field, text: &str, boost: Score) -> Box<dyn Query> {
-    let query = TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    );
-    Box::new(BoostQuery::new(Box::new(query), boost))
-}
-
 /// Edits a typo of this word may contain: none below five letters, one up to seven, then two.
 fn fuzzy_distance(word: &str) -> Option<u8> {
     match word.chars().count() {
@@ -339,13 +330,17 @@ fn fuzzy_distance(word: &str) -> Option<u8> {
 /// admitted: a term is then visited by seeking, not read in full, which matters for common
 /// words such as "loan" that are in a third of all records. (The exact word in a title is not a
 /// term of its own: it cost a tenth of the query time and changed no ranking in the tests.)
-fn word_clause(fields: &SearchSchema, word: &Word) -> Box<dyn Query> {
-    let mut bonuses = vec![term_query(fields.text.words, &word.text, 1.0)];
+fn word_clause(fields: &SearchSchema, word: &Word) -> WordClause {
+    let term = Term::from_field_text;
+    let mut bonuses = vec![(term(fields.text.words, &word.text), 1.0)];
     for key in &word.keys {
-        bonuses.push(term_query(fields.text.keys, key, PHONETIC));
-        bonuses.push(term_query(fields.head.keys, key, TITLE));
+        bonuses.push((term(fields.text.keys, key), PHONETIC));
+        bonuses.push((term(fields.head.keys, key), TITLE));
     }
-    Box::new(WithBonuses::new(admit_clause(fields, word), bonuses))
+    WordClause {
+        admit: admit_clause(fields, word),
+        bonuses,
+    }
 }
 
 /// The records a word admits (see [`word_clause`]), scoring the synonym constant, or the fuzzy
@@ -444,21 +439,15 @@ fn constant(query: Box<dyn Query>, score: Score) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(query, score))
 }
 
-/// Every word, each as its [`word_clause`].
+/// Every word, each as its [`word_clause`], under the filters.
 fn all_words_query<'w>(
     fields: &SearchSchema,
     words: impl IntoIterator<Item = &'w Word>,
-) -> Box<dyn Query> {
-    let clauses = words
-        .into_iter()
-        .map(|word| (Occur::Must, word_clause(fields, word)))
-        .collect();
-    Box::new(BooleanQuery::new(clauses))
-}
-
-/// A required clause that does not score.
-fn filter(query: Box<dyn Query>) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(query, 0.0))
+    filters: &[Box<dyn Query>],
+) -> AllWords {
+    let clauses = words.into_iter().map(|word| word_clause(fields, word));
+    let filters = filters.iter().map(|filter| filter.box_clone()).collect();
+    AllWords::new(clauses.collect(), filters)
 }
 
 fn raw_term(field: Field, value: &str) -> Box<dyn Query> {
@@ -472,42 +461,36 @@ fn any_of(field: Field, values: &[&str]) -> Box<dyn Query> {
     SeekingUnion::of(values.iter().map(|v| raw_term(field, v)).collect())
 }
 
-/// The filters of a request as non-scoring clauses.
+/// The filters of a request (they do not score: see [`AllWords`]).
 fn filter_clauses(fields: &SearchSchema, request: &SearchRequest) -> Vec<Box<dyn Query>> {
     let statuses: Vec<&str> = request.statuses.iter().map(|s| s.as_str()).collect();
-    let mut filters = vec![filter(any_of(fields.status, &statuses))];
+    let mut filters = vec![any_of(fields.status, &statuses)];
     if let Some(doc_type) = request.doc_type {
-        filters.push(filter(raw_term(fields.doc_type, doc_type.as_str())));
+        filters.push(raw_term(fields.doc_type, doc_type.as_str()));
     }
     if let Some(kind) = &request.kind {
-        filters.push(filter(raw_term(fields.kind, kind)));
+        filters.push(raw_term(fields.kind, kind));
     }
     if let Some(district) = &request.district {
-        filters.push(filter(raw_term(fields.district, district)));
+        filters.push(raw_term(fields.district, district));
     }
     if let Some(sector) = &request.sector {
         // An offering for every sector serves this one too.
-        filters.push(filter(any_of(fields.sector, &[sector, ANY_SECTOR])));
+        filters.push(any_of(fields.sector, &[sector, ANY_SECTOR]));
     }
     filters
-}
-
-fn with_filters(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
-    let mut clauses = vec![(Occur::Must, query)];
-    clauses.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
-    Box::new(BooleanQuery::new(clauses))
 }
 
 /// Total, facet counts and the requested page, in one pass over the matches.
 fn collect(
     searcher: &Searcher,
     tables: &[Arc<SegmentTables>],
-    query: &dyn Query,
+    query: &AllWords,
     request: &SearchRequest,
 ) -> SearchResult<Gathered> {
     let keep = request.offset + request.limit;
     let gather = Gather::new(tables.to_vec(), request.today, keep);
-    let mut found = searcher.search(query, &gather)?;
+    let mut found = all_words::gather(searcher, query, &gather)?;
     found.top.drain(..request.offset.min(found.top.len()));
     Ok(found)
 }

@@ -1,4 +1,4 @@
-//! Two query nodes that move their clauses by seeking: [`SeekingUnion`] and [`WithBonuses`].
+//! A union that moves its clauses by seeking: [`SeekingUnion`].
 //!
 //! tantivy's own union reads every posting of every clause, 4,096 documents at a time, into a
 //! buffer. That is the right plan when the union drives the search, and a costly one when it is
@@ -6,8 +6,8 @@
 //! only asks it about a few documents: a common word such as "loan" (a group token and a key,
 //! each in hundreds of thousands of records) was then read in full for a query that matched a
 //! few hundred. This union instead moves each clause with `seek`, which skips whole blocks of
-//! postings, so it costs what the intersection asks of it. [`WithBonuses`] does the same for
-//! the terms that only add to the score of a record already found.
+//! postings, so it costs what the intersection asks of it. (The terms that only add to the
+//! score of a record already found are sought the same way, in [`super::all_words`].)
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
@@ -88,7 +88,7 @@ impl Weight for SeekingUnionWeight {
 }
 
 /// The score `scorer` gives `doc`, or an error if it does not match it.
-fn explain_score(
+pub(super) fn explain_score(
     mut scorer: Box<dyn Scorer>,
     doc: DocId,
     description: &'static str,
@@ -167,123 +167,6 @@ impl Scorer for SeekingUnionScorer {
     }
 }
 
-/// What `required` matches, scoring its score plus that of each `bonus` that matches the same
-/// document. The bonuses are only ever asked about documents the search has already accepted
-/// (by `seek`), so a common term costs what the matches cost, not what the term holds.
-/// (tantivy's own `Must` + `Should` merges several `Should` clauses into a buffered union.)
-#[derive(Debug)]
-pub struct WithBonuses {
-    required: Box<dyn Query>,
-    bonuses: Vec<Box<dyn Query>>,
-}
-
-impl WithBonuses {
-    pub fn new(required: Box<dyn Query>, bonuses: Vec<Box<dyn Query>>) -> Self {
-        WithBonuses { required, bonuses }
-    }
-}
-
-impl Clone for WithBonuses {
-    fn clone(&self) -> Self {
-        WithBonuses {
-            required: self.required.box_clone(),
-            bonuses: self.bonuses.iter().map(|b| b.box_clone()).collect(),
-        }
-    }
-}
-
-impl Query for WithBonuses {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let required = self.required.weight(scoring)?;
-        if !scoring.is_scoring_enabled() {
-            return Ok(required);
-        }
-        let bonuses = self
-            .bonuses
-            .iter()
-            .map(|bonus| bonus.weight(scoring))
-            .collect::<tantivy::Result<_>>()?;
-        Ok(Box::new(WithBonusesWeight { required, bonuses }))
-    }
-
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        self.required.query_terms(visitor);
-        for bonus in &self.bonuses {
-            bonus.query_terms(visitor);
-        }
-    }
-}
-
-struct WithBonusesWeight {
-    required: Box<dyn Weight>,
-    bonuses: Vec<Box<dyn Weight>>,
-}
-
-impl Weight for WithBonusesWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let required = self.required.scorer(reader, boost)?;
-        let mut bonuses = Vec::with_capacity(self.bonuses.len());
-        for weight in &self.bonuses {
-            let scorer = weight.scorer(reader, boost)?;
-            if scorer.doc() != TERMINATED {
-                bonuses.push(scorer);
-            }
-        }
-        Ok(Box::new(WithBonusesScorer { required, bonuses }))
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        explain_score(
-            self.scorer(reader, 1.0)?,
-            doc,
-            "required plus matching bonuses",
-        )
-    }
-}
-
-struct WithBonusesScorer {
-    required: Box<dyn Scorer>,
-    bonuses: Vec<Box<dyn Scorer>>,
-}
-
-impl DocSet for WithBonusesScorer {
-    fn advance(&mut self) -> DocId {
-        self.required.advance()
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        self.required.seek(target)
-    }
-
-    fn doc(&self) -> DocId {
-        self.required.doc()
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.required.size_hint()
-    }
-
-    fn cost(&self) -> u64 {
-        self.required.cost()
-    }
-}
-
-impl Scorer for WithBonusesScorer {
-    fn score(&mut self) -> Score {
-        let doc = self.required.doc();
-        let mut score = self.required.score();
-        for bonus in &mut self.bonuses {
-            if bonus.doc() < doc {
-                bonus.seek(doc);
-            }
-            if bonus.doc() == doc {
-                score += bonus.score();
-            }
-        }
-        score
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,14 +209,6 @@ mod tests {
         assert_eq!(scores.iter().filter(|s| **s == 2.0).count(), 7);
         assert_eq!(scores.iter().filter(|s| **s == 1.0).count(), 7);
 
-        // The same finance records, with a bonus for those in Gaya.
-        let bonus = WithBonuses::new(Box::new(finance()), vec![term(place, "gaya", 10.0)]);
-        assert_eq!(searcher.search(&bonus, &Count)?, 13_334);
-        let top = searcher.search(&bonus, &TopDocs::with_limit(20).order_by_score())?;
-        let scores: Vec<Score> = top.iter().map(|(score, _)| *score).collect();
-        assert_eq!(scores[..7], [12.0; 7]);
-        assert_eq!(scores[7..14], [11.0; 7]);
-        assert_eq!(scores[14..], [2.0; 6]);
         Ok(())
     }
 }
