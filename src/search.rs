@@ -11,6 +11,7 @@
 
 mod all_words;
 pub mod analysis;
+mod dense;
 pub mod error;
 pub mod facets;
 #[cfg(test)]

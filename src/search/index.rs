@@ -25,6 +25,7 @@ use tokio::sync::{Notify, watch};
 
 use super::analysis::{self, Vocabulary};
 use super::error::{SearchError, SearchResult};
+use super::dense::DenseTerms;
 use super::facets::TableCache;
 use super::schema::{self, DocType, Gazetteer, SCHEMA_VERSION, SearchSchema};
 use crate::store::{ChangeCursor, Store};
@@ -114,6 +115,8 @@ struct Inner {
     gazetteer: RwLock<Arc<Gazetteer>>,
     /// Per-segment arrays that every search reads for facets and ranking.
     tables: TableCache,
+    /// Bitsets of the terms in many records of a segment, which filters and words ask often.
+    dense_terms: Arc<DenseTerms>,
     /// The cursor of the last commit; the indexer resumes from here.
     committed: watch::Sender<ChangeCursor>,
     /// Rung by local writes so the indexer looks at the change log at once.
@@ -259,6 +262,7 @@ impl SearchIndex {
                 writer: writer.map(|w| Arc::new(tokio::sync::Mutex::new(w))),
                 gazetteer: RwLock::new(Arc::new(Gazetteer::default())),
                 tables: TableCache::default(),
+                dense_terms: Arc::default(),
                 committed: watch::channel(cursor).0,
                 writes: Notify::new(),
                 directory: dir.map(Path::to_path_buf),
@@ -272,6 +276,10 @@ impl SearchIndex {
 
     pub(super) fn tables(&self) -> &TableCache {
         &self.inner.tables
+    }
+
+    pub(super) fn dense_terms(&self) -> &Arc<DenseTerms> {
+        &self.inner.dense_terms
     }
 
     pub fn vocabulary(&self) -> &Vocabulary {

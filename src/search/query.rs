@@ -19,14 +19,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
-use tantivy::query::{BoostQuery, ConstScoreQuery, FuzzyTermQuery, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::query::{BoostQuery, FuzzyTermQuery, Query};
+use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, Score, Searcher, TantivyDocument, Term};
 
 use super::all_words::{self, AllWords, WordClause};
 use super::analysis::{self, Vocabulary};
 use super::error::{SearchError, SearchResult};
+use super::dense::{ConstTerm, DenseTerms};
 use super::facets::{Counts, Gather, Gathered, SegmentTables};
 use super::index::SearchIndex;
 use super::schema::{ANY_SECTOR, DocType, SearchSchema};
@@ -216,16 +217,20 @@ impl SearchIndex {
             word.common = is_common(&searcher, fields, word);
         }
         let tables = self.tables().for_searcher(&searcher)?;
-        let filters = filter_clauses(fields, request);
+        let terms = Terms {
+            fields,
+            dense: self.dense_terms(),
+        };
+        let filters = terms.filters(request);
         let (mut matched, mut found) = ("all_words", None);
         if !words.is_empty() {
-            let all = all_words_query(fields, &words, &filters);
+            let all = terms.all_words(&words, &filters);
             found = Some(collect(&searcher, &tables, &all, request)?);
         }
         let mut left_out = Vec::new();
         if words.len() > 1 && found.as_ref().is_some_and(|f| f.total == 0) {
             let fewer = |kept: &[&Word]| {
-                let query = all_words_query(fields, kept.iter().copied(), &filters);
+                let query = terms.all_words(kept.iter().copied(), &filters);
                 collect(&searcher, &tables, &query, request)
             };
             if let Some((found_now, dropped)) =
@@ -330,33 +335,32 @@ fn fuzzy_distance(word: &str) -> Option<u8> {
 /// admitted: a term is then visited by seeking, not read in full, which matters for common
 /// words such as "loan" that are in a third of all records. (The exact word in a title is not a
 /// term of its own: it cost a tenth of the query time and changed no ranking in the tests.)
-fn word_clause(fields: &SearchSchema, word: &Word) -> WordClause {
-    let term = Term::from_field_text;
+fn word_clause(terms: &Terms, word: &Word) -> WordClause {
+    let (fields, term) = (terms.fields, Term::from_field_text);
     let mut bonuses = vec![(term(fields.text.words, &word.text), 1.0)];
     for key in &word.keys {
         bonuses.push((term(fields.text.keys, key), PHONETIC));
         bonuses.push((term(fields.head.keys, key), TITLE));
     }
     WordClause {
-        admit: admit_clause(fields, word),
+        admit: admit_clause(terms, word),
         bonuses,
     }
 }
 
 /// The records a word admits (see [`word_clause`]), scoring the synonym constant, or the fuzzy
 /// boost for a near miss.
-fn admit_clause(fields: &SearchSchema, word: &Word) -> Box<dyn Query> {
-    let keys = fields.text.keys;
+fn admit_clause(terms: &Terms, word: &Word) -> Box<dyn Query> {
+    let keys = terms.fields.text.keys;
     let mut admit: Vec<Box<dyn Query>> = Vec::new();
     for &group in &word.groups {
-        let term = raw_term(keys, &analysis::group_token(group));
-        admit.push(constant(term, SYNONYM));
+        admit.push(terms.constant(keys, &analysis::group_token(group), SYNONYM));
     }
     for key in word.keys.iter().filter(|key| !word.covered.contains(*key)) {
-        admit.push(constant(raw_term(keys, key), 0.0));
+        admit.push(terms.constant(keys, key, 0.0));
     }
     if !word.common {
-        admit.extend(fuzzy_clauses(fields, word));
+        admit.extend(fuzzy_clauses(terms.fields, word));
     }
     SeekingUnion::of(admit)
 }
@@ -435,50 +439,56 @@ fn fuzzy_clauses(fields: &SearchSchema, word: &Word) -> Vec<Box<dyn Query>> {
     clauses
 }
 
-fn constant(query: Box<dyn Query>, score: Score) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(query, score))
+/// Makes the terms of a query that score a constant (or nothing): the index's fields, and its
+/// cache of dense terms that answers them.
+struct Terms<'a> {
+    fields: &'a SearchSchema,
+    dense: &'a Arc<DenseTerms>,
 }
 
-/// Every word, each as its [`word_clause`], under the filters.
-fn all_words_query<'w>(
-    fields: &SearchSchema,
-    words: impl IntoIterator<Item = &'w Word>,
-    filters: &[Box<dyn Query>],
-) -> AllWords {
-    let clauses = words.into_iter().map(|word| word_clause(fields, word));
-    let filters = filters.iter().map(|filter| filter.box_clone()).collect();
-    AllWords::new(clauses.collect(), filters)
-}
+impl Terms<'_> {
+    /// Records with `value` in `field`, scoring `score`.
+    fn constant(&self, field: Field, value: &str, score: Score) -> Box<dyn Query> {
+        let term = Term::from_field_text(field, value);
+        Box::new(ConstTerm::new(term, score, self.dense))
+    }
 
-fn raw_term(field: Field, value: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, value),
-        IndexRecordOption::Basic,
-    ))
-}
+    fn any_of(&self, field: Field, values: &[&str]) -> Box<dyn Query> {
+        let each = values.iter().map(|v| self.constant(field, v, 0.0));
+        SeekingUnion::of(each.collect())
+    }
 
-fn any_of(field: Field, values: &[&str]) -> Box<dyn Query> {
-    SeekingUnion::of(values.iter().map(|v| raw_term(field, v)).collect())
-}
+    /// Every word, each as its [`word_clause`], under the filters.
+    fn all_words<'w>(
+        &self,
+        words: impl IntoIterator<Item = &'w Word>,
+        filters: &[Box<dyn Query>],
+    ) -> AllWords {
+        let clauses = words.into_iter().map(|word| word_clause(self, word));
+        let filters = filters.iter().map(|filter| filter.box_clone()).collect();
+        AllWords::new(clauses.collect(), filters)
+    }
 
-/// The filters of a request (they do not score: see [`AllWords`]).
-fn filter_clauses(fields: &SearchSchema, request: &SearchRequest) -> Vec<Box<dyn Query>> {
-    let statuses: Vec<&str> = request.statuses.iter().map(|s| s.as_str()).collect();
-    let mut filters = vec![any_of(fields.status, &statuses)];
-    if let Some(doc_type) = request.doc_type {
-        filters.push(raw_term(fields.doc_type, doc_type.as_str()));
+    /// The filters of a request (they do not score: see [`AllWords`]).
+    fn filters(&self, request: &SearchRequest) -> Vec<Box<dyn Query>> {
+        let fields = self.fields;
+        let statuses: Vec<&str> = request.statuses.iter().map(|s| s.as_str()).collect();
+        let mut filters = vec![self.any_of(fields.status, &statuses)];
+        if let Some(doc_type) = request.doc_type {
+            filters.push(self.constant(fields.doc_type, doc_type.as_str(), 0.0));
+        }
+        if let Some(kind) = &request.kind {
+            filters.push(self.constant(fields.kind, kind, 0.0));
+        }
+        if let Some(district) = &request.district {
+            filters.push(self.constant(fields.district, district, 0.0));
+        }
+        if let Some(sector) = &request.sector {
+            // An offering for every sector serves this one too.
+            filters.push(self.any_of(fields.sector, &[sector, ANY_SECTOR]));
+        }
+        filters
     }
-    if let Some(kind) = &request.kind {
-        filters.push(raw_term(fields.kind, kind));
-    }
-    if let Some(district) = &request.district {
-        filters.push(raw_term(fields.district, district));
-    }
-    if let Some(sector) = &request.sector {
-        // An offering for every sector serves this one too.
-        filters.push(any_of(fields.sector, &[sector, ANY_SECTOR]));
-    }
-    filters
 }
 
 /// Total, facet counts and the requested page, in one pass over the matches.
