@@ -45,7 +45,8 @@ impl Clone for WordClause {
 }
 
 /// Records that every word admits and every filter lets through, scored as the sum of what
-/// each word admits them with and the bonuses they hold. Filters do not score.
+/// each word admits them with and the bonuses they hold. Filters do not score. With no words,
+/// every record the filters let through scores 1, so that freshness and expiry order them.
 #[derive(Debug)]
 pub struct AllWords {
     words: Vec<WordClause>,
@@ -193,6 +194,7 @@ impl AllWordsWeight {
         let mut scorer = AllWordsScorer {
             required,
             bonuses,
+            base: if self.admits.is_empty() { 1.0 } else { 0.0 },
             doc: 0,
         };
         let first = scorer.required[0].scorer.doc();
@@ -233,6 +235,8 @@ pub struct AllWordsScorer {
     required: Vec<Required>,
     /// Largest ceiling first.
     bonuses: Vec<Bonus>,
+    /// What every match scores before its words: 1 when there are none.
+    base: Score,
     doc: DocId,
 }
 
@@ -259,12 +263,10 @@ impl AllWordsScorer {
     /// bonuses not yet sought are left alone).
     pub fn score_above(&mut self, bar: Score) -> Option<Score> {
         let doc = self.doc;
-        let mut score: Score = self
-            .required
-            .iter_mut()
-            .filter(|clause| clause.scores)
-            .map(|clause| clause.scorer.score())
-            .sum();
+        let mut score: Score = self.base;
+        for clause in self.required.iter_mut().filter(|clause| clause.scores) {
+            score += clause.scorer.score();
+        }
         for bonus in &mut self.bonuses {
             if score + bonus.ceilings_from_here < bar {
                 return None;
@@ -344,22 +346,18 @@ pub fn gather(searcher: &Searcher, query: &AllWords, gather: &Gather) -> tantivy
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::facets::{FACET_FIELDS, TableCache};
+    use crate::search::facets::{TableCache, add_table_fields};
     use crate::search::schema::NEVER;
     use tantivy::query::ConstScoreQuery;
-    use tantivy::schema::{FAST, STRING, Schema, TEXT};
+    use tantivy::schema::{Schema, TEXT};
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
     /// Records of one to forty words from a small vocabulary, in five districts, updated over
     /// two years, some expired: scores, freshness and expiry all vary.
     fn index() -> tantivy::Result<Index> {
         let mut builder = Schema::builder();
-        for field in FACET_FIELDS {
-            builder.add_text_field(field, STRING | FAST);
-        }
+        let (valid, updated) = add_table_fields(&mut builder);
         builder.add_text_field("text", TEXT);
-        builder.add_i64_field("valid_day", FAST);
-        builder.add_i64_field("updated_day", FAST);
         let schema = builder.build();
         let index = Index::create_in_ram(schema.clone());
         let field = |name: &str| schema.get_field(name);
@@ -378,8 +376,8 @@ mod tests {
             let text: Vec<&str> = (0..length).map(|_| words[next(8) as usize]).collect();
             doc.add_text(field("text")?, text.join(" "));
             let expired = n % 17 == 0;
-            doc.add_i64(field("valid_day")?, if expired { 1_000 } else { NEVER });
-            doc.add_i64(field("updated_day")?, 1_000 + next(730) as i64);
+            doc.add_i64(valid, if expired { 1_000 } else { NEVER });
+            doc.add_i64(updated, 1_000 + next(730) as i64);
             writer.add_document(doc)?;
             if n % 10_000 == 9_999 {
                 writer.commit()?;
@@ -437,6 +435,11 @@ mod tests {
                 assert_eq!(skipping.counts, scoring_all.counts, "{case}");
                 assert_eq!(skipping.top.len(), keep.min(skipping.total), "{case}");
                 assert_eq!(skipping.top, scoring_all.top, "{case}");
+                if words.is_empty() {
+                    // Every record is as relevant: the page is the fresh ones, none expired.
+                    assert!(skipping.top.iter().all(|(score, _)| *score >= 1.0), "{case}");
+                    assert!(skipping.top[0].0 > 1.09, "{case}: {:?}", skipping.top[0]);
+                }
             }
         }
         Ok(())

@@ -486,21 +486,32 @@ impl SegmentCollector for SegmentGather {
     }
 }
 
+/// For tests of what reads these tables: adds the fields they are built from, and returns the
+/// two date fields (`valid_day`, `updated_day`).
+#[cfg(test)]
+pub(crate) fn add_table_fields(
+    builder: &mut tantivy::schema::SchemaBuilder,
+) -> (tantivy::schema::Field, tantivy::schema::Field) {
+    use tantivy::schema::{FAST, INDEXED, STRING};
+    for field in FACET_FIELDS {
+        builder.add_text_field(field, STRING | FAST);
+    }
+    let valid = builder.add_i64_field("valid_day", FAST | INDEXED);
+    let updated = builder.add_i64_field("updated_day", FAST);
+    (valid, updated)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use tantivy::query::AllQuery;
-    use tantivy::schema::{FAST, INDEXED, STRING, Schema};
+    use tantivy::schema::Schema;
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
     /// 300 districts (more than a byte of ordinals), one record in five of them.
     fn index() -> tantivy::Result<Index> {
         let mut builder = Schema::builder();
-        for field in FACET_FIELDS {
-            builder.add_text_field(field, STRING | FAST);
-        }
-        let valid = builder.add_i64_field("valid_day", FAST | INDEXED);
-        let updated = builder.add_i64_field("updated_day", FAST);
+        let (valid, updated) = add_table_fields(&mut builder);
         let schema = builder.build();
         let field = |name: &str| schema.get_field(name);
         let index = Index::create_in_ram(schema.clone());
