@@ -86,7 +86,12 @@ impl AllWords {
         } = scoring
         {
             for (term, boost) in self.words.iter().flat_map(|word| &word.bonuses) {
-                bonuses.push(BonusWeight::new(scoring, statistics_provider, term, *boost)?);
+                bonuses.push(BonusWeight::new(
+                    scoring,
+                    statistics_provider,
+                    term,
+                    *boost,
+                )?);
             }
         }
         // Largest ceiling first: the bound on what is left then falls fastest.
@@ -362,10 +367,14 @@ mod tests {
         let index = Index::create_in_ram(schema.clone());
         let field = |name: &str| schema.get_field(name);
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 30_000_000)?;
-        let words = ["loan", "goat", "dairy", "silai", "training", "buyer", "seed", "khad"];
+        let words = [
+            "loan", "goat", "dairy", "silai", "training", "buyer", "seed", "khad",
+        ];
         let mut state: u64 = 7;
         let mut next = |below: u64| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) % below
         };
         for n in 0..30_000 {
@@ -437,7 +446,10 @@ mod tests {
                 assert_eq!(skipping.top, scoring_all.top, "{case}");
                 if words.is_empty() {
                     // Every record is as relevant: the page is the fresh ones, none expired.
-                    assert!(skipping.top.iter().all(|(score, _)| *score >= 1.0), "{case}");
+                    assert!(
+                        skipping.top.iter().all(|(score, _)| *score >= 1.0),
+                        "{case}"
+                    );
                     assert!(skipping.top[0].0 > 1.09, "{case}: {:?}", skipping.top[0]);
                 }
             }

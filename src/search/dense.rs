@@ -157,7 +157,8 @@ pub struct Bits {
 impl Bits {
     fn read(reader: &SegmentReader, info: &TermInfo, term: &Term) -> tantivy::Result<Self> {
         let index = reader.inverted_index(term.field())?;
-        let mut postings = index.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+        let mut postings =
+            index.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
         let mut words = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
         loop {
             let docs = postings.docs();
@@ -265,8 +266,8 @@ mod tests {
     }
 
     #[test]
-    fn a_dense_term_is_answered_from_its_bitset_exactly_as_from_its_postings()
-    -> tantivy::Result<()> {
+    fn a_dense_term_is_answered_from_its_bitset_exactly_as_from_its_postings() -> tantivy::Result<()>
+    {
         let (index, word) = index()?;
         let searcher = index.reader()?.searcher();
         let dense = Arc::new(DenseTerms::default());
@@ -283,21 +284,31 @@ mod tests {
         let reader = &searcher.segment_readers()[0];
         let mut from_bits = common.scorer(reader, 1.0)?;
         let index = reader.inverted_index(word)?;
-        let info = index.get_term_info(&common.term)?.expect("the term is there");
-        let mut from_postings = index.read_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+        let info = index
+            .get_term_info(&common.term)?
+            .expect("the term is there");
+        let mut from_postings =
+            index.read_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
         for target in [0, 1, 4, 64, 65, 127, 129, 9_999, 99_998, 99_999] {
             // Seeking is only asked for at or past the current document.
             let (bits_at, postings_at) = (from_bits.doc(), from_postings.doc());
             assert_eq!(bits_at, postings_at, "before {target}");
             if postings_at < target {
-                assert_eq!(from_bits.seek(target), from_postings.seek(target), "{target}");
+                assert_eq!(
+                    from_bits.seek(target),
+                    from_postings.seek(target),
+                    "{target}"
+                );
             }
         }
         assert_eq!(from_bits.advance(), TERMINATED);
         assert_eq!(from_bits.score(), 0.5);
 
         let top = searcher.search(&rare, &TopDocs::with_limit(3).order_by_score())?;
-        assert_eq!(top.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [7, 1007, 2007]);
+        assert_eq!(
+            top.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(),
+            [7, 1007, 2007]
+        );
         Ok(())
     }
 

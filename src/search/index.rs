@@ -24,8 +24,8 @@ use tantivy::{
 use tokio::sync::{Notify, watch};
 
 use super::analysis::{self, Vocabulary};
-use super::error::{SearchError, SearchResult};
 use super::dense::DenseTerms;
+use super::error::{SearchError, SearchResult};
 use super::facets::TableCache;
 use super::schema::{self, DocType, Gazetteer, SCHEMA_VERSION, SearchSchema};
 use crate::store::{ChangeCursor, Store};

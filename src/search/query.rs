@@ -26,8 +26,8 @@ use tantivy::{DocAddress, Index, Score, Searcher, TantivyDocument, Term};
 
 use super::all_words::{self, AllWords, WordClause};
 use super::analysis::{self, Vocabulary};
-use super::error::{SearchError, SearchResult};
 use super::dense::{ConstTerm, DenseTerms};
+use super::error::{SearchError, SearchResult};
 use super::facets::{Counts, Gather, Gathered, SegmentTables};
 use super::index::SearchIndex;
 use super::schema::{ANY_SECTOR, DocType, SearchSchema};
