@@ -63,7 +63,7 @@ impl Clone for AllWords {
 }
 
 impl AllWords {
-    /// With no words, everything the filters let through (scoring nothing).
+    /// With no words, everything the filters let through, each scoring 1.
     pub fn new(words: Vec<WordClause>, filters: Vec<Box<dyn Query>>) -> Self {
         AllWords { words, filters }
     }
@@ -180,22 +180,20 @@ impl AllWordsWeight {
         }
         // The rarest leads; the others are asked about its documents.
         required.sort_by_key(|clause| clause.scorer.cost());
-        let mut bonuses = Vec::with_capacity(self.bonuses.len());
-        for bonus in &self.bonuses {
+        // Made last first, to add up the ceilings from each bonus on; absent terms are left out.
+        let mut bonuses: Vec<Bonus> = Vec::with_capacity(self.bonuses.len());
+        for bonus in self.bonuses.iter().rev() {
             let scorer = bonus.weight.scorer(reader, 1.0)?;
             if scorer.doc() != TERMINATED {
+                let after = bonuses.last().map_or(0.0, |b| b.ceilings_from_here);
+                let ceilings_from_here = after + bonus.ceiling;
                 bonuses.push(Bonus {
                     scorer,
-                    ceiling: bonus.ceiling,
-                    ceilings_from_here: 0.0,
+                    ceilings_from_here,
                 });
             }
         }
-        let mut from_here = 0.0;
-        for bonus in bonuses.iter_mut().rev() {
-            from_here += bonus.ceiling;
-            bonus.ceilings_from_here = from_here;
-        }
+        bonuses.reverse();
         let mut scorer = AllWordsScorer {
             required,
             bonuses,
@@ -230,7 +228,6 @@ struct Required {
 
 struct Bonus {
     scorer: Box<dyn Scorer>,
-    ceiling: Score,
     /// This bonus's ceiling and those of all after it.
     ceilings_from_here: Score,
 }
