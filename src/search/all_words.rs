@@ -32,6 +32,8 @@ const CEILING_MARGIN: Score = 1.0 + 1e-4;
 #[derive(Debug)]
 pub struct WordClause {
     pub admit: Box<dyn Query>,
+    /// The most `admit` scores a record (at least; never less than it can give).
+    pub admit_ceiling: Score,
     pub bonuses: Vec<(Term, Score)>,
 }
 
@@ -39,6 +41,7 @@ impl Clone for WordClause {
     fn clone(&self) -> Self {
         WordClause {
             admit: self.admit.box_clone(),
+            admit_ceiling: self.admit_ceiling,
             bonuses: self.bonuses.clone(),
         }
     }
@@ -96,8 +99,10 @@ impl AllWords {
         }
         // Largest ceiling first: the bound on what is left then falls fastest.
         bonuses.sort_by(|a, b| b.ceiling.total_cmp(&a.ceiling));
+        let admit_ceiling = self.words.iter().map(|w| w.admit_ceiling).sum::<Score>();
         Ok(AllWordsWeight {
             admits,
+            admit_ceiling: admit_ceiling * CEILING_MARGIN,
             filters,
             bonuses,
         })
@@ -153,6 +158,8 @@ impl BonusWeight {
 
 struct AllWordsWeight {
     admits: Vec<Box<dyn Weight>>,
+    /// Above what the admissions of all words together score a record.
+    admit_ceiling: Score,
     filters: Vec<Box<dyn Weight>>,
     bonuses: Vec<BonusWeight>,
 }
@@ -198,6 +205,7 @@ impl AllWordsWeight {
             required,
             bonuses,
             base: if self.admits.is_empty() { 1.0 } else { 0.0 },
+            admit_ceiling: self.admit_ceiling,
             doc: 0,
         };
         let first = scorer.required[0].scorer.doc();
@@ -239,6 +247,8 @@ pub struct AllWordsScorer {
     bonuses: Vec<Bonus>,
     /// What every match scores before its words: 1 when there are none.
     base: Score,
+    /// Above what the words' admissions score a record.
+    admit_ceiling: Score,
     doc: DocId,
 }
 
@@ -263,14 +273,15 @@ impl AllWordsScorer {
 
     /// The current document's score, or `None` if it is sure to be below `bar` (then the
     /// bonuses not yet sought are left alone).
+    ///
+    /// The bonuses are sought against the ceiling of what the words admit the record with:
+    /// working that out asks every word's terms, and most matches of a broad query fall short
+    /// of the page before it matters.
     pub fn score_above(&mut self, bar: Score) -> Option<Score> {
         let doc = self.doc;
-        let mut score: Score = self.base;
-        for clause in self.required.iter_mut().filter(|clause| clause.scores) {
-            score += clause.scorer.score();
-        }
+        let mut bound = self.base + self.admit_ceiling;
         for bonus in &mut self.bonuses {
-            if score + bonus.ceilings_from_here < bar {
+            if bound + bonus.ceilings_from_here < bar {
                 return None;
             }
             let mut at = bonus.scorer.doc();
@@ -278,8 +289,19 @@ impl AllWordsScorer {
                 at = bonus.scorer.seek(doc);
             }
             if at == doc {
-                score += bonus.scorer.score();
+                bound += bonus.scorer.score();
             }
+        }
+        if bound < bar {
+            return None;
+        }
+        // Added up in tantivy's order (admissions, then bonuses), so the score is the same.
+        let mut score: Score = self.base;
+        for clause in self.required.iter_mut().filter(|clause| clause.scores) {
+            score += clause.scorer.score();
+        }
+        for bonus in self.bonuses.iter_mut().filter(|b| b.scorer.doc() == doc) {
+            score += bonus.scorer.score();
         }
         (score >= bar).then_some(score)
     }
@@ -404,6 +426,7 @@ mod tests {
                     Box::new(TermQuery::new(term(word), IndexRecordOption::Basic)),
                     0.2,
                 )),
+                admit_ceiling: 0.2,
                 bonuses: vec![(term(word), 1.0), (term(word), 2.5)],
             })
             .collect();

@@ -115,15 +115,21 @@ fn next_word(text: &str, cursor: usize) -> Option<(usize, usize)> {
     word.map(|(from, to, _)| (from, to))
 }
 
+/// Byte ranges of the words of `text`, where [`IndicTokenizer`] cuts them (not yet normalized).
+pub fn word_ranges(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut cursor = 0;
+    std::iter::from_fn(move || {
+        let (from, to) = next_word(text, cursor)?;
+        cursor = to;
+        Some((from, to))
+    })
+}
+
 /// Splits text into normalized words, exactly as [`IndicTokenizer`] does (for query parsing).
 pub fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cursor = 0;
-    while let Some((from, to)) = next_word(text, cursor) {
-        out.push(normalize(&text[from..to]));
-        cursor = to;
-    }
-    out
+    word_ranges(text)
+        .map(|(from, to)| normalize(&text[from..to]))
+        .collect()
 }
 
 /// Tokenizer for mixed Hindi/English text; see the module documentation.

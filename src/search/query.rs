@@ -246,7 +246,7 @@ impl SearchIndex {
                 collect(&searcher, &tables, &everything, request)?
             }
         };
-        let highlighter = Highlighter::new(self.index(), &words);
+        let highlighter = Highlighter::new(&words);
         let hits = top
             .into_iter()
             .map(|(score, address)| hit(&searcher, fields, &highlighter, request, score, address))
@@ -342,27 +342,35 @@ fn word_clause(terms: &Terms, word: &Word) -> WordClause {
         bonuses.push((term(fields.text.keys, key), PHONETIC));
         bonuses.push((term(fields.head.keys, key), TITLE));
     }
+    let (admit, admit_ceiling) = admit_clause(terms, word);
     WordClause {
-        admit: admit_clause(terms, word),
+        admit,
+        admit_ceiling,
         bonuses,
     }
 }
 
 /// The records a word admits (see [`word_clause`]), scoring the synonym constant, or the fuzzy
-/// boost for a near miss.
-fn admit_clause(terms: &Terms, word: &Word) -> Box<dyn Query> {
+/// boost for a near miss; and the most that scores (each term scores a constant, and a union
+/// adds up the terms a record holds).
+fn admit_clause(terms: &Terms, word: &Word) -> (Box<dyn Query>, Score) {
     let keys = terms.fields.text.keys;
     let mut admit: Vec<Box<dyn Query>> = Vec::new();
+    let mut ceiling = 0.0;
     for &group in &word.groups {
         admit.push(terms.constant(keys, &analysis::group_token(group), SYNONYM));
+        ceiling += SYNONYM;
     }
     for key in word.keys.iter().filter(|key| !word.covered.contains(*key)) {
         admit.push(terms.constant(keys, key, 0.0));
     }
     if !word.common {
-        admit.extend(fuzzy_clauses(terms.fields, word));
+        for (fuzzy, boost) in fuzzy_clauses(terms.fields, word) {
+            admit.push(fuzzy);
+            ceiling += boost;
+        }
     }
-    SeekingUnion::of(admit)
+    (SeekingUnion::of(admit), ceiling)
 }
 
 /// When no record has every word: leaves out the commonest words, one at a time, until `search`
@@ -420,20 +428,25 @@ fn is_common(searcher: &Searcher, fields: &SearchSchema, word: &Word) -> bool {
     holds(text.words, &word.text) || word.keys.iter().any(|key| holds(text.keys, key))
 }
 
-/// Fuzzy terms on all of a record's words, for the word and for its phonetic key.
-fn fuzzy_clauses(fields: &SearchSchema, word: &Word) -> Vec<Box<dyn Query>> {
-    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+/// Fuzzy terms on all of a record's words, for the word and for its phonetic key, each with
+/// its boost (a fuzzy term scores its boost: it does not weigh how often it occurs).
+fn fuzzy_clauses(fields: &SearchSchema, word: &Word) -> Vec<(Box<dyn Query>, Score)> {
+    let mut clauses: Vec<(Box<dyn Query>, Score)> = Vec::new();
+    let mut push = |term: Term, distance: u8, boost: Score| {
+        let fuzzy = FuzzyTermQuery::new(term, distance, true);
+        clauses.push((Box::new(BoostQuery::new(Box::new(fuzzy), boost)), boost));
+    };
     let text = fields.text;
     if let Some(distance) = fuzzy_distance(&word.text) {
-        let term = Term::from_field_text(text.words, &word.text);
-        let fuzzy = FuzzyTermQuery::new(term, distance, true);
-        clauses.push(Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY)));
+        push(
+            Term::from_field_text(text.words, &word.text),
+            distance,
+            FUZZY,
+        );
     }
     for key in &word.keys {
         if key.chars().count() >= 4 {
-            let term = Term::from_field_text(text.keys, key);
-            let fuzzy = FuzzyTermQuery::new(term, 1, true);
-            clauses.push(Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY * PHONETIC)));
+            push(Term::from_field_text(text.keys, key), 1, FUZZY * PHONETIC);
         }
     }
     clauses
@@ -574,17 +587,17 @@ fn hit(
 /// Finds, in a record's text, the words the query matched — exactly, by phonetic key, within
 /// the fuzzy distance, or as a synonym — and marks them in a snippet.
 struct Highlighter {
-    analyser: Option<TextAnalyzer>,
     words: HashSet<String>,
     keys: HashSet<String>,
     /// Words (and keys) that got fuzzy terms, with the edits allowed.
     fuzzy: Vec<(Vec<char>, u8)>,
-    /// Verdicts per token already judged: hits share most of their words.
+    /// Verdicts per word as written in a record, before normalizing: hits share most of their
+    /// words, and normalizing each one again cost a third of a small query.
     judged: RefCell<HashMap<String, bool>>,
 }
 
 impl Highlighter {
-    fn new(index: &Index, query: &[Word]) -> Self {
+    fn new(query: &[Word]) -> Self {
         let mut words = HashSet::new();
         let mut keys = HashSet::new();
         let mut fuzzy = Vec::new();
@@ -604,7 +617,6 @@ impl Highlighter {
             }
         }
         Highlighter {
-            analyser: index.tokenizers().get(analysis::INDIC),
             words,
             keys,
             fuzzy,
@@ -612,12 +624,17 @@ impl Highlighter {
         }
     }
 
-    fn matches(&self, token: &str) -> bool {
-        if let Some(verdict) = self.judged.borrow().get(token) {
+    /// Whether a word as written in a record (`written`, not yet normalized) matches.
+    fn matches(&self, written: &str) -> bool {
+        if let Some(verdict) = self.judged.borrow().get(written) {
             return *verdict;
         }
-        let verdict = self.judge(token);
-        self.judged.borrow_mut().insert(token.to_string(), verdict);
+        let token = analysis::normalize(written);
+        // The index drops words this long, so a query word never is one.
+        let verdict = token.len() <= analysis::MAX_TOKEN_BYTES && self.judge(&token);
+        self.judged
+            .borrow_mut()
+            .insert(written.to_string(), verdict);
         verdict
     }
 
@@ -628,16 +645,18 @@ impl Highlighter {
         if self.words.contains(token) {
             return true;
         }
-        let token_keys = analysis::phonetic_keys(token);
-        if token_keys.iter().any(|k| self.keys.contains(k)) {
+        // A token is one word, so it has one key.
+        let key = analysis::phonetic_key(token);
+        if self.keys.contains(&key) {
             return true;
         }
-        let mut forms: Vec<Vec<char>> = vec![token.chars().collect()];
-        forms.extend(token_keys.iter().map(|k| k.chars().collect()));
+        let forms: [Vec<char>; 2] = [token.chars().collect(), key.chars().collect()];
         self.fuzzy.iter().any(|(word, distance)| {
-            forms
-                .iter()
-                .any(|form| edit_distance(word, form) <= *distance as usize)
+            let distance = *distance as usize;
+            forms.iter().any(|form| {
+                // Lengths further apart than the distance allowed need no table.
+                word.len().abs_diff(form.len()) <= distance && edit_distance(word, form) <= distance
+            })
         })
     }
 
@@ -662,13 +681,9 @@ impl Highlighter {
     /// with tantivy's `SnippetGenerator`, which tokenizes the text a second time and cost more
     /// than the rest of the page.)
     fn highlight(&self, text: &str) -> Option<String> {
-        let mut analyser = self.analyser.clone()?;
-        let mut marks: Vec<(usize, usize)> = Vec::new();
-        analyser.token_stream(text).process(&mut |token| {
-            if self.matches(&token.text) {
-                marks.push((token.offset_from, token.offset_to));
-            }
-        });
+        let marks: Vec<(usize, usize)> = analysis::word_ranges(text)
+            .filter(|&(from, to)| self.matches(&text[from..to]))
+            .collect();
         let (from, to) = best_window(text, &marks)?;
         let mut html = String::with_capacity(to - from + 16);
         if from > 0 {
@@ -791,10 +806,11 @@ mod tests {
     #[tokio::test]
     async fn long_texts_are_cut_around_the_matched_words() {
         let f = Fixture::empty().await;
-        let highlighter = Highlighter::new(
+        let highlighter = Highlighter::new(&analyse_query(
             f.index.index(),
-            &analyse_query(f.index.index(), f.index.vocabulary(), "कालीन"),
-        );
+            f.index.vocabulary(),
+            "कालीन",
+        ));
         let filler = "बुनाई का काम घर पर होता है और ".repeat(12);
         let text = format!("{filler}यहाँ कालीन <खरीद> होती है। {filler}");
         let html = highlighter.highlight(&text).expect("a match");
