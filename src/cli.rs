@@ -281,7 +281,7 @@ fn load_vocabulary(settings: &Settings) -> Result<Vocabulary, SearchError> {
 }
 
 async fn reindex(settings: &Settings, store: &Store) -> anyhow::Result<()> {
-    let index = open_index(settings, store).await?;
+    let dir = settings.index_dir();
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -291,8 +291,8 @@ async fn reindex(settings: &Settings, store: &Store) -> anyhow::Result<()> {
     );
     bar.set_message("indexing");
     let started = std::time::Instant::now();
-    let cursor = index
-        .rebuild(store, &mut |progress| {
+    let (index, cursor) =
+        SearchIndex::open_and_rebuild(&dir, store, load_vocabulary(settings)?, &mut |progress| {
             bar.set_length(progress.total);
             bar.set_position(progress.done);
         })
@@ -303,8 +303,13 @@ async fn reindex(settings: &Settings, store: &Store) -> anyhow::Result<()> {
         "search index rebuilt in {:.1} s: {} documents, up to change {cursor}, in {}",
         started.elapsed().as_secs_f64(),
         index.searcher().num_docs(),
-        settings.index_dir().display()
+        dir.display()
     );
+    // Dropping the index waits for the background merge: say why the command lingers.
+    if index.searcher().segment_readers().len() > 1 {
+        println!("merging it into one segment…");
+    }
+    drop(index);
     Ok(())
 }
 

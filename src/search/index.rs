@@ -148,17 +148,9 @@ impl SearchIndex {
         store: &Store,
         vocabulary: Vocabulary,
     ) -> SearchResult<SearchIndex> {
-        std::fs::create_dir_all(dir)?;
-        let index = match Self::open_checked(dir, store, vocabulary.clone()).await {
-            Ok(index) => index,
-            // Another writer, or the database is unreachable: rebuilding would not help.
-            Err(error @ (SearchError::Locked(_) | SearchError::Store(_))) => return Err(error),
-            Err(error) => {
-                if is_empty_dir(dir) {
-                    tracing::info!(dir = %dir.display(), "no search index yet; building it");
-                } else {
-                    tracing::warn!(dir = %dir.display(), %error, "search index unusable; rebuilding it from the database");
-                }
+        let index = match Self::open_usable(dir, store, vocabulary.clone()).await? {
+            Some(index) => index,
+            None => {
                 let index = Self::create_fresh(dir, vocabulary)?;
                 index.rebuild(store, &mut |_| {}).await?;
                 index
@@ -166,6 +158,45 @@ impl SearchIndex {
         };
         index.refresh_gazetteer(store).await?;
         Ok(index)
+    }
+
+    /// Rebuilds the index in `dir` from the database, once, whatever state it is in (what
+    /// `sangam reindex` does); returns it with the cursor it is complete up to.
+    pub async fn open_and_rebuild(
+        dir: &Path,
+        store: &Store,
+        vocabulary: Vocabulary,
+        progress: &mut dyn FnMut(RebuildProgress),
+    ) -> SearchResult<(SearchIndex, ChangeCursor)> {
+        let index = match Self::open_usable(dir, store, vocabulary.clone()).await? {
+            Some(index) => index,
+            None => Self::create_fresh(dir, vocabulary)?,
+        };
+        let cursor = index.rebuild(store, progress).await?;
+        Ok((index, cursor))
+    }
+
+    /// The index in `dir`, or `None` (said in the log) if there is none or it cannot be used.
+    /// Fails if another process holds the writer or the database is unreachable: rebuilding
+    /// would not help then.
+    async fn open_usable(
+        dir: &Path,
+        store: &Store,
+        vocabulary: Vocabulary,
+    ) -> SearchResult<Option<SearchIndex>> {
+        std::fs::create_dir_all(dir)?;
+        match Self::open_checked(dir, store, vocabulary).await {
+            Ok(index) => Ok(Some(index)),
+            Err(error @ (SearchError::Locked(_) | SearchError::Store(_))) => Err(error),
+            Err(error) => {
+                if is_empty_dir(dir) {
+                    tracing::info!(dir = %dir.display(), "no search index yet; building it");
+                } else {
+                    tracing::warn!(dir = %dir.display(), %error, "search index unusable; rebuilding it from the database");
+                }
+                Ok(None)
+            }
+        }
     }
 
     /// Opens the index in `dir` if it is one this version wrote for this database.

@@ -454,6 +454,10 @@ async fn reindex_and_search_work_from_the_command_line() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("search index rebuilt"), "{stdout}");
+    // The command waits for the rebuild's background merge: it leaves one segment behind.
+    let meta = std::fs::read_to_string(dir.path().join("index").join("meta.json")).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    assert_eq!(meta["segments"].as_array().map(Vec::len), Some(1), "{meta}");
     let output = run(&["search", "kaleen"]).await.unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).to_lowercase();
     assert!(output.status.success());
