@@ -7,12 +7,14 @@
 //! - [`store`]: SQL on SQLite (embedded default) or PostgreSQL, and the change log search tails.
 //! - [`matching`]: eligibility of a need for an offering, rule by rule, with reasons (pure).
 //! - [`search`]: the tantivy index, its Hindi/romanized-Hindi analysers and the change-log indexer.
+//! - [`hsds`]: offerings as Open Referral HSDS 3.0 services, for directories that read it (pure).
 //! - [`seed`]: geography, sectors and demo data shipped in `seed/`.
 //! - [`config`]: where data lives and which database to use.
 
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod hsds;
 pub mod http;
 pub mod matching;
 pub mod search;

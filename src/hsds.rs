@@ -1,0 +1,487 @@
+//! Offerings as services in the Open Referral Human Services Data Specification (HSDS 3.0), so
+//! that directories and referral tools which read HSDS can read Sangam's registry.
+//!
+//! The mapping: an offering is a `service`; its provider is the service's `organization`; each
+//! district it serves is a `service_area`; its linkage kind and sectors are `attributes` with
+//! terms from two taxonomies of Sangam's own (`sangam:linkage-kind`, `sangam:sector`). Only what
+//! anyone may see goes out: active offerings of active providers, never contact details. An
+//! offering past its `valid_until` is `inactive`. HSDS asks for UUIDs: Sangam's ids are a prefix
+//! and a UUID (`of_0190…`), so the UUID is the HSDS id and the prefix comes back on lookup; the
+//! ids of nested objects are derived from what they join, so they stay the same between exports.
+//! Pure: no HTTP, no SQL.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::domain::geography::{District, Sector};
+use crate::domain::offering::{Eligibility, LinkageKind, Offering, Terms};
+use crate::domain::record::parse_date;
+use crate::domain::stakeholder::Stakeholder;
+use crate::matching::eligibility::rupees;
+
+pub const HSDS_VERSION: &str = "3.0";
+pub const KIND_TAXONOMY: &str = "sangam:linkage-kind";
+pub const SECTOR_TAXONOMY: &str = "sangam:sector";
+const OFFERING_PREFIX: &str = "of";
+const STAKEHOLDER_PREFIX: &str = "sh";
+
+/// Names for the codes records carry.
+pub struct Names<'a> {
+    pub districts: &'a BTreeMap<String, District>,
+    pub sectors: &'a BTreeMap<String, Sector>,
+}
+
+/// A service with only its one-to-one fields, as HSDS lists them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceSummary {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// `active`, or `inactive` once `valid_until` has passed.
+    pub status: &'static str,
+    pub eligibility_description: Option<String>,
+    pub minimum_age: Option<i64>,
+    pub maximum_age: Option<i64>,
+    /// For credit, what it costs: interest and tenure.
+    pub fees_description: Option<String>,
+    pub last_modified: String,
+}
+
+/// A service with everything related to it nested.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Service {
+    #[serde(flatten)]
+    pub summary: ServiceSummary,
+    pub organization: Organization,
+    pub service_areas: Vec<ServiceArea>,
+    pub attributes: Vec<Attribute>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    /// The name in Hindi (or the local language), when registered.
+    pub alternate_name: Option<String>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceArea {
+    pub id: String,
+    pub service_id: String,
+    /// The district, in English.
+    pub name: String,
+    /// The district's local name and its state.
+    pub description: Option<String>,
+    /// Sangam's district code, which the API's `district` filters take.
+    pub uri: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attribute {
+    pub id: String,
+    pub link_id: String,
+    pub link_type: &'static str,
+    pub link_entity: &'static str,
+    pub taxonomy_term_id: String,
+    pub taxonomy_term: TaxonomyTerm,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaxonomyTerm {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub taxonomy: &'static str,
+    pub language: &'static str,
+}
+
+/// What HSDS's `GET /` says about this API.
+#[derive(Debug, Clone, Serialize)]
+pub struct About {
+    pub version: &'static str,
+    pub openapi_url: String,
+    pub description: &'static str,
+    pub publisher: Publisher,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Publisher {
+    pub name: &'static str,
+}
+
+impl About {
+    pub fn new(openapi_url: String) -> Self {
+        About {
+            version: HSDS_VERSION,
+            openapi_url,
+            description: "Finance, training, market and scheme offerings registered with Sangam \
+                          for district livelihood coalitions in India",
+            publisher: Publisher { name: "Sangam" },
+        }
+    }
+}
+
+/// One page of a listing, with HSDS's paging fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub total_items: u64,
+    pub total_pages: u64,
+    /// Counted from 1.
+    pub page_number: u64,
+    pub size: u64,
+    pub first_page: bool,
+    pub last_page: bool,
+    pub empty: bool,
+    pub contents: Vec<T>,
+}
+
+impl<T> Page<T> {
+    pub fn new(contents: Vec<T>, total_items: u64, page_number: u64, per_page: u64) -> Self {
+        let total_pages = total_items.div_ceil(per_page.max(1));
+        Page {
+            total_items,
+            total_pages,
+            page_number,
+            size: contents.len() as u64,
+            first_page: page_number <= 1,
+            last_page: page_number >= total_pages,
+            empty: contents.is_empty(),
+            contents,
+        }
+    }
+}
+
+/// The HSDS id of a Sangam id: its UUID, hyphenated (or one derived from it, for an id of
+/// another shape).
+pub fn external_id(id: &str) -> String {
+    match id
+        .split_once('_')
+        .and_then(|(_, hex)| uuid::Uuid::try_parse(hex).ok())
+    {
+        Some(uuid) => uuid.hyphenated().to_string(),
+        None => derived_id(&[id]),
+    }
+}
+
+/// The Sangam id of an offering's HSDS id; `None` if it is not a UUID.
+pub fn offering_id(external: &str) -> Option<String> {
+    internal_id(OFFERING_PREFIX, external)
+}
+
+/// The Sangam id of a provider's HSDS id; `None` if it is not a UUID.
+pub fn stakeholder_id(external: &str) -> Option<String> {
+    internal_id(STAKEHOLDER_PREFIX, external)
+}
+
+fn internal_id(prefix: &str, external: &str) -> Option<String> {
+    let uuid = uuid::Uuid::try_parse(external.trim()).ok()?;
+    Some(format!("{prefix}_{}", uuid.simple()))
+}
+
+/// A stable UUID for what `parts` name together (version 8: made here, from SHA-256).
+fn derived_id(parts: &[&str]) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    let digest = hash.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Uuid::new_v8(bytes).hyphenated().to_string()
+}
+
+/// The listing form of an offering, judged active or not on `today`.
+pub fn service_summary(offering: &Offering, today: time::Date) -> ServiceSummary {
+    let data = &offering.data;
+    let expired = data
+        .valid_until
+        .as_deref()
+        .and_then(parse_date)
+        .is_some_and(|until| until < today);
+    ServiceSummary {
+        id: external_id(&offering.id),
+        organization_id: external_id(&offering.stakeholder_id),
+        name: data.title.clone(),
+        description: data.description.clone(),
+        status: if expired { "inactive" } else { "active" },
+        eligibility_description: describe_eligibility(&data.eligibility),
+        minimum_age: data.eligibility.min_age,
+        maximum_age: data.eligibility.max_age,
+        fees_description: (data.kind == LinkageKind::Finance)
+            .then(|| describe_cost(&data.terms))
+            .flatten(),
+        last_modified: offering.meta.updated_at.clone(),
+    }
+}
+
+/// The whole service: the offering, its provider, where it is offered and what it is.
+pub fn service(
+    offering: &Offering,
+    provider: &Stakeholder,
+    names: &Names<'_>,
+    today: time::Date,
+) -> Service {
+    let summary = service_summary(offering, today);
+    let service_id = summary.id.clone();
+    let service_areas = offering
+        .data
+        .districts
+        .iter()
+        .map(|code| service_area(&service_id, code, names))
+        .collect();
+    let kind = offering.data.kind.as_str();
+    let mut attributes = vec![attribute(&service_id, kind_term(kind))];
+    for code in &offering.data.sectors {
+        attributes.push(attribute(&service_id, sector_term(code, names)));
+    }
+    Service {
+        organization: organization(provider, names),
+        summary,
+        service_areas,
+        attributes,
+    }
+}
+
+fn organization(provider: &Stakeholder, names: &Names<'_>) -> Organization {
+    let data = &provider.data;
+    let place = names
+        .districts
+        .get(&data.district)
+        .map_or(data.district.clone(), |d| {
+            format!("{}, {}", d.name, d.state)
+        });
+    let description = match &data.description {
+        Some(text) => text.clone(),
+        // HSDS requires a description; say at least what and where the provider is.
+        None => format!("{} in {place}", data.kind.as_str()),
+    };
+    Organization {
+        id: external_id(&provider.id),
+        name: data.name.clone(),
+        alternate_name: data.name_local.clone(),
+        description,
+    }
+}
+
+fn service_area(service_id: &str, code: &str, names: &Names<'_>) -> ServiceArea {
+    let district = names.districts.get(code);
+    let description = district.map(|d| match &d.name_local {
+        Some(local) => format!("{local} · {}", d.state),
+        None => d.state.clone(),
+    });
+    ServiceArea {
+        id: derived_id(&[service_id, "service_area", code]),
+        service_id: service_id.to_string(),
+        name: district.map_or(code.to_string(), |d| d.name.clone()),
+        description,
+        uri: Some(format!("sangam:district:{code}")),
+    }
+}
+
+fn attribute(service_id: &str, term: TaxonomyTerm) -> Attribute {
+    Attribute {
+        id: derived_id(&[service_id, "attribute", &term.id]),
+        link_id: service_id.to_string(),
+        link_type: "service_type",
+        link_entity: "service",
+        taxonomy_term_id: term.id.clone(),
+        taxonomy_term: term,
+    }
+}
+
+/// The term of a linkage kind (finance, training, market, scheme).
+pub fn kind_term(kind: &str) -> TaxonomyTerm {
+    let description = match kind {
+        "finance" => "Credit: loans, SHG–bank linkage, Kisan Credit Card",
+        "training" => "Skills training, such as RSETI courses",
+        "market" => "Buyers, orders and market access",
+        "scheme" => "Government schemes and entitlements",
+        _ => "A kind of linkage",
+    };
+    TaxonomyTerm {
+        id: derived_id(&[KIND_TAXONOMY, kind]),
+        code: kind.to_string(),
+        name: kind.to_string(),
+        description: description.to_string(),
+        taxonomy: KIND_TAXONOMY,
+        language: "en",
+    }
+}
+
+/// The term of a sector, named in English with its Hindi name as description.
+pub fn sector_term(code: &str, names: &Names<'_>) -> TaxonomyTerm {
+    let sector = names.sectors.get(code);
+    TaxonomyTerm {
+        id: derived_id(&[SECTOR_TAXONOMY, code]),
+        code: code.to_string(),
+        name: sector.map_or(code.to_string(), |s| s.name.clone()),
+        description: sector
+            .and_then(|s| s.name_local.clone())
+            .unwrap_or_default(),
+        taxonomy: SECTOR_TAXONOMY,
+        language: "en",
+    }
+}
+
+/// The offering's rules in one sentence, or `None` if it has none (everyone may apply).
+fn describe_eligibility(rules: &Eligibility) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(gender) = rules.gender {
+        parts.push(match gender.as_str() {
+            "female" => "women".to_string(),
+            "male" => "men".to_string(),
+            other => other.to_string(),
+        });
+    }
+    match (rules.min_age, rules.max_age) {
+        (Some(low), Some(high)) => parts.push(format!("aged {low}–{high}")),
+        (Some(low), None) => parts.push(format!("aged {low} or more")),
+        (None, Some(high)) => parts.push(format!("aged up to {high}")),
+        (None, None) => {}
+    }
+    if !rules.social_categories.is_empty() {
+        let categories: Vec<&str> = rules.social_categories.iter().map(|c| c.as_str()).collect();
+        parts.push(format!("{} only", categories.join("/")));
+    }
+    if rules.shg_member_required {
+        parts.push("members of a self-help group".to_string());
+    }
+    if !rules.stages.is_empty() {
+        let stages: Vec<&str> = rules.stages.iter().map(|s| s.as_str()).collect();
+        parts.push(format!("{} enterprises", stages.join(" or ")));
+    }
+    match (rules.min_amount_inr, rules.max_amount_inr) {
+        (Some(low), Some(high)) => parts.push(format!("{}–{}", rupees(low), rupees(high))),
+        (Some(low), None) => parts.push(format!("from {}", rupees(low))),
+        (None, Some(high)) => parts.push(format!("up to {}", rupees(high))),
+        (None, None) => {}
+    }
+    (!parts.is_empty()).then(|| {
+        let mut sentence = parts.join("; ");
+        sentence[..1].make_ascii_uppercase();
+        sentence
+    })
+}
+
+fn describe_cost(terms: &Terms) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(rate) = terms.interest_rate_pct {
+        parts.push(format!("interest {rate}% a year"));
+    }
+    if let Some(months) = terms.tenure_months {
+        parts.push(format!("repaid over {months} months"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::offering::OfferingData;
+    use crate::domain::record::{Origin, RecordMeta, Status};
+    use crate::domain::stakeholder::{Gender, SocialCategory};
+
+    fn offering(valid_until: Option<&str>) -> Offering {
+        Offering {
+            id: "of_0190a1b2c3d47e8f9a0b1c2d3e4f5a6b".into(),
+            stakeholder_id: "sh_0190a1b2c3d47e8f9a0b1c2d3e4f5a6c".into(),
+            data: OfferingData {
+                kind: LinkageKind::Finance,
+                title: "MUDRA Shishu loan".into(),
+                description: Some("Collateral-free loans for micro enterprises".into()),
+                sectors: vec!["tailoring".into()],
+                districts: vec!["up-bhadohi".into(), "up-mirzapur".into()],
+                eligibility: Eligibility {
+                    gender: Some(Gender::Female),
+                    min_age: Some(18),
+                    max_age: Some(45),
+                    social_categories: vec![SocialCategory::Sc, SocialCategory::St],
+                    min_amount_inr: Some(20_000),
+                    max_amount_inr: Some(150_000),
+                    ..Eligibility::default()
+                },
+                terms: Terms {
+                    interest_rate_pct: Some(9.5),
+                    tenure_months: Some(36),
+                    ..Terms::default()
+                },
+                valid_until: valid_until.map(str::to_string),
+            },
+            meta: RecordMeta {
+                status: Status::Active,
+                created_via: Origin::Api,
+                created_by: "test".into(),
+                created_at: "2026-11-01T10:00:00.000Z".into(),
+                updated_at: "2026-11-02T10:00:00.000Z".into(),
+                demo: false,
+            },
+        }
+    }
+
+    fn day(text: &str) -> time::Date {
+        parse_date(text).expect("a date")
+    }
+
+    #[test]
+    fn ids_are_the_uuids_inside_sangam_ids_and_come_back() {
+        let external = external_id("of_0190a1b2c3d47e8f9a0b1c2d3e4f5a6b");
+        assert_eq!(external, "0190a1b2-c3d4-7e8f-9a0b-1c2d3e4f5a6b");
+        assert_eq!(
+            offering_id(&external).as_deref(),
+            Some("of_0190a1b2c3d47e8f9a0b1c2d3e4f5a6b")
+        );
+        assert_eq!(offering_id("not-a-uuid"), None);
+        // Ids of another shape still get a UUID, the same one each time.
+        let odd = external_id("legacy-42");
+        assert!(uuid::Uuid::try_parse(&odd).is_ok(), "{odd}");
+        assert_eq!(odd, external_id("legacy-42"));
+        assert_ne!(odd, external_id("legacy-43"));
+    }
+
+    #[test]
+    fn an_offering_reads_as_a_service_with_its_rules_in_words() {
+        let summary = service_summary(&offering(Some("2027-03-31")), day("2026-11-23"));
+        assert_eq!(summary.status, "active");
+        assert_eq!(
+            summary.organization_id,
+            "0190a1b2-c3d4-7e8f-9a0b-1c2d3e4f5a6c"
+        );
+        assert_eq!(
+            summary.eligibility_description.as_deref(),
+            Some("Women; aged 18–45; SC/ST only; ₹20,000–₹1,50,000")
+        );
+        assert_eq!(
+            (summary.minimum_age, summary.maximum_age),
+            (Some(18), Some(45))
+        );
+        assert_eq!(
+            summary.fees_description.as_deref(),
+            Some("interest 9.5% a year, repaid over 36 months")
+        );
+    }
+
+    #[test]
+    fn an_offering_past_its_date_is_inactive() {
+        let summary = service_summary(&offering(Some("2026-11-22")), day("2026-11-23"));
+        assert_eq!(summary.status, "inactive");
+        let open_ended = service_summary(&offering(None), day("2026-11-23"));
+        assert_eq!(open_ended.status, "active");
+    }
+
+    #[test]
+    fn pages_count_from_one() {
+        let page = Page::new(vec![1, 2], 5, 3, 2);
+        assert_eq!((page.total_pages, page.size), (3, 2));
+        assert!(page.last_page && !page.first_page && !page.empty);
+        let none: Page<u8> = Page::new(Vec::new(), 0, 1, 50);
+        assert!(none.empty && none.first_page && none.last_page);
+        assert_eq!(none.total_pages, 0);
+    }
+}
