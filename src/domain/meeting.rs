@@ -46,13 +46,15 @@ pub struct Meeting {
 }
 
 impl MeetingInput {
-    /// The invitee ids as sent, so the caller can ask the registry which of them exist.
+    /// The invitee ids as sent, so the caller can ask the registry which of them exist; none when
+    /// there are too many (validation refuses the list without looking them up).
     pub fn invitee_ids(&self) -> Vec<String> {
-        self.invitees
-            .iter()
-            .flatten()
-            .map(|id| id.trim().to_string())
-            .collect()
+        match &self.invitees {
+            Some(list) if list.len() <= MAX_INVITEES => {
+                list.iter().map(|id| id.trim().to_string()).collect()
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// Validates a meeting; `known_stakeholders` holds those of [`Self::invitee_ids`] that are in
@@ -103,7 +105,7 @@ impl MeetingInput {
                 if !known_stakeholders.contains(&id) {
                     errors.add(
                         format!("invitees[{index}]"),
-                        format!("no stakeholder `{id}` in the registry"),
+                        format!("no stakeholder `{id}` in the registry, or it is archived"),
                     );
                 } else if !invitees.contains(&id) {
                     invitees.push(id);

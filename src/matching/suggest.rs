@@ -467,7 +467,15 @@ fn refusal_why(
         .iter()
         .filter(|(_, failed)| !failed.iter().any(|why| why.starts_with("sector ")))
         .take(2)
-        .map(|(c, failed)| format!("{} — {}", candidates[*c].provider.name, failed.join(", ")))
+        .map(|(c, failed)| {
+            let candidate = &candidates[*c];
+            format!(
+                "{}, “{}” — {}",
+                candidate.provider.name,
+                candidate.offering.data.title,
+                failed.join(", ")
+            )
+        })
         .collect();
     if near.is_empty() {
         format!("no {wanted} serves {district}")
@@ -731,7 +739,7 @@ mod tests {
         );
         assert_eq!(
             plan.gaps[0].why,
-            "no lender for carpets in Bhadohi takes this need: Ujjwal Gram Microfinance — amount ₹2,50,000 outside up to ₹1,00,000"
+            "no lender for carpets in Bhadohi takes this need: Ujjwal Gram Microfinance, “offering of_s” — amount ₹2,50,000 outside up to ₹1,00,000"
         );
     }
 

@@ -595,3 +595,142 @@ async fn odd_suggestion_parameters_are_refused_clearly() {
     let (_, unchanged) = server.get(&format!("/api/v1/meetings/{id}"), None).await;
     assert_eq!(unchanged["date"], "2026-12-10");
 }
+
+#[tokio::test]
+async fn a_loan_budget_is_never_overspent_and_an_impossible_budget_is_refused() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let lender = add(
+            &server,
+            &token,
+            "/api/v1/stakeholders",
+            &bank("Bank of Baroda, Bhadohi", "up-bhadohi"),
+        )
+        .await;
+        let mut impossible = women_loan();
+        impossible["terms"] = json!({"budget_inr": 5000});
+        let (status, reply) = server
+            .post(
+                &format!("/api/v1/stakeholders/{lender}/offerings"),
+                Some(&token),
+                &impossible,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{reply}");
+        assert!(error_fields(&reply, "validation_failed").contains_key("terms.budget_inr"));
+
+        let mut fund = women_loan();
+        fund["terms"] = json!({"budget_inr": 100000});
+        let loan = add(
+            &server,
+            &token,
+            &format!("/api/v1/stakeholders/{lender}/offerings"),
+            &fund,
+        )
+        .await;
+        let (_, stored) = server.get(&format!("/api/v1/offerings/{loan}"), None).await;
+        assert_eq!(stored["terms"]["budget_inr"], 100000);
+        for (name, amount) in [("Rubi Devi", 60000), ("Anita Gautam", 70000)] {
+            let person = add(
+                &server,
+                &token,
+                "/api/v1/stakeholders",
+                &entrepreneur(name, "up-bhadohi", None),
+            )
+            .await;
+            add(
+                &server,
+                &token,
+                &format!("/api/v1/stakeholders/{person}/needs"),
+                &json!({"kind": "finance", "title": "Working capital", "sector": "tailoring", "amount_inr": amount}),
+            )
+            .await;
+        }
+        let id = meeting(&server, &token, &[&lender]).await;
+        let body = suggestions(&server, &id).await;
+        assert_eq!(body["linkages"].as_array().unwrap().len(), 1, "{body}");
+        let gaps = body["gaps"].as_array().unwrap();
+        assert_eq!(gaps.len(), 1, "{body}");
+        assert!(
+            gaps[0]["why"]
+                .as_str()
+                .unwrap()
+                .contains("of its budget left"),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn asking_for_suggestions_twice_at_once_stores_each_linkage_once() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let place = bhadohi(&server, &token).await;
+        let id = meeting(&server, &token, &[]).await;
+        let path = format!("/api/v1/meetings/{id}/suggestions");
+        let (first, second) = tokio::join!(server.get(&path, None), server.get(&path, None));
+        assert_eq!(first.0, StatusCode::OK, "{}", first.1);
+        assert_eq!(second.0, StatusCode::OK, "{}", second.1);
+        let after = suggestions(&server, &id).await;
+        let tailor = linkages_of(&after, &place.tailor_need);
+        assert_eq!(tailor.len(), 1, "{after}");
+        assert_eq!(first.1["linkages"], after["linkages"]);
+        assert_eq!(second.1["linkages"], after["linkages"]);
+    }
+}
+
+#[tokio::test]
+async fn wrongly_shaped_bodies_get_a_clear_error_and_change_nothing() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let place = bhadohi(&server, &token).await;
+        let id = meeting(&server, &token, &[]).await;
+        let body = suggestions(&server, &id).await;
+        let linkage = body["linkages"][0]["id"].as_str().unwrap().to_string();
+        let linkage_path = format!("/api/v1/linkages/{linkage}");
+        let meeting_path = format!("/api/v1/meetings/{id}");
+        for (path, bad) in [
+            (&linkage_path, json!([])),
+            (&linkage_path, json!({"status": 5})),
+            (
+                &linkage_path,
+                json!({"status": "proposed", "colour": "red"}),
+            ),
+            (
+                &linkage_path,
+                json!({"status": "proposed", "note": "x".repeat(2001)}),
+            ),
+            (&meeting_path, json!("invitees")),
+            (&meeting_path, json!({"invitees": "everyone"})),
+            (&meeting_path, json!({"invitees": [place.bank, "st_ghost"]})),
+            (&meeting_path, json!({"title": "\u{0007}"})),
+            (&meeting_path, json!({"venue": "Gyanpur"})),
+        ] {
+            let (status, reply) = server.patch(path, Some(&token), &bad).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{path} {bad}: {reply}"
+            );
+            error_fields(&reply, "validation_failed");
+        }
+        let (status, reply) = server
+            .post(
+                "/api/v1/meetings",
+                Some(&token),
+                &json!({"invitees": vec!["st_x"; 501]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{reply}");
+        assert!(error_fields(&reply, "validation_failed").contains_key("invitees"));
+
+        let (_, linkage_now) = server.get(&linkage_path, None).await;
+        assert_eq!(linkage_now["status"], "suggested");
+        let (_, meeting_now) = server.get(&meeting_path, None).await;
+        assert_eq!(meeting_now["invitees"], json!([]));
+        assert_eq!(meeting_now["title"], "Bhadohi coalition, December");
+    }
+}
