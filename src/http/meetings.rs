@@ -23,7 +23,9 @@ use super::patch;
 use super::stakeholders::page;
 use crate::domain::geography::{District, Sector};
 use crate::domain::meeting::{LinkageStatus, Meeting, MeetingInput};
-use crate::matching::suggest::{self, Commitments, Invitation, Plan, Table};
+use crate::matching::suggest::{
+    self, Candidate, Commitments, GapCause, Invitation, OpenNeed, Plan, Table,
+};
 use crate::store::meetings::{LinkageView, OpenNeedRecord};
 
 pub fn router() -> Router<AppState> {
@@ -314,7 +316,8 @@ async fn prepare(app: &AppState, id: &str, per_need: usize) -> AppResult<Prepare
         per_need,
     };
     let open: Vec<_> = needs.iter().map(|n| n.open.clone()).collect();
-    let plan = suggest::plan(&open, &candidates, &table, &commitments);
+    let mut plan = suggest::plan(&open, &candidates, &table, &commitments);
+    point_gaps_elsewhere(app, &mut plan, &open, &table).await?;
     app.store.save_suggestions(id, &plan.suggestions).await?;
     let linkages = app.store.meeting_linkage_views(id).await?;
     Ok(Prepared {
@@ -324,4 +327,43 @@ async fn prepare(app: &AppState, id: &str, per_need: usize) -> AppResult<Prepare
         plan,
         linkages,
     })
+}
+
+/// How many offerings of other districts to look at for one trade when nothing local serves it.
+const ELSEWHERE_LOOKED_AT: i64 = 20;
+
+/// Adds to each "nothing serves this district" gap the providers elsewhere that would take the
+/// need if they served the district, so the facilitator knows whom to ask.
+async fn point_gaps_elsewhere(
+    app: &AppState,
+    plan: &mut Plan,
+    needs: &[OpenNeed],
+    table: &Table<'_>,
+) -> AppResult<()> {
+    let mut looked_up: BTreeMap<(String, String), Vec<Candidate>> = BTreeMap::new();
+    for gap in plan
+        .gaps
+        .iter_mut()
+        .filter(|g| g.cause == GapCause::NothingServes)
+    {
+        let Some(need) = needs.iter().find(|n| n.need.id == gap.need_id) else {
+            continue;
+        };
+        let Some(sector) = need.need.data.sector.clone() else {
+            continue;
+        };
+        let key = (gap.kind.as_str().to_string(), sector);
+        if !looked_up.contains_key(&key) {
+            let found = app
+                .store
+                .offerings_elsewhere(gap.kind, &key.1, table.district, ELSEWHERE_LOOKED_AT)
+                .await?;
+            looked_up.insert(key.clone(), found);
+        }
+        if let Some(hint) = suggest::served_elsewhere(need, &looked_up[&key], table) {
+            gap.why.push_str("; ");
+            gap.why.push_str(&hint);
+        }
+    }
+    Ok(())
 }

@@ -103,6 +103,19 @@ pub struct Gap {
     pub need_id: String,
     pub kind: LinkageKind,
     pub why: String,
+    pub cause: GapCause,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GapCause {
+    /// No offering of the need's kind and trade serves the district.
+    NothingServes,
+    /// Offerings of the trade serve the district, but a rule keeps each out.
+    NoneFits,
+    /// Every offering that fits is out of seats or budget.
+    Full,
+    /// Every offering that fits was declined.
+    Declined,
 }
 
 /// A provider not invited whose offerings would serve open needs.
@@ -404,18 +417,17 @@ pub fn plan(
         if suggested_for[n] > 0 || working {
             continue;
         }
-        let why = if !full[n].is_empty() {
-            format!(
-                "every offering that fits is full: {}",
-                full[n]
-                    .iter()
-                    .take(2)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("; ")
+        let (why, cause) = if !full[n].is_empty() {
+            let full = full[n].iter().take(2).cloned().collect::<Vec<_>>();
+            (
+                format!("every offering that fits is full: {}", full.join("; ")),
+                GapCause::Full,
             )
         } else if declined_for[n] > 0 && options[n] > 0 {
-            "every offering that fits was declined at this meeting".to_string()
+            (
+                "every offering that fits was declined at this meeting".to_string(),
+                GapCause::Declined,
+            )
         } else {
             refusal_why(need, &refusals[n], candidates, table)
         };
@@ -423,6 +435,7 @@ pub fn plan(
             need_id: need.need.id.clone(),
             kind: need.need.data.kind,
             why,
+            cause,
         });
     }
 
@@ -454,7 +467,7 @@ fn refusal_why(
     refusals: &[(usize, Vec<String>)],
     candidates: &[Candidate],
     table: &Table,
-) -> String {
+) -> (String, GapCause) {
     let data = &need.need.data;
     let word = provider_word(data.kind);
     let district = table.name_of(table.district);
@@ -478,13 +491,51 @@ fn refusal_why(
         })
         .collect();
     if near.is_empty() {
-        format!("no {wanted} serves {district}")
+        (
+            format!("no {wanted} serves {district}"),
+            GapCause::NothingServes,
+        )
     } else {
-        format!(
-            "no {wanted} in {district} takes this need: {}",
-            near.join("; ")
+        (
+            format!(
+                "no {wanted} in {district} takes this need: {}",
+                near.join("; ")
+            ),
+            GapCause::NoneFits,
         )
     }
+}
+
+/// For a need nothing in the district serves: up to two offerings elsewhere that would take it
+/// if they served this district, so the facilitator knows whom to ask ("RSETI Mirzapur offers
+/// “Dairy farming” in Mirzapur"). `elsewhere` holds offerings of other districts.
+pub fn served_elsewhere(need: &OpenNeed, elsewhere: &[Candidate], table: &Table) -> Option<String> {
+    let found: Vec<String> = elsewhere
+        .iter()
+        .filter(|c| {
+            c.offering.data.kind == need.need.data.kind
+                && c.provider.id != need.need.stakeholder_id
+                && !serves(&c.offering, table.district)
+                && eligibility::check(&need.profile, &need.need.data, &c.offering.data)
+                    .is_eligible()
+        })
+        .take(2)
+        .map(|c| {
+            let districts = &c.offering.data.districts;
+            let mut places: Vec<String> =
+                districts.iter().take(2).map(|d| table.name_of(d)).collect();
+            if districts.len() > 2 {
+                places.push(format!("{} more districts", districts.len() - 2));
+            }
+            format!(
+                "{} offers “{}” in {}",
+                c.provider.name,
+                c.offering.data.title,
+                places.join(", ")
+            )
+        })
+        .collect();
+    (!found.is_empty()).then(|| found.join("; "))
 }
 
 fn invitations(
@@ -717,6 +768,7 @@ mod tests {
                 need_id: "nd_carpet".into(),
                 kind: LinkageKind::Market,
                 why: "no buyer for carpets serves Bhadohi".into(),
+                cause: GapCause::NothingServes,
             }]
         );
     }
@@ -954,6 +1006,37 @@ mod tests {
         );
         assert!(plan.suggestions.is_empty());
         assert_eq!(plan.gaps[0].why, "no buyer for carpets serves Bhadohi");
+    }
+
+    #[test]
+    fn a_gap_points_to_a_provider_elsewhere_that_would_take_the_need() {
+        let mut mirzapur = offering("of_m", "st_m", LinkageKind::Training, &["dairy"]);
+        mirzapur.offering.data.districts = vec!["up-mirzapur".into()];
+        mirzapur.offering.data.title = "Dairy farming (10 days)".into();
+        mirzapur.provider.name = "RSETI Mirzapur".into();
+        let mut men_only = mirzapur.clone();
+        men_only.offering.data.eligibility.gender = Some(Gender::Male);
+        men_only.provider.name = "Men's course".into();
+        let dairy = need("nd_1", LinkageKind::Training, "dairy", None);
+        let invitees = BTreeSet::new();
+        let names = names();
+        let table = Table {
+            district: "up-bhadohi",
+            invitees: &invitees,
+            district_names: &names,
+            per_need: 3,
+        };
+        let planned = plan(
+            std::slice::from_ref(&dairy),
+            &[],
+            &table,
+            &Commitments::default(),
+        );
+        assert_eq!(planned.gaps[0].cause, GapCause::NothingServes);
+        assert_eq!(
+            served_elsewhere(&dairy, &[men_only, mirzapur], &table).as_deref(),
+            Some("RSETI Mirzapur offers “Dairy farming (10 days)” in Mirzapur")
+        );
     }
 
     #[test]

@@ -148,7 +148,7 @@ pub struct LinkageCounts {
     pub as_entrepreneur: BTreeMap<LinkageStatus, i64>,
 }
 
-/// `LIKE` pattern for a district code inside a JSON list of codes.
+/// `LIKE` pattern for a code (district, sector) inside a JSON list of codes.
 fn in_json_list(code: &str) -> String {
     format!("%\"{code}\"%")
 }
@@ -300,6 +300,45 @@ impl Store {
             if let Some(provider) = providers.get(&offering.stakeholder_id) {
                 candidates.push(Candidate {
                     provider: provider.clone(),
+                    offering,
+                });
+            }
+        }
+        Ok(candidates)
+    }
+
+    /// Active offerings of `kind` that name `sector` but do not serve `district`, with their
+    /// providers: where to look when nothing in the district meets a need.
+    pub async fn offerings_elsewhere(
+        &self,
+        kind: LinkageKind,
+        sector: &str,
+        district: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<Candidate>> {
+        let rows: Vec<OfferingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OFFERING_COLUMNS} FROM offerings
+             WHERE status = 'active' AND kind = $1 AND sectors LIKE $2
+               AND districts NOT LIKE $3 AND districts <> '[]'
+               AND stakeholder_id IN (SELECT id FROM stakeholders WHERE status = 'active')
+             ORDER BY id LIMIT $4"
+        )))
+        .bind(kind.as_str())
+        .bind(in_json_list(sector))
+        .bind(in_json_list(district))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut candidates = Vec::new();
+        for row in rows {
+            let offering = Offering::try_from(row)?;
+            if let Some(provider) = self.get_stakeholder(&offering.stakeholder_id).await? {
+                candidates.push(Candidate {
+                    provider: Provider {
+                        id: provider.id,
+                        name: provider.data.name,
+                        district: provider.data.district,
+                    },
                     offering,
                 });
             }

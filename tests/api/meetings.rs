@@ -255,6 +255,27 @@ async fn suggestions_link_the_tailor_to_the_loan_that_fits_and_name_the_carpet_g
         assert_eq!(gaps[0]["why"], "no buyer for carpets serves Bhadohi");
         assert!(linkages_of(&first, &place.carpet_need).is_empty());
 
+        // A carpet buyer registered in Mirzapur does not serve Bhadohi, but the gap says whom to ask.
+        let mirzapur_buyer = add(
+            &server,
+            &token,
+            "/api/v1/stakeholders",
+            &json!({"kind": "buyer", "name": "Ganga Kaleen Udyog", "district": "up-mirzapur"}),
+        )
+        .await;
+        add(
+            &server,
+            &token,
+            &format!("/api/v1/stakeholders/{mirzapur_buyer}/offerings"),
+            &json!({"kind": "market", "title": "Orders for hand-knotted carpets", "sectors": ["carpets"]}),
+        )
+        .await;
+        let pointed = suggestions(&server, &id).await;
+        assert_eq!(
+            pointed["gaps"][0]["why"],
+            "no buyer for carpets serves Bhadohi; Ganga Kaleen Udyog offers “Orders for hand-knotted carpets” in Mirzapur"
+        );
+
         assert_eq!(
             first["invite"],
             json!([{"stakeholder_id": place.bank, "name": "State Bank of India, Gyanpur",
