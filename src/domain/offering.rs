@@ -158,15 +158,13 @@ impl OfferingInput {
 
         let eligibility = validate_eligibility(self.eligibility.unwrap_or_default(), &mut errors);
         let terms = validate_terms(self.terms.unwrap_or_default(), &mut errors);
-        if let (Some(budget), Some(smallest)) = (terms.budget_inr, eligibility.min_amount_inr) {
-            if budget < smallest {
-                errors.add(
-                    "terms.budget_inr",
-                    format!(
-                        "is below min_amount_inr ({budget} < {smallest}): no need could be met"
-                    ),
-                );
-            }
+        if let (Some(budget), Some(smallest)) = (terms.budget_inr, eligibility.min_amount_inr)
+            && budget < smallest
+        {
+            errors.add(
+                "terms.budget_inr",
+                format!("is below min_amount_inr ({budget} < {smallest}): no need could be met"),
+            );
         }
 
         let valid_until = clean_text(self.valid_until).and_then(|text| match parse_date(&text) {
