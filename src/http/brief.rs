@@ -1,6 +1,9 @@
 //! The printable meeting briefing, in English and Hindi: as an HTML page for the facilitator's
 //! printer, as CSV for a spreadsheet, or as JSON.
 //!
+//! Contact details (person and phone beside each name) appear only for readers with a token, as
+//! everywhere else in the API.
+//!
 //! HTML is written through [`Html`], whose only way to emit text from data escapes it; markup
 //! comes only from `&'static str`, so no registry text can become markup.
 
@@ -43,6 +46,9 @@ pub struct Briefing<'a> {
     pub linkages: Vec<&'a LinkageView>,
     pub gaps: Vec<GapView<'a>>,
     pub invite: &'a [Invitation],
+    /// How to reach people, by stakeholder id ("Branch Manager, +919415000000"); empty for
+    /// readers without a token.
+    pub contacts: &'a BTreeMap<String, String>,
 }
 
 /// Headings, English then Hindi.
@@ -106,6 +112,18 @@ fn indian_date(iso: &str) -> String {
 }
 
 impl Briefing<'_> {
+    /// A name, with how to reach them when the reader may see it.
+    fn reachable(&self, id: &str, name: String) -> String {
+        match self.contacts.get(id) {
+            Some(contact) => format!("{name} — {contact}"),
+            None => name,
+        }
+    }
+
+    fn contact(&self, id: &str) -> Option<&str> {
+        self.contacts.get(id).map(String::as_str)
+    }
+
     fn sector_label(&self, code: Option<&str>) -> Option<String> {
         let code = code?;
         Some(match self.sectors.get(code) {
@@ -169,8 +187,8 @@ pub fn render(briefing: &Briefing, format: Format) -> AppResult<Response> {
     }
 }
 
-fn person(id: &str, name: &str, name_local: Option<&str>) -> Value {
-    json!({"id": id, "name": name, "name_local": name_local})
+fn person(id: &str, name: &str, name_local: Option<&str>, contact: Option<&str>) -> Value {
+    json!({"id": id, "name": name, "name_local": name_local, "contact": contact})
 }
 
 fn as_json(b: &Briefing) -> Value {
@@ -185,9 +203,9 @@ fn as_json(b: &Briefing) -> Value {
                 "score": l.score, "reasons": l.reasons,
                 "status": l.status, "status_local": status_local(l.status),
                 "need_title": view.need_title, "sector": view.need_sector, "amount_inr": view.need_amount_inr,
-                "entrepreneur": person(&view.owner_id, &view.owner_name, view.owner_name_local.as_deref()),
+                "entrepreneur": person(&view.owner_id, &view.owner_name, view.owner_name_local.as_deref(), b.contact(&view.owner_id)),
                 "offering_title": view.offering_title,
-                "provider": {"id": view.provider_id, "name": view.provider_name},
+                "provider": {"id": view.provider_id, "name": view.provider_name, "contact": b.contact(&view.provider_id)},
             })
         })
         .collect();
@@ -200,14 +218,14 @@ fn as_json(b: &Briefing) -> Value {
                 "need_id": g.gap.need_id, "kind": g.gap.kind, "kind_local": kind_local(g.gap.kind),
                 "why": g.gap.why, "need_title": need.data.title, "sector": need.data.sector,
                 "amount_inr": need.data.amount_inr,
-                "entrepreneur": person(&need.stakeholder_id, &g.need.owner_name, g.need.owner_name_local.as_deref()),
+                "entrepreneur": person(&need.stakeholder_id, &g.need.owner_name, g.need.owner_name_local.as_deref(), b.contact(&need.stakeholder_id)),
             })
         })
         .collect();
     let invite: Vec<Value> = b
         .invite
         .iter()
-        .map(|i| json!({"stakeholder_id": i.stakeholder_id, "name": i.name, "reason": i.reason, "open_needs": i.open_needs}))
+        .map(|i| json!({"stakeholder_id": i.stakeholder_id, "name": i.name, "reason": i.reason, "open_needs": i.open_needs, "contact": b.contact(&i.stakeholder_id)}))
         .collect();
     let invitees: Vec<Value> = b
         .invitees
@@ -357,7 +375,10 @@ fn as_html(b: &Briefing) -> String {
                 )
                 .element(
                     "<td>",
-                    &with_local(&view.owner_name, view.owner_name_local.as_deref()),
+                    &b.reachable(
+                        &view.owner_id,
+                        with_local(&view.owner_name, view.owner_name_local.as_deref()),
+                    ),
                     "</td>",
                 )
                 .element(
@@ -370,7 +391,11 @@ fn as_html(b: &Briefing) -> String {
                     ),
                     "</td>",
                 )
-                .element("<td>", &view.provider_name, "</td>")
+                .element(
+                    "<td>",
+                    &b.reachable(&view.provider_id, view.provider_name.clone()),
+                    "</td>",
+                )
                 .element("<td class=\"score\">", &format!("{:.2}", l.score), "</td>")
                 .element(
                     "<td>",
@@ -405,7 +430,10 @@ fn as_html(b: &Briefing) -> String {
                 )
                 .element(
                     "<td>",
-                    &with_local(&gap.need.owner_name, gap.need.owner_name_local.as_deref()),
+                    &b.reachable(
+                        &gap.need.open.need.stakeholder_id,
+                        with_local(&gap.need.owner_name, gap.need.owner_name_local.as_deref()),
+                    ),
                     "</td>",
                 )
                 .element(
@@ -430,7 +458,11 @@ fn as_html(b: &Briefing) -> String {
         page.markup("</tr></thead>\n<tbody>\n");
         for invitation in b.invite {
             page.markup("<tr>")
-                .element("<td>", &invitation.name, "</td>")
+                .element(
+                    "<td>",
+                    &b.reachable(&invitation.stakeholder_id, invitation.name.clone()),
+                    "</td>",
+                )
                 .element("<td>", &invitation.reason, "</td>")
                 .markup("</tr>\n");
         }
@@ -482,10 +514,13 @@ fn as_csv(b: &Briefing) -> AppResult<Vec<u8>> {
                 view.need_sector.as_deref(),
                 view.need_amount_inr,
             ),
-            with_local(&view.owner_name, view.owner_name_local.as_deref()),
+            b.reachable(
+                &view.owner_id,
+                with_local(&view.owner_name, view.owner_name_local.as_deref()),
+            ),
             l.offering_id.clone(),
             view.offering_title.clone(),
-            view.provider_name.clone(),
+            b.reachable(&view.provider_id, view.provider_name.clone()),
             format!("{:.2}", l.score),
             format!("{} / {}", l.status, status_local(l.status)),
             l.reasons.join("; "),
@@ -505,7 +540,10 @@ fn as_csv(b: &Briefing) -> AppResult<Vec<u8>> {
                 need.data.sector.as_deref(),
                 need.data.amount_inr,
             ),
-            with_local(&gap.need.owner_name, gap.need.owner_name_local.as_deref()),
+            b.reachable(
+                &need.stakeholder_id,
+                with_local(&gap.need.owner_name, gap.need.owner_name_local.as_deref()),
+            ),
             String::new(),
             String::new(),
             String::new(),
@@ -526,7 +564,7 @@ fn as_csv(b: &Briefing) -> AppResult<Vec<u8>> {
             String::new(),
             String::new(),
             String::new(),
-            invitation.name.clone(),
+            b.reachable(&invitation.stakeholder_id, invitation.name.clone()),
             String::new(),
             String::new(),
             invitation.reason.clone(),

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::brief;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, QueryParams};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, QueryParams};
 use super::patch;
 use super::stakeholders::page;
 use crate::domain::geography::{District, Sector};
@@ -209,6 +209,7 @@ struct BriefQuery {
 
 async fn briefing(
     State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
     Path(id): Path<String>,
     QueryParams(query): QueryParams<BriefQuery>,
 ) -> AppResult<Response> {
@@ -238,6 +239,10 @@ async fn briefing(
             invitees.push(stakeholder);
         }
     }
+    let contacts = match caller {
+        Some(_) => contacts_of(&app, &prepared).await?,
+        None => BTreeMap::new(),
+    };
     let briefing = brief::Briefing {
         meeting: &prepared.meeting,
         district: &prepared.district,
@@ -246,8 +251,49 @@ async fn briefing(
         linkages: prepared.live_linkages().collect(),
         gaps: prepared.gap_views(),
         invite: &prepared.plan.invite,
+        contacts: &contacts,
     };
     brief::render(&briefing, format)
+}
+
+/// "Person, phone, email" for everyone the briefing names, by stakeholder id.
+async fn contacts_of(app: &AppState, prepared: &Prepared) -> AppResult<BTreeMap<String, String>> {
+    let mut ids = BTreeSet::new();
+    for view in prepared.live_linkages() {
+        ids.insert(view.owner_id.clone());
+        ids.insert(view.provider_id.clone());
+    }
+    for gap in &prepared.plan.gaps {
+        if let Some(record) = prepared
+            .needs
+            .iter()
+            .find(|n| n.open.need.id == gap.need_id)
+        {
+            ids.insert(record.open.need.stakeholder_id.clone());
+        }
+    }
+    ids.extend(
+        prepared
+            .plan
+            .invite
+            .iter()
+            .map(|i| i.stakeholder_id.clone()),
+    );
+    let mut contacts = BTreeMap::new();
+    for id in ids {
+        let Some(stakeholder) = app.store.get_stakeholder(&id).await? else {
+            continue;
+        };
+        let contact = stakeholder.data.contact;
+        let parts: Vec<String> = [contact.person, contact.phone, contact.email]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !parts.is_empty() {
+            contacts.insert(id, parts.join(", "));
+        }
+    }
+    Ok(contacts)
 }
 
 /// A round of suggestions, saved, with what the answers need to show it.

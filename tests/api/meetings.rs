@@ -529,6 +529,23 @@ async fn the_brief_is_bilingual_printable_and_escapes_what_people_typed() {
             assert!(html.contains(expected), "brief lacks {expected:?}:\n{html}");
         }
         assert!(!html.contains("<script>"), "unescaped markup:\n{html}");
+        assert!(
+            !html.contains("+919415000000"),
+            "phones only for token holders:\n{html}"
+        );
+        let response = server
+            .send(
+                Method::GET,
+                &format!("/api/v1/meetings/{id}/brief"),
+                Some(&token),
+                None,
+            )
+            .await;
+        let html_for_staff = response.text().await.unwrap();
+        assert!(
+            html_for_staff.contains("State Bank of India, Gyanpur — Branch Manager, +919415000000"),
+            "{html_for_staff}"
+        );
 
         let response = server
             .send(
