@@ -41,6 +41,7 @@ macro_rules! word_enum {
 
 pub mod access;
 pub mod geography;
+pub mod meeting;
 pub mod need;
 pub mod offering;
 pub mod phone;

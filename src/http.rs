@@ -1,10 +1,13 @@
 //! The JSON API: routes, extractors, and the error type clients see.
 
+mod brief;
 mod docs;
 pub mod error;
 pub mod extract;
 mod geography;
 mod health;
+mod linkages;
+mod meetings;
 mod needs;
 mod offerings;
 mod patch;
@@ -83,6 +86,8 @@ pub fn app(state: AppState) -> Router {
         .merge(needs::router())
         .merge(registrations::router(&state.limits))
         .merge(search::router())
+        .merge(meetings::router())
+        .merge(linkages::router())
         .layer(middleware::from_fn_with_state(state.clone(), wake_indexer));
     Router::new()
         .nest("/api/v1", api)

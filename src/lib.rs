@@ -2,10 +2,13 @@
 //!
 //! A tour of the modules, from the outside in:
 //! - [`cli`]: the `sangam` command line (serve, migrate, seed, token, geo import, reindex, search).
-//! - [`http`]: the JSON API — routes, extractors and the one error type clients see.
-//! - [`domain`]: stakeholders, offerings, needs and geography as validated values; knows no HTTP or SQL.
+//! - [`http`]: the JSON API — routes, extractors, the one error type clients see, and the
+//!   printable meeting briefing.
+//! - [`domain`]: stakeholders, offerings, needs, geography, meetings and linkages as validated
+//!   values; knows no HTTP or SQL.
 //! - [`store`]: SQL on SQLite (embedded default) or PostgreSQL, and the change log search tails.
-//! - [`matching`]: eligibility of a need for an offering, rule by rule, with reasons (pure).
+//! - [`matching`]: eligibility rule by rule, and meeting suggestions: scores, capacity-aware
+//!   assignment, gaps and whom to invite (pure).
 //! - [`search`]: the tantivy index, its Hindi/romanized-Hindi analysers and the change-log indexer.
 //! - [`hsds`]: offerings as Open Referral HSDS 3.0 services, for directories that read it (pure).
 //! - [`seed`]: geography, sectors and demo data shipped in `seed/`.

@@ -5,3 +5,4 @@
 //! entrepreneur for a given need, in words a facilitator can read out.
 
 pub mod eligibility;
+pub mod suggest;

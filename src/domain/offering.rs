@@ -15,6 +15,8 @@ word_enum! {
 
 /// The largest amount any field accepts: ₹10 crore. Anything above is a typo for this field.
 pub const MAX_AMOUNT_INR: i64 = 100_000_000;
+/// The largest budget an offering may state: ₹1,000 crore, more than any district programme.
+pub const MAX_BUDGET_INR: i64 = 10_000_000_000;
 const MAX_TITLE: usize = 300;
 const MAX_DESCRIPTION: usize = 10_000;
 const MAX_LIST: usize = 100;
@@ -60,6 +62,8 @@ pub struct TermsInput {
     #[validate(range(min = 1, max = 100_000, message = "must be between 1 and 100,000"))]
     pub seats: Option<i64>,
     pub starts_on: Option<String>,
+    #[validate(range(min = 1, max = MAX_BUDGET_INR, message = "must be between ₹1 and ₹1,000 crore"))]
+    pub budget_inr: Option<i64>,
 }
 
 /// Who an offering is for; every rule is optional and an absent rule admits everyone.
@@ -80,8 +84,13 @@ pub struct Terms {
     pub interest_rate_pct: Option<f64>,
     pub tenure_months: Option<i64>,
     pub duration_days: Option<i64>,
+    /// How many needs the offering can take (a course's seats); linkages never exceed it.
     pub seats: Option<i64>,
     pub starts_on: Option<String>,
+    /// The total the provider can lend or grant through this offering (e.g. a branch's MUDRA
+    /// target for the quarter); linkages never add up to more.
+    #[serde(default)]
+    pub budget_inr: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,6 +158,14 @@ impl OfferingInput {
 
         let eligibility = validate_eligibility(self.eligibility.unwrap_or_default(), &mut errors);
         let terms = validate_terms(self.terms.unwrap_or_default(), &mut errors);
+        if let (Some(budget), Some(smallest)) = (terms.budget_inr, eligibility.min_amount_inr)
+            && budget < smallest
+        {
+            errors.add(
+                "terms.budget_inr",
+                format!("is below min_amount_inr ({budget} < {smallest}): no need could be met"),
+            );
+        }
 
         let valid_until = clean_text(self.valid_until).and_then(|text| match parse_date(&text) {
             None => {
@@ -205,6 +222,7 @@ impl OfferingData {
                 duration_days: self.terms.duration_days,
                 seats: self.terms.seats,
                 starts_on: self.terms.starts_on.clone(),
+                budget_inr: self.terms.budget_inr,
             }),
             valid_until: self.valid_until.clone(),
         }
@@ -343,6 +361,7 @@ fn validate_terms(input: TermsInput, errors: &mut FieldErrors) -> Terms {
         duration_days: input.duration_days,
         seats: input.seats,
         starts_on,
+        budget_inr: input.budget_inr,
     }
 }
 

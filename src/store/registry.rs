@@ -106,7 +106,7 @@ struct StakeholderRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct OfferingRow {
+pub(super) struct OfferingRow {
     id: String,
     stakeholder_id: String,
     kind: String,
@@ -126,7 +126,7 @@ struct OfferingRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct NeedRow {
+pub(super) struct NeedRow {
     id: String,
     stakeholder_id: String,
     district: String,
@@ -261,10 +261,10 @@ impl TryFrom<NeedRow> for Need {
 
 const STAKEHOLDER_COLUMNS: &str = "id, kind, name, name_local, district, districts_served, description, contact_person,
     contact_phone, contact_email, profile, possible_duplicates, status, created_via, created_by, created_at, updated_at, demo";
-const OFFERING_COLUMNS: &str =
+pub(super) const OFFERING_COLUMNS: &str =
     "id, stakeholder_id, kind, title, description, sectors, districts, eligibility, terms,
     valid_until, status, created_via, created_by, created_at, updated_at, demo";
-const NEED_COLUMNS: &str =
+pub(super) const NEED_COLUMNS: &str =
     "n.id, n.stakeholder_id, s.district, n.kind, n.title, n.description, n.sector, n.amount_inr,
     n.status, n.created_via, n.created_by, n.created_at, n.updated_at, n.demo";
 

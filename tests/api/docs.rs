@@ -21,6 +21,12 @@ async fn the_openapi_document_describes_every_contract_endpoint() {
         ("/api/v1/needs/{id}", &["get", "patch", "delete"]),
         ("/api/v1/registrations", &["post"]),
         ("/api/v1/search", &["get"]),
+        ("/api/v1/meetings", &["get", "post"]),
+        ("/api/v1/meetings/{id}", &["get", "patch"]),
+        ("/api/v1/meetings/{id}/suggestions", &["get"]),
+        ("/api/v1/meetings/{id}/brief", &["get"]),
+        ("/api/v1/linkages/{id}", &["get", "patch"]),
+        ("/api/v1/stakeholders/{id}/record", &["get"]),
         ("/healthz", &["get"]),
         ("/readyz", &["get"]),
     ] {

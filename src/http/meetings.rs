@@ -1,0 +1,415 @@
+//! `/api/v1/meetings`: coalition meetings, their suggested linkages, gaps and whom to invite,
+//! and the printable briefing.
+//!
+//! Reading suggestions or the briefing runs a round of [`suggest::plan`] and saves it, so the
+//! linkages it names have ids people can move on with `PATCH /api/v1/linkages/{id}`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::brief;
+use super::error::{AppError, AppResult};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, QueryParams};
+use super::patch;
+use super::stakeholders::page;
+use crate::domain::geography::{District, Sector};
+use crate::domain::meeting::{LinkageStatus, Meeting, MeetingInput};
+use crate::matching::suggest::{
+    self, Candidate, Commitments, GapCause, Invitation, OpenNeed, Plan, Table,
+};
+use crate::store::meetings::{LinkageView, OpenNeedRecord};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/meetings", get(list).post(create))
+        .route("/meetings/{id}", get(show).patch(update))
+        .route("/meetings/{id}/suggestions", get(suggestions))
+        .route("/meetings/{id}/brief", get(briefing))
+}
+
+const MEETING_FIELDS: &[&str] = &["title", "district", "date", "invitees"];
+const DEFAULT_PER_NEED: usize = 3;
+const MAX_PER_NEED: usize = 10;
+
+async fn create(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+    JsonBody(input): JsonBody<MeetingInput>,
+) -> AppResult<Response> {
+    let known = app
+        .store
+        .invitable_stakeholders(&input.invitee_ids())
+        .await?;
+    let data = input.validate_with(&app.store.catalog().await?, &known)?;
+    let meeting = app.store.insert_meeting(&data, &caller.name).await?;
+    let location = format!("/api/v1/meetings/{}", meeting.id);
+    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(meeting)).into_response())
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    district: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+async fn list(
+    State(app): State<AppState>,
+    QueryParams(query): QueryParams<ListQuery>,
+) -> AppResult<Json<Vec<Meeting>>> {
+    let (limit, offset) = page(query.limit, query.offset)?;
+    let district = query
+        .district
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty());
+    Ok(Json(
+        app.store
+            .list_meetings(district.as_deref(), limit, offset)
+            .await?,
+    ))
+}
+
+async fn show(State(app): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Meeting>> {
+    Ok(Json(find_meeting(&app, &id).await?))
+}
+
+/// A merge patch over the meeting (to invite the providers the suggestions named, say).
+async fn update(
+    State(app): State<AppState>,
+    Authenticated(_caller): Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> AppResult<Json<Meeting>> {
+    let current = find_meeting(&app, &id).await?;
+    let input = patch::apply(&current.data.to_input(), &body, MEETING_FIELDS)?;
+    let known = app
+        .store
+        .invitable_stakeholders(&input.invitee_ids())
+        .await?;
+    let data = input.validate_with(&app.store.catalog().await?, &known)?;
+    if data == current.data {
+        return Ok(Json(current));
+    }
+    Ok(Json(app.store.update_meeting(&id, &data).await?))
+}
+
+async fn find_meeting(app: &AppState, id: &str) -> AppResult<Meeting> {
+    app.store
+        .get_meeting(id)
+        .await?
+        .ok_or_else(|| AppError::not_found("meeting"))
+}
+
+/// A linkage as the suggestions list shows it.
+#[derive(Serialize)]
+struct LinkageOut<'a> {
+    id: &'a str,
+    need_id: &'a str,
+    offering_id: &'a str,
+    kind: &'a str,
+    score: f64,
+    reasons: &'a [String],
+    status: LinkageStatus,
+}
+
+#[derive(Serialize)]
+struct GapOut<'a> {
+    need_id: &'a str,
+    kind: &'a str,
+    why: &'a str,
+}
+
+#[derive(Serialize)]
+struct InviteOut<'a> {
+    stakeholder_id: &'a str,
+    name: &'a str,
+    reason: &'a str,
+    open_needs: usize,
+}
+
+impl<'a> From<&'a Invitation> for InviteOut<'a> {
+    fn from(invitation: &'a Invitation) -> Self {
+        InviteOut {
+            stakeholder_id: &invitation.stakeholder_id,
+            name: &invitation.name,
+            reason: &invitation.reason,
+            open_needs: invitation.open_needs,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SuggestionsQuery {
+    per_need: Option<i64>,
+}
+
+fn per_need(requested: Option<i64>) -> AppResult<usize> {
+    match requested {
+        None => Ok(DEFAULT_PER_NEED),
+        Some(n) if (1..=MAX_PER_NEED as i64).contains(&n) => Ok(n as usize),
+        Some(_) => Err(AppError::field(
+            "per_need",
+            format!("must be between 1 and {MAX_PER_NEED}"),
+        )),
+    }
+}
+
+async fn suggestions(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    QueryParams(query): QueryParams<SuggestionsQuery>,
+) -> AppResult<Json<Value>> {
+    let per_need = per_need(query.per_need)?;
+    let prepared = prepare(&app, &id, per_need).await?;
+    let linkages: Vec<LinkageOut> = prepared
+        .live_linkages()
+        .map(|view| LinkageOut {
+            id: &view.linkage.id,
+            need_id: &view.linkage.need_id,
+            offering_id: &view.linkage.offering_id,
+            kind: view.linkage.kind.as_str(),
+            score: view.linkage.score,
+            reasons: &view.linkage.reasons,
+            status: view.linkage.status,
+        })
+        .collect();
+    let gaps: Vec<GapOut> = prepared
+        .plan
+        .gaps
+        .iter()
+        .map(|gap| GapOut {
+            need_id: &gap.need_id,
+            kind: gap.kind.as_str(),
+            why: &gap.why,
+        })
+        .collect();
+    let invite: Vec<InviteOut> = prepared.plan.invite.iter().map(InviteOut::from).collect();
+    Ok(Json(json!({
+        "meeting_id": prepared.meeting.id,
+        "linkages": linkages,
+        "gaps": gaps,
+        "invite": invite,
+    })))
+}
+
+#[derive(Deserialize)]
+struct BriefQuery {
+    format: Option<String>,
+    per_need: Option<i64>,
+}
+
+async fn briefing(
+    State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+    QueryParams(query): QueryParams<BriefQuery>,
+) -> AppResult<Response> {
+    let format = match query.format.as_deref().map(str::trim) {
+        None | Some("") | Some("html") => brief::Format::Html,
+        Some("csv") => brief::Format::Csv,
+        Some("json") => brief::Format::Json,
+        Some(other) => {
+            return Err(AppError::field(
+                "format",
+                format!("unknown format `{other}`: must be one of html, csv, json"),
+            ));
+        }
+    };
+    let per_need = per_need(query.per_need)?;
+    let prepared = prepare(&app, &id, per_need).await?;
+    let sectors: BTreeMap<String, Sector> = app
+        .store
+        .list_sectors()
+        .await?
+        .into_iter()
+        .map(|s| (s.code.clone(), s))
+        .collect();
+    let mut invitees = Vec::new();
+    for invitee in &prepared.meeting.data.invitees {
+        if let Some(stakeholder) = app.store.get_stakeholder(invitee).await? {
+            invitees.push(stakeholder);
+        }
+    }
+    let contacts = match caller {
+        Some(_) => contacts_of(&app, &prepared).await?,
+        None => BTreeMap::new(),
+    };
+    let briefing = brief::Briefing {
+        meeting: &prepared.meeting,
+        district: &prepared.district,
+        sectors: &sectors,
+        invitees: &invitees,
+        linkages: prepared.live_linkages().collect(),
+        gaps: prepared.gap_views(),
+        invite: &prepared.plan.invite,
+        contacts: &contacts,
+    };
+    brief::render(&briefing, format)
+}
+
+/// "Person, phone, email" for everyone the briefing names, by stakeholder id.
+async fn contacts_of(app: &AppState, prepared: &Prepared) -> AppResult<BTreeMap<String, String>> {
+    let mut ids = BTreeSet::new();
+    for view in prepared.live_linkages() {
+        ids.insert(view.owner_id.clone());
+        ids.insert(view.provider_id.clone());
+    }
+    for gap in &prepared.plan.gaps {
+        if let Some(record) = prepared
+            .needs
+            .iter()
+            .find(|n| n.open.need.id == gap.need_id)
+        {
+            ids.insert(record.open.need.stakeholder_id.clone());
+        }
+    }
+    ids.extend(
+        prepared
+            .plan
+            .invite
+            .iter()
+            .map(|i| i.stakeholder_id.clone()),
+    );
+    let mut contacts = BTreeMap::new();
+    for id in ids {
+        let Some(stakeholder) = app.store.get_stakeholder(&id).await? else {
+            continue;
+        };
+        let contact = stakeholder.data.contact;
+        let parts: Vec<String> = [contact.person, contact.phone, contact.email]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !parts.is_empty() {
+            contacts.insert(id, parts.join(", "));
+        }
+    }
+    Ok(contacts)
+}
+
+/// A round of suggestions, saved, with what the answers need to show it.
+pub(super) struct Prepared {
+    pub meeting: Meeting,
+    pub district: District,
+    pub needs: Vec<OpenNeedRecord>,
+    pub plan: Plan,
+    /// Every linkage of the meeting after the round was saved, best first.
+    pub linkages: Vec<LinkageView>,
+}
+
+impl Prepared {
+    /// Linkages still in play or done: declined ones are left out.
+    fn live_linkages(&self) -> impl Iterator<Item = &LinkageView> {
+        self.linkages
+            .iter()
+            .filter(|view| view.linkage.status != LinkageStatus::Declined)
+    }
+
+    fn gap_views(&self) -> Vec<brief::GapView<'_>> {
+        self.plan
+            .gaps
+            .iter()
+            .filter_map(|gap| {
+                let record = self.needs.iter().find(|n| n.open.need.id == gap.need_id)?;
+                Some(brief::GapView { gap, need: record })
+            })
+            .collect()
+    }
+}
+
+async fn prepare(app: &AppState, id: &str, per_need: usize) -> AppResult<Prepared> {
+    let meeting = find_meeting(app, id).await?;
+    let code = &meeting.data.district;
+    let district =
+        app.store.get_district(code).await?.ok_or_else(|| {
+            AppError::Internal(format!("meeting {id} names unknown district {code}"))
+        })?;
+    let needs = app.store.open_needs(code).await?;
+    let candidates = app.store.candidate_offerings(code).await?;
+    let held = app
+        .store
+        .meeting_linkages(id)
+        .await?
+        .into_iter()
+        .filter(|l| l.status.is_held_by_people())
+        .map(|l| ((l.need_id, l.offering_id), l.status))
+        .collect();
+    let commitments = Commitments {
+        used: app.store.capacity_used(code).await?,
+        held,
+    };
+    let district_names: BTreeMap<String, String> = app
+        .store
+        .list_districts(None, None)
+        .await?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect();
+    let invitees: BTreeSet<String> = meeting.data.invitees.iter().cloned().collect();
+    let table = Table {
+        district: code,
+        invitees: &invitees,
+        district_names: &district_names,
+        per_need,
+    };
+    let open: Vec<_> = needs.iter().map(|n| n.open.clone()).collect();
+    let mut plan = suggest::plan(&open, &candidates, &table, &commitments);
+    point_gaps_elsewhere(app, &mut plan, &open, &table).await?;
+    app.store.save_suggestions(id, &plan.suggestions).await?;
+    let linkages = app.store.meeting_linkage_views(id).await?;
+    Ok(Prepared {
+        meeting,
+        district,
+        needs,
+        plan,
+        linkages,
+    })
+}
+
+/// How many offerings of other districts to look at for one trade when nothing local serves it.
+const ELSEWHERE_LOOKED_AT: i64 = 20;
+
+/// Adds to each "nothing serves this district" gap the providers elsewhere that would take the
+/// need if they served the district, so the facilitator knows whom to ask.
+async fn point_gaps_elsewhere(
+    app: &AppState,
+    plan: &mut Plan,
+    needs: &[OpenNeed],
+    table: &Table<'_>,
+) -> AppResult<()> {
+    let mut looked_up: BTreeMap<(String, String), Vec<Candidate>> = BTreeMap::new();
+    for gap in plan
+        .gaps
+        .iter_mut()
+        .filter(|g| g.cause == GapCause::NothingServes)
+    {
+        let Some(need) = needs.iter().find(|n| n.need.id == gap.need_id) else {
+            continue;
+        };
+        let Some(sector) = need.need.data.sector.clone() else {
+            continue;
+        };
+        let key = (gap.kind.as_str().to_string(), sector);
+        if !looked_up.contains_key(&key) {
+            let found = app
+                .store
+                .offerings_elsewhere(gap.kind, &key.1, table.district, ELSEWHERE_LOOKED_AT)
+                .await?;
+            looked_up.insert(key.clone(), found);
+        }
+        if let Some(hint) = suggest::served_elsewhere(need, &looked_up[&key], table) {
+            gap.why.push_str("; ");
+            gap.why.push_str(&hint);
+        }
+    }
+    Ok(())
+}

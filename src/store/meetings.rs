@@ -1,0 +1,571 @@
+//! Coalition meetings, their linkages, and each linkage's history.
+//!
+//! Suggestions are saved as linkages in status `suggested`, one row per (meeting, need, offering),
+//! so asking again updates rather than doubles. Rows people have moved on are never touched by a
+//! new round of suggestions; moving one is a compare-and-set on its status, so two people acting
+//! at once cannot both succeed from the same starting point.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::registry::{NEED_COLUMNS, NeedRow, OFFERING_COLUMNS, OfferingRow};
+use super::{Store, StoreError, StoreResult, from_json, new_id, to_json};
+use crate::domain::meeting::{
+    Linkage, LinkageEvent, LinkageMove, LinkageStatus, Meeting, MeetingData,
+};
+use crate::domain::need::Need;
+use crate::domain::offering::{LinkageKind, Offering};
+use crate::domain::record::now_timestamp;
+use crate::matching::suggest::{Candidate, OpenNeed, Provider, Suggestion, Usage};
+
+#[derive(sqlx::FromRow)]
+struct MeetingRow {
+    id: String,
+    title: String,
+    district: String,
+    date: String,
+    invitees: String,
+    created_by: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl TryFrom<MeetingRow> for Meeting {
+    type Error = StoreError;
+
+    fn try_from(row: MeetingRow) -> StoreResult<Self> {
+        Ok(Meeting {
+            id: row.id,
+            data: MeetingData {
+                title: row.title,
+                district: row.district,
+                date: row.date,
+                invitees: from_json("invitees", &row.invitees)?,
+            },
+            created_by: row.created_by,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkageRow {
+    id: String,
+    meeting_id: String,
+    need_id: String,
+    offering_id: String,
+    kind: String,
+    score: f64,
+    reasons: String,
+    status: String,
+    note: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl TryFrom<LinkageRow> for Linkage {
+    type Error = StoreError;
+
+    fn try_from(row: LinkageRow) -> StoreResult<Self> {
+        Ok(Linkage {
+            kind: LinkageKind::parse(&row.kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("kind `{}`", row.kind)))?,
+            status: linkage_status(&row.status)?,
+            reasons: from_json("reasons", &row.reasons)?,
+            id: row.id,
+            meeting_id: row.meeting_id,
+            need_id: row.need_id,
+            offering_id: row.offering_id,
+            score: row.score,
+            note: row.note,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+fn linkage_status(text: &str) -> StoreResult<LinkageStatus> {
+    LinkageStatus::parse(text).ok_or_else(|| StoreError::Corrupt(format!("status `{text}`")))
+}
+
+const MEETING_COLUMNS: &str =
+    "id, title, district, date, invitees, created_by, created_at, updated_at";
+const LINKAGE_COLUMNS: &str =
+    "l.id, l.meeting_id, l.need_id, l.offering_id, l.kind, l.score, l.reasons, l.status, l.note,
+    l.created_at, l.updated_at";
+
+/// An open need with the name of whoever has it, for the briefing.
+#[derive(Debug, Clone)]
+pub struct OpenNeedRecord {
+    pub open: OpenNeed,
+    pub owner_name: String,
+    pub owner_name_local: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenNeedRow {
+    #[sqlx(flatten)]
+    need: NeedRow,
+    profile: Option<String>,
+    owner_name: String,
+    owner_name_local: Option<String>,
+}
+
+/// A linkage with the words a briefing shows beside it.
+#[derive(Debug, Clone)]
+pub struct LinkageView {
+    pub linkage: Linkage,
+    pub need_title: String,
+    pub need_amount_inr: Option<i64>,
+    pub need_sector: Option<String>,
+    pub owner_id: String,
+    pub owner_name: String,
+    pub owner_name_local: Option<String>,
+    pub offering_title: String,
+    pub provider_id: String,
+    pub provider_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkageViewRow {
+    #[sqlx(flatten)]
+    linkage: LinkageRow,
+    need_title: String,
+    need_amount_inr: Option<i64>,
+    need_sector: Option<String>,
+    owner_id: String,
+    owner_name: String,
+    owner_name_local: Option<String>,
+    offering_title: String,
+    provider_id: String,
+    provider_name: String,
+}
+
+/// How many linkages a stakeholder has, by status, as provider and as the one with the need.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LinkageCounts {
+    pub as_provider: BTreeMap<LinkageStatus, i64>,
+    pub as_entrepreneur: BTreeMap<LinkageStatus, i64>,
+}
+
+/// `LIKE` pattern for a code (district, sector) inside a JSON list of codes.
+fn in_json_list(code: &str) -> String {
+    format!("%\"{code}\"%")
+}
+
+impl Store {
+    pub async fn insert_meeting(&self, data: &MeetingData, actor: &str) -> StoreResult<Meeting> {
+        let id = new_id("mt");
+        let now = now_timestamp();
+        sqlx::query(
+            "INSERT INTO meetings (id, title, district, date, invitees, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(&id)
+        .bind(&data.title)
+        .bind(&data.district)
+        .bind(&data.date)
+        .bind(to_json(&data.invitees))
+        .bind(actor)
+        .bind(&now)
+        .execute(&self.pool)
+        .await?;
+        self.get_meeting(&id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn get_meeting(&self, id: &str) -> StoreResult<Option<Meeting>> {
+        let row: Option<MeetingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Meeting::try_from).transpose()
+    }
+
+    pub async fn update_meeting(&self, id: &str, data: &MeetingData) -> StoreResult<Meeting> {
+        let updated = sqlx::query(
+            "UPDATE meetings SET title = $2, district = $3, date = $4, invitees = $5, updated_at = $6 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&data.title)
+        .bind(&data.district)
+        .bind(&data.date)
+        .bind(to_json(&data.invitees))
+        .bind(now_timestamp())
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.get_meeting(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Meetings, latest date first, optionally of one district.
+    pub async fn list_meetings(
+        &self,
+        district: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Meeting>> {
+        let rows: Vec<MeetingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE ($1 IS NULL OR district = $1)
+             ORDER BY date DESC, id DESC LIMIT $2 OFFSET $3"
+        )))
+        .bind(district)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Meeting::try_from).collect()
+    }
+
+    /// Which of `ids` are stakeholders that may be invited (in the registry and not archived).
+    pub async fn invitable_stakeholders(&self, ids: &[String]) -> StoreResult<BTreeSet<String>> {
+        let mut found = BTreeSet::new();
+        let mut connection = self.pool.acquire().await?;
+        for id in ids.iter().collect::<BTreeSet<_>>() {
+            let row: Option<(String,)> = sqlx::query_as(
+                "SELECT id FROM stakeholders WHERE id = $1 AND status <> 'archived'",
+            )
+            .bind(id)
+            .fetch_optional(&mut *connection)
+            .await?;
+            found.extend(row.map(|(id,)| id));
+        }
+        Ok(found)
+    }
+
+    /// Active needs of active entrepreneurs and SHGs based in `district` that no accepted or
+    /// completed linkage has met yet.
+    pub async fn open_needs(&self, district: &str) -> StoreResult<Vec<OpenNeedRecord>> {
+        let rows: Vec<OpenNeedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {NEED_COLUMNS}, s.profile AS profile, s.name AS owner_name, s.name_local AS owner_name_local
+             FROM needs n JOIN stakeholders s ON s.id = n.stakeholder_id
+             WHERE s.district = $1 AND s.kind IN ('micro_entrepreneur', 'shg')
+               AND n.status = 'active' AND s.status = 'active'
+               AND NOT EXISTS (SELECT 1 FROM linkages l WHERE l.need_id = n.id AND l.status IN ('accepted', 'completed'))
+             ORDER BY n.id"
+        )))
+        .bind(district)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(OpenNeedRecord {
+                    open: OpenNeed {
+                        need: Need::try_from(row.need)?,
+                        profile: row
+                            .profile
+                            .as_deref()
+                            .map(|p| from_json("profile", p))
+                            .transpose()?
+                            .unwrap_or_default(),
+                    },
+                    owner_name: row.owner_name,
+                    owner_name_local: row.owner_name_local,
+                })
+            })
+            .collect()
+    }
+
+    /// Active offerings of active providers that serve `district` (or name no district).
+    pub async fn candidate_offerings(&self, district: &str) -> StoreResult<Vec<Candidate>> {
+        let pattern = in_json_list(district);
+        let rows: Vec<OfferingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OFFERING_COLUMNS} FROM offerings
+             WHERE status = 'active' AND (districts LIKE $1 OR districts = '[]')
+               AND stakeholder_id IN (SELECT id FROM stakeholders WHERE status = 'active')
+             ORDER BY id"
+        )))
+        .bind(&pattern)
+        .fetch_all(&self.pool)
+        .await?;
+        let providers: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT id, name, district FROM stakeholders WHERE id IN
+               (SELECT stakeholder_id FROM offerings WHERE status = 'active' AND (districts LIKE $1 OR districts = '[]'))",
+        )
+        .bind(&pattern)
+        .fetch_all(&self.pool)
+        .await?;
+        let providers: BTreeMap<String, Provider> = providers
+            .into_iter()
+            .map(|(id, name, district)| (id.clone(), Provider { id, name, district }))
+            .collect();
+        let mut candidates = Vec::new();
+        for row in rows {
+            let offering = Offering::try_from(row)?;
+            // A provider archived between the two reads simply drops out.
+            if let Some(provider) = providers.get(&offering.stakeholder_id) {
+                candidates.push(Candidate {
+                    provider: provider.clone(),
+                    offering,
+                });
+            }
+        }
+        Ok(candidates)
+    }
+
+    /// Active offerings of `kind` that name `sector` but do not serve `district`, with their
+    /// providers: where to look when nothing in the district meets a need.
+    pub async fn offerings_elsewhere(
+        &self,
+        kind: LinkageKind,
+        sector: &str,
+        district: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<Candidate>> {
+        let rows: Vec<OfferingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OFFERING_COLUMNS} FROM offerings
+             WHERE status = 'active' AND kind = $1 AND sectors LIKE $2
+               AND districts NOT LIKE $3 AND districts <> '[]'
+               AND stakeholder_id IN (SELECT id FROM stakeholders WHERE status = 'active')
+             ORDER BY id LIMIT $4"
+        )))
+        .bind(kind.as_str())
+        .bind(in_json_list(sector))
+        .bind(in_json_list(district))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut candidates = Vec::new();
+        for row in rows {
+            let offering = Offering::try_from(row)?;
+            if let Some(provider) = self.get_stakeholder(&offering.stakeholder_id).await? {
+                candidates.push(Candidate {
+                    provider: Provider {
+                        id: provider.id,
+                        name: provider.data.name,
+                        district: provider.data.district,
+                    },
+                    offering,
+                });
+            }
+        }
+        Ok(candidates)
+    }
+
+    /// Seats and rupees already taken from each offering serving `district` by linkages people
+    /// have proposed, accepted or completed, in any meeting.
+    pub async fn capacity_used(&self, district: &str) -> StoreResult<BTreeMap<String, Usage>> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT l.offering_id, COUNT(*), CAST(COALESCE(SUM(n.amount_inr), 0) AS BIGINT)
+             FROM linkages l JOIN needs n ON n.id = l.need_id
+             WHERE l.status IN ('proposed', 'accepted', 'completed')
+               AND l.offering_id IN (SELECT id FROM offerings WHERE districts LIKE $1 OR districts = '[]')
+             GROUP BY l.offering_id",
+        )
+        .bind(in_json_list(district))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, needs, amount_inr)| (id, Usage { needs, amount_inr }))
+            .collect())
+    }
+
+    pub async fn meeting_linkages(&self, meeting_id: &str) -> StoreResult<Vec<Linkage>> {
+        let rows: Vec<LinkageRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {LINKAGE_COLUMNS} FROM linkages l WHERE l.meeting_id = $1 ORDER BY l.id"
+        )))
+        .bind(meeting_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Linkage::try_from).collect()
+    }
+
+    /// The meeting's linkages with need, entrepreneur, offering and provider names; best first.
+    pub async fn meeting_linkage_views(&self, meeting_id: &str) -> StoreResult<Vec<LinkageView>> {
+        let rows: Vec<LinkageViewRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {LINKAGE_COLUMNS}, n.title AS need_title, n.amount_inr AS need_amount_inr, n.sector AS need_sector,
+               e.id AS owner_id, e.name AS owner_name, e.name_local AS owner_name_local,
+               o.title AS offering_title, p.id AS provider_id, p.name AS provider_name
+             FROM linkages l
+               JOIN needs n ON n.id = l.need_id JOIN stakeholders e ON e.id = n.stakeholder_id
+               JOIN offerings o ON o.id = l.offering_id JOIN stakeholders p ON p.id = o.stakeholder_id
+             WHERE l.meeting_id = $1
+             ORDER BY l.score DESC, l.id"
+        )))
+        .bind(meeting_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(LinkageView {
+                    linkage: Linkage::try_from(row.linkage)?,
+                    need_title: row.need_title,
+                    need_amount_inr: row.need_amount_inr,
+                    need_sector: row.need_sector,
+                    owner_id: row.owner_id,
+                    owner_name: row.owner_name,
+                    owner_name_local: row.owner_name_local,
+                    offering_title: row.offering_title,
+                    provider_id: row.provider_id,
+                    provider_name: row.provider_name,
+                })
+            })
+            .collect()
+    }
+
+    /// Saves a round of suggestions: new pairs are added as `suggested`, suggested pairs get the
+    /// new score and reasons, and suggested pairs no longer in the round are dropped. Pairs people
+    /// have moved on are left exactly as they are.
+    pub async fn save_suggestions(
+        &self,
+        meeting_id: &str,
+        suggestions: &[Suggestion],
+    ) -> StoreResult<()> {
+        let now = now_timestamp();
+        // One order for every writer, so concurrent rounds take row locks alike and cannot deadlock.
+        let mut ordered: Vec<&Suggestion> = suggestions.iter().collect();
+        ordered.sort_by(|a, b| (&a.need_id, &a.offering_id).cmp(&(&b.need_id, &b.offering_id)));
+        let mut tx = self.pool.begin().await?;
+        // Writes come first: a SQLite transaction that read before writing could not wait for
+        // another writer and would fail instead.
+        for suggestion in &ordered {
+            sqlx::query(
+                "INSERT INTO linkages (id, meeting_id, need_id, offering_id, kind, score, reasons, status, note,
+                   created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', NULL, $8, $8)
+                 ON CONFLICT (meeting_id, need_id, offering_id) DO UPDATE
+                   SET score = excluded.score, reasons = excluded.reasons, updated_at = excluded.updated_at
+                   WHERE linkages.status = 'suggested'
+                     AND (linkages.score <> excluded.score OR linkages.reasons <> excluded.reasons)",
+            )
+            .bind(new_id("lk"))
+            .bind(meeting_id)
+            .bind(&suggestion.need_id)
+            .bind(&suggestion.offering_id)
+            .bind(suggestion.kind.as_str())
+            .bind(suggestion.score)
+            .bind(to_json(&suggestion.reasons))
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let wanted: BTreeSet<(&str, &str)> = ordered
+            .iter()
+            .map(|s| (s.need_id.as_str(), s.offering_id.as_str()))
+            .collect();
+        let suggested: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT id, need_id, offering_id FROM linkages WHERE meeting_id = $1 AND status = 'suggested' ORDER BY id",
+        )
+        .bind(meeting_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, need_id, offering_id) in suggested {
+            if !wanted.contains(&(need_id.as_str(), offering_id.as_str())) {
+                sqlx::query("DELETE FROM linkages WHERE id = $1 AND status = 'suggested'")
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn get_linkage(&self, id: &str) -> StoreResult<Option<Linkage>> {
+        let row: Option<LinkageRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {LINKAGE_COLUMNS} FROM linkages l WHERE l.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Linkage::try_from).transpose()
+    }
+
+    /// Moves a linkage from `from` (the status the caller checked the move against) and records
+    /// the move. If someone moved it meanwhile, nothing is written and the answer is a conflict.
+    pub async fn move_linkage(
+        &self,
+        id: &str,
+        from: LinkageStatus,
+        change: &LinkageMove,
+        actor: &str,
+    ) -> StoreResult<Linkage> {
+        let now = now_timestamp();
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE linkages SET status = $2, note = COALESCE($3, note), updated_at = $4 WHERE id = $1 AND status = $5",
+        )
+        .bind(id)
+        .bind(change.status.as_str())
+        .bind(&change.note)
+        .bind(&now)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::Conflict(
+                "the linkage was changed by someone else meanwhile; read it again and retry".into(),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO linkage_events (linkage_id, from_status, to_status, note, actor, at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(from.as_str())
+        .bind(change.status.as_str())
+        .bind(&change.note)
+        .bind(actor)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.get_linkage(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn linkage_history(&self, id: &str) -> StoreResult<Vec<LinkageEvent>> {
+        let rows: Vec<(String, String, Option<String>, String, String)> = sqlx::query_as(
+            "SELECT from_status, to_status, note, actor, at FROM linkage_events WHERE linkage_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(from, to, note, actor, at)| {
+                Ok(LinkageEvent {
+                    from_status: linkage_status(&from)?,
+                    to_status: linkage_status(&to)?,
+                    note,
+                    actor,
+                    at,
+                })
+            })
+            .collect()
+    }
+
+    /// A stakeholder's linkages by status: through its offerings and through its needs.
+    pub async fn linkage_counts(&self, stakeholder_id: &str) -> StoreResult<LinkageCounts> {
+        let mut counts = LinkageCounts::default();
+        for status in LinkageStatus::ALL {
+            counts.as_provider.insert(*status, 0);
+            counts.as_entrepreneur.insert(*status, 0);
+        }
+        for (table, side) in [
+            ("offerings", &mut counts.as_provider),
+            ("needs", &mut counts.as_entrepreneur),
+        ] {
+            let column = if table == "offerings" {
+                "offering_id"
+            } else {
+                "need_id"
+            };
+            let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT l.status, COUNT(*) FROM linkages l JOIN {table} x ON x.id = l.{column}
+                 WHERE x.stakeholder_id = $1 GROUP BY l.status"
+            )))
+            .bind(stakeholder_id)
+            .fetch_all(&self.pool)
+            .await?;
+            for (status, count) in rows {
+                side.insert(linkage_status(&status)?, count);
+            }
+        }
+        Ok(counts)
+    }
+}
