@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::brief;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, MaybeCaller, QueryParams};
+use super::extract::{Authenticated, JsonBody, QueryParams};
 use super::patch;
 use super::stakeholders::page;
 use crate::domain::geography::{District, Sector};
@@ -163,8 +163,11 @@ fn per_need(requested: Option<i64>) -> AppResult<usize> {
     }
 }
 
+/// Facilitators' work, so it takes a token: a round saves linkages, and its reasons speak of
+/// the entrepreneurs' profiles.
 async fn suggestions(
     State(app): State<AppState>,
+    Authenticated(_caller): Authenticated,
     Path(id): Path<String>,
     QueryParams(query): QueryParams<SuggestionsQuery>,
 ) -> AppResult<Json<Value>> {
@@ -207,9 +210,10 @@ struct BriefQuery {
     per_need: Option<i64>,
 }
 
+/// Takes a token, as [`suggestions`] does; the briefing then names everyone with their contact.
 async fn briefing(
     State(app): State<AppState>,
-    MaybeCaller(caller): MaybeCaller,
+    Authenticated(_caller): Authenticated,
     Path(id): Path<String>,
     QueryParams(query): QueryParams<BriefQuery>,
 ) -> AppResult<Response> {
@@ -239,10 +243,7 @@ async fn briefing(
             invitees.push(stakeholder);
         }
     }
-    let contacts = match caller {
-        Some(_) => contacts_of(&app, &prepared).await?,
-        None => BTreeMap::new(),
-    };
+    let contacts = contacts_of(&app, &prepared).await?;
     let briefing = brief::Briefing {
         meeting: &prepared.meeting,
         district: &prepared.district,
