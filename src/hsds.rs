@@ -25,7 +25,7 @@ pub const HSDS_VERSION: &str = "3.0";
 pub const KIND_TAXONOMY: &str = "sangam:linkage-kind";
 pub const SECTOR_TAXONOMY: &str = "sangam:sector";
 const OFFERING_PREFIX: &str = "of";
-const STAKEHOLDER_PREFIX: &str = "sh";
+const STAKEHOLDER_PREFIX: &str = "st";
 
 /// Names for the codes records carry.
 pub struct Names<'a> {
@@ -391,7 +391,7 @@ mod tests {
     fn offering(valid_until: Option<&str>) -> Offering {
         Offering {
             id: "of_0190a1b2c3d47e8f9a0b1c2d3e4f5a6b".into(),
-            stakeholder_id: "sh_0190a1b2c3d47e8f9a0b1c2d3e4f5a6c".into(),
+            stakeholder_id: "st_0190a1b2c3d47e8f9a0b1c2d3e4f5a6c".into(),
             data: OfferingData {
                 kind: LinkageKind::Finance,
                 title: "MUDRA Shishu loan".into(),

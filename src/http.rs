@@ -6,6 +6,7 @@ pub mod error;
 pub mod extract;
 mod geography;
 mod health;
+mod hsds;
 mod linkages;
 mod meetings;
 mod needs;
@@ -88,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .merge(search::router())
         .merge(meetings::router())
         .merge(linkages::router())
+        .merge(hsds::router())
         .layer(middleware::from_fn_with_state(state.clone(), wake_indexer));
     Router::new()
         .nest("/api/v1", api)

@@ -73,14 +73,32 @@ impl Provenance {
     }
 }
 
-/// The current time as stored: RFC 3339 UTC with milliseconds, so text order is time order.
+/// Instants as stored: RFC 3339 UTC with milliseconds, so text order is time order.
+const STORED_INSTANT: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+);
+
+/// The current time as stored ([`STORED_INSTANT`]).
 pub fn now_timestamp() -> String {
     let now = time::OffsetDateTime::now_utc();
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    now.format(&format)
+    now.format(&STORED_INSTANT)
         .unwrap_or_else(|_| now.unix_timestamp().to_string())
+}
+
+/// An instant written as RFC 3339 (`2026-11-01T09:30:00+05:30`) or a date (`2026-11-01`,
+/// midnight UTC), in the form [`now_timestamp`] writes, so that stored instants compare with it
+/// as text; `None` if it is neither.
+pub fn parse_instant(text: &str) -> Option<String> {
+    let text = text.trim();
+    let instant =
+        match time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
+            Ok(instant) => instant,
+            Err(_) => parse_date(text)?.midnight().assume_utc(),
+        };
+    instant
+        .to_offset(time::UtcOffset::UTC)
+        .format(&STORED_INSTANT)
+        .ok()
 }
 
 /// Today's date in India (IST), which is what "past" means for `valid_until`.

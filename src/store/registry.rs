@@ -50,6 +50,17 @@ pub struct StakeholderFilter {
     pub offset: i64,
 }
 
+/// A page of the public offerings (see [`Store::list_public_offerings`]).
+#[derive(Debug, Clone, Default)]
+pub struct OfferingListing {
+    pub stakeholder_id: Option<String>,
+    /// Only offerings changed at or after this instant, as the store writes instants
+    /// ([`crate::domain::record::now_timestamp`]).
+    pub modified_after: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
 /// Why an existing record looks like a new one.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DuplicateMatch {
@@ -612,6 +623,39 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(Offering::try_from).collect()
+    }
+
+    /// Active offerings of active providers, by id, a page at a time, with how many there are
+    /// in all: what anyone may list.
+    pub async fn list_public_offerings(
+        &self,
+        listing: &OfferingListing,
+    ) -> StoreResult<(Vec<Offering>, i64)> {
+        const PUBLIC: &str = "status = 'active'
+            AND stakeholder_id IN (SELECT id FROM stakeholders WHERE status = 'active')
+            AND ($1 IS NULL OR stakeholder_id = $1)
+            AND ($2 IS NULL OR updated_at >= $2)";
+        let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM offerings WHERE {PUBLIC}"
+        )))
+        .bind(&listing.stakeholder_id)
+        .bind(&listing.modified_after)
+        .fetch_one(&self.pool)
+        .await?;
+        let rows: Vec<OfferingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OFFERING_COLUMNS} FROM offerings WHERE {PUBLIC} ORDER BY id LIMIT $3 OFFSET $4"
+        )))
+        .bind(&listing.stakeholder_id)
+        .bind(&listing.modified_after)
+        .bind(listing.limit)
+        .bind(listing.offset)
+        .fetch_all(&self.pool)
+        .await?;
+        let offerings = rows
+            .into_iter()
+            .map(Offering::try_from)
+            .collect::<StoreResult<_>>()?;
+        Ok((offerings, total))
     }
 
     pub async fn update_offering(&self, id: &str, data: &OfferingData) -> StoreResult<Offering> {

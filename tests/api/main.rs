@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod docs;
 mod geography;
+mod hsds;
 mod lifecycle;
 mod meetings;
 mod registrations;
