@@ -135,7 +135,7 @@ pub enum GeoCommand {
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(text).ok_or_else(|| Role::expected())
+    Role::parse(text).ok_or_else(Role::expected)
 }
 
 impl CommonArgs {

@@ -56,13 +56,13 @@ impl NeedInput {
             check_text(&mut errors, "description", text, MAX_DESCRIPTION);
         }
         let sector = clean_text(self.sector);
-        if let Some(code) = &sector {
-            if !catalog.has_sector(code) {
-                errors.add(
-                    "sector",
-                    format!("unknown sector `{code}`; see GET /api/v1/sectors"),
-                );
-            }
+        if let Some(code) = &sector
+            && !catalog.has_sector(code)
+        {
+            errors.add(
+                "sector",
+                format!("unknown sector `{code}`; see GET /api/v1/sectors"),
+            );
         }
         errors.into_result(NeedData {
             kind: kind.unwrap_or(LinkageKind::Finance),

@@ -313,21 +313,21 @@ fn validate_eligibility(input: EligibilityInput, errors: &mut FieldErrors) -> El
             )
         })
         .collect();
-    if let (Some(min), Some(max)) = (input.min_age, input.max_age) {
-        if min > max {
-            errors.add(
-                "eligibility.max_age",
-                format!("is below min_age ({max} < {min})"),
-            );
-        }
+    if let (Some(min), Some(max)) = (input.min_age, input.max_age)
+        && min > max
+    {
+        errors.add(
+            "eligibility.max_age",
+            format!("is below min_age ({max} < {min})"),
+        );
     }
-    if let (Some(min), Some(max)) = (input.min_amount_inr, input.max_amount_inr) {
-        if min > max {
-            errors.add(
-                "eligibility.max_amount_inr",
-                format!("is below min_amount_inr ({max} < {min})"),
-            );
-        }
+    if let (Some(min), Some(max)) = (input.min_amount_inr, input.max_amount_inr)
+        && min > max
+    {
+        errors.add(
+            "eligibility.max_amount_inr",
+            format!("is below min_amount_inr ({max} < {min})"),
+        );
     }
     Eligibility {
         gender,

@@ -323,22 +323,22 @@ fn validate_profile(
         errors,
     );
     let sector = clean_text(input.sector);
-    if let Some(code) = &sector {
-        if !catalog.has_sector(code) {
-            errors.add(
-                "profile.sector",
-                format!("unknown sector `{code}`; see GET /api/v1/sectors"),
-            );
-        }
+    if let Some(code) = &sector
+        && !catalog.has_sector(code)
+    {
+        errors.add(
+            "profile.sector",
+            format!("unknown sector `{code}`; see GET /api/v1/sectors"),
+        );
     }
     let block = clean_text(input.block);
-    if let Some(name) = &block {
-        if !catalog.has_block(district, name) {
-            errors.add(
-                "profile.block",
-                format!("no block `{name}` in district `{district}`"),
-            );
-        }
+    if let Some(name) = &block
+        && !catalog.has_block(district, name)
+    {
+        errors.add(
+            "profile.block",
+            format!("no block `{name}` in district `{district}`"),
+        );
     }
     Profile {
         gender,

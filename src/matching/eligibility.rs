@@ -235,14 +235,13 @@ pub fn check(profile: &Profile, need: &NeedData, offering: &OfferingData) -> Eli
         .valid_until
         .as_deref()
         .and_then(crate::domain::record::parse_date)
+        && until < today_in_india()
     {
-        if until < today_in_india() {
-            outcomes.push(outcome(
-                "valid_until",
-                Verdict::Fail,
-                format!("expired on {until}"),
-            ));
-        }
+        outcomes.push(outcome(
+            "valid_until",
+            Verdict::Fail,
+            format!("expired on {until}"),
+        ));
     }
     Eligibility { outcomes }
 }
