@@ -75,6 +75,11 @@ pub enum Command {
         #[command(subcommand)]
         command: GeoCommand,
     },
+    /// Import records from a spreadsheet saved as CSV (UTF-8).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Rebuild the search index from the database (stop the server using this data directory
     /// first: an index has one writer).
     Reindex,
@@ -132,6 +137,23 @@ pub enum GeoCommand {
     /// block,block_local (one row per district, or per block). All rows are checked first; a
     /// bad row changes nothing.
     Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Create a stakeholder per row of a CSV file with the columns of
+    /// `GET /api/v1/export/stakeholders.csv` (kind, name and district required). Every row is
+    /// checked first; one bad row, or a row that looks like a registered stakeholder, stores
+    /// nothing.
+    Stakeholders {
+        file: PathBuf,
+        /// Check the file and say what would be stored, without storing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Store rows that look like registered stakeholders too (flagged as possible duplicates).
+        #[arg(long)]
+        allow_duplicate: bool,
+    },
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -204,6 +226,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed::load_reference(&store).await?;
             import_geography(&store, &file).await
         }
+        Command::Import {
+            command:
+                ImportCommand::Stakeholders {
+                    file,
+                    dry_run,
+                    allow_duplicate,
+                },
+        } => {
+            let store = open_store(&settings).await?;
+            seed::load_reference(&store).await?;
+            import_stakeholders(&store, &file, dry_run, allow_duplicate).await
+        }
         Command::Reindex => {
             let store = open_store(&settings).await?;
             reindex(&settings, &store).await
@@ -263,6 +297,118 @@ async fn import_geography(store: &Store, file: &PathBuf) -> anyhow::Result<()> {
         file.display()
     );
     Ok(())
+}
+
+async fn import_stakeholders(
+    store: &Store,
+    file: &PathBuf,
+    dry_run: bool,
+    allow_duplicate: bool,
+) -> anyhow::Result<()> {
+    use crate::interchange::import::{self, ImportError, ImportOptions, Progress};
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("checking");
+    let options = ImportOptions {
+        allow_duplicate,
+        max_rows: import::MAX_CLI_IMPORT_ROWS,
+    };
+    let checked = import::check(store, &bytes, options, &mut |progress| match progress {
+        Progress::Rows(rows) => bar.set_length(rows as u64),
+        Progress::Checked => bar.inc(1),
+    })
+    .await;
+    bar.finish_and_clear();
+    let nothing_stored = format!("nothing was stored from {}", file.display());
+    let plan = match checked {
+        Ok(plan) => plan,
+        Err(ImportError::Invalid(errors)) => {
+            eprintln!(
+                "{} problem(s) in {}:",
+                errors.fields().len(),
+                file.display()
+            );
+            for (field, why) in errors.fields() {
+                eprintln!("  {}: {why}", readable_field(field));
+            }
+            anyhow::bail!("{nothing_stored}: fix these rows and run the import again");
+        }
+        Err(ImportError::Duplicates(rows)) => {
+            eprintln!(
+                "{} row(s) look like stakeholders already registered:",
+                rows.len()
+            );
+            for row in &rows {
+                for duplicate in &row.duplicates {
+                    let which = match (&duplicate.id, duplicate.row) {
+                        (Some(id), _) => id.clone(),
+                        (None, Some(row)) => format!("row {row}"),
+                        (None, None) => String::new(),
+                    };
+                    eprintln!(
+                        "  row {}: {} — {which} “{}”",
+                        row.row, duplicate.reason, duplicate.name
+                    );
+                }
+            }
+            anyhow::bail!(
+                "{nothing_stored}: remove these rows, or run again with --allow-duplicate"
+            );
+        }
+        Err(other) => return Err(anyhow::Error::new(other).context(nothing_stored)),
+    };
+    let count = plan.stakeholders.len();
+    if dry_run {
+        println!(
+            "{count} stakeholder(s) in {} would be created ({} flagged as possible duplicates); nothing was stored (--dry-run)",
+            file.display(),
+            plan.duplicates.len()
+        );
+        return Ok(());
+    }
+    let bar = indicatif::ProgressBar::new(count as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("storing");
+    let ids = import::commit(
+        store,
+        &plan,
+        &crate::domain::record::Provenance::import("command line"),
+        &mut || bar.inc(1),
+    )
+    .await
+    .context(nothing_stored)?;
+    bar.finish_and_clear();
+    println!(
+        "created {} stakeholder(s) from {} (search indexes them within seconds if a server runs on this data)",
+        ids.len(),
+        file.display()
+    );
+    Ok(())
+}
+
+/// `rows[4].contact.phone` as a person reads it: `row 4, contact.phone`.
+fn readable_field(field: &str) -> String {
+    match field
+        .strip_prefix("rows[")
+        .and_then(|rest| rest.split_once(']'))
+    {
+        Some((row, rest)) => {
+            let rest = rest.trim_start_matches('.');
+            if rest.is_empty() {
+                format!("row {row}")
+            } else {
+                format!("row {row}, {rest}")
+            }
+        }
+        None => field.to_string(),
+    }
 }
 
 /// Opens (or builds) the search index of this data directory, with this process as its writer.

@@ -7,6 +7,7 @@ pub mod extract;
 mod geography;
 mod health;
 mod hsds;
+mod interchange;
 mod linkages;
 mod meetings;
 mod needs;
@@ -90,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .merge(meetings::router())
         .merge(linkages::router())
         .merge(hsds::router())
+        .merge(interchange::router())
         .layer(middleware::from_fn_with_state(state.clone(), wake_indexer));
     Router::new()
         .nest("/api/v1", api)

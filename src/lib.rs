@@ -10,6 +10,8 @@
 //! - [`matching`]: eligibility rule by rule, and meeting suggestions: scores, capacity-aware
 //!   assignment, gaps and whom to invite (pure).
 //! - [`search`]: the tantivy index, its Hindi/romanized-Hindi analysers and the change-log indexer.
+//! - [`interchange`]: the registry as CSV for spreadsheets — export, and import checked whole
+//!   before one transaction stores it.
 //! - [`hsds`]: offerings as Open Referral HSDS 3.0 services, for directories that read it (pure).
 //! - [`seed`]: geography, sectors and demo data shipped in `seed/`.
 //! - [`config`]: where data lives and which database to use.
@@ -19,6 +21,7 @@ pub mod config;
 pub mod domain;
 pub mod hsds;
 pub mod http;
+pub mod interchange;
 pub mod matching;
 pub mod search;
 pub mod seed;

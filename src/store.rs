@@ -9,6 +9,7 @@
 pub mod changes;
 pub mod feed;
 pub mod geography;
+pub mod interchange;
 pub mod meetings;
 pub mod registry;
 pub mod tokens;

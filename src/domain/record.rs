@@ -63,6 +63,16 @@ impl Provenance {
         }
     }
 
+    /// Rows of a spreadsheet imported by a facilitator (over HTTP or from the command line).
+    pub fn import(actor: &str) -> Self {
+        Self {
+            origin: Origin::Import,
+            actor: actor.to_string(),
+            status: Status::Active,
+            demo: false,
+        }
+    }
+
     pub fn demo_seed() -> Self {
         Self {
             origin: Origin::Seed,

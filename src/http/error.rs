@@ -34,6 +34,11 @@ pub enum AppError {
     PayloadTooLarge(usize),
     #[error("send JSON with Content-Type: application/json")]
     UnsupportedMediaType,
+    #[error("send CSV with Content-Type: text/csv")]
+    NotCsv,
+    /// Too big by some other measure than bytes (rows in an import).
+    #[error("{0}")]
+    TooLarge(String),
     #[error("some fields are invalid")]
     Validation(FieldErrors),
     #[error("too many requests; wait a little and try again")]
@@ -62,9 +67,10 @@ impl AppError {
             AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            AppError::UnsupportedMediaType => {
+            AppError::UnsupportedMediaType | AppError::NotCsv => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
+            AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

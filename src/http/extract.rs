@@ -55,6 +55,48 @@ where
     }
 }
 
+/// The largest CSV file an import takes: a district's whole registry in one file, with room.
+pub const MAX_CSV_BODY_BYTES: usize = 5 * 1024 * 1024;
+
+/// A CSV body, as bytes (the importer checks the encoding and says how to fix it): a content
+/// type other than CSV is 415, a body over [`MAX_CSV_BODY_BYTES`] is 413. The route must raise
+/// the default body limit to [`MAX_CSV_BODY_BYTES`].
+pub struct CsvBody(pub Bytes);
+
+impl<S> FromRequest<S> for CsvBody
+where
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        let is_csv = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                // Browsers on Windows send .csv files as Excel's type.
+                matches!(
+                    mime.trim().to_ascii_lowercase().as_str(),
+                    "text/csv" | "application/csv" | "text/plain" | "application/vnd.ms-excel"
+                )
+            });
+        if !is_csv {
+            return Err(AppError::NotCsv);
+        }
+        Bytes::from_request(request, state)
+            .await
+            .map(CsvBody)
+            .map_err(|rejection| match rejection {
+                BytesRejection::FailedToBufferBody(_) => {
+                    AppError::PayloadTooLarge(MAX_CSV_BODY_BYTES)
+                }
+                other => AppError::BadRequest(other.body_text()),
+            })
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(AppError::BadRequest("the body is not valid UTF-8".into()));

@@ -29,7 +29,7 @@ impl StatusFilter {
 
     /// `,active,pending,` — matched in SQL with `LIKE '%,' || status || ',%'`, which both
     /// backends understand.
-    fn as_sql_list(&self) -> String {
+    pub(super) fn as_sql_list(&self) -> String {
         let mut list = String::from(",");
         for status in &self.0 {
             list.push_str(status.as_str());
@@ -95,7 +95,7 @@ pub fn name_key(name: &str) -> String {
 }
 
 #[derive(sqlx::FromRow)]
-struct StakeholderRow {
+pub(super) struct StakeholderRow {
     id: String,
     kind: String,
     name: String,
@@ -270,7 +270,7 @@ impl TryFrom<NeedRow> for Need {
     }
 }
 
-const STAKEHOLDER_COLUMNS: &str = "id, kind, name, name_local, district, districts_served, description, contact_person,
+pub(super) const STAKEHOLDER_COLUMNS: &str = "id, kind, name, name_local, district, districts_served, description, contact_person,
     contact_phone, contact_email, profile, possible_duplicates, status, created_via, created_by, created_at, updated_at, demo";
 pub(super) const OFFERING_COLUMNS: &str =
     "id, stakeholder_id, kind, title, description, sectors, districts, eligibility, terms,
@@ -346,6 +346,45 @@ async fn insert_need_in(
     Ok(id)
 }
 
+/// Writes one stakeholder row and its change-log entry (so search indexes it) inside `tx`.
+pub(super) async fn insert_stakeholder_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    data: &StakeholderData,
+    prov: &Provenance,
+    possible_duplicates: &[String],
+) -> StoreResult<()> {
+    let now = now_timestamp();
+    sqlx::query(
+        "INSERT INTO stakeholders (id, kind, name, name_key, name_local, district, districts_served, description,
+           contact_person, contact_phone, contact_email, profile, possible_duplicates, status, created_via,
+           created_by, created_at, updated_at, demo)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)",
+    )
+    .bind(id)
+    .bind(data.kind.as_str())
+    .bind(&data.name)
+    .bind(name_key(&data.name))
+    .bind(&data.name_local)
+    .bind(&data.district)
+    .bind(to_json(&data.districts_served))
+    .bind(&data.description)
+    .bind(&data.contact.person)
+    .bind(&data.contact.phone)
+    .bind(&data.contact.email)
+    .bind(data.profile.as_ref().map(to_json))
+    .bind(to_json(&possible_duplicates))
+    .bind(prov.status.as_str())
+    .bind(prov.origin.as_str())
+    .bind(&prov.actor)
+    .bind(&now)
+    .bind(prov.demo as i64)
+    .execute(&mut **tx)
+    .await?;
+    changes::record(tx, Entity::Stakeholder, id, "upsert").await?;
+    Ok(())
+}
+
 async fn stakeholder_status_in(
     tx: &mut Transaction<'static, Any>,
     id: &str,
@@ -379,35 +418,8 @@ impl Store {
         possible_duplicates: &[String],
     ) -> StoreResult<Registered> {
         let id = new_id("st");
-        let now = now_timestamp();
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO stakeholders (id, kind, name, name_key, name_local, district, districts_served, description,
-               contact_person, contact_phone, contact_email, profile, possible_duplicates, status, created_via,
-               created_by, created_at, updated_at, demo)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)",
-        )
-        .bind(&id)
-        .bind(data.kind.as_str())
-        .bind(&data.name)
-        .bind(name_key(&data.name))
-        .bind(&data.name_local)
-        .bind(&data.district)
-        .bind(to_json(&data.districts_served))
-        .bind(&data.description)
-        .bind(&data.contact.person)
-        .bind(&data.contact.phone)
-        .bind(&data.contact.email)
-        .bind(data.profile.as_ref().map(to_json))
-        .bind(to_json(&possible_duplicates))
-        .bind(prov.status.as_str())
-        .bind(prov.origin.as_str())
-        .bind(&prov.actor)
-        .bind(&now)
-        .bind(prov.demo as i64)
-        .execute(&mut *tx)
-        .await?;
-        changes::record(&mut tx, Entity::Stakeholder, &id, "upsert").await?;
+        insert_stakeholder_in(&mut tx, &id, data, prov, possible_duplicates).await?;
         let mut offering_ids = Vec::new();
         for offering in offerings {
             offering_ids.push(insert_offering_in(&mut tx, &id, offering, prov, prov.status).await?);

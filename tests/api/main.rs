@@ -8,6 +8,7 @@ mod bad_input;
 mod docs;
 mod geography;
 mod hsds;
+mod interchange;
 mod lifecycle;
 mod meetings;
 mod registrations;

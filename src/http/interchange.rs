@@ -1,0 +1,224 @@
+//! `/api/v1/export/*.csv` and `/api/v1/import/stakeholders`: the registry as spreadsheets.
+//!
+//! Exports follow the visibility rules of the listings: without a token, active records only and
+//! no contact columns at all; with one, contact columns and `status=` as in the listings. The
+//! store is read 500 records at a time; the file itself is built in memory (about 1 KiB per
+//! record) before it is sent. Imports are checked whole before one transaction stores them
+//! (see [`crate::interchange::import`]).
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use super::error::{AppError, AppResult};
+use super::extract::{Authenticated, CsvBody, MAX_CSV_BODY_BYTES, MaybeCaller, QueryParams};
+use super::stakeholders::{shown, status_filter};
+use crate::domain::offering::LinkageKind;
+use crate::domain::record::Provenance;
+use crate::domain::stakeholder::StakeholderKind;
+use crate::interchange::import::{self, ImportError, ImportOptions, MAX_HTTP_IMPORT_ROWS};
+use crate::interchange::table::TableWriter;
+use crate::interchange::{offerings, stakeholders};
+use crate::store::interchange::{OfferingExport, StakeholderExport};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/export/stakeholders.csv", get(export_stakeholders))
+        .route("/export/offerings.csv", get(export_offerings))
+        .route(
+            "/import/stakeholders",
+            post(import_stakeholders).layer(DefaultBodyLimit::max(MAX_CSV_BODY_BYTES)),
+        )
+}
+
+/// Records read from the store at a time while exporting.
+const EXPORT_PAGE: i64 = 500;
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    district: Option<String>,
+    kind: Option<String>,
+    status: Option<String>,
+}
+
+fn trimmed(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn parse_kind<T>(
+    text: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    expected: fn() -> String,
+) -> AppResult<Option<T>> {
+    match text {
+        None => Ok(None),
+        Some(text) => parse(text).map(Some).ok_or_else(|| {
+            AppError::field("kind", format!("unknown kind `{text}`: {}", expected()))
+        }),
+    }
+}
+
+fn write_failed(error: csv::Error) -> AppError {
+    AppError::Internal(format!("writing an export: {error}"))
+}
+
+/// A CSV download named after what it holds: `sangam-stakeholders-up-mirzapur.csv`.
+fn csv_file(what: &str, district: Option<&str>, body: Vec<u8>) -> Response {
+    let place: String = district
+        .unwrap_or("all")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"sangam-{what}-{place}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn export_stakeholders(
+    State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    QueryParams(query): QueryParams<ExportQuery>,
+) -> AppResult<Response> {
+    let kind = trimmed(query.kind);
+    let filter = StakeholderExport {
+        district: trimmed(query.district),
+        kind: parse_kind(
+            kind.as_deref(),
+            StakeholderKind::parse,
+            StakeholderKind::expected,
+        )?,
+        statuses: status_filter(&caller, query.status.as_deref())?,
+    };
+    let contact = caller.is_some();
+    let mut writer = TableWriter::new(&stakeholders::columns(contact)).map_err(write_failed)?;
+    let mut after: Option<String> = None;
+    loop {
+        let page = app
+            .store
+            .export_stakeholders_page(&filter, after.as_deref(), EXPORT_PAGE)
+            .await?;
+        for stakeholder in &page {
+            let visible = shown(&caller, stakeholder.clone());
+            writer
+                .write_row(&stakeholders::row(&visible, contact))
+                .map_err(write_failed)?;
+        }
+        match page.last() {
+            Some(last) if page.len() as i64 == EXPORT_PAGE => after = Some(last.id.clone()),
+            _ => break,
+        }
+    }
+    let body = writer.finish().map_err(write_failed)?;
+    Ok(csv_file("stakeholders", filter.district.as_deref(), body))
+}
+
+async fn export_offerings(
+    State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    QueryParams(query): QueryParams<ExportQuery>,
+) -> AppResult<Response> {
+    let kind = trimmed(query.kind);
+    let filter = OfferingExport {
+        district: trimmed(query.district),
+        kind: parse_kind(kind.as_deref(), LinkageKind::parse, LinkageKind::expected)?,
+        statuses: status_filter(&caller, query.status.as_deref())?,
+        active_providers_only: caller.is_none(),
+    };
+    let mut writer = TableWriter::new(offerings::COLUMNS).map_err(write_failed)?;
+    let mut after: Option<String> = None;
+    loop {
+        let page = app
+            .store
+            .export_offerings_page(&filter, after.as_deref(), EXPORT_PAGE)
+            .await?;
+        for (offering, provider_name) in &page {
+            writer
+                .write_row(&offerings::row(offering, provider_name))
+                .map_err(write_failed)?;
+        }
+        match page.last() {
+            Some((last, _)) if page.len() as i64 == EXPORT_PAGE => after = Some(last.id.clone()),
+            _ => break,
+        }
+    }
+    let body = writer.finish().map_err(write_failed)?;
+    Ok(csv_file("offerings", filter.district.as_deref(), body))
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default)]
+    allow_duplicate: bool,
+}
+
+impl From<ImportError> for AppError {
+    fn from(error: ImportError) -> Self {
+        match error {
+            ImportError::Unreadable(why) => AppError::BadRequest(why),
+            ImportError::Invalid(errors) => AppError::Validation(errors),
+            too_many @ ImportError::TooManyRows { .. } => AppError::TooLarge(too_many.to_string()),
+            ImportError::Duplicates(rows) => AppError::Conflict {
+                message: "some rows look like stakeholders already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway".into(),
+                details: Some(json!({"rows": rows})),
+            },
+            ImportError::Store(error) => error.into(),
+        }
+    }
+}
+
+/// Creates a stakeholder per row, all or none (facilitators and admins).
+async fn import_stakeholders(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+    QueryParams(query): QueryParams<ImportQuery>,
+    CsvBody(body): CsvBody,
+) -> AppResult<Response> {
+    if !caller.role.may_moderate() {
+        return Err(AppError::Forbidden(format!(
+            "role `{}` may not import files; ask a facilitator",
+            caller.role
+        )));
+    }
+    let options = ImportOptions {
+        allow_duplicate: query.allow_duplicate,
+        max_rows: MAX_HTTP_IMPORT_ROWS,
+    };
+    let plan = import::check(&app.store, &body, options, &mut |_| {}).await?;
+    if query.dry_run {
+        return Ok(Json(json!({
+            "would_create": plan.stakeholders.len(),
+            "duplicates": plan.duplicates,
+        }))
+        .into_response());
+    }
+    let ids = import::commit(
+        &app.store,
+        &plan,
+        &Provenance::import(&caller.name),
+        &mut || {},
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"created": ids.len(), "ids": ids})),
+    )
+        .into_response())
+}

@@ -1,0 +1,134 @@
+//! What spreadsheet export and import need from storage: the registry read a page at a time in
+//! creation order (so an export never holds a whole district's records at once), and many
+//! stakeholders written in one transaction.
+
+use super::registry::{
+    OFFERING_COLUMNS, OfferingRow, STAKEHOLDER_COLUMNS, StakeholderRow, StatusFilter,
+    insert_stakeholder_in,
+};
+use super::{Store, StoreResult, new_id};
+use crate::domain::offering::{LinkageKind, Offering};
+use crate::domain::record::Provenance;
+use crate::domain::stakeholder::{Stakeholder, StakeholderData, StakeholderKind};
+
+/// Which stakeholders an export takes.
+#[derive(Debug, Clone)]
+pub struct StakeholderExport {
+    /// Based in or serving this district.
+    pub district: Option<String>,
+    pub kind: Option<StakeholderKind>,
+    pub statuses: StatusFilter,
+}
+
+/// Which offerings an export takes.
+#[derive(Debug, Clone)]
+pub struct OfferingExport {
+    /// Serving this district.
+    pub district: Option<String>,
+    pub kind: Option<LinkageKind>,
+    pub statuses: StatusFilter,
+    /// Leave out offerings whose provider is not active (what anyone may see).
+    pub active_providers_only: bool,
+}
+
+/// A stakeholder to create in a batch; `same_as_earlier` are positions of earlier items of the
+/// same batch it may duplicate, stored with `possible_duplicates` once their ids exist.
+#[derive(Debug, Clone)]
+pub struct NewStakeholder {
+    pub data: StakeholderData,
+    pub possible_duplicates: Vec<String>,
+    pub same_as_earlier: Vec<usize>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OfferingWithProvider {
+    #[sqlx(flatten)]
+    offering: OfferingRow,
+    provider_name: String,
+}
+
+impl Store {
+    /// Up to `limit` stakeholders with ids after `after`, oldest first.
+    pub async fn export_stakeholders_page(
+        &self,
+        filter: &StakeholderExport,
+        after: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<Stakeholder>> {
+        let served = filter.district.as_ref().map(|d| format!("%\"{d}\"%"));
+        let rows: Vec<StakeholderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders
+             WHERE ($1 IS NULL OR district = $1 OR districts_served LIKE $2)
+               AND ($3 IS NULL OR kind = $3)
+               AND $4 LIKE '%,' || status || ',%'
+               AND ($5 IS NULL OR id > $5)
+             ORDER BY id LIMIT $6"
+        )))
+        .bind(&filter.district)
+        .bind(served)
+        .bind(filter.kind.map(|k| k.as_str()))
+        .bind(filter.statuses.as_sql_list())
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Stakeholder::try_from).collect()
+    }
+
+    /// Up to `limit` offerings with ids after `after`, oldest first, each with its provider's name.
+    pub async fn export_offerings_page(
+        &self,
+        filter: &OfferingExport,
+        after: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<(Offering, String)>> {
+        let served = filter.district.as_ref().map(|d| format!("%\"{d}\"%"));
+        let rows: Vec<OfferingWithProvider> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OFFERING_COLUMNS},
+               (SELECT s.name FROM stakeholders s WHERE s.id = offerings.stakeholder_id) AS provider_name
+             FROM offerings
+             WHERE ($1 IS NULL OR districts LIKE $1)
+               AND ($2 IS NULL OR kind = $2)
+               AND $3 LIKE '%,' || status || ',%'
+               AND ($4 = 0 OR stakeholder_id IN (SELECT id FROM stakeholders WHERE status = 'active'))
+               AND ($5 IS NULL OR id > $5)
+             ORDER BY id LIMIT $6"
+        )))
+        .bind(served)
+        .bind(filter.kind.map(|k| k.as_str()))
+        .bind(filter.statuses.as_sql_list())
+        .bind(filter.active_providers_only as i64)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| Ok((Offering::try_from(row.offering)?, row.provider_name)))
+            .collect()
+    }
+
+    /// Creates every stakeholder of `batch` or none: one transaction, with the change-log entry
+    /// each single insert writes, so search indexes them all. Returns their ids in order;
+    /// `progress` is called once per stored row.
+    pub async fn insert_stakeholders(
+        &self,
+        batch: &[NewStakeholder],
+        prov: &Provenance,
+        progress: &mut (dyn FnMut() + Send),
+    ) -> StoreResult<Vec<String>> {
+        let ids: Vec<String> = batch.iter().map(|_| new_id("st")).collect();
+        let mut tx = self.pool.begin().await?;
+        for (item, id) in batch.iter().zip(&ids) {
+            let mut duplicates = item.possible_duplicates.clone();
+            duplicates.extend(
+                item.same_as_earlier
+                    .iter()
+                    .filter_map(|&earlier| ids.get(earlier).cloned()),
+            );
+            insert_stakeholder_in(&mut tx, id, &item.data, prov, &duplicates).await?;
+            progress();
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+}

@@ -1,0 +1,732 @@
+//! The registry as spreadsheets: CSV exports a facilitator opens in Excel, and CSV imports that
+//! store every row or none.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{TestServer, backends, bank, entrepreneur, error_fields, mudra_loan, read};
+
+const BOM: &str = "\u{feff}";
+
+/// The CSV columns of an import file with a header and these rows.
+const HEADER: &str = "kind,name,name_local,district,contact_phone,gender,age,sector,block";
+
+async fn post_csv(
+    server: &TestServer,
+    path: &str,
+    token: Option<&str>,
+    body: impl Into<Vec<u8>>,
+) -> (StatusCode, Value) {
+    let mut request = server
+        .client
+        .post(server.url(path))
+        .header("content-type", "text/csv")
+        .body(body.into());
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    read(request.send().await.expect("request")).await
+}
+
+/// Status, content type and body of an export.
+async fn get_csv(
+    server: &TestServer,
+    path: &str,
+    token: Option<&str>,
+) -> (StatusCode, String, String) {
+    let mut request = server.client.get(server.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (status, content_type, response.text().await.expect("body"))
+}
+
+/// An export as a spreadsheet reads it: the header, and each row as column → cell.
+fn rows_of(text: &str) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+    let text = text
+        .strip_prefix(BOM)
+        .expect("starts with a byte-order mark");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|record| {
+            header
+                .iter()
+                .cloned()
+                .zip(record.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+fn mirzapur_row(name: &str, phone: &str) -> String {
+    format!("micro_entrepreneur,{name},सुनीता देवी,up-mirzapur,{phone},female,31,tailoring,Chhanbey")
+}
+
+#[tokio::test]
+async fn an_export_keeps_hindi_names_and_shows_phones_only_with_a_token() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let (status, created) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &entrepreneur("Sunita Devi", "up-mirzapur", Some("98765 43210")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let (_, archived) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &bank("Closed Branch", "up-mirzapur"),
+            )
+            .await;
+        let archived_id = archived["id"].as_str().unwrap();
+        server
+            .delete(&format!("/api/v1/stakeholders/{archived_id}"), Some(&token))
+            .await;
+
+        let (status, content_type, text) = get_csv(
+            &server,
+            "/api/v1/export/stakeholders.csv?district=up-mirzapur",
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {text}", backend.name());
+        assert!(content_type.starts_with("text/csv"), "{content_type}");
+        let (header, rows) = rows_of(&text);
+        assert!(
+            !header.iter().any(|c| c.starts_with("contact")),
+            "{header:?}"
+        );
+        assert!(!text.contains("9876543210"), "no phone without a token");
+        assert!(
+            !text.contains("sunita@example.org"),
+            "no email without a token"
+        );
+        assert_eq!(
+            rows.len(),
+            1,
+            "only active records without a token: {rows:?}"
+        );
+        assert_eq!(rows[0]["name_local"], "सुनीता देवी");
+        assert_eq!(rows[0]["id"], created["id"].as_str().unwrap());
+        assert_eq!(rows[0]["gender"], "female");
+
+        let (_, _, text) = get_csv(
+            &server,
+            "/api/v1/export/stakeholders.csv?district=up-mirzapur&kind=micro_entrepreneur",
+            Some(&token),
+        )
+        .await;
+        let (_, rows) = rows_of(&text);
+        assert_eq!(rows.len(), 1);
+        // The apostrophe keeps Excel from reading +91… as a formula or a number.
+        assert_eq!(rows[0]["contact_phone"], "'+919876543210");
+        assert_eq!(rows[0]["contact_email"], "sunita@example.org");
+        let (_, _, text) = get_csv(
+            &server,
+            "/api/v1/export/stakeholders.csv?status=all",
+            Some(&token),
+        )
+        .await;
+        assert_eq!(
+            rows_of(&text).1.len(),
+            2,
+            "token holders may ask for archived too"
+        );
+        let (status, _, _) =
+            get_csv(&server, "/api/v1/export/stakeholders.csv?status=all", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _, text) =
+            get_csv(&server, "/api/v1/export/stakeholders.csv?kind=farmer", None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_formula_looking_name_is_exported_with_a_leading_apostrophe() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let mut record = bank("=HYPERLINK(\"http://evil.example\",\"SBI\")", "up-bhadohi");
+        record["description"] = json!("-1+2, @SUM(A1)");
+        let (status, body) = server
+            .post("/api/v1/stakeholders", Some(&token), &record)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (_, _, text) = get_csv(&server, "/api/v1/export/stakeholders.csv", None).await;
+        let (_, rows) = rows_of(&text);
+        assert_eq!(
+            rows[0]["name"],
+            "'=HYPERLINK(\"http://evil.example\",\"SBI\")"
+        );
+        assert_eq!(rows[0]["description"], "'-1+2, @SUM(A1)");
+    }
+}
+
+#[tokio::test]
+async fn a_file_with_one_bad_phone_on_row_4_is_refused_and_nothing_is_stored() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let file = [
+            HEADER.to_string(),
+            mirzapur_row("Asha Devi", "98765 00001"),
+            mirzapur_row("Beena Devi", "98765 00002"),
+            mirzapur_row("Chanda Devi", "12345"),
+            mirzapur_row("Durga Devi", "98765 00004"),
+        ]
+        .join("\n");
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/stakeholders", Some(&token), file).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {body}",
+            backend.name()
+        );
+        let fields = error_fields(&body, "validation_failed");
+        assert_eq!(
+            fields.keys().collect::<Vec<_>>(),
+            ["rows[4].contact.phone"],
+            "{body}"
+        );
+        assert_eq!(server.stakeholder_count(&token).await, 0, "nothing stored");
+
+        // Several problems in several rows are all named at once, in the API's words.
+        let file = format!(
+            "{HEADER}\nmicro_entrepreneur,,,up-atlantis,,female,thirty,tailoring,\nbank,SBI,,up-mirzapur,,male,,,\n"
+        );
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/stakeholders", Some(&token), file).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields = error_fields(&body, "validation_failed");
+        for field in [
+            "rows[2].name",
+            "rows[2].district",
+            "rows[2].profile.age",
+            "rows[3].profile",
+        ] {
+            assert!(fields.contains_key(field), "{field} missing from {body}");
+        }
+        assert_eq!(server.stakeholder_count(&token).await, 0);
+    }
+}
+
+/// Polls search until `id` is found for `q`.
+async fn found_by_search(server: &TestServer, q: &str, id: &str, limit: Duration) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        let (_, body) = server
+            .get(&format!("/api/v1/search?q={q}&limit=50"), None)
+            .await;
+        if body["hits"]
+            .as_array()
+            .is_some_and(|hits| hits.iter().any(|h| h["id"] == id))
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_good_file_creates_every_row_findable_by_district_and_by_search() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let file = format!(
+            "{BOM}{HEADER}\n{}\n{}\n{}\n",
+            mirzapur_row("Asha Devi", "98765 00001"),
+            mirzapur_row("Beena Zardozi Devi", "'+91 98765 00002"),
+            mirzapur_row("Chanda Devi", ""),
+        );
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/stakeholders?dry_run=true",
+            Some(&token),
+            file.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", backend.name());
+        assert_eq!(body["would_create"], 3);
+        assert_eq!(
+            server.stakeholder_count(&token).await,
+            0,
+            "a dry run stores nothing"
+        );
+
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/stakeholders", Some(&token), file).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["created"], 3);
+        let ids: Vec<&str> = body["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_str().unwrap())
+            .collect();
+        assert_eq!(ids.len(), 3);
+
+        let (_, listed) = server
+            .get("/api/v1/stakeholders?district=up-mirzapur", Some(&token))
+            .await;
+        let listed = listed.as_array().unwrap();
+        assert_eq!(listed.len(), 3);
+        let beena = listed.iter().find(|s| s["id"] == ids[1]).unwrap();
+        assert_eq!(beena["name"], "Beena Zardozi Devi");
+        assert_eq!(beena["name_local"], "सुनीता देवी");
+        assert_eq!(beena["contact"]["phone"], "+919876500002");
+        assert_eq!(beena["created_via"], "import");
+        assert_eq!(beena["created_by"], "test facilitator");
+        assert_eq!(beena["status"], "active");
+        assert_eq!(beena["profile"]["block"], "Chhanbey");
+
+        assert!(
+            found_by_search(&server, "zardozi", ids[1], Duration::from_secs(3)).await,
+            "an imported stakeholder is searchable within seconds"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_export_imported_into_a_fresh_server_gives_the_same_records() {
+    for backend in backends() {
+        let source = TestServer::start(&backend).await;
+        let token = source.token("facilitator").await;
+        let mut records = vec![
+            entrepreneur("Sunita Devi", "up-mirzapur", Some("98765 43210")),
+            bank("State Bank of India, Gyanpur", "up-bhadohi"),
+        ];
+        records[0]["description"] = json!("Line one, with a comma.\nLine two: \"quoted\" — सिलाई.");
+        records[1]["name"] = json!("=Bank, \"Gyanpur\"");
+        records[1]["districts_served"] = json!(["up-bhadohi", "up-mirzapur"]);
+        for record in &records {
+            let (status, body) = source
+                .post("/api/v1/stakeholders", Some(&token), record)
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+        let (_, _, exported) =
+            get_csv(&source, "/api/v1/export/stakeholders.csv", Some(&token)).await;
+
+        let target = TestServer::start(&backend).await;
+        let target_token = target.token("admin").await;
+        let (status, body) = post_csv(
+            &target,
+            "/api/v1/import/stakeholders",
+            Some(&target_token),
+            exported,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{}: {body}", backend.name());
+        assert_eq!(body["created"], 2);
+
+        let content = |list: Value| -> Vec<Value> {
+            let mut list: Vec<Value> = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    let mut s = s.clone();
+                    for meta in [
+                        "id",
+                        "created_via",
+                        "created_by",
+                        "created_at",
+                        "updated_at",
+                    ] {
+                        s.as_object_mut().unwrap().remove(meta);
+                    }
+                    s
+                })
+                .collect();
+            list.sort_by_key(|s| s["name"].as_str().unwrap().to_string());
+            list
+        };
+        let (_, before) = source.get("/api/v1/stakeholders", Some(&token)).await;
+        let (_, after) = target
+            .get("/api/v1/stakeholders", Some(&target_token))
+            .await;
+        assert_eq!(content(after), content(before));
+    }
+}
+
+#[tokio::test]
+async fn duplicates_are_refused_row_by_row_unless_allowed() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let (_, existing) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &entrepreneur("Sunita Devi", "up-mirzapur", Some("98765 43210")),
+            )
+            .await;
+        let file = [
+            HEADER.to_string(),
+            mirzapur_row("Asha Devi", "98765 00001"),
+            mirzapur_row("Rekha", "09876543210"),
+            mirzapur_row("ASHA  devi", ""),
+        ]
+        .join("\n");
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/stakeholders",
+            Some(&token),
+            file.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{}: {body}", backend.name());
+        let rows = body["error"]["details"]["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 2, "{body}");
+        assert_eq!(rows[0]["row"], 3);
+        assert_eq!(rows[0]["duplicates"][0]["id"], existing["id"]);
+        assert_eq!(rows[0]["duplicates"][0]["reason"], "same phone number");
+        assert_eq!(rows[1]["row"], 4);
+        assert_eq!(rows[1]["duplicates"][0]["row"], 2);
+        assert_eq!(server.stakeholder_count(&token).await, 1);
+
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/stakeholders?allow_duplicate=true",
+            Some(&token),
+            file,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let ids = body["ids"].as_array().unwrap();
+        let (_, rekha) = server
+            .get(
+                &format!("/api/v1/stakeholders/{}", ids[1].as_str().unwrap()),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(rekha["possible_duplicates"], json!([existing["id"]]));
+        let (_, asha_again) = server
+            .get(
+                &format!("/api/v1/stakeholders/{}", ids[2].as_str().unwrap()),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(asha_again["possible_duplicates"], json!([ids[0]]));
+        assert_eq!(server.stakeholder_count(&token).await, 4);
+    }
+}
+
+#[tokio::test]
+async fn only_facilitators_and_admins_import() {
+    let server = TestServer::start(&crate::support::Backend::Sqlite).await;
+    let file = format!("{HEADER}\n{}\n", mirzapur_row("Asha Devi", ""));
+    let (status, body) = post_csv(&server, "/api/v1/import/stakeholders", None, file.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let consultant = server.token("consultant").await;
+    let (status, body) = post_csv(
+        &server,
+        "/api/v1/import/stakeholders",
+        Some(&consultant),
+        file,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(server.stakeholder_count(&consultant).await, 0);
+}
+
+#[tokio::test]
+async fn malformed_files_get_clear_errors_and_change_nothing() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let import =
+            |body: Vec<u8>| post_csv(&server, "/api/v1/import/stakeholders", Some(&token), body);
+
+        let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+            (
+                "empty",
+                Vec::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "file",
+            ),
+            (
+                "only a BOM",
+                BOM.as_bytes().to_vec(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "file",
+            ),
+            (
+                "header only",
+                format!("{HEADER}\n").into_bytes(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "file",
+            ),
+            (
+                "unknown column",
+                b"kind,name,district,colour\nbank,SBI,up-mirzapur,red\n".to_vec(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "header",
+            ),
+            (
+                "missing column",
+                b"name,district\nSBI,up-mirzapur\n".to_vec(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "header",
+            ),
+            (
+                "ragged row",
+                b"kind,name,district\nbank,SBI,up-mirzapur,extra,cells\n".to_vec(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "rows[2]",
+            ),
+            (
+                "Windows-1252",
+                b"kind,name,district\nbank,Caf\xe9,up-mirzapur\n".to_vec(),
+                StatusCode::BAD_REQUEST,
+                "",
+            ),
+            (
+                "binary",
+                vec![0xff, 0xfe, 0x00, 0x01, 0x02],
+                StatusCode::BAD_REQUEST,
+                "",
+            ),
+            (
+                "unbalanced quote",
+                b"kind,name,district\nbank,\"SBI,up-mirzapur\n".to_vec(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "rows[2].district",
+            ),
+            (
+                "a huge cell",
+                format!(
+                    "kind,name,district\nbank,{},up-mirzapur\n",
+                    "x".repeat(1_000_000)
+                )
+                .into_bytes(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "rows[2].name",
+            ),
+        ];
+        for (what, body, expected, field) in cases {
+            let (status, answer) = import(body).await;
+            assert_eq!(status, expected, "{what} on {}: {answer}", backend.name());
+            if !field.is_empty() {
+                let fields = error_fields(&answer, "validation_failed");
+                assert!(fields.contains_key(field), "{what}: {answer}");
+            } else {
+                assert_eq!(answer["error"]["code"], "bad_request", "{what}: {answer}");
+                assert!(
+                    answer["error"]["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("UTF-8"),
+                    "{what}: {answer}"
+                );
+            }
+        }
+
+        let too_many = format!(
+            "{HEADER}\n{}",
+            (0..5_001)
+                .map(|i| mirzapur_row(&format!("Person {i}"), ""))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        let (status, answer) = import(too_many.into_bytes()).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("5000 rows")
+        );
+
+        let (status, answer) = import(vec![b'a'; 6 * 1024 * 1024]).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+
+        let (status, answer) = server
+            .post(
+                "/api/v1/import/stakeholders",
+                Some(&token),
+                &json!({"kind": "bank"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{answer}");
+
+        assert_eq!(server.stakeholder_count(&token).await, 0);
+        let (status, _) = server.get("/readyz", None).await;
+        assert_eq!(status, StatusCode::OK, "the server is still up");
+    }
+}
+
+#[tokio::test]
+async fn offerings_export_shows_what_anyone_may_see_by_district_and_kind() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let (_, provider) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &bank("SBI Chunar", "up-mirzapur"),
+            )
+            .await;
+        let provider_id = provider["id"].as_str().unwrap();
+        let path = format!("/api/v1/stakeholders/{provider_id}/offerings");
+        let (status, loan) = server.post(&path, Some(&token), &mudra_loan()).await;
+        assert_eq!(status, StatusCode::CREATED, "{loan}");
+        let mut archived = mudra_loan();
+        archived["title"] = json!("Old scheme");
+        let (_, old) = server.post(&path, Some(&token), &archived).await;
+        server
+            .delete(
+                &format!("/api/v1/offerings/{}", old["id"].as_str().unwrap()),
+                Some(&token),
+            )
+            .await;
+
+        let (status, _, text) = get_csv(
+            &server,
+            "/api/v1/export/offerings.csv?district=up-mirzapur&kind=finance",
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {text}", backend.name());
+        let (_, rows) = rows_of(&text);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0]["title"], "MUDRA Shishu loan for women tailors");
+        assert_eq!(rows[0]["provider_name"], "SBI Chunar");
+        assert_eq!(rows[0]["sectors"], "tailoring");
+        assert_eq!(rows[0]["stages"], "idea;early");
+        assert_eq!(rows[0]["max_amount_inr"], "50000");
+        let (_, _, text) =
+            get_csv(&server, "/api/v1/export/offerings.csv?kind=training", None).await;
+        assert!(rows_of(&text).1.is_empty());
+        let (_, _, text) = get_csv(
+            &server,
+            "/api/v1/export/offerings.csv?status=all",
+            Some(&token),
+        )
+        .await;
+        assert_eq!(rows_of(&text).1.len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn the_command_line_imports_a_file_and_refuses_a_bad_one() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let dir = tempfile::tempdir().unwrap();
+
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(
+            &bad,
+            format!(
+                "{HEADER}\n{}\n{}\n{}\n",
+                mirzapur_row("Asha Devi", "98765 00001"),
+                mirzapur_row("Beena Devi", "98765 00002"),
+                mirzapur_row("Chanda Devi", "12345"),
+            ),
+        )
+        .unwrap();
+        let output = server
+            .cli(&["import", "stakeholders", bad.to_str().unwrap()])
+            .await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "a bad file fails: {stderr}");
+        assert!(stderr.contains("row 4, contact.phone"), "{stderr}");
+        assert!(stderr.contains("nothing was stored"), "{stderr}");
+        assert_eq!(server.stakeholder_count(&token).await, 0);
+
+        let good = dir.path().join("good.csv");
+        std::fs::write(
+            &good,
+            format!(
+                "{HEADER}\n{}\n{}\n",
+                mirzapur_row("Asha Devi", "98765 00001"),
+                mirzapur_row("Beena Chikankari Devi", "98765 00002"),
+            ),
+        )
+        .unwrap();
+        let output = server
+            .cli(&[
+                "import",
+                "stakeholders",
+                good.to_str().unwrap(),
+                "--dry-run",
+            ])
+            .await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout.contains("2 stakeholder(s)") && stdout.contains("nothing was stored"),
+            "{stdout}"
+        );
+        assert_eq!(server.stakeholder_count(&token).await, 0);
+
+        let output = server
+            .cli(&["import", "stakeholders", good.to_str().unwrap()])
+            .await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.contains("created 2 stakeholder(s)"), "{stdout}");
+        let (_, listed) = server
+            .get("/api/v1/stakeholders?district=up-mirzapur", None)
+            .await;
+        assert_eq!(listed.as_array().unwrap().len(), 2);
+        assert!(
+            listed
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["created_via"] == "import")
+        );
+
+        // The running server's indexer picks up what the command stored.
+        let beena = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "Beena Chikankari Devi")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(found_by_search(&server, "chikankari", &beena, Duration::from_secs(5)).await);
+
+        // The same file again: every row is now a duplicate.
+        let output = server
+            .cli(&["import", "stakeholders", good.to_str().unwrap()])
+            .await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success());
+        assert!(stderr.contains("row 2: same phone number"), "{stderr}");
+        assert_eq!(server.stakeholder_count(&token).await, 2);
+    }
+}
