@@ -1,4 +1,4 @@
-//! `/api/v1/export/*.csv` and `/api/v1/import/stakeholders`: the registry as spreadsheets.
+//! `/api/v1/export/{stakeholders,offerings,needs}.csv` and `/api/v1/import/stakeholders`: the registry as spreadsheets.
 //!
 //! Exports follow the visibility rules of the listings: without a token, active records only and
 //! no contact columns at all; with one, contact columns and `status=` as in the listings. The
@@ -24,13 +24,14 @@ use crate::domain::record::Provenance;
 use crate::domain::stakeholder::StakeholderKind;
 use crate::interchange::import::{self, ImportError, ImportOptions, MAX_HTTP_IMPORT_ROWS};
 use crate::interchange::table::TableWriter;
-use crate::interchange::{offerings, stakeholders};
-use crate::store::interchange::{OfferingExport, StakeholderExport};
+use crate::interchange::{needs, offerings, stakeholders};
+use crate::store::interchange::{NeedExport, OfferingExport, StakeholderExport};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/export/stakeholders.csv", get(export_stakeholders))
         .route("/export/offerings.csv", get(export_offerings))
+        .route("/export/needs.csv", get(export_needs))
         .route(
             "/import/stakeholders",
             post(import_stakeholders).layer(DefaultBodyLimit::max(MAX_CSV_BODY_BYTES)),
@@ -159,6 +160,39 @@ async fn export_offerings(
     }
     let body = writer.finish().map_err(write_failed)?;
     Ok(csv_file("offerings", filter.district.as_deref(), body))
+}
+
+async fn export_needs(
+    State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    QueryParams(query): QueryParams<ExportQuery>,
+) -> AppResult<Response> {
+    let kind = trimmed(query.kind);
+    let filter = NeedExport {
+        district: trimmed(query.district),
+        kind: parse_kind(kind.as_deref(), LinkageKind::parse, LinkageKind::expected)?,
+        statuses: status_filter(&caller, query.status.as_deref())?,
+        active_owners_only: caller.is_none(),
+    };
+    let mut writer = TableWriter::new(needs::COLUMNS).map_err(write_failed)?;
+    let mut after: Option<String> = None;
+    loop {
+        let page = app
+            .store
+            .export_needs_page(&filter, after.as_deref(), EXPORT_PAGE)
+            .await?;
+        for (need, owner_name) in &page {
+            writer
+                .write_row(&needs::row(need, owner_name))
+                .map_err(write_failed)?;
+        }
+        match page.last() {
+            Some((last, _)) if page.len() as i64 == EXPORT_PAGE => after = Some(last.id.clone()),
+            _ => break,
+        }
+    }
+    let body = writer.finish().map_err(write_failed)?;
+    Ok(csv_file("needs", filter.district.as_deref(), body))
 }
 
 #[derive(Deserialize)]

@@ -3,10 +3,11 @@
 //! stakeholders written in one transaction.
 
 use super::registry::{
-    OFFERING_COLUMNS, OfferingRow, STAKEHOLDER_COLUMNS, StakeholderRow, StatusFilter,
-    insert_stakeholder_in,
+    NEED_COLUMNS, NeedRow, OFFERING_COLUMNS, OfferingRow, STAKEHOLDER_COLUMNS, StakeholderRow,
+    StatusFilter, insert_stakeholder_in,
 };
 use super::{Store, StoreResult, new_id};
+use crate::domain::need::Need;
 use crate::domain::offering::{LinkageKind, Offering};
 use crate::domain::record::Provenance;
 use crate::domain::stakeholder::{Stakeholder, StakeholderData, StakeholderKind};
@@ -31,6 +32,17 @@ pub struct OfferingExport {
     pub active_providers_only: bool,
 }
 
+/// Which needs an export takes.
+#[derive(Debug, Clone)]
+pub struct NeedExport {
+    /// Of stakeholders based in this district.
+    pub district: Option<String>,
+    pub kind: Option<LinkageKind>,
+    pub statuses: StatusFilter,
+    /// Leave out needs of stakeholders who are not active (what anyone may see).
+    pub active_owners_only: bool,
+}
+
 /// A stakeholder to create in a batch; `same_as_earlier` are positions of earlier items of the
 /// same batch it may duplicate, stored with `possible_duplicates` once their ids exist.
 #[derive(Debug, Clone)]
@@ -38,6 +50,13 @@ pub struct NewStakeholder {
     pub data: StakeholderData,
     pub possible_duplicates: Vec<String>,
     pub same_as_earlier: Vec<usize>,
+}
+
+#[derive(sqlx::FromRow)]
+struct NeedWithOwner {
+    #[sqlx(flatten)]
+    need: NeedRow,
+    owner_name: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -104,6 +123,36 @@ impl Store {
         .await?;
         rows.into_iter()
             .map(|row| Ok((Offering::try_from(row.offering)?, row.provider_name)))
+            .collect()
+    }
+
+    /// Up to `limit` needs with ids after `after`, oldest first, each with its owner's name.
+    pub async fn export_needs_page(
+        &self,
+        filter: &NeedExport,
+        after: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<(Need, String)>> {
+        let rows: Vec<NeedWithOwner> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {NEED_COLUMNS}, s.name AS owner_name
+             FROM needs n JOIN stakeholders s ON s.id = n.stakeholder_id
+             WHERE ($1 IS NULL OR s.district = $1)
+               AND ($2 IS NULL OR n.kind = $2)
+               AND $3 LIKE '%,' || n.status || ',%'
+               AND ($4 = 0 OR s.status = 'active')
+               AND ($5 IS NULL OR n.id > $5)
+             ORDER BY n.id LIMIT $6"
+        )))
+        .bind(&filter.district)
+        .bind(filter.kind.map(|k| k.as_str()))
+        .bind(filter.statuses.as_sql_list())
+        .bind(filter.active_owners_only as i64)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| Ok((Need::try_from(row.need)?, row.owner_name)))
             .collect()
     }
 

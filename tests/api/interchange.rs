@@ -730,3 +730,59 @@ async fn the_command_line_imports_a_file_and_refuses_a_bad_one() {
         assert_eq!(server.stakeholder_count(&token).await, 2);
     }
 }
+
+#[tokio::test]
+async fn needs_export_lists_what_entrepreneurs_ask_for_by_district() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let mut owners = Vec::new();
+        for (name, district, phone) in [
+            ("Sunita Devi", "up-mirzapur", "98765 43210"),
+            ("Rekha Bind", "up-bhadohi", "98765 43211"),
+        ] {
+            let (status, body) = server
+                .post(
+                    "/api/v1/stakeholders",
+                    Some(&token),
+                    &entrepreneur(name, district, Some(phone)),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            owners.push(body["id"].as_str().unwrap().to_string());
+        }
+        for owner in &owners {
+            let need = json!({"kind": "finance", "title": "दो सिलाई मशीनों के लिए ऋण", "sector": "tailoring", "amount_inr": 45000});
+            let (status, body) = server
+                .post(
+                    &format!("/api/v1/stakeholders/{owner}/needs"),
+                    Some(&token),
+                    &need,
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+        // An archived entrepreneur's needs are not for everyone to see.
+        server
+            .delete(&format!("/api/v1/stakeholders/{}", owners[1]), Some(&token))
+            .await;
+
+        let (status, _, text) = get_csv(
+            &server,
+            "/api/v1/export/needs.csv?district=up-mirzapur&kind=finance",
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {text}", backend.name());
+        let (_, rows) = rows_of(&text);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0]["title"], "दो सिलाई मशीनों के लिए ऋण");
+        assert_eq!(rows[0]["stakeholder_name"], "Sunita Devi");
+        assert_eq!(rows[0]["amount_inr"], "45000");
+        let (_, _, text) = get_csv(&server, "/api/v1/export/needs.csv", None).await;
+        assert_eq!(rows_of(&text).1.len(), 1, "archived owners' needs left out");
+        let (_, _, text) =
+            get_csv(&server, "/api/v1/export/needs.csv?status=all", Some(&token)).await;
+        assert_eq!(rows_of(&text).1.len(), 2);
+    }
+}
