@@ -786,3 +786,46 @@ async fn needs_export_lists_what_entrepreneurs_ask_for_by_district() {
         assert_eq!(rows_of(&text).1.len(), 2);
     }
 }
+
+#[tokio::test]
+async fn the_largest_file_one_request_takes_is_stored_and_exported_page_by_page() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let rows = 5_000;
+        let file = format!(
+            "{HEADER}\n{}",
+            (0..rows)
+                .map(|i| mirzapur_row(&format!("Person {i}"), &format!("9{i:09}")))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        let started = Instant::now();
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/stakeholders", Some(&token), file).await;
+        assert_eq!(status, StatusCode::CREATED, "{}: {body}", backend.name());
+        assert_eq!(body["created"], rows);
+        eprintln!(
+            "{}: {rows} rows imported in {:.1} s",
+            backend.name(),
+            started.elapsed().as_secs_f64()
+        );
+
+        // More than one page of the store (500 at a time), each record once, oldest first.
+        let (status, _, text) = get_csv(
+            &server,
+            "/api/v1/export/stakeholders.csv?district=up-mirzapur",
+            Some(&token),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, exported) = rows_of(&text);
+        assert_eq!(exported.len(), rows);
+        let names: Vec<&str> = exported.iter().map(|r| r["name"].as_str()).collect();
+        let expected: Vec<String> = (0..rows).map(|i| format!("Person {i}")).collect();
+        assert_eq!(
+            names,
+            expected.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+    }
+}
