@@ -154,6 +154,15 @@ pub enum ImportCommand {
         #[arg(long)]
         allow_duplicate: bool,
     },
+    /// Create an offering per row of a CSV file with the columns of
+    /// `GET /api/v1/export/offerings.csv` (provider_id, kind and title required). Every row is
+    /// checked first; one bad row stores nothing.
+    Offerings {
+        file: PathBuf,
+        /// Check the file and say what would be stored, without storing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -238,6 +247,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed::load_reference(&store).await?;
             import_stakeholders(&store, &file, dry_run, allow_duplicate).await
         }
+        Command::Import {
+            command: ImportCommand::Offerings { file, dry_run },
+        } => {
+            let store = open_store(&settings).await?;
+            seed::load_reference(&store).await?;
+            import_offerings(&store, &file, dry_run).await
+        }
         Command::Reindex => {
             let store = open_store(&settings).await?;
             reindex(&settings, &store).await
@@ -305,14 +321,9 @@ async fn import_stakeholders(
     dry_run: bool,
     allow_duplicate: bool,
 ) -> anyhow::Result<()> {
-    use crate::interchange::import::{self, ImportError, ImportOptions, Progress};
+    use crate::interchange::import::{self, ImportOptions, Progress};
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.set_message("checking");
+    let bar = rows_bar(0, "checking");
     let options = ImportOptions {
         allow_duplicate,
         max_rows: import::MAX_CLI_IMPORT_ROWS,
@@ -323,10 +334,91 @@ async fn import_stakeholders(
     })
     .await;
     bar.finish_and_clear();
+    let plan = checked.map_err(|error| refusal(error, file))?;
+    let count = plan.stakeholders.len();
+    if dry_run {
+        println!(
+            "{count} stakeholder(s) in {} would be created ({} flagged as possible duplicates); nothing was stored (--dry-run)",
+            file.display(),
+            plan.duplicates.len()
+        );
+        return Ok(());
+    }
+    let bar = rows_bar(count, "storing");
+    let ids = import::commit(
+        store,
+        &plan,
+        &crate::domain::record::Provenance::import("command line"),
+        &mut || bar.inc(1),
+    )
+    .await
+    .with_context(|| format!("nothing was stored from {}", file.display()))?;
+    bar.finish_and_clear();
+    println!(
+        "created {} stakeholder(s) from {} (search indexes them within seconds if a server runs on this data)",
+        ids.len(),
+        file.display()
+    );
+    Ok(())
+}
+
+async fn import_offerings(store: &Store, file: &PathBuf, dry_run: bool) -> anyhow::Result<()> {
+    use crate::interchange::import::{self, Progress};
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bar = rows_bar(0, "checking");
+    let checked = import::check_offerings(
+        store,
+        &bytes,
+        import::MAX_CLI_IMPORT_ROWS,
+        &mut |progress| match progress {
+            Progress::Rows(rows) => bar.set_length(rows as u64),
+            Progress::Checked => bar.inc(1),
+        },
+    )
+    .await;
+    bar.finish_and_clear();
+    let plan = checked.map_err(|error| refusal(error, file))?;
+    let count = plan.offerings.len();
+    if dry_run {
+        println!(
+            "{count} offering(s) in {} would be created; nothing was stored (--dry-run)",
+            file.display()
+        );
+        return Ok(());
+    }
+    let bar = rows_bar(count, "storing");
+    let ids = import::commit_offerings(
+        store,
+        &plan,
+        &crate::domain::record::Provenance::import("command line"),
+        &mut || bar.inc(1),
+    )
+    .await
+    .with_context(|| format!("nothing was stored from {}", file.display()))?;
+    bar.finish_and_clear();
+    println!("created {} offering(s) from {}", ids.len(), file.display());
+    Ok(())
+}
+
+fn rows_bar(rows: usize, message: &'static str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(rows as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(message);
+    bar
+}
+
+/// Prints why an import stored nothing, row by row, and returns the error to exit with.
+fn refusal(
+    error: crate::interchange::import::ImportError,
+    file: &std::path::Path,
+) -> anyhow::Error {
+    use crate::interchange::import::ImportError;
     let nothing_stored = format!("nothing was stored from {}", file.display());
-    let plan = match checked {
-        Ok(plan) => plan,
-        Err(ImportError::Invalid(errors)) => {
+    match error {
+        ImportError::Invalid(errors) => {
             eprintln!(
                 "{} problem(s) in {}:",
                 errors.fields().len(),
@@ -335,9 +427,9 @@ async fn import_stakeholders(
             for (field, why) in errors.fields() {
                 eprintln!("  {}: {why}", readable_field(field));
             }
-            anyhow::bail!("{nothing_stored}: fix these rows and run the import again");
+            anyhow::anyhow!("{nothing_stored}: fix these rows and run the import again")
         }
-        Err(ImportError::Duplicates(rows)) => {
+        ImportError::Duplicates(rows) => {
             eprintln!(
                 "{} row(s) look like stakeholders already registered:",
                 rows.len()
@@ -355,42 +447,12 @@ async fn import_stakeholders(
                     );
                 }
             }
-            anyhow::bail!(
+            anyhow::anyhow!(
                 "{nothing_stored}: remove these rows, or run again with --allow-duplicate"
-            );
+            )
         }
-        Err(other) => return Err(anyhow::Error::new(other).context(nothing_stored)),
-    };
-    let count = plan.stakeholders.len();
-    if dry_run {
-        println!(
-            "{count} stakeholder(s) in {} would be created ({} flagged as possible duplicates); nothing was stored (--dry-run)",
-            file.display(),
-            plan.duplicates.len()
-        );
-        return Ok(());
+        other => anyhow::Error::new(other).context(nothing_stored),
     }
-    let bar = indicatif::ProgressBar::new(count as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.set_message("storing");
-    let ids = import::commit(
-        store,
-        &plan,
-        &crate::domain::record::Provenance::import("command line"),
-        &mut || bar.inc(1),
-    )
-    .await
-    .context(nothing_stored)?;
-    bar.finish_and_clear();
-    println!(
-        "created {} stakeholder(s) from {} (search indexes them within seconds if a server runs on this data)",
-        ids.len(),
-        file.display()
-    );
-    Ok(())
 }
 
 /// `rows[4].contact.phone` as a person reads it: `row 4, contact.phone`.

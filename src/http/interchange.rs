@@ -1,4 +1,5 @@
-//! `/api/v1/export/{stakeholders,offerings,needs}.csv` and `/api/v1/import/stakeholders`: the registry as spreadsheets.
+//! `/api/v1/export/{stakeholders,offerings,needs}.csv` and `/api/v1/import/{stakeholders,offerings}`:
+//! the registry as spreadsheets.
 //!
 //! Exports follow the visibility rules of the listings: without a token, active records only and
 //! no contact columns at all; with one, contact columns and `status=` as in the listings. The
@@ -19,6 +20,7 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{Authenticated, CsvBody, MAX_CSV_BODY_BYTES, MaybeCaller, QueryParams};
 use super::stakeholders::{shown, status_filter};
+use crate::domain::access::Caller;
 use crate::domain::offering::LinkageKind;
 use crate::domain::record::Provenance;
 use crate::domain::stakeholder::StakeholderKind;
@@ -35,6 +37,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/import/stakeholders",
             post(import_stakeholders).layer(DefaultBodyLimit::max(MAX_CSV_BODY_BYTES)),
+        )
+        .route(
+            "/import/offerings",
+            post(import_offerings).layer(DefaultBodyLimit::max(MAX_CSV_BODY_BYTES)),
         )
 }
 
@@ -218,6 +224,26 @@ impl From<ImportError> for AppError {
     }
 }
 
+/// Bulk imports are for facilitators and admins.
+fn require_importer(caller: &Caller) -> AppResult<()> {
+    if caller.role.may_moderate() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "role `{}` may not import files; ask a facilitator",
+            caller.role
+        )))
+    }
+}
+
+fn created(ids: Vec<String>) -> Response {
+    (
+        StatusCode::CREATED,
+        Json(json!({"created": ids.len(), "ids": ids})),
+    )
+        .into_response()
+}
+
 /// Creates a stakeholder per row, all or none (facilitators and admins).
 async fn import_stakeholders(
     State(app): State<AppState>,
@@ -225,12 +251,7 @@ async fn import_stakeholders(
     QueryParams(query): QueryParams<ImportQuery>,
     CsvBody(body): CsvBody,
 ) -> AppResult<Response> {
-    if !caller.role.may_moderate() {
-        return Err(AppError::Forbidden(format!(
-            "role `{}` may not import files; ask a facilitator",
-            caller.role
-        )));
-    }
+    require_importer(&caller)?;
     let options = ImportOptions {
         allow_duplicate: query.allow_duplicate,
         max_rows: MAX_HTTP_IMPORT_ROWS,
@@ -250,9 +271,34 @@ async fn import_stakeholders(
         &mut || {},
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"created": ids.len(), "ids": ids})),
+    Ok(created(ids))
+}
+
+#[derive(Deserialize)]
+struct OfferingImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Creates an offering per row for the provider its `provider_id` names, all or none.
+async fn import_offerings(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+    QueryParams(query): QueryParams<OfferingImportQuery>,
+    CsvBody(body): CsvBody,
+) -> AppResult<Response> {
+    require_importer(&caller)?;
+    let plan =
+        import::check_offerings(&app.store, &body, MAX_HTTP_IMPORT_ROWS, &mut |_| {}).await?;
+    if query.dry_run {
+        return Ok(Json(json!({"would_create": plan.offerings.len()})).into_response());
+    }
+    let ids = import::commit_offerings(
+        &app.store,
+        &plan,
+        &Provenance::import(&caller.name),
+        &mut || {},
     )
-        .into_response())
+    .await?;
+    Ok(created(ids))
 }

@@ -1,4 +1,4 @@
-//! Importing stakeholders from a CSV file, all or nothing.
+//! Importing stakeholders (and offerings) from a CSV file, all or nothing.
 //!
 //! [`check`] reads the file, validates every row exactly as `POST /api/v1/stakeholders` does
 //! (`StakeholderInput::validate_with`: phone normalisation, known districts, sectors, blocks…)
@@ -12,10 +12,13 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::offerings;
 use super::stakeholders::{input_from_row, layout};
-use super::table::{Table, TableProblem};
+use super::table::{Layout, Table, TableProblem};
 use crate::domain::FieldErrors;
-use crate::domain::record::Provenance;
+use crate::domain::offering::OfferingData;
+use crate::domain::record::{Provenance, Status};
+use crate::domain::stakeholder::Stakeholder;
 use crate::store::interchange::NewStakeholder;
 use crate::store::registry::name_key;
 use crate::store::{Store, StoreError};
@@ -86,11 +89,7 @@ pub async fn check(
     options: ImportOptions,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<ImportPlan, ImportError> {
-    let table = Table::read(bytes, &layout(options.max_rows)).map_err(|problem| match problem {
-        TableProblem::Unreadable(why) => ImportError::Unreadable(why),
-        TableProblem::Invalid(errors) => ImportError::Invalid(errors),
-        TableProblem::TooManyRows { limit } => ImportError::TooManyRows { limit },
-    })?;
+    let table = read_table(bytes, &layout(options.max_rows))?;
     progress(Progress::Rows(table.rows().len()));
     let catalog = store.catalog().await?;
 
@@ -133,6 +132,14 @@ pub async fn check(
         return Err(ImportError::Duplicates(plan.duplicates));
     }
     Ok(plan)
+}
+
+fn read_table(bytes: &[u8], layout: &Layout) -> Result<Table, ImportError> {
+    Table::read(bytes, layout).map_err(|problem| match problem {
+        TableProblem::Unreadable(why) => ImportError::Unreadable(why),
+        TableProblem::Invalid(errors) => ImportError::Invalid(errors),
+        TableProblem::TooManyRows { limit } => ImportError::TooManyRows { limit },
+    })
 }
 
 /// How far [`check`] has got, for a progress bar.
@@ -217,5 +224,95 @@ pub async fn commit(
 ) -> Result<Vec<String>, StoreError> {
     store
         .insert_stakeholders(&plan.stakeholders, prov, progress)
+        .await
+}
+
+/// A file of offerings that passed every check: (provider id, offering) in row order.
+#[derive(Debug, Clone)]
+pub struct OfferingPlan {
+    pub offerings: Vec<(String, OfferingData)>,
+}
+
+/// Reads and checks a file of offerings: each row validated as
+/// `POST /api/v1/stakeholders/{provider_id}/offerings` validates it (an offering that names no
+/// districts serves its provider's), and its provider must exist and not be archived. Offerings
+/// have no duplicate rule, as in the JSON API. Stores nothing.
+pub async fn check_offerings(
+    store: &Store,
+    bytes: &[u8],
+    max_rows: usize,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<OfferingPlan, ImportError> {
+    let table = read_table(bytes, &offerings::layout(max_rows))?;
+    progress(Progress::Rows(table.rows().len()));
+    let catalog = store.catalog().await?;
+    let mut providers: HashMap<String, Option<Stakeholder>> = HashMap::new();
+    let mut errors = FieldErrors::new();
+    let mut plan = OfferingPlan {
+        offerings: Vec::new(),
+    };
+    for row in table.rows() {
+        let (provider_id, input, mut row_errors) = offerings::input_from_row(&table, row);
+        let provider = match provider_id {
+            None => {
+                row_errors.add("provider_id", "is required");
+                None
+            }
+            Some(id) => {
+                if !providers.contains_key(&id) {
+                    let found = store.get_stakeholder(&id).await?;
+                    providers.insert(id.clone(), found);
+                }
+                match &providers[&id] {
+                    None => {
+                        row_errors.add("provider_id", format!("no stakeholder with id `{id}`"));
+                        None
+                    }
+                    Some(p) if p.meta.status == Status::Archived => {
+                        row_errors.add(
+                            "provider_id",
+                            format!("`{id}` is archived; restore it first"),
+                        );
+                        None
+                    }
+                    Some(p) => Some(p),
+                }
+            }
+        };
+        let served = provider
+            .map(|p| p.data.districts_served.clone())
+            .unwrap_or_default();
+        match input.validate_with(&catalog, &served, None) {
+            Ok(data) => {
+                if let (Some(provider), true) = (provider, row_errors.is_empty()) {
+                    plan.offerings.push((provider.id.clone(), data));
+                }
+            }
+            Err(found) => {
+                for (field, why) in found.fields() {
+                    row_errors.add(field.clone(), why.clone());
+                }
+            }
+        }
+        for (field, why) in row_errors.fields() {
+            errors.add(format!("rows[{}].{field}", row.number), why.clone());
+        }
+        progress(Progress::Checked);
+    }
+    if !errors.is_empty() {
+        return Err(ImportError::Invalid(errors));
+    }
+    Ok(plan)
+}
+
+/// Stores a checked plan of offerings in one transaction; returns the new ids in row order.
+pub async fn commit_offerings(
+    store: &Store,
+    plan: &OfferingPlan,
+    prov: &Provenance,
+    progress: &mut (dyn FnMut() + Send),
+) -> Result<Vec<String>, StoreError> {
+    store
+        .insert_offerings(&plan.offerings, prov, progress)
         .await
 }

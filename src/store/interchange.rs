@@ -1,14 +1,14 @@
 //! What spreadsheet export and import need from storage: the registry read a page at a time in
 //! creation order (so an export never holds a whole district's records at once), and many
-//! stakeholders written in one transaction.
+//! stakeholders or offerings written in one transaction.
 
 use super::registry::{
     NEED_COLUMNS, NeedRow, OFFERING_COLUMNS, OfferingRow, STAKEHOLDER_COLUMNS, StakeholderRow,
-    StatusFilter, insert_stakeholder_in,
+    StatusFilter, child_status, insert_offering_in, insert_stakeholder_in, stakeholder_status_in,
 };
 use super::{Store, StoreResult, new_id};
 use crate::domain::need::Need;
-use crate::domain::offering::{LinkageKind, Offering};
+use crate::domain::offering::{LinkageKind, Offering, OfferingData};
 use crate::domain::record::Provenance;
 use crate::domain::stakeholder::{Stakeholder, StakeholderData, StakeholderKind};
 
@@ -175,6 +175,26 @@ impl Store {
                     .filter_map(|&earlier| ids.get(earlier).cloned()),
             );
             insert_stakeholder_in(&mut tx, id, &item.data, prov, &duplicates).await?;
+            progress();
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Creates every offering of `batch` (provider id, offering) or none, in one transaction with
+    /// their change-log entries. Each starts where its provider stands (pending with a pending
+    /// one); an archived or missing provider refuses the whole batch.
+    pub async fn insert_offerings(
+        &self,
+        batch: &[(String, OfferingData)],
+        prov: &Provenance,
+        progress: &mut (dyn FnMut() + Send),
+    ) -> StoreResult<Vec<String>> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(batch.len());
+        for (provider_id, data) in batch {
+            let status = child_status(stakeholder_status_in(&mut tx, provider_id).await?)?;
+            ids.push(insert_offering_in(&mut tx, provider_id, data, prov, status).await?);
             progress();
         }
         tx.commit().await?;

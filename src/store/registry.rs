@@ -279,7 +279,7 @@ pub(super) const NEED_COLUMNS: &str =
     "n.id, n.stakeholder_id, s.district, n.kind, n.title, n.description, n.sector, n.amount_inr,
     n.status, n.created_via, n.created_by, n.created_at, n.updated_at, n.demo";
 
-async fn insert_offering_in(
+pub(super) async fn insert_offering_in(
     tx: &mut Transaction<'static, Any>,
     stakeholder_id: &str,
     data: &OfferingData,
@@ -385,7 +385,7 @@ pub(super) async fn insert_stakeholder_in(
     Ok(())
 }
 
-async fn stakeholder_status_in(
+pub(super) async fn stakeholder_status_in(
     tx: &mut Transaction<'static, Any>,
     id: &str,
 ) -> StoreResult<Status> {
@@ -398,7 +398,7 @@ async fn stakeholder_status_in(
 }
 
 /// New offerings and needs start where their stakeholder stands; an archived one takes none.
-fn child_status(parent: Status) -> StoreResult<Status> {
+pub(super) fn child_status(parent: Status) -> StoreResult<Status> {
     match parent {
         Status::Archived => Err(StoreError::Conflict(
             "the stakeholder is archived; restore it first".into(),

@@ -34,6 +34,7 @@ async fn the_openapi_document_describes_every_contract_endpoint() {
         ("/api/v1/export/offerings.csv", &["get"]),
         ("/api/v1/export/needs.csv", &["get"]),
         ("/api/v1/import/stakeholders", &["post"]),
+        ("/api/v1/import/offerings", &["post"]),
         ("/healthz", &["get"]),
         ("/readyz", &["get"]),
     ] {

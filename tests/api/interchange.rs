@@ -829,3 +829,99 @@ async fn the_largest_file_one_request_takes_is_stored_and_exported_page_by_page(
         );
     }
 }
+
+#[tokio::test]
+async fn offerings_import_for_the_provider_each_row_names_all_or_nothing() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let (_, provider) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &bank("SBI Chunar", "up-mirzapur"),
+            )
+            .await;
+        let provider_id = provider["id"].as_str().unwrap().to_string();
+        let offerings_path = format!("/api/v1/stakeholders/{provider_id}/offerings");
+        let (status, loan) = server
+            .post(&offerings_path, Some(&token), &mudra_loan())
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{loan}");
+
+        // The exported file goes back in as it is: a second copy of the loan.
+        let (_, _, exported) = get_csv(&server, "/api/v1/export/offerings.csv", Some(&token)).await;
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/offerings?dry_run=true",
+            Some(&token),
+            exported.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", backend.name());
+        assert_eq!(body["would_create"], 1);
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/offerings", Some(&token), exported).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let copy_id = body["ids"][0].as_str().unwrap();
+        let (_, copy) = server
+            .get(&format!("/api/v1/offerings/{copy_id}"), None)
+            .await;
+        for field in [
+            "kind",
+            "title",
+            "description",
+            "sectors",
+            "districts",
+            "eligibility",
+            "terms",
+            "valid_until",
+        ] {
+            assert_eq!(copy[field], loan[field], "{field}");
+        }
+        assert_eq!(copy["stakeholder_id"], provider_id.as_str());
+        assert_eq!(copy["created_via"], "import");
+
+        // One unknown provider and one impossible amount: nothing stored, both named.
+        let file = format!(
+            "provider_id,kind,title,max_amount_inr\n\
+             {provider_id},training,Silai course,\n\
+             st_nobody,finance,Loan,\n\
+             {provider_id},finance,Big loan,999999999999\n"
+        );
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/offerings", Some(&token), file).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let fields = error_fields(&body, "validation_failed");
+        assert!(fields.contains_key("rows[3].provider_id"), "{body}");
+        assert!(
+            fields.contains_key("rows[4].eligibility.max_amount_inr"),
+            "{body}"
+        );
+        let (_, listed) = server.get(&offerings_path, None).await;
+        assert_eq!(listed.as_array().unwrap().len(), 2, "nothing more stored");
+
+        // The command line takes the same file.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("offerings.csv");
+        std::fs::write(
+            &path,
+            format!(
+                "provider_id,kind,title,sectors\n{provider_id},training,सिलाई प्रशिक्षण,tailoring\n"
+            ),
+        )
+        .unwrap();
+        let output = server
+            .cli(&["import", "offerings", path.to_str().unwrap()])
+            .await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.contains("created 1 offering(s)"), "{stdout}");
+        let (_, listed) = server.get(&offerings_path, None).await;
+        assert_eq!(listed.as_array().unwrap().len(), 3);
+    }
+}
