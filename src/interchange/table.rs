@@ -55,6 +55,7 @@ impl Table {
             .delimiter(sniff_delimiter(text))
             .from_reader(text.as_bytes());
         let mut records = reader.records();
+        let mut counter = RowCounter::new(text);
         let header = match records.next() {
             None => {
                 return Err(invalid(
@@ -66,15 +67,18 @@ impl Table {
                 ));
             }
             Some(Err(error)) => return Err(unreadable(1, &error)),
-            Some(Ok(record)) => record,
+            Some(Ok(record)) => {
+                counter.advance(&record);
+                record
+            }
         };
         let (columns, unnamed) = read_header(&header, layout)?;
 
         let mut rows = Vec::new();
         let mut errors = FieldErrors::new();
-        for (index, record) in records.enumerate() {
-            let number = index + 2;
-            let record = record.map_err(|error| unreadable(number, &error))?;
+        for record in records {
+            let record = record.map_err(|error| unreadable(counter.number + 1, &error))?;
+            let number = counter.advance(&record);
             if record.iter().all(|cell| cell.trim().is_empty()) {
                 continue;
             }
@@ -133,6 +137,43 @@ impl Table {
         let position = *self.columns.get(column)?;
         let text = undefuse(row.cells[position].trim()).trim();
         (!text.is_empty()).then_some(text)
+    }
+}
+
+/// Numbers records as a spreadsheet numbers rows. The CSV reader skips empty lines, which a
+/// spreadsheet shows as empty rows, so they are counted back in from where each record starts.
+struct RowCounter<'a> {
+    text: &'a str,
+    number: usize,
+}
+
+impl<'a> RowCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        RowCounter { text, number: 0 }
+    }
+
+    /// The row number of `record`, the next one read.
+    fn advance(&mut self, record: &csv::StringRecord) -> usize {
+        // A record's position is where the reader began looking for it: just after the previous
+        // record's last byte, so before its line end and any empty lines.
+        let skipped = record
+            .position()
+            .and_then(|p| self.text.get(p.byte() as usize..))
+            .map(|rest| {
+                let line_ends = rest
+                    .bytes()
+                    .take_while(|b| matches!(b, b'\r' | b'\n'))
+                    .filter(|&b| b == b'\n')
+                    .count();
+                if self.number == 0 {
+                    line_ends
+                } else {
+                    line_ends.saturating_sub(1)
+                }
+            })
+            .unwrap_or(0);
+        self.number += 1 + skipped;
+        self.number
     }
 }
 
@@ -327,6 +368,14 @@ mod tests {
         assert_eq!(numbers, [2, 4]);
         // A short row is read with its trailing cells empty, as Excel writes them.
         assert_eq!(table.cell(&table.rows()[1], "district"), None);
+    }
+
+    #[test]
+    fn empty_lines_and_line_breaks_in_cells_are_numbered_as_a_spreadsheet_shows_them() {
+        let file = "kind,name\r\n\r\nbank,\"two\nlines\"\r\n\n\nngo,DA\n";
+        let table = Table::read(file.as_bytes(), &LAYOUT).unwrap();
+        let numbers: Vec<usize> = table.rows().iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [3, 6]);
     }
 
     #[test]
