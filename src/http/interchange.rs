@@ -2,7 +2,8 @@
 //! the registry as spreadsheets.
 //!
 //! Exports follow the visibility rules of the listings: without a token, active records only and
-//! no contact columns at all; with one, contact columns and `status=` as in the listings. The
+//! no contact or personal-profile columns at all (gender, age, social category, SHG membership,
+//! block); with one, contact columns and `status=` as in the listings. The
 //! store is read 500 records at a time; the file itself is built in memory (about 1 KiB per
 //! record) before it is sent. Imports are checked whole before one transaction stores them
 //! (see [`crate::interchange::import`]).
@@ -112,8 +113,8 @@ async fn export_stakeholders(
         )?,
         statuses: status_filter(&caller, query.status.as_deref())?,
     };
-    let contact = caller.is_some();
-    let mut writer = TableWriter::new(&stakeholders::columns(contact)).map_err(write_failed)?;
+    let private = caller.is_some();
+    let mut writer = TableWriter::new(&stakeholders::columns(private)).map_err(write_failed)?;
     let mut after: Option<String> = None;
     loop {
         let page = app
@@ -123,7 +124,7 @@ async fn export_stakeholders(
         for stakeholder in &page {
             let visible = shown(&caller, stakeholder.clone());
             writer
-                .write_row(&stakeholders::row(&visible, contact))
+                .write_row(&stakeholders::row(&visible, private))
                 .map_err(write_failed)?;
         }
         match page.last() {

@@ -5,7 +5,8 @@ use super::table::{Layout, Table, TableRow};
 use crate::domain::FieldErrors;
 use crate::domain::stakeholder::{ContactInput, ProfileInput, Stakeholder, StakeholderInput};
 
-/// Columns of an export, in order. Contact columns only go to token holders.
+/// Columns of an export, in order. Contact columns and a person's profile (personal data: caste
+/// among it) only go to token holders; what describes the enterprise goes to everyone.
 const LEADING: &[&str] = &[
     "id",
     "kind",
@@ -16,16 +17,8 @@ const LEADING: &[&str] = &[
     "description",
 ];
 pub const CONTACT: &[&str] = &["contact_person", "contact_phone", "contact_email"];
-const PROFILE: &[&str] = &[
-    "gender",
-    "age",
-    "social_category",
-    "shg_member",
-    "sector",
-    "stage",
-    "block",
-    "members",
-];
+const PERSONAL: &[&str] = &["gender", "age", "social_category", "shg_member", "block"];
+const ENTERPRISE: &[&str] = &["sector", "stage", "members"];
 /// What the registry sets itself; an import accepts these columns (so an export can go back in)
 /// and ignores them: imported records are new, active, and stamped as imported.
 const RECORD: &[&str] = &[
@@ -39,13 +32,14 @@ const RECORD: &[&str] = &[
 
 pub const REQUIRED: &[&str] = &["kind", "name", "district"];
 
-/// The export's columns; with `contact`, the contact columns after the description.
-pub fn columns(contact: bool) -> Vec<&'static str> {
+/// The export's columns; with `private` (a token holder), the contact and personal columns too.
+pub fn columns(private: bool) -> Vec<&'static str> {
     let mut columns = LEADING.to_vec();
-    if contact {
+    if private {
         columns.extend_from_slice(CONTACT);
+        columns.extend_from_slice(PERSONAL);
     }
-    columns.extend_from_slice(PROFILE);
+    columns.extend_from_slice(ENTERPRISE);
     columns.extend_from_slice(RECORD);
     columns
 }
@@ -74,7 +68,7 @@ fn number(value: Option<i64>) -> String {
 }
 
 /// One export row, cell for cell with [`columns`].
-pub fn row(stakeholder: &Stakeholder, contact: bool) -> Vec<String> {
+pub fn row(stakeholder: &Stakeholder, private: bool) -> Vec<String> {
     let data = &stakeholder.data;
     let mut cells = vec![
         stakeholder.id.clone(),
@@ -85,25 +79,25 @@ pub fn row(stakeholder: &Stakeholder, contact: bool) -> Vec<String> {
         data.districts_served.join(";"),
         text(&data.description),
     ];
-    if contact {
+    let profile = data.profile.clone().unwrap_or_default();
+    if private {
         cells.extend([
             text(&data.contact.person),
             text(&data.contact.phone),
             text(&data.contact.email),
+            profile.gender.map(|g| g.to_string()).unwrap_or_default(),
+            number(profile.age),
+            profile
+                .social_category
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            profile.shg_member.map(yes_no).unwrap_or_default(),
+            text(&profile.block),
         ]);
     }
-    let profile = data.profile.clone().unwrap_or_default();
     cells.extend([
-        profile.gender.map(|g| g.to_string()).unwrap_or_default(),
-        number(profile.age),
-        profile
-            .social_category
-            .map(|c| c.to_string())
-            .unwrap_or_default(),
-        profile.shg_member.map(yes_no).unwrap_or_default(),
         text(&profile.sector),
         profile.stage.map(|s| s.to_string()).unwrap_or_default(),
-        text(&profile.block),
         number(profile.members),
     ]);
     let meta = &stakeholder.meta;
@@ -166,7 +160,7 @@ pub fn input_from_row(table: &Table, row: &TableRow) -> (StakeholderInput, Field
             phone: owned("contact_phone"),
             email: owned("contact_email"),
         });
-    let profile = if PROFILE.iter().any(|c| cell(c).is_some()) {
+    let profile = if PERSONAL.iter().chain(ENTERPRISE).any(|c| cell(c).is_some()) {
         let shg_member = cell("shg_member").and_then(|t| {
             let parsed = parse_yes_no(t);
             if parsed.is_none() {
@@ -252,8 +246,15 @@ mod tests {
     }
 
     #[test]
-    fn export_rows_have_a_cell_per_column() {
-        assert_eq!(columns(true).len(), columns(false).len() + CONTACT.len());
-        assert!(!columns(false).contains(&"contact_phone"));
+    fn without_a_token_no_contact_or_personal_column_is_exported() {
+        let public = columns(false);
+        assert_eq!(
+            columns(true).len(),
+            public.len() + CONTACT.len() + PERSONAL.len()
+        );
+        for column in CONTACT.iter().chain(PERSONAL) {
+            assert!(!public.contains(column), "{column}");
+        }
+        assert!(public.contains(&"sector"));
     }
 }

@@ -110,10 +110,21 @@ async fn an_export_keeps_hindi_names_and_shows_phones_only_with_a_token() {
         assert_eq!(status, StatusCode::OK, "{}: {text}", backend.name());
         assert!(content_type.starts_with("text/csv"), "{content_type}");
         let (header, rows) = rows_of(&text);
-        assert!(
-            !header.iter().any(|c| c.starts_with("contact")),
-            "{header:?}"
-        );
+        for personal in [
+            "contact_person",
+            "contact_phone",
+            "contact_email",
+            "gender",
+            "age",
+            "social_category",
+            "shg_member",
+            "block",
+        ] {
+            assert!(
+                !header.iter().any(|c| c == personal),
+                "{personal} in {header:?}"
+            );
+        }
         assert!(!text.contains("9876543210"), "no phone without a token");
         assert!(
             !text.contains("sunita@example.org"),
@@ -126,7 +137,8 @@ async fn an_export_keeps_hindi_names_and_shows_phones_only_with_a_token() {
         );
         assert_eq!(rows[0]["name_local"], "सुनीता देवी");
         assert_eq!(rows[0]["id"], created["id"].as_str().unwrap());
-        assert_eq!(rows[0]["gender"], "female");
+        assert_eq!(rows[0]["sector"], "tailoring");
+        assert!(!text.contains("Chhanbey"), "no block without a token");
 
         let (_, _, text) = get_csv(
             &server,
@@ -139,6 +151,8 @@ async fn an_export_keeps_hindi_names_and_shows_phones_only_with_a_token() {
         // The apostrophe keeps Excel from reading +91… as a formula or a number.
         assert_eq!(rows[0]["contact_phone"], "'+919876543210");
         assert_eq!(rows[0]["contact_email"], "sunita@example.org");
+        assert_eq!(rows[0]["gender"], "female");
+        assert_eq!(rows[0]["block"], "Chhanbey");
         let (_, _, text) = get_csv(
             &server,
             "/api/v1/export/stakeholders.csv?status=all",
