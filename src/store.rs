@@ -7,6 +7,7 @@
 //! appends to the change log in the same transaction.
 
 pub mod changes;
+pub mod erasure;
 pub mod feed;
 pub mod geography;
 pub mod meetings;

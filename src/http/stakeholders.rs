@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
             "/stakeholders/{id}",
             get(show).patch(update).delete(archive),
         )
+        .route("/stakeholders/{id}/erase", post(erase))
 }
 
 const STAKEHOLDER_FIELDS: &[&str] = &[
@@ -229,6 +230,23 @@ async fn update(
         updated = app.store.set_stakeholder_status(&id, status).await?;
     }
     Ok(Json(updated))
+}
+
+/// Erases the person's personal data on their request ([`crate::store::erasure`]): for
+/// facilitators and admins, irreversible, answered with what is left.
+async fn erase(
+    State(app): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<Json<Stakeholder>> {
+    caller.require_moderator()?;
+    app.store
+        .get_stakeholder(&id)
+        .await?
+        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    Ok(Json(
+        app.store.erase_stakeholder(&id, &caller.0.name).await?,
+    ))
 }
 
 /// Deleting archives: the record and its offerings and needs leave listings and search, and

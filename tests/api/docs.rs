@@ -27,6 +27,7 @@ async fn the_openapi_document_describes_every_contract_endpoint() {
         ("/api/v1/meetings/{id}/brief", &["get"]),
         ("/api/v1/linkages/{id}", &["get", "patch"]),
         ("/api/v1/stakeholders/{id}/record", &["get"]),
+        ("/api/v1/stakeholders/{id}/erase", &["post"]),
         ("/api/v1/hsds", &["get"]),
         ("/api/v1/hsds/services", &["get"]),
         ("/api/v1/hsds/services/{id}", &["get"]),
