@@ -11,6 +11,7 @@
 //!   assignment, gaps and whom to invite (pure).
 //! - [`search`]: the tantivy index, its Hindi/romanized-Hindi analysers and the change-log indexer.
 //! - [`hsds`]: offerings as Open Referral HSDS 3.0 services, for directories that read it (pure).
+//! - [`notify`]: sends the outbox's messages (linkage news, in English and Hindi) to a spool file.
 //! - [`seed`]: geography, sectors and demo data shipped in `seed/`.
 //! - [`config`]: where data lives and which database to use.
 
@@ -20,6 +21,7 @@ pub mod domain;
 pub mod hsds;
 pub mod http;
 pub mod matching;
+pub mod notify;
 pub mod search;
 pub mod seed;
 pub mod store;

@@ -11,6 +11,7 @@ pub mod erasure;
 pub mod feed;
 pub mod geography;
 pub mod meetings;
+pub mod outbox;
 pub mod registry;
 pub mod tokens;
 

@@ -3,12 +3,14 @@
 //!
 //! The records stay, archived, so that meetings, linkages and their counts still add up; what
 //! could identify or describe the person goes: names, description, contact, profile, the text
-//! of their needs and offerings, and the reasons and notes of linkages that involve them (a
-//! reason says "age 31 within 18–45"; a note may name them). Everything changes in one
-//! transaction and goes through the change log, so the search index rewrites their documents.
-//! The `erasures` table records who erased whom and when, and nothing else.
+//! of their needs and offerings, the reasons and notes of linkages that involve them (a reason
+//! says "age 31 within 18–45"; a note may name them), and the outbox's messages to or about
+//! them, sent or not. Everything changes in one transaction and goes through the change log, so
+//! the search index rewrites their documents. The `erasures` table records who erased whom and
+//! when, and nothing else.
 
 use super::changes::{self, Entity};
+use super::outbox;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::record::now_timestamp;
 use crate::domain::stakeholder::Stakeholder;
@@ -75,6 +77,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        outbox::forget(&mut tx, id).await?;
         sqlx::query("INSERT INTO erasures (stakeholder_id, actor, at) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(actor)

@@ -11,6 +11,7 @@ mod geography;
 mod hsds;
 mod lifecycle;
 mod meetings;
+mod outbox;
 mod registrations;
 mod search;
 mod storage;
