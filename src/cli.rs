@@ -391,6 +391,7 @@ async fn serve(settings: &Settings, bind: SocketAddr, demo: bool) -> anyhow::Res
     let index = open_index(settings, &store).await?;
     let indexer = search::indexer::start(index.clone(), store.clone());
     let spool = notify::Spool::in_data_dir(&settings.data_dir);
+    println!("messages for an SMS gateway: {}", spool.path().display());
     let dispatcher = notify::start(store.clone(), spool);
     let shutdown = shutdown_signal().context("cannot install signal handlers")?;
     let listener = tokio::net::TcpListener::bind(bind)
