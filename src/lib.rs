@@ -14,7 +14,9 @@
 //! - [`notify`]: sends the outbox's messages (linkage news, in English and Hindi) to a spool file.
 //! - [`seed`]: geography, sectors and demo data shipped in `seed/`.
 //! - [`config`]: where data lives and which database to use.
+//! - [`background`]: the tasks beside the server (indexer, dispatcher) and how they stop.
 
+pub mod background;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -13,9 +13,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tokio::io::AsyncWriteExt;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
+use crate::background::{Background, StopSignal};
 use crate::domain::record::{now_timestamp, timestamp_in};
 use crate::store::outbox::OutboxMessage;
 use crate::store::{Store, StoreResult};
@@ -83,27 +82,12 @@ impl Spool {
     }
 }
 
-/// The running dispatcher; [`DispatcherHandle::stop`] ends it after the round it is in.
-pub struct DispatcherHandle {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl DispatcherHandle {
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
-}
-
 /// Starts sending the outbox's messages into `spool`, on the current runtime.
-pub fn start(store: Store, spool: Spool) -> DispatcherHandle {
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(run(store, spool, stopped));
-    DispatcherHandle { stop, task }
+pub fn start(store: Store, spool: Spool) -> Background {
+    Background::spawn(|stopped| run(store, spool, stopped))
 }
 
-async fn run(store: Store, spool: Spool, mut stopped: watch::Receiver<bool>) {
+async fn run(store: Store, spool: Spool, mut stopped: StopSignal) {
     tracing::info!(spool = %spool.path().display(), "outbox dispatcher started");
     loop {
         let pause = match round(&store, &spool).await {

@@ -239,14 +239,21 @@ async fn erase(
     caller: Authenticated,
     Path(id): Path<String>,
 ) -> AppResult<Json<Stakeholder>> {
-    caller.require_moderator()?;
-    app.store
-        .get_stakeholder(&id)
-        .await?
-        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    moderate_existing(&app, &caller, &id).await?;
     Ok(Json(
         app.store.erase_stakeholder(&id, &caller.0.name).await?,
     ))
+}
+
+/// Archiving and erasing: only for facilitators and admins, and only for a stakeholder that is
+/// there (404 otherwise).
+async fn moderate_existing(app: &AppState, caller: &Authenticated, id: &str) -> AppResult<()> {
+    caller.require_moderator()?;
+    app.store
+        .get_stakeholder(id)
+        .await?
+        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    Ok(())
 }
 
 /// Deleting archives: the record and its offerings and needs leave listings and search, and
@@ -256,11 +263,7 @@ async fn archive(
     caller: Authenticated,
     Path(id): Path<String>,
 ) -> AppResult<Json<Stakeholder>> {
-    caller.require_moderator()?;
-    app.store
-        .get_stakeholder(&id)
-        .await?
-        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    moderate_existing(&app, &caller, &id).await?;
     Ok(Json(
         app.store
             .set_stakeholder_status(&id, Status::Archived)
