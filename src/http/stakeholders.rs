@@ -1,6 +1,6 @@
 //! `/api/v1/stakeholders`: who is in the registry.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, MaybeCaller, QueryParams};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams};
 use super::patch;
 use crate::domain::access::Caller;
 use crate::domain::record::{Provenance, Status};
@@ -180,7 +180,7 @@ async fn create(
 async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Stakeholder>> {
     let stakeholder = app
         .store
@@ -196,7 +196,7 @@ async fn show(
 async fn update(
     State(app): State<AppState>,
     caller: Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> AppResult<Json<Stakeholder>> {
     let current = app
@@ -237,7 +237,7 @@ async fn update(
 async fn erase(
     State(app): State<AppState>,
     caller: Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Stakeholder>> {
     moderate_existing(&app, &caller, &id).await?;
     Ok(Json(
@@ -261,7 +261,7 @@ async fn moderate_existing(app: &AppState, caller: &Authenticated, id: &str) -> 
 async fn archive(
     State(app): State<AppState>,
     caller: Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Stakeholder>> {
     moderate_existing(&app, &caller, &id).await?;
     Ok(Json(

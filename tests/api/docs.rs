@@ -50,3 +50,18 @@ async fn a_wrong_method_is_answered_in_json() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
+
+/// A path that is not UTF-8 is refused in JSON like every other error, on every kind of route.
+#[tokio::test]
+async fn an_unreadable_path_is_answered_in_json() {
+    let server = TestServer::start(&Backend::Sqlite).await;
+    for path in [
+        "/api/v1/districts/%FF",
+        "/api/v1/meetings/%FF",
+        "/api/v1/hsds/services/%FF%FE",
+    ] {
+        let (status, body) = server.get(path, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "bad_request", "{path}: {body}");
+    }
+}
