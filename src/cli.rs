@@ -10,6 +10,7 @@ use crate::config::{DEFAULT_BIND, DEFAULT_DATA_DIR, Settings, parse_bind};
 use crate::domain::access::Role;
 use crate::domain::record::Status;
 use crate::http::{self, AppState};
+use crate::notify;
 use crate::search::analysis::Vocabulary;
 use crate::search::error::SearchError;
 use crate::search::query::{SearchRequest, SearchResults};
@@ -597,6 +598,9 @@ async fn serve(settings: &Settings, bind: SocketAddr, demo: bool) -> anyhow::Res
     load_seed(&store, demo).await?;
     let index = open_index(settings, &store).await?;
     let indexer = search::indexer::start(index.clone(), store.clone());
+    let spool = notify::Spool::in_data_dir(&settings.data_dir);
+    println!("messages for an SMS gateway: {}", spool.path().display());
+    let dispatcher = notify::start(store.clone(), spool);
     let shutdown = shutdown_signal().context("cannot install signal handlers")?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -614,6 +618,7 @@ async fn serve(settings: &Settings, bind: SocketAddr, demo: bool) -> anyhow::Res
     let state = AppState::new(store.clone()).with_search(index);
     let served = http::serve(listener, state, shutdown).await;
     indexer.stop().await;
+    dispatcher.stop().await;
     served?;
     store.close().await;
     println!("stopped");

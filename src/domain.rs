@@ -43,6 +43,7 @@ pub mod access;
 pub mod geography;
 pub mod meeting;
 pub mod need;
+pub mod notification;
 pub mod offering;
 pub mod phone;
 pub mod record;

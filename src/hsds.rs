@@ -355,7 +355,7 @@ fn describe_eligibility(rules: &Eligibility) -> Option<String> {
     }
     if !rules.stages.is_empty() {
         let stages: Vec<&str> = rules.stages.iter().map(|s| s.as_str()).collect();
-        parts.push(format!("{} enterprises", stages.join(" or ")));
+        parts.push(format!("{} enterprises", one_of(&stages)));
     }
     match (rules.min_amount_inr, rules.max_amount_inr) {
         (Some(low), Some(high)) => parts.push(format!("{}–{}", rupees(low), rupees(high))),
@@ -368,6 +368,15 @@ fn describe_eligibility(rules: &Eligibility) -> Option<String> {
         sentence[..1].make_ascii_uppercase();
         sentence
     })
+}
+
+/// "a", "a or b", "a, b or c".
+fn one_of(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 fn describe_cost(terms: &Terms) -> Option<String> {
@@ -464,6 +473,16 @@ mod tests {
         assert_eq!(
             summary.fees_description.as_deref(),
             Some("interest 9.5% a year, repaid over 36 months")
+        );
+    }
+
+    #[test]
+    fn lists_in_the_eligibility_sentence_read_as_english() {
+        assert_eq!(one_of(&["idea"]), "idea");
+        assert_eq!(one_of(&["idea", "early"]), "idea or early");
+        assert_eq!(
+            one_of(&["idea", "early", "established"]),
+            "idea, early or established"
         );
     }
 

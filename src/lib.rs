@@ -13,9 +13,12 @@
 //! - [`interchange`]: the registry as CSV for spreadsheets — export, and import checked whole
 //!   before one transaction stores it.
 //! - [`hsds`]: offerings as Open Referral HSDS 3.0 services, for directories that read it (pure).
+//! - [`notify`]: sends the outbox's messages (linkage news, in English and Hindi) to a spool file.
 //! - [`seed`]: geography, sectors and demo data shipped in `seed/`.
 //! - [`config`]: where data lives and which database to use.
+//! - [`background`]: the tasks beside the server (indexer, dispatcher) and how they stop.
 
+pub mod background;
 pub mod cli;
 pub mod config;
 pub mod domain;
@@ -23,6 +26,7 @@ pub mod hsds;
 pub mod http;
 pub mod interchange;
 pub mod matching;
+pub mod notify;
 pub mod search;
 pub mod seed;
 pub mod store;

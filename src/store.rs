@@ -7,10 +7,12 @@
 //! appends to the change log in the same transaction.
 
 pub mod changes;
+pub mod erasure;
 pub mod feed;
 pub mod geography;
 pub mod interchange;
 pub mod meetings;
+pub mod outbox;
 pub mod registry;
 pub mod tokens;
 

@@ -95,6 +95,13 @@ pub fn now_timestamp() -> String {
         .unwrap_or_else(|_| now.unix_timestamp().to_string())
 }
 
+/// The time `delay` from now, as stored ([`STORED_INSTANT`]).
+pub fn timestamp_in(delay: std::time::Duration) -> String {
+    let then = time::OffsetDateTime::now_utc() + delay;
+    then.format(&STORED_INSTANT)
+        .unwrap_or_else(|_| then.unix_timestamp().to_string())
+}
+
 /// An instant written as RFC 3339 (`2026-11-01T09:30:00+05:30`) or a date (`2026-11-01`,
 /// midnight UTC), in the form [`now_timestamp`] writes, so that stored instants compare with it
 /// as text; `None` if it is neither.

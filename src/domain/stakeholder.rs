@@ -137,9 +137,20 @@ pub struct Stakeholder {
 }
 
 impl Stakeholder {
-    /// The record without contact details, for readers without a token.
+    /// The record for readers without a token: no contact details, and of the profile only
+    /// what describes the enterprise (sector, stage, a group's size). A person's gender, age,
+    /// social category, SHG membership and block are personal data: eligibility needs them,
+    /// the public does not.
     pub fn public_view(mut self) -> Self {
         self.data.contact = Contact::default();
+        if let Some(profile) = self.data.profile.take() {
+            self.data.profile = Some(Profile {
+                sector: profile.sector,
+                stage: profile.stage,
+                members: profile.members,
+                ..Profile::default()
+            });
+        }
         self
     }
 }

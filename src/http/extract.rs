@@ -150,6 +150,28 @@ where
     }
 }
 
+/// A path segment (`/stakeholders/{id}`), with a JSON error for one that cannot be read (bytes
+/// that are not UTF-8) instead of axum's plain-text one.
+pub struct PathParam<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for PathParam<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(PathParam(value)),
+            Err(rejection) => Err(AppError::BadRequest(format!(
+                "bad path: {}",
+                rejection.body_text()
+            ))),
+        }
+    }
+}
+
 /// The caller, if a token was presented. A token that is presented but unknown is a 401 even on
 /// public routes, so a client with a broken token finds out at once.
 pub struct MaybeCaller(pub Option<Caller>);

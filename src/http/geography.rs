@@ -1,6 +1,6 @@
 //! Geography and sectors: public reference data.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::QueryParams;
+use super::extract::{PathParam, QueryParams};
 use crate::domain::geography::{District, Sector, State as IndianState};
 
 pub fn router() -> Router<AppState> {
@@ -45,7 +45,7 @@ async fn list_districts(
 /// One district with its blocks.
 async fn get_district(
     State(app): State<AppState>,
-    Path(code): Path<String>,
+    PathParam(code): PathParam<String>,
 ) -> AppResult<Json<Value>> {
     let district = app
         .store

@@ -6,14 +6,14 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::QueryParams;
+use super::extract::{PathParam, QueryParams};
 use crate::domain::geography::{District, Sector};
 use crate::domain::record::{Status, parse_instant, today_in_india};
 use crate::hsds::{self, About, Names, Page, Service, ServiceSummary};
@@ -98,7 +98,10 @@ async fn services(
     )))
 }
 
-async fn service(State(app): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Service>> {
+async fn service(
+    State(app): State<AppState>,
+    PathParam(id): PathParam<String>,
+) -> AppResult<Json<Service>> {
     let not_found = || AppError::not_found("service");
     let offering_id = hsds::offering_id(&id).ok_or_else(not_found)?;
     let offering = app

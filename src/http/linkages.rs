@@ -1,14 +1,14 @@
 //! `/api/v1/linkages/{id}`: moving a linkage along its lifecycle, and a stakeholder's record of
 //! linkages.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, MaybeCaller};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam};
 use super::stakeholders::visible_to;
 use crate::domain::meeting::{Linkage, LinkageMoveInput};
 
@@ -22,7 +22,7 @@ pub fn router() -> Router<AppState> {
 async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Value>> {
     let linkage = find_linkage(&app, &id).await?;
     if caller.is_none() {
@@ -42,7 +42,7 @@ async fn show(
 async fn update(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     JsonBody(input): JsonBody<LinkageMoveInput>,
 ) -> AppResult<Json<Linkage>> {
     let change = input.validate()?;
@@ -72,7 +72,7 @@ async fn find_linkage(app: &AppState, id: &str) -> AppResult<Linkage> {
 async fn record(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Value>> {
     app.store
         .get_stakeholder(&id)

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::brief;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, QueryParams};
+use super::extract::{Authenticated, JsonBody, PathParam, QueryParams};
 use super::patch;
 use super::stakeholders::page;
 use crate::domain::geography::{District, Sector};
@@ -78,7 +78,10 @@ async fn list(
     ))
 }
 
-async fn show(State(app): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Meeting>> {
+async fn show(
+    State(app): State<AppState>,
+    PathParam(id): PathParam<String>,
+) -> AppResult<Json<Meeting>> {
     Ok(Json(find_meeting(&app, &id).await?))
 }
 
@@ -86,7 +89,7 @@ async fn show(State(app): State<AppState>, Path(id): Path<String>) -> AppResult<
 async fn update(
     State(app): State<AppState>,
     Authenticated(_caller): Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> AppResult<Json<Meeting>> {
     let current = find_meeting(&app, &id).await?;
@@ -168,7 +171,7 @@ fn per_need(requested: Option<i64>) -> AppResult<usize> {
 async fn suggestions(
     State(app): State<AppState>,
     Authenticated(_caller): Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     QueryParams(query): QueryParams<SuggestionsQuery>,
 ) -> AppResult<Json<Value>> {
     let per_need = per_need(query.per_need)?;
@@ -214,7 +217,7 @@ struct BriefQuery {
 async fn briefing(
     State(app): State<AppState>,
     Authenticated(_caller): Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     QueryParams(query): QueryParams<BriefQuery>,
 ) -> AppResult<Response> {
     let format = match query.format.as_deref().map(str::trim) {

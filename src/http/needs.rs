@@ -1,6 +1,6 @@
 //! `/api/v1/needs` and a stakeholder's needs: what entrepreneurs and groups ask for.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, MaybeCaller, QueryParams};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams};
 use super::patch;
 use super::stakeholders::{status_filter, visible_to};
 use crate::domain::need::{Need, NeedInput};
@@ -35,7 +35,7 @@ const NEED_FIELDS: &[&str] = &[
 async fn create(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(stakeholder_id): Path<String>,
+    PathParam(stakeholder_id): PathParam<String>,
     JsonBody(input): JsonBody<NeedInput>,
 ) -> AppResult<Response> {
     app.store
@@ -59,7 +59,7 @@ struct ListQuery {
 async fn list_of(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
-    Path(stakeholder_id): Path<String>,
+    PathParam(stakeholder_id): PathParam<String>,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> AppResult<Json<Vec<Need>>> {
     app.store
@@ -76,7 +76,7 @@ async fn list_of(
 async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Need>> {
     let need = app
         .store
@@ -90,7 +90,7 @@ async fn show(
 async fn update(
     State(app): State<AppState>,
     caller: Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> AppResult<Json<Need>> {
     let current = app
@@ -121,7 +121,7 @@ async fn update(
 async fn archive(
     State(app): State<AppState>,
     caller: Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Need>> {
     caller.require_moderator()?;
     app.store

@@ -1,6 +1,6 @@
 //! `/api/v1/offerings` and a stakeholder's offerings: what providers give.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, MaybeCaller, QueryParams};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams};
 use super::patch;
 use super::stakeholders::{status_filter, visible_to};
 use crate::domain::offering::{Offering, OfferingInput};
@@ -38,7 +38,7 @@ const OFFERING_FIELDS: &[&str] = &[
 async fn create(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
-    Path(stakeholder_id): Path<String>,
+    PathParam(stakeholder_id): PathParam<String>,
     JsonBody(input): JsonBody<OfferingInput>,
 ) -> AppResult<Response> {
     let provider = app
@@ -67,7 +67,7 @@ struct ListQuery {
 async fn list_of(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
-    Path(stakeholder_id): Path<String>,
+    PathParam(stakeholder_id): PathParam<String>,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> AppResult<Json<Vec<Offering>>> {
     app.store
@@ -86,7 +86,7 @@ async fn list_of(
 async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Offering>> {
     let offering = app
         .store
@@ -100,7 +100,7 @@ async fn show(
 async fn update(
     State(app): State<AppState>,
     caller: Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> AppResult<Json<Offering>> {
     let current = app
@@ -141,7 +141,7 @@ async fn update(
 async fn archive(
     State(app): State<AppState>,
     caller: Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Offering>> {
     caller.require_moderator()?;
     app.store

@@ -1,17 +1,17 @@
 //! `/api/v1/stakeholders`: who is in the registry.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, MaybeCaller, QueryParams};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams};
 use super::patch;
 use crate::domain::access::Caller;
 use crate::domain::record::{Provenance, Status};
@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
             "/stakeholders/{id}",
             get(show).patch(update).delete(archive),
         )
+        .route("/stakeholders/{id}/erase", post(erase))
 }
 
 const STAKEHOLDER_FIELDS: &[&str] = &[
@@ -179,7 +180,7 @@ async fn create(
 async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Stakeholder>> {
     let stakeholder = app
         .store
@@ -195,7 +196,7 @@ async fn show(
 async fn update(
     State(app): State<AppState>,
     caller: Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> AppResult<Json<Stakeholder>> {
     let current = app
@@ -231,18 +232,38 @@ async fn update(
     Ok(Json(updated))
 }
 
+/// Erases the person's personal data on their request ([`crate::store::erasure`]): for
+/// facilitators and admins, irreversible, answered with what is left.
+async fn erase(
+    State(app): State<AppState>,
+    caller: Authenticated,
+    PathParam(id): PathParam<String>,
+) -> AppResult<Json<Stakeholder>> {
+    moderate_existing(&app, &caller, &id).await?;
+    Ok(Json(
+        app.store.erase_stakeholder(&id, &caller.0.name).await?,
+    ))
+}
+
+/// Archiving and erasing: only for facilitators and admins, and only for a stakeholder that is
+/// there (404 otherwise).
+async fn moderate_existing(app: &AppState, caller: &Authenticated, id: &str) -> AppResult<()> {
+    caller.require_moderator()?;
+    app.store
+        .get_stakeholder(id)
+        .await?
+        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    Ok(())
+}
+
 /// Deleting archives: the record and its offerings and needs leave listings and search, and
 /// can be restored with `PATCH {"status": "active"}`.
 async fn archive(
     State(app): State<AppState>,
     caller: Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Stakeholder>> {
-    caller.require_moderator()?;
-    app.store
-        .get_stakeholder(&id)
-        .await?
-        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    moderate_existing(&app, &caller, &id).await?;
     Ok(Json(
         app.store
             .set_stakeholder_status(&id, Status::Archived)

@@ -47,6 +47,11 @@ impl Eligibility {
     }
 }
 
+/// A sector code as words, for reasons people read: `goat_rearing` → "goat rearing".
+pub fn sector_words(code: &str) -> String {
+    code.replace('_', " ")
+}
+
 /// Formats rupees the Indian way: ₹1,50,000.
 pub fn rupees(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
@@ -95,14 +100,20 @@ pub fn check(profile: &Profile, need: &NeedData, offering: &OfferingData) -> Eli
         (Some(sector), false) if offering.sectors.contains(sector) => outcomes.push(outcome(
             "sector",
             Verdict::Pass,
-            format!("sector {sector} matches"),
+            format!("sector {} matches", sector_words(sector)),
         )),
         (Some(sector), false) => outcomes.push(outcome(
             "sector",
             Verdict::Fail,
             format!(
-                "sector {sector} is not among {}",
-                offering.sectors.join(", ")
+                "sector {} is not among {}",
+                sector_words(sector),
+                offering
+                    .sectors
+                    .iter()
+                    .map(|code| sector_words(code))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )),
         (None, false) => outcomes.push(outcome(
@@ -343,5 +354,26 @@ mod tests {
         assert_eq!(rupees(45_000), "₹45,000");
         assert_eq!(rupees(150_000), "₹1,50,000");
         assert_eq!(rupees(10_000_000), "₹1,00,00,000");
+    }
+
+    #[test]
+    fn sectors_are_named_in_words_not_codes() {
+        let mut goats = sewing_machine_loan(45_000);
+        goats.sector = Some("goat_rearing".into());
+        let mut offering = women_loan();
+        let refused = check(&sunita(), &goats, &offering);
+        assert!(
+            refused
+                .reasons(Verdict::Fail)
+                .contains(&"sector goat rearing is not among tailoring, retail"),
+            "{refused:?}"
+        );
+        offering.sectors.push("goat_rearing".into());
+        let taken = check(&sunita(), &goats, &offering);
+        assert!(
+            taken
+                .reasons(Verdict::Pass)
+                .contains(&"sector goat rearing matches")
+        );
     }
 }

@@ -10,7 +10,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::eligibility::{self, Verdict, rupees};
+use super::eligibility::{self, Verdict, rupees, sector_words};
 use crate::domain::meeting::LinkageStatus;
 use crate::domain::need::Need;
 use crate::domain::offering::{LinkageKind, Offering};
@@ -454,11 +454,6 @@ pub fn provider_word(kind: LinkageKind) -> &'static str {
         LinkageKind::Market => "buyer",
         LinkageKind::Scheme => "scheme",
     }
-}
-
-/// A sector code as words: `goat_rearing` → "goat rearing".
-fn sector_words(code: &str) -> String {
-    code.replace('_', " ")
 }
 
 /// Why no offering fits a need that has no eligible offering at all.

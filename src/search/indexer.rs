@@ -16,12 +16,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
-
 use super::error::SearchResult;
 use super::index::{IndexOp, SearchIndex};
 use super::schema::{self, DocType, Gazetteer, SearchSchema};
+use crate::background::{Background, StopSignal};
 use crate::store::feed::{FeedNeed, FeedOffering};
 use crate::store::{Change, ChangeCursor, Entity, Store};
 
@@ -33,29 +31,12 @@ const BATCH: i64 = 1_000;
 const GAZETTEER_TTL: Duration = Duration::from_secs(60);
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
-/// The running indexer task. Dropping the handle leaves the task running until
-/// [`IndexerHandle::stop`] or the end of the process.
-pub struct IndexerHandle {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl IndexerHandle {
-    /// Asks the task to finish the round it is in and waits for it.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
-}
-
 /// Starts the indexer for `index`, which must be writable, on the current runtime.
-pub fn start(index: SearchIndex, store: Store) -> IndexerHandle {
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(run(index, store, stopped));
-    IndexerHandle { stop, task }
+pub fn start(index: SearchIndex, store: Store) -> Background {
+    Background::spawn(|stopped| run(index, store, stopped))
 }
 
-async fn run(index: SearchIndex, store: Store, mut stopped: watch::Receiver<bool>) {
+async fn run(index: SearchIndex, store: Store, mut stopped: StopSignal) {
     let mut tailer = Tailer::new(index.clone(), store);
     let mut backoff = POLL_INTERVAL;
     tracing::info!(cursor = %index.cursor(), "search indexer started");

@@ -7,12 +7,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use sqlx::{Any, Transaction};
+
+use super::outbox;
 use super::registry::{NEED_COLUMNS, NeedRow, OFFERING_COLUMNS, OfferingRow};
 use super::{Store, StoreError, StoreResult, from_json, new_id, to_json};
 use crate::domain::meeting::{
     Linkage, LinkageEvent, LinkageMove, LinkageStatus, Meeting, MeetingData,
 };
 use crate::domain::need::Need;
+use crate::domain::notification::{self, LinkageParties};
 use crate::domain::offering::{LinkageKind, Offering};
 use crate::domain::record::now_timestamp;
 use crate::matching::suggest::{Candidate, OpenNeed, Provider, Suggestion, Usage};
@@ -515,6 +519,11 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
+        if change.status != from {
+            let parties = linkage_parties(&mut tx, id).await?;
+            let notices = notification::linkage_moved(change.status, &parties);
+            outbox::enqueue(&mut tx, &notices).await?;
+        }
         tx.commit().await?;
         self.get_linkage(id).await?.ok_or(StoreError::NotFound)
     }
@@ -568,4 +577,37 @@ impl Store {
         }
         Ok(counts)
     }
+}
+
+/// Who and what a linkage joins, by name, read in the transaction that moves it.
+async fn linkage_parties(
+    tx: &mut Transaction<'static, Any>,
+    linkage_id: &str,
+) -> StoreResult<LinkageParties> {
+    let row: Option<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT n.title, e.id, e.name, o.title, p.id, p.name
+         FROM linkages l
+         JOIN needs n ON n.id = l.need_id JOIN stakeholders e ON e.id = n.stakeholder_id
+         JOIN offerings o ON o.id = l.offering_id JOIN stakeholders p ON p.id = o.stakeholder_id
+         WHERE l.id = $1",
+    )
+    .bind(linkage_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (
+        need_title,
+        entrepreneur_id,
+        entrepreneur_name,
+        offering_title,
+        provider_id,
+        provider_name,
+    ) = row.ok_or(StoreError::NotFound)?;
+    Ok(LinkageParties {
+        need_title,
+        entrepreneur_id,
+        entrepreneur_name,
+        offering_title,
+        provider_id,
+        provider_name,
+    })
 }

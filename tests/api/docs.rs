@@ -27,6 +27,7 @@ async fn the_openapi_document_describes_every_contract_endpoint() {
         ("/api/v1/meetings/{id}/brief", &["get"]),
         ("/api/v1/linkages/{id}", &["get", "patch"]),
         ("/api/v1/stakeholders/{id}/record", &["get"]),
+        ("/api/v1/stakeholders/{id}/erase", &["post"]),
         ("/api/v1/hsds", &["get"]),
         ("/api/v1/hsds/services", &["get"]),
         ("/api/v1/hsds/services/{id}", &["get"]),
@@ -53,4 +54,19 @@ async fn a_wrong_method_is_answered_in_json() {
     let (status, body) = server.delete("/api/v1/sectors", None).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"]["code"], "method_not_allowed");
+}
+
+/// A path that is not UTF-8 is refused in JSON like every other error, on every kind of route.
+#[tokio::test]
+async fn an_unreadable_path_is_answered_in_json() {
+    let server = TestServer::start(&Backend::Sqlite).await;
+    for path in [
+        "/api/v1/districts/%FF",
+        "/api/v1/meetings/%FF",
+        "/api/v1/hsds/services/%FF%FE",
+    ] {
+        let (status, body) = server.get(path, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "bad_request", "{path}: {body}");
+    }
 }

@@ -35,7 +35,8 @@ async fn a_stakeholder_is_created_read_listed_edited_and_archived() {
         assert_eq!(created["created_by"], "test facilitator");
         assert_eq!(created["profile"]["stage"], "early");
 
-        // Public readers see the record but not how to reach the person.
+        // Public readers see the record but not how to reach the person, nor her personal
+        // facts: only what describes the enterprise.
         let (status, public) = server
             .get(&format!("/api/v1/stakeholders/{id}"), None)
             .await;
@@ -45,10 +46,20 @@ async fn a_stakeholder_is_created_read_listed_edited_and_archived() {
             public["contact"]["phone"].is_null(),
             "contact hidden without a token: {public}"
         );
+        assert_eq!(public["profile"]["sector"], "tailoring");
+        assert_eq!(public["profile"]["stage"], "early");
+        for personal in ["gender", "age", "social_category", "shg_member", "block"] {
+            assert!(
+                public["profile"][personal].is_null(),
+                "{personal} hidden without a token: {public}"
+            );
+        }
         let (_, private) = server
             .get(&format!("/api/v1/stakeholders/{id}"), Some(&token))
             .await;
         assert_eq!(private["contact"]["phone"], "+919876543210");
+        assert_eq!(private["profile"]["social_category"], "SC");
+        assert_eq!(private["profile"]["age"], 31);
 
         server
             .post(

@@ -1,0 +1,8 @@
+-- Who erased whose personal data, and when: the record of an erasure itself holds no personal data.
+CREATE TABLE erasures (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    stakeholder_id TEXT NOT NULL REFERENCES stakeholders(id),
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX erasures_stakeholder ON erasures(stakeholder_id);
