@@ -239,10 +239,17 @@ fn read_header(
         }
     }
     if !unknown.is_empty() {
+        // A file of another kind can have thousands of columns; the first few say enough.
+        const NAMED: usize = 10;
+        let more = match unknown.len().saturating_sub(NAMED) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        unknown.truncate(NAMED);
         errors.add(
             "header",
             format!(
-                "unknown column(s) {}: the columns are {}",
+                "unknown column(s) {}{more}: the columns are {}",
                 unknown.join(", "),
                 layout.known.join(", ")
             ),
@@ -383,6 +390,15 @@ mod tests {
         let fields = problem_fields(Table::read(b"name,colour\nx,red\n", &LAYOUT));
         let why = &fields["header"];
         assert!(why.contains("unknown column(s) `colour`"), "{why}");
+        let wide = format!(
+            "kind,name,{}\nbank,a\n",
+            (0..5000)
+                .map(|i| format!("c{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let why = &problem_fields(Table::read(wide.as_bytes(), &LAYOUT))["header"];
+        assert!(why.contains("`c9` and 4990 more:"), "{why}");
         let fields = problem_fields(Table::read(b"kind,name,name\nbank,a,b\n", &LAYOUT));
         assert!(fields["header"].contains("twice"));
         let fields = problem_fields(Table::read(b"name,district\nx,y\n", &LAYOUT));
