@@ -246,6 +246,52 @@ mod tests {
     }
 
     #[test]
+    fn no_jumble_of_bytes_makes_reading_panic() {
+        use rand::{Rng, SeedableRng};
+        // Delimiters, quotes, line ends, formula marks, Devanagari, a BOM and invalid UTF-8.
+        let pieces: &[&[u8]] = &[
+            b",",
+            b";",
+            b"\t",
+            b"\"",
+            b"\r",
+            b"\n",
+            b"'",
+            b"=",
+            b"+",
+            b" ",
+            b"kind",
+            b"name",
+            b"district",
+            b"age",
+            b"shg_member",
+            b"contact_phone",
+            b"bank",
+            b"up-mirzapur",
+            b"12",
+            "सिलाई".as_bytes(),
+            "\u{feff}".as_bytes(),
+            b"\xff",
+            b"\xe0\xa4",
+        ];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for _ in 0..5_000 {
+            let mut file = b"kind,name,district,age,shg_member\n".to_vec();
+            if rng.random_bool(0.3) {
+                file.clear();
+            }
+            for _ in 0..rng.random_range(0..60) {
+                file.extend_from_slice(pieces[rng.random_range(0..pieces.len())]);
+            }
+            if let Ok(table) = Table::read(&file, &layout(50)) {
+                for row in table.rows() {
+                    let _ = input_from_row(&table, row);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn without_a_token_no_contact_or_personal_column_is_exported() {
         let public = columns(false);
         assert_eq!(
