@@ -226,10 +226,7 @@ fn read_header(
     let mut unknown = Vec::new();
     let mut errors = FieldErrors::new();
     for (position, name) in header.iter().enumerate() {
-        let name = name
-            .trim_start_matches(BYTE_ORDER_MARK)
-            .trim()
-            .to_lowercase();
+        let name = column_name(name);
         if name.is_empty() {
             unnamed.push(position);
         } else if !layout.known.contains(&name.as_str()) {
@@ -270,6 +267,18 @@ fn read_header(
     errors
         .into_result((columns, unnamed))
         .map_err(TableProblem::Invalid)
+}
+
+/// A heading as the column it names: `Contact Phone` and `contact-phone` are `contact_phone`.
+fn column_name(heading: &str) -> String {
+    heading
+        .trim_start_matches(BYTE_ORDER_MARK)
+        .trim()
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// Column letters as a spreadsheet shows them: 0 → A, 25 → Z, 26 → AA.
@@ -344,7 +353,7 @@ mod tests {
     use super::*;
 
     const LAYOUT: Layout = Layout {
-        known: &["kind", "name", "district", "description"],
+        known: &["kind", "name", "district", "description", "contact_phone"],
         required: &["kind", "name"],
         max_rows: 3,
     };
@@ -358,7 +367,7 @@ mod tests {
 
     #[test]
     fn a_bom_any_column_order_and_a_semicolon_delimiter_are_read() {
-        let file = "\u{feff}Name;kind\nसुनीता देवी;micro_entrepreneur\n";
+        let file = "\u{feff}Name;KIND;Contact  Phone\nसुनीता देवी;micro_entrepreneur;\n";
         let table = Table::read(file.as_bytes(), &LAYOUT).unwrap();
         let row = &table.rows()[0];
         assert_eq!(row.number, 2);
