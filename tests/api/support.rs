@@ -72,9 +72,11 @@ pub struct TestServer {
     pub base: String,
     pub client: Client,
     pub database_url: Option<String>,
-    pub data_dir: TempDir,
     child: Option<Child>,
     demo: bool,
+    /// Last, so that it is dropped (deleted) after the server process is killed: a server that
+    /// lost its directory first filled the test output with index errors.
+    pub data_dir: TempDir,
 }
 
 impl TestServer {
