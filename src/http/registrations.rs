@@ -22,21 +22,31 @@ use crate::domain::need::NeedInput;
 use crate::domain::offering::OfferingInput;
 use crate::domain::record::Provenance;
 use crate::domain::stakeholder::StakeholderInput;
+use crate::store::registry::Registered;
 
 /// A registration is a stakeholder with what it offers and needs, all validated together.
 #[derive(Deserialize)]
-struct Registration {
+pub(super) struct Registration {
     #[serde(flatten)]
-    stakeholder: StakeholderInput,
+    pub stakeholder: StakeholderInput,
     #[serde(default)]
-    offerings: Vec<OfferingInput>,
+    pub offerings: Vec<OfferingInput>,
     #[serde(default)]
-    needs: Vec<NeedInput>,
+    pub needs: Vec<NeedInput>,
 }
 
 const MAX_ITEMS: usize = 20;
 
 pub fn router(limits: &Limits) -> Router<AppState> {
+    rate_limited(
+        Router::new().route("/registrations", post(register)),
+        limits,
+    )
+}
+
+/// `routes` with the public registrations' limit per client address: a burst, then one per
+/// period (the JSON API and the web form each have their own budget).
+pub(super) fn rate_limited(routes: Router<AppState>, limits: &Limits) -> Router<AppState> {
     let period = limits
         .registration_period
         .max(std::time::Duration::from_millis(1));
@@ -45,12 +55,11 @@ pub fn router(limits: &Limits) -> Router<AppState> {
         .burst_size(limits.registration_burst.max(1))
         .finish()
         .map(Arc::new);
-    let route = Router::new().route("/registrations", post(register));
     match config {
-        Some(config) => route.layer(
+        Some(config) => routes.layer(
             GovernorLayer::new(config).error_handler(|_| AppError::RateLimited.into_response()),
         ),
-        None => route,
+        None => routes,
     }
 }
 
@@ -58,6 +67,29 @@ async fn register(
     State(app): State<AppState>,
     JsonBody(registration): JsonBody<Registration>,
 ) -> AppResult<impl IntoResponse> {
+    let (stored, possible_duplicate) = store_registration(&app, registration).await?;
+    // Other people's records are not shown to an anonymous caller: only that a facilitator
+    // will check for a duplicate.
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": stored.stakeholder.id,
+            "status": stored.stakeholder.meta.status,
+            "possible_duplicate": possible_duplicate,
+            "offerings": stored.offerings.iter().map(|o| &o.id).collect::<Vec<_>>(),
+            "needs": stored.needs.iter().map(|n| &n.id).collect::<Vec<_>>(),
+            "message": "Thank you. A facilitator will review your registration. / धन्यवाद। एक सुविधादाता आपके पंजीकरण की जाँच करेगा।",
+        })),
+    ))
+}
+
+/// Validates a registration as a whole and stores it `pending`, lookalikes flagged; returns
+/// what was stored and whether it looks like a record already there. Invalid input is a
+/// [`AppError::Validation`] naming every field, and stores nothing.
+pub(super) async fn store_registration(
+    app: &AppState,
+    registration: Registration,
+) -> AppResult<(Registered, bool)> {
     let catalog = app.store.catalog().await?;
     let mut errors = FieldErrors::new();
     let stakeholder = registration
@@ -113,19 +145,7 @@ async fn register(
             &duplicate_ids,
         )
         .await?;
-    // Other people's records are not shown to an anonymous caller: only that a facilitator
-    // will check for a duplicate.
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "id": stored.stakeholder.id,
-            "status": stored.stakeholder.meta.status,
-            "possible_duplicate": !duplicate_ids.is_empty(),
-            "offerings": stored.offerings.iter().map(|o| &o.id).collect::<Vec<_>>(),
-            "needs": stored.needs.iter().map(|n| &n.id).collect::<Vec<_>>(),
-            "message": "Thank you. A facilitator will review your registration. / धन्यवाद। एक सुविधादाता आपके पंजीकरण की जाँच करेगा।",
-        })),
-    ))
+    Ok((stored, !duplicate_ids.is_empty()))
 }
 
 fn nest(errors: &mut FieldErrors, prefix: &str, found: FieldErrors) {

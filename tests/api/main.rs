@@ -16,3 +16,4 @@ mod outbox;
 mod registrations;
 mod search;
 mod storage;
+mod web;

@@ -1,0 +1,343 @@
+//! Web pages for people without an app: the public registration form at `/register`, Hindi
+//! first (English at `?lang=en`), made for a cheap phone on a slow network — no script, no
+//! images, one request. It stores through the same path as `POST /api/v1/registrations`
+//! ([`registrations::store_registration`]), so a record registered here is `pending` until a
+//! facilitator approves it. A refused form comes back with everything typed still in it and the
+//! reason beside each field; a stored one redirects (303) to a thank-you page, so reloading it
+//! does not register twice.
+
+mod texts;
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use minijinja::value::Serde;
+use minijinja::{Environment, Value, context};
+use serde::{Deserialize, Serialize};
+
+use super::error::AppError;
+use super::extract::QueryParams;
+use super::registrations::{self, Registration};
+use super::{AppState, Limits};
+use crate::domain::need::NeedInput;
+use crate::domain::stakeholder::{ContactInput, StakeholderInput};
+use texts::{Lang, Texts};
+
+pub fn router(limits: &Limits) -> Router<AppState> {
+    let submit_form = registrations::rate_limited(
+        Router::new().route("/register", get(form).post(submit)),
+        limits,
+    );
+    submit_form.route("/register/thanks", get(thanks))
+}
+
+/// The pages' templates, checked when first used (a test renders each one).
+static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(|| {
+    let mut environment = Environment::new();
+    for (name, source) in [
+        ("layout.html", include_str!("web/templates/layout.html")),
+        ("register.html", include_str!("web/templates/register.html")),
+        ("thanks.html", include_str!("web/templates/thanks.html")),
+    ] {
+        environment
+            .add_template(name, source)
+            .map_err(|error| format!("template {name}: {error}"))?;
+    }
+    Ok(environment)
+});
+
+fn render(name: &str, context: Value, status: StatusCode) -> Response {
+    let page = TEMPLATES
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|environment| {
+            environment
+                .get_template(name)
+                .and_then(|template| template.render(context))
+                .map_err(|error| format!("page {name}: {error}"))
+        });
+    match page {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => AppError::Internal(error).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    lang: Option<String>,
+    #[serde(rename = "ref")]
+    reference: Option<String>,
+}
+
+/// What the form holds, as typed: every field a string, so nothing is lost on a refusal.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+struct RegisterForm {
+    kind: String,
+    name: String,
+    name_local: String,
+    district: String,
+    phone: String,
+    description: String,
+    need_kind: String,
+    need_title: String,
+    need_amount: String,
+}
+
+impl RegisterForm {
+    fn registration(&self, amount_inr: Option<i64>) -> Registration {
+        let given = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
+        let wants_something = given(&self.need_kind).is_some() || given(&self.need_title).is_some();
+        let needs = if wants_something {
+            vec![NeedInput {
+                kind: given(&self.need_kind),
+                title: given(&self.need_title),
+                amount_inr,
+                ..NeedInput::default()
+            }]
+        } else {
+            Vec::new()
+        };
+        Registration {
+            stakeholder: StakeholderInput {
+                kind: given(&self.kind),
+                name: given(&self.name),
+                name_local: given(&self.name_local),
+                district: given(&self.district),
+                description: given(&self.description),
+                contact: given(&self.phone).map(|phone| ContactInput {
+                    phone: Some(phone),
+                    ..ContactInput::default()
+                }),
+                ..StakeholderInput::default()
+            },
+            offerings: Vec::new(),
+            needs,
+        }
+    }
+}
+
+fn language(query: &PageQuery, headers: &HeaderMap) -> Lang {
+    let accept = headers
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok());
+    Lang::choose(query.lang.as_deref(), accept)
+}
+
+async fn form(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> Response {
+    let lang = language(&query, &headers);
+    let form = RegisterForm {
+        kind: "micro_entrepreneur".into(),
+        ..RegisterForm::default()
+    };
+    form_page(&app, lang, &form, BTreeMap::new(), StatusCode::OK).await
+}
+
+async fn submit(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    QueryParams(query): QueryParams<PageQuery>,
+    body: Bytes,
+) -> Response {
+    let lang = language(&query, &headers);
+    let texts = lang.texts();
+    let Ok(form) = serde_urlencoded::from_bytes::<RegisterForm>(&body) else {
+        let errors = BTreeMap::from([("form".to_string(), texts.field_error.to_string())]);
+        return form_page(
+            &app,
+            lang,
+            &RegisterForm::default(),
+            errors,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let amount = match parse_amount(&form.need_amount) {
+        Ok(amount) => amount,
+        Err(()) => {
+            let errors = BTreeMap::from([(
+                "need_amount".to_string(),
+                texts.amount_not_a_number.to_string(),
+            )]);
+            return form_page(&app, lang, &form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    match registrations::store_registration(&app, form.registration(amount)).await {
+        Ok((stored, _)) => Redirect::to(&format!(
+            "/register/thanks?lang={}&ref={}",
+            lang.code(),
+            stored.stakeholder.id
+        ))
+        .into_response(),
+        Err(AppError::Validation(found)) => {
+            let errors = found
+                .fields()
+                .iter()
+                .map(|(field, why)| field_error(texts, field, why))
+                .collect();
+            form_page(&app, lang, &form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(other) => other.into_response(),
+    }
+}
+
+async fn thanks(headers: HeaderMap, QueryParams(query): QueryParams<PageQuery>) -> Response {
+    let lang = language(&query, &headers);
+    let context = context! {
+        reference => query.reference.unwrap_or_default(),
+        ..page_context(lang, "/register/thanks")
+    };
+    render("thanks.html", context, StatusCode::OK)
+}
+
+/// An amount as people write it: `45000`, `45,000`, `₹ 45,000`; none when left empty.
+fn parse_amount(text: &str) -> Result<Option<i64>, ()> {
+    let digits: String = text
+        .chars()
+        .filter(|c| !matches!(c, ',' | ' ' | '₹'))
+        .collect();
+    if digits.is_empty() {
+        return Ok(None);
+    }
+    digits.parse::<i64>().map(Some).map_err(|_| ())
+}
+
+/// The form field a registry field belongs to, and what to tell the person: a sentence of
+/// their language where there is one, with the registry's own reason (in English) beside it.
+fn field_error(texts: &Texts, field: &str, why: &str) -> (String, String) {
+    let form_field = match field {
+        "contact.phone" => "phone",
+        "needs[0].kind" => "need_kind",
+        "needs[0].title" => "need_title",
+        "needs[0].amount_inr" => "need_amount",
+        "kind" | "name" | "name_local" | "district" | "description" => field,
+        _ => "form",
+    };
+    let said = texts
+        .field_errors
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map_or(texts.field_error, |(_, sentence)| sentence);
+    (form_field.to_string(), format!("{said} ({field}: {why})"))
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: &'static str,
+    label: &'static str,
+}
+
+#[derive(Serialize)]
+struct StateGroup {
+    name: String,
+    districts: Vec<DistrictChoice>,
+}
+
+#[derive(Serialize)]
+struct DistrictChoice {
+    code: String,
+    label: String,
+}
+
+fn choices(list: &'static [(&'static str, &'static str)]) -> Vec<Choice> {
+    list.iter()
+        .map(|&(value, label)| Choice { value, label })
+        .collect()
+}
+
+/// What every page needs: the language, its words, and the link to the other language.
+fn page_context(lang: Lang, path: &str) -> Value {
+    context! {
+        lang => lang.code(),
+        switch_lang => lang.other().code(),
+        switch_href => format!("{path}?lang={}", lang.other().code()),
+        t => Value::from(Serde(lang.texts())),
+    }
+}
+
+async fn form_page(
+    app: &AppState,
+    lang: Lang,
+    form: &RegisterForm,
+    errors: BTreeMap<String, String>,
+    status: StatusCode,
+) -> Response {
+    let districts = match app.store.list_districts(None, None).await {
+        Ok(districts) => districts,
+        Err(error) => return AppError::from(error).into_response(),
+    };
+    let mut states: Vec<StateGroup> = Vec::new();
+    for district in districts {
+        let label = match (&district.name_local, lang) {
+            (Some(local), Lang::Hindi) => format!("{local} ({})", district.name),
+            _ => district.name.clone(),
+        };
+        let choice = DistrictChoice {
+            code: district.code,
+            label,
+        };
+        match states.last_mut() {
+            Some(group) if group.name == district.state => group.districts.push(choice),
+            _ => states.push(StateGroup {
+                name: district.state,
+                districts: vec![choice],
+            }),
+        }
+    }
+    let texts = lang.texts();
+    let context = context! {
+        form => Value::from(Serde(form)),
+        errors => errors,
+        states => Value::from(Serde(states)),
+        kinds => Value::from(Serde(choices(texts.kinds))),
+        need_kinds => Value::from(Serde(choices(texts.need_kinds))),
+        ..page_context(lang, "/register")
+    };
+    render("register.html", context, status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_as_people_write_them() {
+        assert_eq!(parse_amount(""), Ok(None));
+        assert_eq!(parse_amount(" 45000 "), Ok(Some(45_000)));
+        assert_eq!(parse_amount("₹ 1,50,000"), Ok(Some(150_000)));
+        assert_eq!(parse_amount("पैंतालीस हज़ार"), Err(()));
+        assert_eq!(parse_amount("99999999999999999999999"), Err(()));
+    }
+
+    #[test]
+    fn every_page_renders_in_both_languages() {
+        for lang in [Lang::Hindi, Lang::English] {
+            let thanks = context! { reference => "st_x", ..page_context(lang, "/register/thanks") };
+            let response = render("thanks.html", thanks, StatusCode::OK);
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+        let broken = render("missing.html", context! {}, StatusCode::OK);
+        assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_refused_field_is_told_in_the_pages_language_with_the_reason() {
+        let (field, message) = field_error(&texts::HINDI, "contact.phone", "must be a mobile");
+        assert_eq!(field, "phone");
+        assert!(message.starts_with("सही मोबाइल नंबर"), "{message}");
+        assert!(message.contains("must be a mobile"));
+        let (field, _) = field_error(&texts::ENGLISH, "profile.age", "too old");
+        assert_eq!(field, "form");
+    }
+}
