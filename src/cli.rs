@@ -124,6 +124,10 @@ pub enum TokenCommand {
         /// Who holds the token (shown as the creator of what it writes).
         #[arg(long)]
         name: String,
+        /// Limit what the token may write to records of this district (repeat for several;
+        /// without it, every district).
+        #[arg(long = "district")]
+        districts: Vec<String>,
     },
     /// Revoke every token with this name.
     Revoke {
@@ -213,12 +217,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token { command } => {
             let store = open_store(&settings).await?;
             match command {
-                TokenCommand::Create { role, name } => {
+                TokenCommand::Create {
+                    role,
+                    name,
+                    districts,
+                } => {
                     let name = name.trim();
                     anyhow::ensure!(!name.is_empty(), "--name must not be empty");
-                    let token = store.create_token(name, role).await?;
+                    let districts: Vec<String> =
+                        districts.iter().map(|d| d.trim().to_string()).collect();
+                    if !districts.is_empty() {
+                        // A fresh database learns its districts from the seed first.
+                        load_seed(&store, false).await?;
+                        let catalog = store.catalog().await?;
+                        if let Some(unknown) = districts.iter().find(|d| !catalog.has_district(d)) {
+                            anyhow::bail!(
+                                "unknown district `{unknown}`; see GET /api/v1/districts"
+                            );
+                        }
+                    }
+                    let token = store.create_token(name, role, &districts).await?;
+                    let scope = if districts.is_empty() {
+                        "every district".to_string()
+                    } else {
+                        districts.join(", ")
+                    };
                     println!(
-                        "Created a {role} token for {name}. It is shown only this once; keep it safe:"
+                        "Created a {role} token for {name}, writing in {scope}. It is shown only this once; keep it safe:"
                     );
                     println!("{token}");
                 }

@@ -22,6 +22,15 @@ pub struct Caller {
     pub token_id: String,
     pub name: String,
     pub role: Role,
+    /// The districts whose records the caller may write; empty means all.
+    pub districts: Vec<String>,
+}
+
+impl Caller {
+    /// Whether the caller may write records of `district`.
+    pub fn may_act_in(&self, district: &str) -> bool {
+        self.districts.is_empty() || self.districts.iter().any(|d| d == district)
+    }
 }
 
 /// A fresh token: 32 random bytes, hex, with a prefix that makes leaked tokens easy to grep for.

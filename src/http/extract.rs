@@ -224,7 +224,23 @@ where
     }
 }
 
+/// Writing a record of `district` is for tokens of that district, or of every district.
+pub fn require_district(caller: &Caller, district: &str) -> Result<(), AppError> {
+    if caller.may_act_in(district) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "this token writes only in {}; `{district}` is not one of them",
+            caller.districts.join(", ")
+        )))
+    }
+}
+
 impl Authenticated {
+    pub fn require_district(&self, district: &str) -> Result<(), AppError> {
+        require_district(&self.0, district)
+    }
+
     /// Archiving and approving are for facilitators and admins.
     pub fn require_moderator(&self) -> Result<(), AppError> {
         if self.0.role.may_moderate() {

@@ -20,6 +20,7 @@ use serde_json::json;
 use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{Authenticated, CsvBody, MAX_CSV_BODY_BYTES, MaybeCaller, QueryParams};
+use super::stakeholders::writable_owner;
 use super::stakeholders::{shown, status_filter};
 use crate::domain::access::Caller;
 use crate::domain::offering::LinkageKind;
@@ -258,6 +259,15 @@ async fn import_stakeholders(
         max_rows: MAX_HTTP_IMPORT_ROWS,
     };
     let plan = import::check(&app.store, &body, options, &mut |_| {}).await?;
+    for (row, new) in plan.rows.iter().zip(&plan.stakeholders) {
+        if !caller.may_act_in(&new.data.district) {
+            return Err(AppError::Forbidden(format!(
+                "row {row}: this token writes only in {}; `{}` is not one of them",
+                caller.districts.join(", "),
+                new.data.district
+            )));
+        }
+    }
     if query.dry_run {
         return Ok(Json(json!({
             "would_create": plan.stakeholders.len(),
@@ -291,6 +301,14 @@ async fn import_offerings(
     require_importer(&caller)?;
     let plan =
         import::check_offerings(&app.store, &body, MAX_HTTP_IMPORT_ROWS, &mut |_| {}).await?;
+    let providers: std::collections::BTreeSet<&String> = plan
+        .offerings
+        .iter()
+        .map(|(provider, _)| provider)
+        .collect();
+    for provider in providers {
+        writable_owner(&app, &caller, provider).await?;
+    }
     if query.dry_run {
         return Ok(Json(json!({"would_create": plan.offerings.len()})).into_response());
     }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, require_district};
 use super::stakeholders::visible_to;
 use crate::domain::meeting::{Linkage, LinkageMoveInput};
 
@@ -47,6 +47,10 @@ async fn update(
 ) -> AppResult<Json<Linkage>> {
     let change = input.validate()?;
     let current = find_linkage(&app, &id).await?;
+    // A linkage belongs to its meeting's district.
+    if let Some(meeting) = app.store.get_meeting(&current.meeting_id).await? {
+        require_district(&caller, &meeting.data.district)?;
+    }
     current
         .status
         .check_move(change.status)

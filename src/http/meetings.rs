@@ -18,9 +18,10 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::brief;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, PathParam, QueryParams};
+use super::extract::{Authenticated, JsonBody, PathParam, QueryParams, require_district};
 use super::patch;
 use super::stakeholders::page;
+use crate::domain::access::Caller;
 use crate::domain::geography::{District, Sector};
 use crate::domain::meeting::{LinkageStatus, Meeting, MeetingInput};
 use crate::matching::suggest::{
@@ -50,6 +51,7 @@ async fn create(
         .invitable_stakeholders(&input.invitee_ids())
         .await?;
     let data = input.validate_with(&app.store.catalog().await?, &known)?;
+    require_district(&caller, &data.district)?;
     let meeting = app.store.insert_meeting(&data, &caller.name).await?;
     let location = format!("/api/v1/meetings/{}", meeting.id);
     Ok((StatusCode::CREATED, [(LOCATION, location)], Json(meeting)).into_response())
@@ -88,17 +90,19 @@ async fn show(
 /// A merge patch over the meeting (to invite the providers the suggestions named, say).
 async fn update(
     State(app): State<AppState>,
-    Authenticated(_caller): Authenticated,
+    Authenticated(caller): Authenticated,
     PathParam(id): PathParam<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> AppResult<Json<Meeting>> {
     let current = find_meeting(&app, &id).await?;
+    require_district(&caller, &current.data.district)?;
     let input = patch::apply(&current.data.to_input(), &body, MEETING_FIELDS)?;
     let known = app
         .store
         .invitable_stakeholders(&input.invitee_ids())
         .await?;
     let data = input.validate_with(&app.store.catalog().await?, &known)?;
+    require_district(&caller, &data.district)?;
     if data == current.data {
         return Ok(Json(current));
     }
@@ -170,12 +174,12 @@ fn per_need(requested: Option<i64>) -> AppResult<usize> {
 /// the entrepreneurs' profiles.
 async fn suggestions(
     State(app): State<AppState>,
-    Authenticated(_caller): Authenticated,
+    Authenticated(caller): Authenticated,
     PathParam(id): PathParam<String>,
     QueryParams(query): QueryParams<SuggestionsQuery>,
 ) -> AppResult<Json<Value>> {
     let per_need = per_need(query.per_need)?;
-    let prepared = prepare(&app, &id, per_need).await?;
+    let prepared = prepare(&app, &caller, &id, per_need).await?;
     let linkages: Vec<LinkageOut> = prepared
         .live_linkages()
         .map(|view| LinkageOut {
@@ -216,7 +220,7 @@ struct BriefQuery {
 /// Takes a token, as [`suggestions`] does; the briefing then names everyone with their contact.
 async fn briefing(
     State(app): State<AppState>,
-    Authenticated(_caller): Authenticated,
+    Authenticated(caller): Authenticated,
     PathParam(id): PathParam<String>,
     QueryParams(query): QueryParams<BriefQuery>,
 ) -> AppResult<Response> {
@@ -232,7 +236,7 @@ async fn briefing(
         }
     };
     let per_need = per_need(query.per_need)?;
-    let prepared = prepare(&app, &id, per_need).await?;
+    let prepared = prepare(&app, &caller, &id, per_need).await?;
     let sectors: BTreeMap<String, Sector> = app
         .store
         .list_sectors()
@@ -330,8 +334,15 @@ impl Prepared {
     }
 }
 
-async fn prepare(app: &AppState, id: &str, per_need: usize) -> AppResult<Prepared> {
+/// Runs and saves a round for the meeting, if the caller's token writes in its district.
+async fn prepare(
+    app: &AppState,
+    caller: &Caller,
+    id: &str,
+    per_need: usize,
+) -> AppResult<Prepared> {
     let meeting = find_meeting(app, id).await?;
+    require_district(caller, &meeting.data.district)?;
     let code = &meeting.data.district;
     let district =
         app.store.get_district(code).await?.ok_or_else(|| {

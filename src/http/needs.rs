@@ -13,7 +13,7 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams};
 use super::patch;
-use super::stakeholders::{status_filter, visible_to};
+use super::stakeholders::{status_filter, visible_to, writable_owner};
 use crate::domain::need::{Need, NeedInput};
 use crate::domain::record::{Provenance, Status};
 
@@ -38,10 +38,7 @@ async fn create(
     PathParam(stakeholder_id): PathParam<String>,
     JsonBody(input): JsonBody<NeedInput>,
 ) -> AppResult<Response> {
-    app.store
-        .get_stakeholder(&stakeholder_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    writable_owner(&app, &caller, &stakeholder_id).await?;
     let data = input.validate_with(&app.store.catalog().await?)?;
     let need = app
         .store
@@ -98,6 +95,7 @@ async fn update(
         .get_need(&id)
         .await?
         .ok_or_else(|| AppError::not_found("need"))?;
+    writable_owner(&app, &caller.0, &current.stakeholder_id).await?;
     let status = patch::requested_status(&body)?;
     if status.is_some_and(|s| s != current.meta.status) {
         caller.require_moderator()?;
@@ -124,10 +122,12 @@ async fn archive(
     PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Need>> {
     caller.require_moderator()?;
-    app.store
+    let need = app
+        .store
         .get_need(&id)
         .await?
         .ok_or_else(|| AppError::not_found("need"))?;
+    writable_owner(&app, &caller.0, &need.stakeholder_id).await?;
     Ok(Json(
         app.store.set_need_status(&id, Status::Archived).await?,
     ))

@@ -13,7 +13,7 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams};
 use super::patch;
-use super::stakeholders::{status_filter, visible_to};
+use super::stakeholders::{status_filter, visible_to, writable_owner};
 use crate::domain::offering::{Offering, OfferingInput};
 use crate::domain::record::{Provenance, Status};
 
@@ -41,11 +41,7 @@ async fn create(
     PathParam(stakeholder_id): PathParam<String>,
     JsonBody(input): JsonBody<OfferingInput>,
 ) -> AppResult<Response> {
-    let provider = app
-        .store
-        .get_stakeholder(&stakeholder_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    let provider = writable_owner(&app, &caller, &stakeholder_id).await?;
     let data = input.validate_with(
         &app.store.catalog().await?,
         &provider.data.districts_served,
@@ -108,16 +104,12 @@ async fn update(
         .get_offering(&id)
         .await?
         .ok_or_else(|| AppError::not_found("offering"))?;
+    let provider = writable_owner(&app, &caller.0, &current.stakeholder_id).await?;
     let status = patch::requested_status(&body)?;
     if status.is_some_and(|s| s != current.meta.status) {
         caller.require_moderator()?;
     }
     let data = if patch::touches_content(&body) {
-        let provider = app
-            .store
-            .get_stakeholder(&current.stakeholder_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("stakeholder"))?;
         let input = patch::apply(&current.data.to_input(), &body, OFFERING_FIELDS)?;
         let catalog = app.store.catalog().await?;
         Some(input.validate_with(
@@ -144,10 +136,12 @@ async fn archive(
     PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Offering>> {
     caller.require_moderator()?;
-    app.store
+    let offering = app
+        .store
         .get_offering(&id)
         .await?
         .ok_or_else(|| AppError::not_found("offering"))?;
+    writable_owner(&app, &caller.0, &offering.stakeholder_id).await?;
     Ok(Json(
         app.store.set_offering_status(&id, Status::Archived).await?,
     ))

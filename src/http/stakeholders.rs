@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams};
+use super::extract::{
+    Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams, require_district,
+};
 use super::patch;
 use crate::domain::access::Caller;
 use crate::domain::record::{Provenance, Status};
@@ -149,6 +151,7 @@ async fn create(
 ) -> AppResult<Response> {
     let catalog = app.store.catalog().await?;
     let data = input.validate_with(&catalog)?;
+    require_district(&caller, &data.district)?;
     let duplicates = app.store.find_duplicates(&data, None).await?;
     if !duplicates.is_empty() && !query.allow_duplicate {
         return Err(AppError::Conflict {
@@ -204,6 +207,7 @@ async fn update(
         .get_stakeholder(&id)
         .await?
         .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    caller.require_district(&current.data.district)?;
     let status = patch::requested_status(&body)?;
     if status.is_some_and(|s| s != current.meta.status) {
         caller.require_moderator()?;
@@ -218,7 +222,10 @@ async fn update(
         {
             input.districts_served = None;
         }
-        Some(input.validate_with(&app.store.catalog().await?)?)
+        let data = input.validate_with(&app.store.catalog().await?)?;
+        // Moving a record to another district is writing there too.
+        caller.require_district(&data.district)?;
+        Some(data)
     } else {
         None
     };
@@ -245,15 +252,32 @@ async fn erase(
     ))
 }
 
-/// Archiving and erasing: only for facilitators and admins, and only for a stakeholder that is
-/// there (404 otherwise).
-async fn moderate_existing(app: &AppState, caller: &Authenticated, id: &str) -> AppResult<()> {
-    caller.require_moderator()?;
-    app.store
+/// The stakeholder whose records (its offerings, its needs) the caller is about to write:
+/// 404 if there is none, 403 if it is in a district the caller's token does not write in.
+pub(super) async fn writable_owner(
+    app: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> AppResult<Stakeholder> {
+    let owner = app
+        .store
         .get_stakeholder(id)
         .await?
         .ok_or_else(|| AppError::not_found("stakeholder"))?;
-    Ok(())
+    require_district(caller, &owner.data.district)?;
+    Ok(owner)
+}
+
+/// Archiving and erasing: only for facilitators and admins of the stakeholder's district, and
+/// only for a stakeholder that is there (404 otherwise).
+async fn moderate_existing(app: &AppState, caller: &Authenticated, id: &str) -> AppResult<()> {
+    caller.require_moderator()?;
+    let stakeholder = app
+        .store
+        .get_stakeholder(id)
+        .await?
+        .ok_or_else(|| AppError::not_found("stakeholder"))?;
+    caller.require_district(&stakeholder.data.district)
 }
 
 /// Deleting archives: the record and its offerings and needs leave listings and search, and

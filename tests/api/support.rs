@@ -200,15 +200,18 @@ impl TestServer {
 
     /// Runs `sangam token create` as an operator would and returns the last line it printed.
     pub async fn token(&self, role: &str) -> String {
+        self.token_for(role, &[]).await
+    }
+
+    /// A token that writes only in `districts` (`--district` for each).
+    pub async fn token_for(&self, role: &str, districts: &[&str]) -> String {
+        let name = format!("test {role}");
+        let mut args = vec!["token", "create", "--role", role, "--name", &name];
+        for district in districts {
+            args.extend(["--district", district]);
+        }
         let output = self
-            .command(&[
-                "token",
-                "create",
-                "--role",
-                role,
-                "--name",
-                &format!("test {role}"),
-            ])
+            .command(&args)
             .output()
             .await
             .expect("run token create");
