@@ -20,8 +20,7 @@ use serde_json::json;
 use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{Authenticated, CsvBody, MAX_CSV_BODY_BYTES, MaybeCaller, QueryParams};
-use super::stakeholders::writable_owner;
-use super::stakeholders::{shown, status_filter};
+use super::stakeholders::{shown, status_filter, writable_owner};
 use crate::domain::access::Caller;
 use crate::domain::offering::LinkageKind;
 use crate::domain::record::Provenance;
@@ -29,6 +28,7 @@ use crate::domain::stakeholder::StakeholderKind;
 use crate::interchange::import::{self, ImportError, ImportOptions, MAX_HTTP_IMPORT_ROWS};
 use crate::interchange::table::TableWriter;
 use crate::interchange::{needs, offerings, stakeholders};
+use crate::store::StoreResult;
 use crate::store::interchange::{NeedExport, OfferingExport, StakeholderExport};
 
 pub fn router() -> Router<AppState> {
@@ -99,6 +99,33 @@ fn csv_file(what: &str, district: Option<&str>, body: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// A CSV file of every record `fetch_page` yields, a page of [`EXPORT_PAGE`] at a time, each
+/// page starting after the id of the last record of the one before.
+async fn csv_of_pages<T, Fetch, Page>(
+    columns: &[&str],
+    fetch_page: Fetch,
+    id_of: impl Fn(&T) -> &String,
+    row_of: impl Fn(&T) -> Vec<String>,
+) -> AppResult<Vec<u8>>
+where
+    Fetch: Fn(Option<String>) -> Page,
+    Page: std::future::Future<Output = StoreResult<Vec<T>>>,
+{
+    let mut writer = TableWriter::new(columns).map_err(write_failed)?;
+    let mut after: Option<String> = None;
+    loop {
+        let page = fetch_page(after.take()).await?;
+        for record in &page {
+            writer.write_row(&row_of(record)).map_err(write_failed)?;
+        }
+        match page.last() {
+            Some(last) if page.len() as i64 == EXPORT_PAGE => after = Some(id_of(last).clone()),
+            _ => break,
+        }
+    }
+    writer.finish().map_err(write_failed)
+}
+
 async fn export_stakeholders(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -115,25 +142,18 @@ async fn export_stakeholders(
         statuses: status_filter(&caller, query.status.as_deref())?,
     };
     let private = caller.is_some();
-    let mut writer = TableWriter::new(&stakeholders::columns(private)).map_err(write_failed)?;
-    let mut after: Option<String> = None;
-    loop {
-        let page = app
-            .store
-            .export_stakeholders_page(&filter, after.as_deref(), EXPORT_PAGE)
-            .await?;
-        for stakeholder in &page {
-            let visible = shown(&caller, stakeholder.clone());
-            writer
-                .write_row(&stakeholders::row(&visible, private))
-                .map_err(write_failed)?;
-        }
-        match page.last() {
-            Some(last) if page.len() as i64 == EXPORT_PAGE => after = Some(last.id.clone()),
-            _ => break,
-        }
-    }
-    let body = writer.finish().map_err(write_failed)?;
+    let (store, filter) = (&app.store, &filter);
+    let body = csv_of_pages(
+        &stakeholders::columns(private),
+        |after| async move {
+            store
+                .export_stakeholders_page(filter, after.as_deref(), EXPORT_PAGE)
+                .await
+        },
+        |stakeholder| &stakeholder.id,
+        |stakeholder| stakeholders::row(&shown(&caller, stakeholder.clone()), private),
+    )
+    .await?;
     Ok(csv_file("stakeholders", filter.district.as_deref(), body))
 }
 
@@ -149,24 +169,18 @@ async fn export_offerings(
         statuses: status_filter(&caller, query.status.as_deref())?,
         active_providers_only: caller.is_none(),
     };
-    let mut writer = TableWriter::new(offerings::COLUMNS).map_err(write_failed)?;
-    let mut after: Option<String> = None;
-    loop {
-        let page = app
-            .store
-            .export_offerings_page(&filter, after.as_deref(), EXPORT_PAGE)
-            .await?;
-        for (offering, provider_name) in &page {
-            writer
-                .write_row(&offerings::row(offering, provider_name))
-                .map_err(write_failed)?;
-        }
-        match page.last() {
-            Some((last, _)) if page.len() as i64 == EXPORT_PAGE => after = Some(last.id.clone()),
-            _ => break,
-        }
-    }
-    let body = writer.finish().map_err(write_failed)?;
+    let (store, filter) = (&app.store, &filter);
+    let body = csv_of_pages(
+        offerings::COLUMNS,
+        |after| async move {
+            store
+                .export_offerings_page(filter, after.as_deref(), EXPORT_PAGE)
+                .await
+        },
+        |(offering, _)| &offering.id,
+        |(offering, provider_name)| offerings::row(offering, provider_name),
+    )
+    .await?;
     Ok(csv_file("offerings", filter.district.as_deref(), body))
 }
 
@@ -182,24 +196,18 @@ async fn export_needs(
         statuses: status_filter(&caller, query.status.as_deref())?,
         active_owners_only: caller.is_none(),
     };
-    let mut writer = TableWriter::new(needs::COLUMNS).map_err(write_failed)?;
-    let mut after: Option<String> = None;
-    loop {
-        let page = app
-            .store
-            .export_needs_page(&filter, after.as_deref(), EXPORT_PAGE)
-            .await?;
-        for (need, owner_name) in &page {
-            writer
-                .write_row(&needs::row(need, owner_name))
-                .map_err(write_failed)?;
-        }
-        match page.last() {
-            Some((last, _)) if page.len() as i64 == EXPORT_PAGE => after = Some(last.id.clone()),
-            _ => break,
-        }
-    }
-    let body = writer.finish().map_err(write_failed)?;
+    let (store, filter) = (&app.store, &filter);
+    let body = csv_of_pages(
+        needs::COLUMNS,
+        |after| async move {
+            store
+                .export_needs_page(filter, after.as_deref(), EXPORT_PAGE)
+                .await
+        },
+        |(need, _)| &need.id,
+        |(need, owner_name)| needs::row(need, owner_name),
+    )
+    .await?;
     Ok(csv_file("needs", filter.district.as_deref(), body))
 }
 
