@@ -93,6 +93,17 @@ async fn choose(browser: &Client, id: &str, value: &str) {
         .expect("choose");
 }
 
+/// Waits (up to 10 s) for an element of the page the last click is loading: a click can return
+/// before the browser has the new page.
+async fn arrived(browser: &Client, locator: Locator<'_>) -> fantoccini::elements::Element {
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(locator)
+        .await
+        .expect("the page that should follow")
+}
+
 async fn submit(browser: &Client) {
     browser
         .find(Locator::Css("button[type=submit]"))
@@ -132,10 +143,7 @@ async fn a_person_registers_in_hindi_fixes_a_wrong_number_and_is_thanked() {
     submit(&browser).await;
 
     // The mistake is named in Hindi beside the field, and nothing typed is lost.
-    let errors = browser
-        .find(Locator::Id("errors"))
-        .await
-        .expect("errors shown");
+    let errors = arrived(&browser, Locator::Id("errors")).await;
     let said = errors.text().await.unwrap();
     assert!(said.contains("सही मोबाइल नंबर"), "{said}");
     assert_eq!(value_of(&browser, "name").await, "सुनीता देवी");
@@ -146,7 +154,7 @@ async fn a_person_registers_in_hindi_fixes_a_wrong_number_and_is_thanked() {
 
     type_into(&browser, "phone", "98765 43210").await;
     submit(&browser).await;
-    let thanks = browser.find(Locator::Id("thanks")).await.expect("thanked");
+    let thanks = arrived(&browser, Locator::Id("thanks")).await;
     assert!(thanks.text().await.unwrap().contains("पंजीकरण मिल गया"));
     let reference = browser
         .find(Locator::Id("reference"))
@@ -188,14 +196,12 @@ async fn a_person_registers_in_hindi_fixes_a_wrong_number_and_is_thanked() {
         .click()
         .await
         .unwrap();
-    let heading = browser
-        .find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(heading, "Register with Sangam");
+    let english = arrived(
+        &browser,
+        Locator::XPath("//h1[text()='Register with Sangam']"),
+    )
+    .await;
+    assert_eq!(english.text().await.unwrap(), "Register with Sangam");
     browser.close().await.unwrap();
 }
 
