@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -41,12 +41,18 @@ pub fn router(limits: &Limits) -> Router<AppState> {
     rate_limited(
         Router::new().route("/registrations", post(register)),
         limits,
+        || AppError::RateLimited.into_response(),
     )
 }
 
 /// `routes` with the public registrations' limit per client address: a burst, then one per
-/// period (the JSON API and the web form each have their own budget).
-pub(super) fn rate_limited(routes: Router<AppState>, limits: &Limits) -> Router<AppState> {
+/// period (the JSON API and the web form each have their own budget); `too_many` answers the
+/// request over the limit.
+pub(super) fn rate_limited(
+    routes: Router<AppState>,
+    limits: &Limits,
+    too_many: fn() -> Response,
+) -> Router<AppState> {
     let period = limits
         .registration_period
         .max(std::time::Duration::from_millis(1));
@@ -56,9 +62,7 @@ pub(super) fn rate_limited(routes: Router<AppState>, limits: &Limits) -> Router<
         .finish()
         .map(Arc::new);
     match config {
-        Some(config) => routes.layer(
-            GovernorLayer::new(config).error_handler(|_| AppError::RateLimited.into_response()),
-        ),
+        Some(config) => routes.layer(GovernorLayer::new(config).error_handler(move |_| too_many())),
         None => routes,
     }
 }

@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
 use serde::{Deserialize, Serialize};
@@ -31,11 +31,29 @@ use crate::domain::stakeholder::{ContactInput, StakeholderInput};
 use texts::{Lang, Texts};
 
 pub fn router(limits: &Limits) -> Router<AppState> {
+    // Only sending the form is limited: many phones share one address behind a carrier's NAT,
+    // and looking at the form costs nothing.
     let submit_form = registrations::rate_limited(
-        Router::new().route("/register", get(form).post(submit)),
+        Router::new().route("/register", post(submit)),
         limits,
+        too_many_page,
     );
-    submit_form.route("/register/thanks", get(thanks))
+    Router::new()
+        .route("/register", get(form))
+        .merge(submit_form)
+        .route("/register/thanks", get(thanks))
+}
+
+/// What a phone that sent too many registrations at once sees: a page, in both languages (the
+/// limit knows nothing of the page's language).
+fn too_many_page() -> Response {
+    let page = "<!doctype html><html lang=\"hi\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>Sangam</title></head><body><h1>थोड़ा रुकें · Please wait</h1>\
+        <p>इस कनेक्शन से अभी बहुत सारे पंजीकरण आए हैं। एक मिनट बाद फिर कोशिश करें।</p>\
+        <p>Too many registrations have come from this connection just now. Please try again in a minute.</p>\
+        </body></html>";
+    (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response()
 }
 
 /// The pages' templates, checked when first used (a test renders each one).

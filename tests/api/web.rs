@@ -235,3 +235,38 @@ async fn the_form_is_compressed_for_slow_networks() {
         plain.len()
     );
 }
+
+/// A flood of form posts from one address gets a page saying to wait, in both languages, not
+/// a JSON error a phone cannot show.
+#[tokio::test]
+async fn too_many_posts_get_a_page_saying_to_wait() {
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let mut limited = None;
+    for _ in 0..40 {
+        let response = server
+            .client
+            .post(server.url("/register"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("name=&district=")
+            .send()
+            .await
+            .unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(response);
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let response = limited.expect("no 429 after 40 posts in a burst");
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("थोड़ा रुकें") && page.contains("Please wait"),
+        "{page}"
+    );
+}
