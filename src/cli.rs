@@ -347,18 +347,14 @@ async fn import_stakeholders(
     dry_run: bool,
     allow_duplicate: bool,
 ) -> anyhow::Result<()> {
-    use crate::interchange::import::{self, ImportOptions, Progress};
+    use crate::interchange::import::{self, ImportOptions};
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let bar = rows_bar(0, "checking");
     let options = ImportOptions {
         allow_duplicate,
         max_rows: import::MAX_CLI_IMPORT_ROWS,
     };
-    let checked = import::check(store, &bytes, options, &mut |progress| match progress {
-        Progress::Rows(rows) => bar.set_length(rows as u64),
-        Progress::Checked => bar.inc(1),
-    })
-    .await;
+    let checked = import::check(store, &bytes, options, &mut |p| show_checking(&bar, p)).await;
     bar.finish_and_clear();
     let plan = checked.map_err(|error| refusal(error, file))?;
     let count = plan.stakeholders.len();
@@ -389,18 +385,12 @@ async fn import_stakeholders(
 }
 
 async fn import_offerings(store: &Store, file: &PathBuf, dry_run: bool) -> anyhow::Result<()> {
-    use crate::interchange::import::{self, Progress};
+    use crate::interchange::import;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let bar = rows_bar(0, "checking");
-    let checked = import::check_offerings(
-        store,
-        &bytes,
-        import::MAX_CLI_IMPORT_ROWS,
-        &mut |progress| match progress {
-            Progress::Rows(rows) => bar.set_length(rows as u64),
-            Progress::Checked => bar.inc(1),
-        },
-    )
+    let checked = import::check_offerings(store, &bytes, import::MAX_CLI_IMPORT_ROWS, &mut |p| {
+        show_checking(&bar, p)
+    })
     .await;
     bar.finish_and_clear();
     let plan = checked.map_err(|error| refusal(error, file))?;
@@ -424,6 +414,15 @@ async fn import_offerings(store: &Store, file: &PathBuf, dry_run: bool) -> anyho
     bar.finish_and_clear();
     println!("created {} offering(s) from {}", ids.len(), file.display());
     Ok(())
+}
+
+/// An import's check moving on: first how many rows there are, then each row checked.
+fn show_checking(bar: &indicatif::ProgressBar, progress: crate::interchange::import::Progress) {
+    use crate::interchange::import::Progress;
+    match progress {
+        Progress::Rows(rows) => bar.set_length(rows as u64),
+        Progress::Checked => bar.inc(1),
+    }
 }
 
 fn rows_bar(rows: usize, message: &'static str) -> indicatif::ProgressBar {
