@@ -326,7 +326,13 @@ pub async fn load_demo(store: &Store) -> Result<Option<DemoReport>, SeedError> {
     let provenance = Provenance::demo_seed();
     for (stakeholder, offerings, needs) in &validated {
         store
-            .insert_stakeholder(stakeholder, offerings, needs, &provenance, &[])
+            .insert_stakeholder(
+                stakeholder,
+                offerings,
+                needs,
+                &provenance,
+                crate::store::registry::OnDuplicate::Flag,
+            )
             .await?;
         report.stakeholders += 1;
         report.offerings += offerings.len();

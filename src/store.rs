@@ -20,8 +20,11 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use changes::{Change, ChangeCursor, Entity};
 
@@ -32,10 +35,18 @@ pub enum StoreError {
     /// The write contradicts what is stored (e.g. adding an offering to an archived record).
     #[error("{0}")]
     Conflict(String),
+    /// A new stakeholder looks like these records and the caller asked to refuse lookalikes.
+    #[error("looks like a stakeholder already registered")]
+    Duplicate(Vec<registry::DuplicateMatch>),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    /// Another writer holds the database longer than we wait, or PostgreSQL broke a deadlock or
+    /// a serialisation conflict by aborting us; the transaction left nothing behind, so the same
+    /// request may be sent again.
+    #[error("the database is busy: {0}")]
+    Busy(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database url `{0}`: use sqlite:// or postgres://")]
@@ -43,6 +54,76 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Runs a block in one write transaction (`$tx`, from [`Store::begin_write`]) and commits it;
+/// its value is the block's. When the database aborts the transaction as busy (a PostgreSQL
+/// deadlock or serialisation failure, or a SQLite lock another process held past the busy
+/// timeout), the whole block runs again, a few times, after a short random pause, before the
+/// caller hears [`StoreError::Busy`]. Waiting too long for this process's write turn is not run
+/// again: that wait was already the bound. A macro rather than a function taking a closure,
+/// because a closure that borrows its caller's data cannot promise a `Send` future for every
+/// lifetime of the transaction it is given.
+macro_rules! write_transaction {
+    ($store:expr, |$tx:ident| $body:block) => {{
+        let mut attempt: u32 = 1;
+        loop {
+            let (mut $tx, turn) = $store.begin_write().await?;
+            let outcome: $crate::store::StoreResult<_> = async {
+                let value = $body;
+                $tx.commit().await?;
+                Ok(value)
+            }
+            .await;
+            drop(turn);
+            match outcome {
+                Err($crate::store::StoreError::Busy(why))
+                    if attempt < $crate::store::WRITE_ATTEMPTS =>
+                {
+                    tracing::debug!(attempt, %why, "write aborted as busy; running it again");
+                    let pause = rand::random_range(5..20u64) * u64::from(attempt);
+                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                    attempt += 1;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+pub(crate) use write_transaction;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if is_busy(&error) {
+            StoreError::Busy(error.to_string())
+        } else {
+            StoreError::Database(error)
+        }
+    }
+}
+
+/// Whether an error means "someone else was writing": SQLite's BUSY and LOCKED families (any
+/// extended code whose primary code is 5 or 6), PostgreSQL's serialisation failure, deadlock and
+/// lock timeout, and a pool that had no connection free in time.
+fn is_busy(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => match db.code() {
+            Some(code) => match code.parse::<i64>() {
+                Ok(sqlite_code) => matches!(sqlite_code & 0xff, 5 | 6),
+                Err(_) => matches!(&*code, "40001" | "40P01" | "55P03"),
+            },
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// How long a writer waits for its turn before the request is answered 503 (Retry-After).
+pub const WRITE_WAIT: Duration = Duration::from_secs(10);
+
+/// How often a write whose transaction the database aborted (deadlock, serialisation) is run
+/// again before the caller is told the database is busy.
+pub(crate) const WRITE_ATTEMPTS: u32 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -55,7 +136,39 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// On SQLite, writers of this process take turns here (fairly, in arrival order) before they
+    /// take a connection, so waiting writers neither hold connections readers need nor poll
+    /// SQLite's lock; `BEGIN IMMEDIATE` and the busy timeout then only wait for other processes
+    /// (a CLI import beside `serve`). PostgreSQL has row locks and needs no turn.
+    write_turn: Option<Arc<Semaphore>>,
 }
+
+/// What a transaction takes its turn on, beyond the rows it touches (see [`Store::take_turn`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TurnKey<'a> {
+    /// Adding stakeholders: the duplicate check and the insert must not interleave with another.
+    Identities,
+    /// A meeting's suggestion round.
+    Meeting(&'a str),
+}
+
+impl TurnKey<'_> {
+    /// A PostgreSQL advisory lock key: the first eight bytes of a SHA-256 of the name.
+    fn lock_key(self) -> i64 {
+        use sha2::Digest;
+        let name = match self {
+            TurnKey::Identities => "identities".to_string(),
+            TurnKey::Meeting(id) => format!("meeting:{id}"),
+        };
+        let digest = sha2::Sha256::digest(name.as_bytes());
+        i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))
+    }
+}
+
+/// This process's turn to write on SQLite (nothing on PostgreSQL); held until it is dropped, which
+/// the caller does after the transaction ends.
+#[must_use = "the write turn ends when this is dropped"]
+pub(crate) struct WriteTurn(#[allow(dead_code)] Option<OwnedSemaphorePermit>);
 
 impl Store {
     /// Connects and brings the schema up to date.
@@ -91,6 +204,7 @@ impl Store {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
+                            // Waits for another process's write (this one's take turns first).
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
                             Ok(())
                         })
@@ -106,7 +220,12 @@ impl Store {
                     .await?
             }
         };
-        Ok(Store { pool, backend })
+        let write_turn = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
+        Ok(Store {
+            pool,
+            backend,
+            write_turn,
+        })
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
@@ -121,6 +240,39 @@ impl Store {
                     .run(&self.pool)
                     .await?
             }
+        }
+        Ok(())
+    }
+
+    /// Begins a transaction that will write. On SQLite it waits for this process's write turn
+    /// (at most [`WRITE_WAIT`]) and takes the database's write lock up front (`BEGIN IMMEDIATE`):
+    /// a deferred transaction that read first and wrote later failed at once with "database is
+    /// locked" when another writer had committed in between, and no busy timeout helps that.
+    pub(crate) async fn begin_write(&self) -> StoreResult<(Transaction<'static, Any>, WriteTurn)> {
+        let Some(turns) = &self.write_turn else {
+            return Ok((self.pool.begin().await?, WriteTurn(None)));
+        };
+        let turn = tokio::time::timeout(WRITE_WAIT, turns.clone().acquire_owned())
+            .await
+            .map_err(|_| StoreError::Busy("waited too long for the write turn".into()))?
+            .map_err(|_| StoreError::Busy("the store is closing".into()))?;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok((tx, WriteTurn(Some(turn))))
+    }
+
+    /// Waits until no other transaction holds the turn on `key` (released at commit). On SQLite
+    /// the write lock taken by `BEGIN IMMEDIATE` already serialises every writer; on PostgreSQL
+    /// an advisory transaction lock does.
+    pub(crate) async fn take_turn(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        key: TurnKey<'_>,
+    ) -> StoreResult<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(key.lock_key())
+                .execute(&mut **tx)
+                .await?;
         }
         Ok(())
     }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidateEmail};
 
 use super::geography::Catalog;
-use super::phone::normalize_mobile;
+use super::phone::normalize_phone;
 use super::record::RecordMeta;
 use super::validation::{FieldErrors, check_text, clean_text};
 
@@ -284,7 +284,7 @@ fn validate_contact(input: ContactInput, errors: &mut FieldErrors) -> Contact {
     if let Some(person) = &person {
         check_text(errors, "contact.person", person, MAX_NAME);
     }
-    let phone = clean_text(input.phone).and_then(|raw| match normalize_mobile(&raw) {
+    let phone = clean_text(input.phone).and_then(|raw| match normalize_phone(&raw) {
         Ok(phone) => Some(phone),
         Err(why) => {
             errors.add("contact.phone", why);

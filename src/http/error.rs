@@ -5,7 +5,8 @@
 //! server faults are logged with their cause and answered with an opaque 500, never a panic.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -45,6 +46,12 @@ pub enum AppError {
     RateLimited,
     #[error("the service is not ready: {0}")]
     Unavailable(String),
+    /// Writers queued longer than the store waits; nothing was changed and the request may be
+    /// sent again (503 with `Retry-After`).
+    #[error(
+        "the registry is busy with other changes; nothing was changed, please send this again in a moment"
+    )]
+    Busy,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -74,6 +81,7 @@ impl AppError {
             AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -87,6 +95,14 @@ impl From<StoreError> for AppError {
                 message,
                 details: None,
             },
+            StoreError::Duplicate(duplicates) => AppError::Conflict {
+                message: "this looks like a stakeholder already registered; repeat with ?allow_duplicate=true to add it anyway".into(),
+                details: Some(json!({"duplicates": duplicates})),
+            },
+            StoreError::Busy(why) => {
+                tracing::warn!(%why, "a write waited too long for the database");
+                AppError::Busy
+            }
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -108,6 +124,7 @@ impl IntoResponse for AppError {
             }
             other => other.to_string(),
         };
+        let retry = matches!(self, AppError::Busy);
         let mut body = json!({"code": code, "message": message});
         match self {
             AppError::Validation(errors) => body["fields"] = json!(errors.fields()),
@@ -117,8 +134,18 @@ impl IntoResponse for AppError {
             } => body["details"] = details,
             _ => {}
         }
-        (status, Json(json!({"error": body}))).into_response()
+        let mut response = (status, Json(json!({"error": body}))).into_response();
+        if retry {
+            response.headers_mut().insert(
+                RETRY_AFTER,
+                HeaderValue::from_static(BUSY_RETRY_AFTER_SECONDS),
+            );
+        }
+        response
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Writers are served in about a second at worst, so a client need not wait longer.
+const BUSY_RETRY_AFTER_SECONDS: &str = "1";

@@ -22,7 +22,7 @@ use crate::domain::need::NeedInput;
 use crate::domain::offering::OfferingInput;
 use crate::domain::record::Provenance;
 use crate::domain::stakeholder::StakeholderInput;
-use crate::store::registry::Registered;
+use crate::store::registry::{OnDuplicate, Registered};
 
 /// A registration is a stakeholder with what it offers and needs, all validated together.
 #[derive(Deserialize)]
@@ -137,8 +137,8 @@ pub(super) async fn store_registration(
         Some(stakeholder) if errors.is_empty() => stakeholder,
         _ => return Err(AppError::Validation(errors)),
     };
-    let duplicates = app.store.find_duplicates(&stakeholder, None).await?;
-    let duplicate_ids: Vec<String> = duplicates.into_iter().map(|d| d.id).collect();
+    // Lookalikes are stored flagged for the facilitator, never refused: the person registering
+    // cannot tell whether a neighbour registered them already.
     let stored = app
         .store
         .insert_stakeholder(
@@ -146,10 +146,11 @@ pub(super) async fn store_registration(
             &offerings,
             &needs,
             &Provenance::registration(),
-            &duplicate_ids,
+            OnDuplicate::Flag,
         )
         .await?;
-    Ok((stored, !duplicate_ids.is_empty()))
+    let possible_duplicate = !stored.duplicates.is_empty();
+    Ok((stored, possible_duplicate))
 }
 
 fn nest(errors: &mut FieldErrors, prefix: &str, found: FieldErrors) {

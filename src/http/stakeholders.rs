@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -18,7 +18,7 @@ use super::patch;
 use crate::domain::access::Caller;
 use crate::domain::record::{Provenance, Status};
 use crate::domain::stakeholder::{Stakeholder, StakeholderInput, StakeholderKind};
-use crate::store::registry::{StakeholderFilter, StatusFilter};
+use crate::store::registry::{OnDuplicate, StakeholderFilter, StatusFilter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -152,15 +152,11 @@ async fn create(
     let catalog = app.store.catalog().await?;
     let data = input.validate_with(&catalog)?;
     require_district(&caller, &data.district)?;
-    let duplicates = app.store.find_duplicates(&data, None).await?;
-    if !duplicates.is_empty() && !query.allow_duplicate {
-        return Err(AppError::Conflict {
-            message: "this looks like a stakeholder already registered; repeat with ?allow_duplicate=true to add it anyway"
-                .into(),
-            details: Some(json!({"duplicates": duplicates})),
-        });
-    }
-    let duplicate_ids: Vec<String> = duplicates.into_iter().map(|d| d.id).collect();
+    let on_duplicate = if query.allow_duplicate {
+        OnDuplicate::Flag
+    } else {
+        OnDuplicate::Refuse
+    };
     let stored = app
         .store
         .insert_stakeholder(
@@ -168,7 +164,7 @@ async fn create(
             &[],
             &[],
             &Provenance::api(&caller.name),
-            &duplicate_ids,
+            on_duplicate,
         )
         .await?;
     let location = format!("/api/v1/stakeholders/{}", stored.stakeholder.id);

@@ -20,6 +20,7 @@ use crate::domain::offering::OfferingData;
 use crate::domain::record::{Provenance, Status};
 use crate::domain::stakeholder::Stakeholder;
 use crate::store::interchange::NewStakeholder;
+use crate::store::registry::OnDuplicate;
 use crate::store::registry::name_key;
 use crate::store::{Store, StoreError};
 
@@ -79,6 +80,9 @@ pub struct ImportPlan {
     pub rows: Vec<usize>,
     /// Rows that look like existing records or earlier rows (stored only when allowed).
     pub duplicates: Vec<RowDuplicates>,
+    /// Whether lookalikes may be stored (the import's `allow_duplicate`): checked again when the
+    /// rows are stored, against records that another writer added since.
+    pub on_duplicate: OnDuplicate,
 }
 
 /// Reads and checks the whole file against the registry; stores nothing. `progress` is called
@@ -98,6 +102,11 @@ pub async fn check(
         stakeholders: Vec::new(),
         rows: Vec::new(),
         duplicates: Vec::new(),
+        on_duplicate: if options.allow_duplicate {
+            OnDuplicate::Flag
+        } else {
+            OnDuplicate::Refuse
+        },
     };
     for row in table.rows() {
         let (input, cell_errors) = input_from_row(&table, row);
@@ -223,7 +232,7 @@ pub async fn commit(
     progress: &mut (dyn FnMut() + Send),
 ) -> Result<Vec<String>, StoreError> {
     store
-        .insert_stakeholders(&plan.stakeholders, prov, progress)
+        .insert_stakeholders(&plan.stakeholders, prov, plan.on_duplicate, progress)
         .await
 }
 

@@ -317,7 +317,7 @@ impl Fixture {
                 )],
                 &[],
                 &Provenance::registration(),
-                &[],
+                crate::store::registry::OnDuplicate::Flag,
             )
             .await
             .expect("pending registration");
@@ -356,7 +356,7 @@ impl Fixture {
                 &[],
                 &[],
                 &Provenance::api("test"),
-                &[],
+                crate::store::registry::OnDuplicate::Flag,
             )
             .await
             .expect("stakeholder");

@@ -302,7 +302,7 @@ mod tests {
                 )],
                 &[],
                 &Provenance::api("test"),
-                &[],
+                crate::store::registry::OnDuplicate::Flag,
             )
             .await
             .unwrap();

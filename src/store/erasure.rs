@@ -22,7 +22,7 @@ impl Store {
     /// Erases the stakeholder's personal data and archives it with its offerings and needs;
     /// `actor` is recorded. Erasing again changes nothing more but is recorded too.
     pub async fn erase_stakeholder(&self, id: &str, actor: &str) -> StoreResult<Stakeholder> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let now = now_timestamp();
         let erased = sqlx::query(
             "UPDATE stakeholders SET name = $2, name_key = '', name_local = NULL,

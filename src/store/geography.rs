@@ -61,7 +61,7 @@ impl Store {
         blocks: &[Block],
         progress: &mut dyn FnMut(),
     ) -> StoreResult<UpsertCount> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let mut count = UpsertCount::default();
         for state in states {
             count.states += sqlx::query(
@@ -115,7 +115,7 @@ impl Store {
     }
 
     pub async fn upsert_sectors(&self, sectors: &[Sector]) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let mut changed = 0;
         for (position, sector) in sectors.iter().enumerate() {
             changed += sqlx::query(

@@ -3,10 +3,11 @@
 //! stakeholders or offerings written in one transaction.
 
 use super::registry::{
-    NEED_COLUMNS, NeedRow, OFFERING_COLUMNS, OfferingRow, STAKEHOLDER_COLUMNS, StakeholderRow,
-    StatusFilter, child_status, insert_offering_in, insert_stakeholder_in, stakeholder_status_in,
+    NEED_COLUMNS, NeedRow, OFFERING_COLUMNS, OfferingRow, OnDuplicate, STAKEHOLDER_COLUMNS,
+    StakeholderRow, StatusFilter, child_status, duplicates_of, insert_offering_in,
+    insert_stakeholder_in, stakeholder_status_in,
 };
-use super::{Store, StoreResult, new_id};
+use super::{Store, StoreError, StoreResult, TurnKey, new_id};
 use crate::domain::need::Need;
 use crate::domain::offering::{LinkageKind, Offering, OfferingData};
 use crate::domain::record::Provenance;
@@ -158,22 +159,35 @@ impl Store {
 
     /// Creates every stakeholder of `batch` or none: one transaction, with the change-log entry
     /// each single insert writes, so search indexes them all. Returns their ids in order;
-    /// `progress` is called once per stored row.
+    /// `progress` is called once per stored row. The registry is checked for lookalikes again
+    /// inside the transaction (see [`Store::insert_stakeholder`]): a record another writer added
+    /// since the file was checked refuses the batch under [`OnDuplicate::Refuse`].
     pub async fn insert_stakeholders(
         &self,
         batch: &[NewStakeholder],
         prov: &Provenance,
+        on_duplicate: OnDuplicate,
         progress: &mut (dyn FnMut() + Send),
     ) -> StoreResult<Vec<String>> {
         let ids: Vec<String> = batch.iter().map(|_| new_id("st")).collect();
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
+        self.take_turn(&mut tx, TurnKey::Identities).await?;
         for (item, id) in batch.iter().zip(&ids) {
             let mut duplicates = item.possible_duplicates.clone();
-            duplicates.extend(
-                item.same_as_earlier
-                    .iter()
-                    .filter_map(|&earlier| ids.get(earlier).cloned()),
-            );
+            for found in duplicates_of(&mut *tx, &item.data, None).await? {
+                let ours = ids.contains(&found.id);
+                if !ours && !duplicates.contains(&found.id) {
+                    if on_duplicate == OnDuplicate::Refuse {
+                        return Err(StoreError::Duplicate(vec![found]));
+                    }
+                    duplicates.push(found.id);
+                }
+            }
+            for &earlier in &item.same_as_earlier {
+                if let Some(earlier_id) = ids.get(earlier).filter(|e| !duplicates.contains(e)) {
+                    duplicates.push(earlier_id.clone());
+                }
+            }
             insert_stakeholder_in(&mut tx, id, &item.data, prov, &duplicates).await?;
             progress();
         }
@@ -190,7 +204,7 @@ impl Store {
         prov: &Provenance,
         progress: &mut (dyn FnMut() + Send),
     ) -> StoreResult<Vec<String>> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let mut ids = Vec::with_capacity(batch.len());
         for (provider_id, data) in batch {
             let status = child_status(stakeholder_status_in(&mut tx, provider_id).await?)?;

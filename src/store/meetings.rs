@@ -11,7 +11,7 @@ use sqlx::{Any, Transaction};
 
 use super::outbox;
 use super::registry::{NEED_COLUMNS, NeedRow, OFFERING_COLUMNS, OfferingRow};
-use super::{Store, StoreError, StoreResult, from_json, new_id, to_json};
+use super::{Store, StoreError, StoreResult, TurnKey, from_json, new_id, to_json};
 use crate::domain::meeting::{
     Linkage, LinkageEvent, LinkageMove, LinkageStatus, Meeting, MeetingData,
 };
@@ -161,19 +161,21 @@ impl Store {
     pub async fn insert_meeting(&self, data: &MeetingData, actor: &str) -> StoreResult<Meeting> {
         let id = new_id("mt");
         let now = now_timestamp();
-        sqlx::query(
-            "INSERT INTO meetings (id, title, district, date, invitees, created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-        )
-        .bind(&id)
-        .bind(&data.title)
-        .bind(&data.district)
-        .bind(&data.date)
-        .bind(to_json(&data.invitees))
-        .bind(actor)
-        .bind(&now)
-        .execute(&self.pool)
-        .await?;
+        super::write_transaction!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO meetings (id, title, district, date, invitees, created_by, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            )
+            .bind(&id)
+            .bind(&data.title)
+            .bind(&data.district)
+            .bind(&data.date)
+            .bind(to_json(&data.invitees))
+            .bind(actor)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+        })?;
         self.get_meeting(&id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -188,17 +190,19 @@ impl Store {
     }
 
     pub async fn update_meeting(&self, id: &str, data: &MeetingData) -> StoreResult<Meeting> {
-        let updated = sqlx::query(
-            "UPDATE meetings SET title = $2, district = $3, date = $4, invitees = $5, updated_at = $6 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(&data.title)
-        .bind(&data.district)
-        .bind(&data.date)
-        .bind(to_json(&data.invitees))
-        .bind(now_timestamp())
-        .execute(&self.pool)
-        .await?
+        let updated = super::write_transaction!(self, |tx| {
+                sqlx::query(
+                "UPDATE meetings SET title = $2, district = $3, date = $4, invitees = $5, updated_at = $6 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&data.title)
+            .bind(&data.district)
+            .bind(&data.date)
+            .bind(to_json(&data.invitees))
+            .bind(now_timestamp())
+            .execute(&mut *tx)
+            .await?
+            })?
         .rows_affected();
         if updated == 0 {
             return Err(StoreError::NotFound);
@@ -421,53 +425,54 @@ impl Store {
         suggestions: &[Suggestion],
     ) -> StoreResult<()> {
         let now = now_timestamp();
-        // One order for every writer, so concurrent rounds take row locks alike and cannot deadlock.
+        // One order for every writer, so writes take row locks alike.
         let mut ordered: Vec<&Suggestion> = suggestions.iter().collect();
         ordered.sort_by(|a, b| (&a.need_id, &a.offering_id).cmp(&(&b.need_id, &b.offering_id)));
-        let mut tx = self.pool.begin().await?;
-        // Writes come first: a SQLite transaction that read before writing could not wait for
-        // another writer and would fail instead.
-        for suggestion in &ordered {
-            sqlx::query(
-                "INSERT INTO linkages (id, meeting_id, need_id, offering_id, kind, score, reasons, status, note,
-                   created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', NULL, $8, $8)
-                 ON CONFLICT (meeting_id, need_id, offering_id) DO UPDATE
-                   SET score = excluded.score, reasons = excluded.reasons, updated_at = excluded.updated_at
-                   WHERE linkages.status = 'suggested'
-                     AND (linkages.score <> excluded.score OR linkages.reasons <> excluded.reasons)",
-            )
-            .bind(new_id("lk"))
-            .bind(meeting_id)
-            .bind(&suggestion.need_id)
-            .bind(&suggestion.offering_id)
-            .bind(suggestion.kind.as_str())
-            .bind(suggestion.score)
-            .bind(to_json(&suggestion.reasons))
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let wanted: BTreeSet<(&str, &str)> = ordered
-            .iter()
-            .map(|s| (s.need_id.as_str(), s.offering_id.as_str()))
-            .collect();
-        let suggested: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT id, need_id, offering_id FROM linkages WHERE meeting_id = $1 AND status = 'suggested' ORDER BY id",
-        )
-        .bind(meeting_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        for (id, need_id, offering_id) in suggested {
-            if !wanted.contains(&(need_id.as_str(), offering_id.as_str())) {
-                sqlx::query("DELETE FROM linkages WHERE id = $1 AND status = 'suggested'")
-                    .bind(&id)
-                    .execute(&mut *tx)
-                    .await?;
+        super::write_transaction!(self, |tx| {
+            // Rounds of one meeting take turns, so two cannot delete and insert the same rows in
+            // opposite orders (a deadlock PostgreSQL would break by aborting one of them).
+            self.take_turn(&mut tx, TurnKey::Meeting(meeting_id))
+                .await?;
+            for suggestion in &ordered {
+                sqlx::query(
+                    "INSERT INTO linkages (id, meeting_id, need_id, offering_id, kind, score, reasons, status, note,
+                       created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', NULL, $8, $8)
+                     ON CONFLICT (meeting_id, need_id, offering_id) DO UPDATE
+                       SET score = excluded.score, reasons = excluded.reasons, updated_at = excluded.updated_at
+                       WHERE linkages.status = 'suggested'
+                         AND (linkages.score <> excluded.score OR linkages.reasons <> excluded.reasons)",
+                )
+                .bind(new_id("lk"))
+                .bind(meeting_id)
+                .bind(&suggestion.need_id)
+                .bind(&suggestion.offering_id)
+                .bind(suggestion.kind.as_str())
+                .bind(suggestion.score)
+                .bind(to_json(&suggestion.reasons))
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
             }
-        }
-        tx.commit().await?;
-        Ok(())
+            let wanted: BTreeSet<(&str, &str)> = ordered
+                .iter()
+                .map(|s| (s.need_id.as_str(), s.offering_id.as_str()))
+                .collect();
+            let suggested: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT id, need_id, offering_id FROM linkages WHERE meeting_id = $1 AND status = 'suggested' ORDER BY id",
+            )
+            .bind(meeting_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (id, need_id, offering_id) in suggested {
+                if !wanted.contains(&(need_id.as_str(), offering_id.as_str())) {
+                    sqlx::query("DELETE FROM linkages WHERE id = $1 AND status = 'suggested'")
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        })
     }
 
     pub async fn get_linkage(&self, id: &str) -> StoreResult<Option<Linkage>> {
@@ -490,7 +495,7 @@ impl Store {
         actor: &str,
     ) -> StoreResult<Linkage> {
         let now = now_timestamp();
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE linkages SET status = $2, note = COALESCE($3, note), updated_at = $4 WHERE id = $1 AND status = $5",
         )

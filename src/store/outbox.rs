@@ -66,36 +66,40 @@ impl Store {
     ) -> StoreResult<Vec<OutboxMessage>> {
         // The lease is checked again in the outer WHERE: on PostgreSQL a second dispatcher that
         // waited for the first one's row lock sees the new lease there and leaves the row.
-        let messages = sqlx::query_as(
-            "UPDATE outbox SET claimed_until = $2
-             WHERE seq IN (
-                 SELECT seq FROM outbox
-                 WHERE delivered_at IS NULL AND deliver_after <= $1
-                   AND (claimed_until IS NULL OR claimed_until < $1)
-                 ORDER BY seq LIMIT $3)
-               AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1)
-             RETURNING seq, recipient_id, topic, text_en, text_hi, attempts",
-        )
-        .bind(now)
-        .bind(lease_until)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let messages = super::write_transaction!(self, |tx| {
+            sqlx::query_as(
+                "UPDATE outbox SET claimed_until = $2
+                 WHERE seq IN (
+                     SELECT seq FROM outbox
+                     WHERE delivered_at IS NULL AND deliver_after <= $1
+                       AND (claimed_until IS NULL OR claimed_until < $1)
+                     ORDER BY seq LIMIT $3)
+                   AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1)
+                 RETURNING seq, recipient_id, topic, text_en, text_hi, attempts",
+            )
+            .bind(now)
+            .bind(lease_until)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?
+        })?;
         Ok(messages)
     }
 
     /// Marks a message done: `outcome` is `sent`, or why it never can be (`no_phone`).
     pub async fn mark_message_done(&self, seq: i64, outcome: &str) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE outbox SET delivered_at = $2, outcome = $3, attempts = attempts + 1,
-                claimed_until = NULL
-             WHERE seq = $1",
-        )
-        .bind(seq)
-        .bind(now_timestamp())
-        .bind(outcome)
-        .execute(&self.pool)
-        .await?;
+        super::write_transaction!(self, |tx| {
+            sqlx::query(
+                "UPDATE outbox SET delivered_at = $2, outcome = $3, attempts = attempts + 1,
+                    claimed_until = NULL
+                 WHERE seq = $1",
+            )
+            .bind(seq)
+            .bind(now_timestamp())
+            .bind(outcome)
+            .execute(&mut *tx)
+            .await?
+        })?;
         Ok(())
     }
 
@@ -106,16 +110,18 @@ impl Store {
         error: &str,
         retry_after: &str,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, outcome = $2, deliver_after = $3,
-                claimed_until = NULL
-             WHERE seq = $1",
-        )
-        .bind(seq)
-        .bind(error)
-        .bind(retry_after)
-        .execute(&self.pool)
-        .await?;
+        super::write_transaction!(self, |tx| {
+            sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, outcome = $2, deliver_after = $3,
+                    claimed_until = NULL
+                 WHERE seq = $1",
+            )
+            .bind(seq)
+            .bind(error)
+            .bind(retry_after)
+            .execute(&mut *tx)
+            .await?
+        })?;
         Ok(())
     }
 

@@ -3,7 +3,7 @@
 use sqlx::{Any, Transaction};
 
 use super::changes::{self, Entity};
-use super::{Store, StoreError, StoreResult, from_json, new_id, to_json};
+use super::{Store, StoreError, StoreResult, TurnKey, from_json, new_id, to_json};
 use crate::domain::need::{Need, NeedData};
 use crate::domain::offering::{LinkageKind, Offering, OfferingData};
 use crate::domain::record::{Origin, Provenance, RecordMeta, Status, now_timestamp};
@@ -75,6 +75,17 @@ pub struct Registered {
     pub stakeholder: Stakeholder,
     pub offerings: Vec<Offering>,
     pub needs: Vec<Need>,
+    /// The records it may duplicate (stored with it as `possible_duplicates`).
+    pub duplicates: Vec<DuplicateMatch>,
+}
+
+/// What to do with a new stakeholder that looks like one already registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDuplicate {
+    /// Store nothing and report the lookalikes ([`StoreError::Duplicate`]).
+    Refuse,
+    /// Store it, flagged with the lookalikes for a facilitator to review.
+    Flag,
 }
 
 /// The name as compared for duplicates: case, spacing and punctuation ignored.
@@ -270,6 +281,37 @@ impl TryFrom<NeedRow> for Need {
     }
 }
 
+/// See [`Store::find_duplicates`]; on any executor, so a writer can check inside its transaction.
+pub(super) async fn duplicates_of<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    data: &StakeholderData,
+    exclude_id: Option<&str>,
+) -> StoreResult<Vec<DuplicateMatch>> {
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, name, contact_phone FROM stakeholders
+         WHERE status <> 'archived' AND ($4 IS NULL OR id <> $4)
+           AND (($1 IS NOT NULL AND contact_phone = $1) OR (name_key = $2 AND district = $3))
+         ORDER BY id LIMIT 20",
+    )
+    .bind(&data.contact.phone)
+    .bind(name_key(&data.name))
+    .bind(&data.district)
+    .bind(exclude_id)
+    .fetch_all(executor)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, phone)| {
+            let reason = if phone.is_some() && phone == data.contact.phone {
+                "same phone number".to_string()
+            } else {
+                "same name in the same district".to_string()
+            };
+            DuplicateMatch { id, name, reason }
+        })
+        .collect())
+}
+
 pub(super) const STAKEHOLDER_COLUMNS: &str = "id, kind, name, name_local, district, districts_served, description, contact_person,
     contact_phone, contact_email, profile, possible_duplicates, status, created_via, created_by, created_at, updated_at, demo";
 pub(super) const OFFERING_COLUMNS: &str =
@@ -409,17 +451,27 @@ pub(super) fn child_status(parent: Status) -> StoreResult<Status> {
 
 impl Store {
     /// Stores a stakeholder with the offerings and needs that came with it, all or nothing.
+    ///
+    /// The duplicate check runs inside the writing transaction, after every earlier writer of a
+    /// stakeholder has committed (SQLite's write lock; an advisory lock on PostgreSQL), so two
+    /// registrations with one phone sent at the same moment still see each other.
     pub async fn insert_stakeholder(
         &self,
         data: &StakeholderData,
         offerings: &[OfferingData],
         needs: &[NeedData],
         prov: &Provenance,
-        possible_duplicates: &[String],
+        on_duplicate: OnDuplicate,
     ) -> StoreResult<Registered> {
         let id = new_id("st");
-        let mut tx = self.pool.begin().await?;
-        insert_stakeholder_in(&mut tx, &id, data, prov, possible_duplicates).await?;
+        let (mut tx, _turn) = self.begin_write().await?;
+        self.take_turn(&mut tx, TurnKey::Identities).await?;
+        let duplicates = duplicates_of(&mut *tx, data, None).await?;
+        if !duplicates.is_empty() && on_duplicate == OnDuplicate::Refuse {
+            return Err(StoreError::Duplicate(duplicates));
+        }
+        let duplicate_ids: Vec<String> = duplicates.iter().map(|d| d.id.clone()).collect();
+        insert_stakeholder_in(&mut tx, &id, data, prov, &duplicate_ids).await?;
         let mut offering_ids = Vec::new();
         for offering in offerings {
             offering_ids.push(insert_offering_in(&mut tx, &id, offering, prov, prov.status).await?);
@@ -438,6 +490,7 @@ impl Store {
             stakeholder,
             offerings: Vec::new(),
             needs: Vec::new(),
+            duplicates,
         };
         for id in offering_ids {
             registered
@@ -502,29 +555,7 @@ impl Store {
         data: &StakeholderData,
         exclude_id: Option<&str>,
     ) -> StoreResult<Vec<DuplicateMatch>> {
-        let rows: Vec<(String, String, Option<String>, String, String)> = sqlx::query_as(
-            "SELECT id, name, contact_phone, name_key, district FROM stakeholders
-             WHERE status <> 'archived' AND ($4 IS NULL OR id <> $4)
-               AND (($1 IS NOT NULL AND contact_phone = $1) OR (name_key = $2 AND district = $3))
-             ORDER BY id LIMIT 20",
-        )
-        .bind(&data.contact.phone)
-        .bind(name_key(&data.name))
-        .bind(&data.district)
-        .bind(exclude_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, phone, _, _)| {
-                let reason = if phone.is_some() && phone == data.contact.phone {
-                    "same phone number".to_string()
-                } else {
-                    "same name in the same district".to_string()
-                };
-                DuplicateMatch { id, name, reason }
-            })
-            .collect())
+        duplicates_of(&self.pool, data, exclude_id).await
     }
 
     pub async fn update_stakeholder(
@@ -532,7 +563,7 @@ impl Store {
         id: &str,
         data: &StakeholderData,
     ) -> StoreResult<Stakeholder> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE stakeholders SET kind = $2, name = $3, name_key = $4, name_local = $5, district = $6,
                districts_served = $7, description = $8, contact_person = $9, contact_phone = $10, contact_email = $11,
@@ -570,7 +601,7 @@ impl Store {
         id: &str,
         status: Status,
     ) -> StoreResult<Stakeholder> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let previous = stakeholder_status_in(&mut tx, id).await?;
         let now = now_timestamp();
         sqlx::query("UPDATE stakeholders SET status = $2, updated_at = $3 WHERE id = $1")
@@ -605,7 +636,7 @@ impl Store {
         data: &OfferingData,
         prov: &Provenance,
     ) -> StoreResult<Offering> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let status = child_status(stakeholder_status_in(&mut tx, stakeholder_id).await?)?;
         let id = insert_offering_in(&mut tx, stakeholder_id, data, prov, status).await?;
         tx.commit().await?;
@@ -671,7 +702,7 @@ impl Store {
     }
 
     pub async fn update_offering(&self, id: &str, data: &OfferingData) -> StoreResult<Offering> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE offerings SET kind = $2, title = $3, description = $4, sectors = $5, districts = $6,
                eligibility = $7, terms = $8, valid_until = $9, updated_at = $10 WHERE id = $1",
@@ -709,7 +740,7 @@ impl Store {
         data: &NeedData,
         prov: &Provenance,
     ) -> StoreResult<Need> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let status = child_status(stakeholder_status_in(&mut tx, stakeholder_id).await?)?;
         let id = insert_need_in(&mut tx, stakeholder_id, data, prov, status).await?;
         tx.commit().await?;
@@ -743,7 +774,7 @@ impl Store {
     }
 
     pub async fn update_need(&self, id: &str, data: &NeedData) -> StoreResult<Need> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE needs SET kind = $2, title = $3, description = $4, sector = $5, amount_inr = $6, updated_at = $7
              WHERE id = $1",
@@ -779,7 +810,7 @@ impl Store {
         id: &str,
         status: Status,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.begin_write().await?;
         let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE {table} SET status = $2, updated_at = $3 WHERE id = $1"
         )))

@@ -5,6 +5,7 @@ mod support;
 
 mod auth;
 mod bad_input;
+mod concurrency;
 mod docs;
 mod erasure;
 mod geography;

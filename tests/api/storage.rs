@@ -52,7 +52,13 @@ async fn both_backends_store_and_read_back_the_same_records() {
         .unwrap();
         let data = input.validate_with(&catalog(&store).await).unwrap();
         let stored = store
-            .insert_stakeholder(&data, &[], &[], &Provenance::api("tester"), &[])
+            .insert_stakeholder(
+                &data,
+                &[],
+                &[],
+                &Provenance::api("tester"),
+                sangam::store::registry::OnDuplicate::Flag,
+            )
             .await
             .unwrap();
         let read = store
@@ -109,7 +115,13 @@ async fn every_write_appends_to_the_change_log_in_order() {
             serde_json::from_value(entrepreneur("Asha", "br-gaya", None)).unwrap();
         let data = input.validate_with(&catalog(&store).await).unwrap();
         let stored = store
-            .insert_stakeholder(&data, &[], &[], &Provenance::api("t"), &[])
+            .insert_stakeholder(
+                &data,
+                &[],
+                &[],
+                &Provenance::api("t"),
+                sangam::store::registry::OnDuplicate::Flag,
+            )
             .await
             .unwrap();
         store

@@ -1,0 +1,316 @@
+//! Many people writing at once, as on a meeting day when several consultants enter data together:
+//! no answer is a server error, every acknowledged write is there afterwards and search finds it
+//! exactly once; two registrations with one phone at the same moment still see each other.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::{Barrier, Mutex};
+
+use crate::support::{Backend, TestServer, backends, entrepreneur, mudra_loan};
+
+const WRITERS: usize = 16;
+const RUN_FOR: Duration = Duration::from_secs(20);
+
+/// A word no other record shares (letters only, so every analyser keeps it whole).
+fn unique_word(writer: usize, serial: usize) -> String {
+    const SYLLABLES: [&str; 16] = [
+        "ba", "ko", "di", "mu", "re", "sa", "ti", "vo", "ga", "le", "pu", "ni", "ho", "ja", "we",
+        "zy",
+    ];
+    let mut n = writer * 100_000 + serial;
+    let mut word = String::from("q");
+    for _ in 0..5 {
+        word.push_str(SYLLABLES[n % 16]);
+        n /= 16;
+    }
+    word
+}
+
+/// What one writer was told was stored, to check afterwards.
+#[derive(Default)]
+struct Acknowledged {
+    /// Stakeholder id → the unique word in its name, while it is active.
+    active_stakeholders: BTreeMap<String, String>,
+    archived_stakeholders: Vec<String>,
+    offerings: Vec<String>,
+    needs: Vec<String>,
+    registrations: Vec<String>,
+}
+
+#[derive(Default)]
+struct Tally {
+    /// Status code → how many answers had it, by operation.
+    answers: BTreeMap<(&'static str, u16), usize>,
+    server_errors: Vec<String>,
+}
+
+async fn record(tally: &Mutex<Tally>, operation: &'static str, status: StatusCode, body: &Value) {
+    let mut tally = tally.lock().await;
+    *tally
+        .answers
+        .entry((operation, status.as_u16()))
+        .or_default() += 1;
+    if status.is_server_error() {
+        tally
+            .server_errors
+            .push(format!("{operation}: {status} {body}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_writers_for_twenty_seconds_get_no_server_error_and_lose_nothing() {
+    for backend in backends() {
+        sixteen_writers(&backend).await;
+    }
+}
+
+async fn sixteen_writers(backend: &Backend) {
+    let server = Arc::new(TestServer::start(backend).await);
+    let token = Arc::new(server.token("facilitator").await);
+    let name = backend.name();
+
+    // A meeting to run suggestion rounds on while everything else changes.
+    let (status, meeting) = server
+        .post(
+            "/api/v1/meetings",
+            Some(&token),
+            &json!({"title": "Mirzapur coalition", "district": "up-mirzapur", "date": "2027-01-15"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{name}: {meeting}");
+    let meeting = meeting["id"].as_str().expect("meeting id").to_string();
+
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let started = Instant::now();
+    let mut writers = Vec::new();
+    for writer in 0..WRITERS {
+        let (server, token, tally, meeting) = (
+            server.clone(),
+            token.clone(),
+            tally.clone(),
+            meeting.clone(),
+        );
+        writers.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(writer as u64);
+            let mut mine = Acknowledged::default();
+            let mut serial = 0;
+            while started.elapsed() < RUN_FOR {
+                serial += 1;
+                let word = unique_word(writer, serial);
+                let phone = format!("+91 9{:04}{:05}", writer, serial);
+                let roll = rng.random_range(0..100);
+                let some_active = mine.active_stakeholders.keys().cloned().collect::<Vec<_>>();
+                let pick = (!some_active.is_empty())
+                    .then(|| some_active[rng.random_range(0..some_active.len())].clone());
+                match (roll, pick) {
+                    (0..30, _) | (_, None) => {
+                        let body =
+                            entrepreneur(&format!("Sunita {word}"), "up-mirzapur", Some(&phone));
+                        let (status, reply) =
+                            server.post("/api/v1/stakeholders", Some(&token), &body).await;
+                        record(&tally, "create stakeholder", status, &reply).await;
+                        if status == StatusCode::CREATED {
+                            let id = reply["id"].as_str().expect("id").to_string();
+                            mine.active_stakeholders.insert(id, word);
+                        }
+                    }
+                    (30..48, Some(id)) => {
+                        let mut offering = mudra_loan();
+                        offering["title"] = json!(format!("Loan {word}"));
+                        offering["districts"] = json!(["up-mirzapur"]);
+                        let path = format!("/api/v1/stakeholders/{id}/offerings");
+                        let (status, reply) = server.post(&path, Some(&token), &offering).await;
+                        record(&tally, "create offering", status, &reply).await;
+                        if status == StatusCode::CREATED {
+                            mine.offerings.push(reply["id"].as_str().expect("id").into());
+                        }
+                    }
+                    (48..63, Some(id)) => {
+                        let need = json!({"kind": "finance", "title": format!("Sewing machine {word}"),
+                                          "sector": "tailoring", "amount_inr": 30000});
+                        let path = format!("/api/v1/stakeholders/{id}/needs");
+                        let (status, reply) = server.post(&path, Some(&token), &need).await;
+                        record(&tally, "create need", status, &reply).await;
+                        if status == StatusCode::CREATED {
+                            mine.needs.push(reply["id"].as_str().expect("id").into());
+                        }
+                    }
+                    (63..78, Some(id)) => {
+                        let patch = json!({"description": format!("Now runs three machines {word}")});
+                        let path = format!("/api/v1/stakeholders/{id}");
+                        let (status, reply) = server.patch(&path, Some(&token), &patch).await;
+                        record(&tally, "patch stakeholder", status, &reply).await;
+                    }
+                    (78..84, Some(id)) => {
+                        let path = format!("/api/v1/stakeholders/{id}");
+                        let (status, reply) = server.delete(&path, Some(&token)).await;
+                        record(&tally, "archive stakeholder", status, &reply).await;
+                        if status.is_success() {
+                            mine.active_stakeholders.remove(&id);
+                            mine.archived_stakeholders.push(id);
+                        }
+                    }
+                    (84..92, _) => {
+                        let mut body = entrepreneur(&format!("Rekha {word}"), "up-mirzapur", Some(&phone));
+                        body["needs"] = json!([{"kind": "training", "title": "Silai training",
+                                                "sector": "tailoring"}]);
+                        body["consent"] = json!({"given": true, "notice_version": "2026-12", "language": "hi"});
+                        let (status, reply) = server.post("/api/v1/registrations", None, &body).await;
+                        record(&tally, "registration", status, &reply).await;
+                        if status == StatusCode::CREATED {
+                            mine.registrations.push(reply["id"].as_str().expect("id").into());
+                        }
+                    }
+                    _ => {
+                        let path = format!("/api/v1/meetings/{meeting}/suggestions");
+                        let (status, reply) = server.get(&path, Some(&token)).await;
+                        record(&tally, "suggestions round", status, &reply).await;
+                    }
+                }
+            }
+            mine
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for writer in writers {
+        acknowledged.push(writer.await.expect("writer task"));
+    }
+
+    let tally = tally.lock().await;
+    eprintln!(
+        "{name}: answers by operation and status: {:?}",
+        tally.answers
+    );
+    assert!(
+        tally.server_errors.is_empty(),
+        "{name}: {} server errors, first ones: {:?}",
+        tally.server_errors.len(),
+        &tally.server_errors[..tally.server_errors.len().min(5)]
+    );
+    let created: usize = tally
+        .answers
+        .iter()
+        .filter(|((_, status), _)| *status == 201)
+        .map(|(_, count)| count)
+        .sum();
+    assert!(
+        created > 200,
+        "{name}: only {created} records created in {RUN_FOR:?}: writers were starved"
+    );
+
+    // Every acknowledged write is there.
+    for mine in &acknowledged {
+        for id in mine.active_stakeholders.keys().chain(&mine.registrations) {
+            let (status, body) = server
+                .get(&format!("/api/v1/stakeholders/{id}"), Some(&token))
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{name}: stakeholder {id} lost: {body}"
+            );
+        }
+        for id in &mine.archived_stakeholders {
+            let (status, body) = server
+                .get(&format!("/api/v1/stakeholders/{id}"), Some(&token))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{name}: {id} lost: {body}");
+            assert_eq!(
+                body["status"], "archived",
+                "{name}: {id} not archived: {body}"
+            );
+        }
+        for id in &mine.offerings {
+            let (status, body) = server
+                .get(&format!("/api/v1/offerings/{id}"), Some(&token))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{name}: offering {id} lost: {body}");
+        }
+        for id in &mine.needs {
+            let (status, body) = server
+                .get(&format!("/api/v1/needs/{id}"), Some(&token))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{name}: need {id} lost: {body}");
+        }
+    }
+
+    // Search finds every active stakeholder exactly once, by the word only its name holds.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for mine in &acknowledged {
+        for (id, word) in &mine.active_stakeholders {
+            loop {
+                let (status, found) = server
+                    .get(
+                        &format!("/api/v1/search?q={word}&type=stakeholder&limit=50"),
+                        Some(&token),
+                    )
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{name}: {found}");
+                let times = found["hits"]
+                    .as_array()
+                    .expect("hits")
+                    .iter()
+                    .filter(|hit| hit["id"] == id.as_str())
+                    .count();
+                assert!(times <= 1, "{name}: {id} found {times} times: {found}");
+                if times == 1 {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "{name}: {id} ({word}) not found by search: {found}"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn registrations_with_one_phone_sent_at_the_same_moment_are_flagged_as_duplicates() {
+    for backend in backends() {
+        let server = Arc::new(TestServer::start(&backend).await);
+        let name = backend.name();
+        const PAIRS: usize = 8;
+        let mut flagged_pairs = 0;
+        for pair in 0..PAIRS {
+            let phone = format!("+91 98765 {:05}", pair);
+            let barrier = Arc::new(Barrier::new(2));
+            let mut both = Vec::new();
+            for person in 0..2 {
+                let (server, barrier, phone) = (server.clone(), barrier.clone(), phone.clone());
+                both.push(tokio::spawn(async move {
+                    let mut body = entrepreneur(
+                        &format!("Meena {}", unique_word(person, pair)),
+                        "up-mirzapur",
+                        Some(&phone),
+                    );
+                    body["consent"] =
+                        json!({"given": true, "notice_version": "2026-12", "language": "hi"});
+                    barrier.wait().await;
+                    server.post("/api/v1/registrations", None, &body).await
+                }));
+            }
+            let mut flags = Vec::new();
+            for registration in both {
+                let (status, reply) = registration.await.expect("task");
+                assert_eq!(status, StatusCode::CREATED, "{name}: {reply}");
+                flags.push(reply["possible_duplicate"] == true);
+            }
+            // The one stored second sees the first; the first saw nothing yet.
+            assert_eq!(
+                flags.iter().filter(|f| **f).count(),
+                1,
+                "{name}: pair {pair} with phone {phone}: flags {flags:?}"
+            );
+            flagged_pairs += 1;
+        }
+        assert_eq!(flagged_pairs, PAIRS);
+    }
+}
