@@ -429,6 +429,8 @@ mod tests {
                 created_by: "test".into(),
                 created_at: "2026-11-01T10:00:00.000Z".into(),
                 updated_at: "2026-11-02T10:00:00.000Z".into(),
+                version: 1,
+                updated_by: None,
                 demo: false,
             },
         }

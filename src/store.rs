@@ -38,6 +38,13 @@ pub enum StoreError {
     /// A new stakeholder looks like these records and the caller asked to refuse lookalikes.
     #[error("looks like a stakeholder already registered")]
     Duplicate(Vec<registry::DuplicateMatch>),
+    /// An edit based on an older version of a record: someone changed it since.
+    #[error("the record was changed since (now version {version})")]
+    Stale {
+        version: i64,
+        changed_by: Option<String>,
+        changed_at: String,
+    },
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
     /// Another writer holds the database longer than we wait, or PostgreSQL broke a deadlock or

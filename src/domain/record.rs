@@ -31,6 +31,12 @@ pub struct RecordMeta {
     pub created_by: String,
     pub created_at: String,
     pub updated_at: String,
+    /// Counts every stored change of the record, from 1; an edit names the version it is based
+    /// on (the `ETag`, or what the server read), and is refused if the record moved on since.
+    pub version: i64,
+    /// The token name (or person) that made the latest change, if it was changed after creation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
     /// Invented records loaded with `--demo`.
     pub demo: bool,
 }

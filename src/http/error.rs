@@ -5,7 +5,7 @@
 //! server faults are logged with their cause and answered with an opaque 500, never a panic.
 
 use axum::Json;
-use axum::http::header::RETRY_AFTER;
+use axum::http::header::{ETAG, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -30,6 +30,13 @@ pub enum AppError {
     Conflict {
         message: String,
         details: Option<Value>,
+    },
+    /// An edit based on a version of the record that someone else has changed since.
+    #[error("{}", stale_message(.changed_by.as_deref(), .changed_at, *.version))]
+    Stale {
+        version: i64,
+        changed_by: Option<String>,
+        changed_at: String,
     },
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -72,7 +79,9 @@ impl AppError {
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
+            AppError::Conflict { .. } | AppError::Stale { .. } => {
+                (StatusCode::CONFLICT, "conflict")
+            }
             AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::UnsupportedMediaType | AppError::NotCsv => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
@@ -98,6 +107,15 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate(duplicates) => AppError::Conflict {
                 message: "this looks like a stakeholder already registered; repeat with ?allow_duplicate=true to add it anyway".into(),
                 details: Some(json!({"duplicates": duplicates})),
+            },
+            StoreError::Stale {
+                version,
+                changed_by,
+                changed_at,
+            } => AppError::Stale {
+                version,
+                changed_by,
+                changed_at,
             },
             StoreError::Busy(why) => {
                 tracing::warn!(%why, "a write waited too long for the database");
@@ -125,6 +143,23 @@ impl IntoResponse for AppError {
             other => other.to_string(),
         };
         let retry = matches!(self, AppError::Busy);
+        if let AppError::Stale {
+            version,
+            changed_by,
+            changed_at,
+        } = &self
+        {
+            let details = json!({"current_version": version, "changed_by": changed_by, "changed_at": changed_at});
+            let mut response = (
+                status,
+                Json(json!({"error": {"code": code, "message": message, "details": details}})),
+            )
+                .into_response();
+            if let Ok(tag) = HeaderValue::from_str(&format!("\"v{version}\"")) {
+                response.headers_mut().insert(ETAG, tag);
+            }
+            return response;
+        }
         let mut body = json!({"code": code, "message": message});
         match self {
             AppError::Validation(errors) => body["fields"] = json!(errors.fields()),
@@ -146,6 +181,13 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+fn stale_message(changed_by: Option<&str>, changed_at: &str, version: i64) -> String {
+    let who = changed_by.unwrap_or("someone");
+    format!(
+        "{who} changed this record at {changed_at} (now version {version}), after the version your edit is based on; nothing was changed: read it again and repeat your edit"
+    )
+}
 
 /// Writers are served in about a second at worst, so a client need not wait longer.
 const BUSY_RETRY_AFTER_SECONDS: &str = "1";

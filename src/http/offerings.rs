@@ -1,8 +1,8 @@
 //! `/api/v1/offerings` and a stakeholder's offerings: what providers give.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -16,6 +16,7 @@ use super::patch;
 use super::stakeholders::{status_filter, visible_to, writable_owner};
 use crate::domain::offering::{Offering, OfferingInput};
 use crate::domain::record::{Provenance, Status};
+use crate::store::registry::Change;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -83,51 +84,58 @@ async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     PathParam(id): PathParam<String>,
-) -> AppResult<Json<Offering>> {
+) -> AppResult<Response> {
     let offering = app
         .store
         .get_offering(&id)
         .await?
         .filter(|o| visible_to(&caller, o.meta.status))
         .ok_or_else(|| AppError::not_found("offering"))?;
-    Ok(Json(offering))
+    Ok(patch::with_etag(offering.meta.version, offering))
 }
 
 async fn update(
     State(app): State<AppState>,
     caller: Authenticated,
     PathParam(id): PathParam<String>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
-) -> AppResult<Json<Offering>> {
-    let current = app
+) -> AppResult<Response> {
+    let if_match = patch::if_match(&headers)?;
+    let status = patch::requested_status(&body)?;
+    let stakeholder_id = app
         .store
         .get_offering(&id)
         .await?
-        .ok_or_else(|| AppError::not_found("offering"))?;
-    let provider = writable_owner(&app, &caller.0, &current.stakeholder_id).await?;
-    let status = patch::requested_status(&body)?;
-    if status.is_some_and(|s| s != current.meta.status) {
-        caller.require_moderator()?;
-    }
-    let data = if patch::touches_content(&body) {
-        let input = patch::apply(&current.data.to_input(), &body, OFFERING_FIELDS)?;
-        let catalog = app.store.catalog().await?;
-        Some(input.validate_with(
-            &catalog,
-            &provider.data.districts_served,
-            current.data.valid_until.as_deref(),
-        )?)
-    } else {
-        None
-    };
-    let mut updated = current.clone();
-    if let Some(data) = data.filter(|d| *d != current.data) {
-        updated = app.store.update_offering(&id, &data).await?;
-    }
-    if let Some(status) = status.filter(|s| *s != current.meta.status) {
-        updated = app.store.set_offering_status(&id, status).await?;
-    }
-    Ok(Json(updated))
+        .ok_or_else(|| AppError::not_found("offering"))?
+        .stakeholder_id;
+    let provider = writable_owner(&app, &caller.0, &stakeholder_id).await?;
+    let catalog = app.store.catalog().await?;
+    let updated = app
+        .store
+        .edit_offering_with(&id, &caller.0.name, |current| {
+            patch::based_on(if_match, &current.meta)?;
+            let status = status.filter(|s| *s != current.meta.status);
+            if status.is_some() {
+                caller.require_moderator()?;
+            }
+            let data = if patch::touches_content(&body) {
+                let input = patch::apply(&current.data.to_input(), &body, OFFERING_FIELDS)?;
+                Some(input.validate_with(
+                    &catalog,
+                    &provider.data.districts_served,
+                    current.data.valid_until.as_deref(),
+                )?)
+                .filter(|d| *d != current.data)
+            } else {
+                None
+            };
+            Ok::<_, AppError>(
+                (data.is_some() || status.is_some()).then_some(Change { data, status }),
+            )
+        })
+        .await?;
+    Ok(patch::with_etag(updated.meta.version, updated))
 }
 
 async fn archive(
@@ -143,6 +151,8 @@ async fn archive(
         .ok_or_else(|| AppError::not_found("offering"))?;
     writable_owner(&app, &caller.0, &offering.stakeholder_id).await?;
     Ok(Json(
-        app.store.set_offering_status(&id, Status::Archived).await?,
+        app.store
+            .set_offering_status(&id, Status::Archived, &caller.0.name)
+            .await?,
     ))
 }

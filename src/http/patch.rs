@@ -1,12 +1,71 @@
 //! PATCH bodies as JSON merge patches (RFC 7396) over a record's submission form, so a partial
-//! update is validated exactly like a new record.
+//! update is validated exactly like a new record; and the version check that keeps two editors
+//! from undoing each other's changes.
+//!
+//! Every record has a `version`, sent as its `ETag` (`"v3"`). A PATCH with `If-Match: "v3"` is
+//! applied only to version 3: if someone changed the record since, the answer is 409, naming who
+//! and when, and nothing changes. Either way the record is read, merged and written in one
+//! transaction that holds it, so two editors of different fields at once keep both edits.
 
+use axum::Json;
+use axum::http::header::{ETAG, IF_MATCH};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::error::AppError;
+use super::error::{AppError, AppResult};
 use crate::domain::FieldErrors;
+use crate::domain::record::RecordMeta;
+
+/// The version an `If-Match` header names: `"v3"` or `W/"v3"`; `*` (any version) or no header
+/// is `None`. Several tags, or one that is not a version of ours, are a 400.
+pub fn if_match(headers: &HeaderMap) -> AppResult<Option<i64>> {
+    let Some(value) = headers.get(IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| AppError::BadRequest("If-Match must be an ETag such as \"v3\"".into()))?
+        .trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .strip_prefix("\"v")
+        .and_then(|rest| rest.strip_suffix('"'))
+        .and_then(|digits| digits.parse::<i64>().ok())
+        .filter(|version| *version > 0)
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "If-Match `{text}` is not an ETag of this API; send the ETag a GET gave, such as \"v3\""
+            ))
+        })
+}
+
+/// A record as JSON with its version as the `ETag`.
+pub fn with_etag<T: Serialize>(version: i64, record: T) -> Response {
+    let mut response = Json(record).into_response();
+    if let Ok(tag) = HeaderValue::from_str(&format!("\"v{version}\"")) {
+        response.headers_mut().insert(ETAG, tag);
+    }
+    response
+}
+
+/// Refuses at once an edit based on a version that is not the current one; otherwise the version
+/// the write must find.
+pub fn based_on(if_match: Option<i64>, current: &RecordMeta) -> AppResult<i64> {
+    match if_match {
+        Some(expected) if expected != current.version => Err(AppError::Stale {
+            version: current.version,
+            changed_by: current.updated_by.clone(),
+            changed_at: current.updated_at.clone(),
+        }),
+        _ => Ok(current.version),
+    }
+}
 
 /// Merges `patch` into `target`: objects merge key by key, `null` removes, anything else replaces.
 pub fn merge(target: &mut Value, patch: &Value) {

@@ -1,8 +1,8 @@
 //! `/api/v1/stakeholders`: who is in the registry.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -16,9 +16,11 @@ use super::extract::{
 };
 use super::patch;
 use crate::domain::access::Caller;
+use crate::domain::geography::Catalog;
 use crate::domain::record::{Provenance, Status};
+use crate::domain::stakeholder::StakeholderData;
 use crate::domain::stakeholder::{Stakeholder, StakeholderInput, StakeholderKind};
-use crate::store::registry::{OnDuplicate, StakeholderFilter, StatusFilter};
+use crate::store::registry::{Change, OnDuplicate, StakeholderFilter, StatusFilter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -180,36 +182,56 @@ async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     PathParam(id): PathParam<String>,
-) -> AppResult<Json<Stakeholder>> {
+) -> AppResult<Response> {
     let stakeholder = app
         .store
         .get_stakeholder(&id)
         .await?
         .filter(|s| visible_to(&caller, s.meta.status))
         .ok_or_else(|| AppError::not_found("stakeholder"))?;
-    Ok(Json(shown(&caller, stakeholder)))
+    let version = stakeholder.meta.version;
+    Ok(patch::with_etag(version, shown(&caller, stakeholder)))
 }
 
 /// Edits fields (a merge patch) and, for facilitators, moves the status (approve, archive,
-/// restore). Everything is checked before anything is written.
+/// restore), in one transaction on the record as stored (see [`patch`]). Everything is checked
+/// before anything is written.
 async fn update(
     State(app): State<AppState>,
     caller: Authenticated,
     PathParam(id): PathParam<String>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
-) -> AppResult<Json<Stakeholder>> {
-    let current = app
-        .store
-        .get_stakeholder(&id)
-        .await?
-        .ok_or_else(|| AppError::not_found("stakeholder"))?;
-    caller.require_district(&current.data.district)?;
+) -> AppResult<Response> {
+    let if_match = patch::if_match(&headers)?;
     let status = patch::requested_status(&body)?;
-    if status.is_some_and(|s| s != current.meta.status) {
+    let catalog = app.store.catalog().await?;
+    let updated = app
+        .store
+        .edit_stakeholder_with(&id, &caller.0.name, |current| {
+            decide_edit(&caller, current, &body, status, if_match, &catalog)
+        })
+        .await?;
+    Ok(patch::with_etag(updated.meta.version, updated))
+}
+
+/// What a PATCH changes in the stakeholder as stored, or why it may not.
+fn decide_edit(
+    caller: &Authenticated,
+    current: &Stakeholder,
+    body: &Value,
+    status: Option<Status>,
+    if_match: Option<i64>,
+    catalog: &Catalog,
+) -> AppResult<Option<Change<StakeholderData>>> {
+    caller.require_district(&current.data.district)?;
+    patch::based_on(if_match, &current.meta)?;
+    let status = status.filter(|s| *s != current.meta.status);
+    if status.is_some() {
         caller.require_moderator()?;
     }
-    let data = if patch::touches_content(&body) {
-        let mut input = patch::apply(&current.data.to_input(), &body, STAKEHOLDER_FIELDS)?;
+    let data = if patch::touches_content(body) {
+        let mut input = patch::apply(&current.data.to_input(), body, STAKEHOLDER_FIELDS)?;
         // A record that served only its home district moves with it, unless told otherwise.
         let served_only_home = current.data.districts_served == [current.data.district.clone()];
         if served_only_home
@@ -218,21 +240,14 @@ async fn update(
         {
             input.districts_served = None;
         }
-        let data = input.validate_with(&app.store.catalog().await?)?;
+        let data = input.validate_with(catalog)?;
         // Moving a record to another district is writing there too.
         caller.require_district(&data.district)?;
-        Some(data)
+        Some(data).filter(|d| *d != current.data)
     } else {
         None
     };
-    let mut updated = current.clone();
-    if let Some(data) = data.filter(|d| *d != current.data) {
-        updated = app.store.update_stakeholder(&id, &data).await?;
-    }
-    if let Some(status) = status.filter(|s| *s != current.meta.status) {
-        updated = app.store.set_stakeholder_status(&id, status).await?;
-    }
-    Ok(Json(updated))
+    Ok((data.is_some() || status.is_some()).then_some(Change { data, status }))
 }
 
 /// Erases the person's personal data on their request ([`crate::store::erasure`]): for
@@ -286,7 +301,7 @@ async fn archive(
     moderate_existing(&app, &caller, &id).await?;
     Ok(Json(
         app.store
-            .set_stakeholder_status(&id, Status::Archived)
+            .set_stakeholder_status(&id, Status::Archived, &caller.0.name)
             .await?,
     ))
 }

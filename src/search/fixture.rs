@@ -334,7 +334,7 @@ impl Fixture {
             )
             .await;
         f.store
-            .set_offering_status(&archived, Status::Archived)
+            .set_offering_status(&archived, Status::Archived, "test")
             .await
             .expect("archive");
 

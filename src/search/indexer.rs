@@ -280,7 +280,10 @@ mod tests {
             "up-bhadohi",
         );
         edited.description = Some("For embroidery units.".into());
-        f.store.update_offering(&id, &edited).await.unwrap();
+        f.store
+            .edit_offering(&id, &crate::store::registry::Edit::content(&edited, "test"))
+            .await
+            .unwrap();
         f.sync().await;
         assert!(f.names("zardozi").is_empty());
         assert_eq!(f.names("chikankari"), ["zardozi"]);
@@ -319,7 +322,13 @@ mod tests {
 
         let mut renamed = registered.stakeholder.data.clone();
         renamed.name = "Vindhya Rugs".into();
-        f.store.update_stakeholder(&owner, &renamed).await.unwrap();
+        f.store
+            .edit_stakeholder(
+                &owner,
+                &crate::store::registry::Edit::content(&renamed, "test"),
+            )
+            .await
+            .unwrap();
         f.sync().await;
         assert_eq!(hit(&f).unwrap().provider.as_deref(), Some("Vindhya Rugs"));
         assert_eq!(
@@ -329,7 +338,7 @@ mod tests {
         );
 
         f.store
-            .set_stakeholder_status(&owner, Status::Archived)
+            .set_stakeholder_status(&owner, Status::Archived, "test")
             .await
             .unwrap();
         f.sync().await;

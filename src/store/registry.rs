@@ -3,7 +3,9 @@
 use sqlx::{Any, Transaction};
 
 use super::changes::{self, Entity};
-use super::{Store, StoreError, StoreResult, TurnKey, from_json, new_id, to_json};
+use super::{
+    Backend, Store, StoreError, StoreResult, TurnKey, from_json, new_id, to_json, write_transaction,
+};
 use crate::domain::need::{Need, NeedData};
 use crate::domain::offering::{LinkageKind, Offering, OfferingData};
 use crate::domain::record::{Origin, Provenance, RecordMeta, Status, now_timestamp};
@@ -124,6 +126,8 @@ pub(super) struct StakeholderRow {
     created_by: String,
     created_at: String,
     updated_at: String,
+    version: i64,
+    updated_by: Option<String>,
     demo: i64,
 }
 
@@ -144,6 +148,8 @@ pub(super) struct OfferingRow {
     created_by: String,
     created_at: String,
     updated_at: String,
+    version: i64,
+    updated_by: Option<String>,
     demo: i64,
 }
 
@@ -162,15 +168,20 @@ pub(super) struct NeedRow {
     created_by: String,
     created_at: String,
     updated_at: String,
+    version: i64,
+    updated_by: Option<String>,
     demo: i64,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn meta(
     status: &str,
     via: &str,
     by: String,
     created_at: String,
     updated_at: String,
+    version: i64,
+    updated_by: Option<String>,
     demo: i64,
 ) -> StoreResult<RecordMeta> {
     Ok(RecordMeta {
@@ -181,6 +192,8 @@ fn meta(
         created_by: by,
         created_at,
         updated_at,
+        version,
+        updated_by,
         demo: demo != 0,
     })
 }
@@ -216,6 +229,8 @@ impl TryFrom<StakeholderRow> for Stakeholder {
                 row.created_by,
                 row.created_at,
                 row.updated_at,
+                row.version,
+                row.updated_by,
                 row.demo,
             )?,
             id: row.id,
@@ -245,6 +260,8 @@ impl TryFrom<OfferingRow> for Offering {
                 row.created_by,
                 row.created_at,
                 row.updated_at,
+                row.version,
+                row.updated_by,
                 row.demo,
             )?,
             id: row.id,
@@ -272,6 +289,8 @@ impl TryFrom<NeedRow> for Need {
                 row.created_by,
                 row.created_at,
                 row.updated_at,
+                row.version,
+                row.updated_by,
                 row.demo,
             )?,
             id: row.id,
@@ -313,13 +332,13 @@ pub(super) async fn duplicates_of<'e>(
 }
 
 pub(super) const STAKEHOLDER_COLUMNS: &str = "id, kind, name, name_local, district, districts_served, description, contact_person,
-    contact_phone, contact_email, profile, possible_duplicates, status, created_via, created_by, created_at, updated_at, demo";
+    contact_phone, contact_email, profile, possible_duplicates, status, created_via, created_by, created_at, updated_at, version, updated_by, demo";
 pub(super) const OFFERING_COLUMNS: &str =
     "id, stakeholder_id, kind, title, description, sectors, districts, eligibility, terms,
-    valid_until, status, created_via, created_by, created_at, updated_at, demo";
+    valid_until, status, created_via, created_by, created_at, updated_at, version, updated_by, demo";
 pub(super) const NEED_COLUMNS: &str =
     "n.id, n.stakeholder_id, s.district, n.kind, n.title, n.description, n.sector, n.amount_inr,
-    n.status, n.created_via, n.created_by, n.created_at, n.updated_at, n.demo";
+    n.status, n.created_via, n.created_by, n.created_at, n.updated_at, n.version, n.updated_by, n.demo";
 
 pub(super) async fn insert_offering_in(
     tx: &mut Transaction<'static, Any>,
@@ -558,76 +577,81 @@ impl Store {
         duplicates_of(&self.pool, data, exclude_id).await
     }
 
-    pub async fn update_stakeholder(
+    /// Changes a stakeholder's content and/or status in one transaction, if it is still at the
+    /// version the edit is based on. A status move takes its offerings and needs along:
+    /// archiving archives them, approving a pending registration activates what came with it.
+    pub async fn edit_stakeholder(
         &self,
         id: &str,
-        data: &StakeholderData,
+        edit: &Edit<'_, StakeholderData>,
     ) -> StoreResult<Stakeholder> {
-        let (mut tx, _turn) = self.begin_write().await?;
-        let updated = sqlx::query(
-            "UPDATE stakeholders SET kind = $2, name = $3, name_key = $4, name_local = $5, district = $6,
-               districts_served = $7, description = $8, contact_person = $9, contact_phone = $10, contact_email = $11,
-               profile = $12, updated_at = $13
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(data.kind.as_str())
-        .bind(&data.name)
-        .bind(name_key(&data.name))
-        .bind(&data.name_local)
-        .bind(&data.district)
-        .bind(to_json(&data.districts_served))
-        .bind(&data.description)
-        .bind(&data.contact.person)
-        .bind(&data.contact.phone)
-        .bind(&data.contact.email)
-        .bind(data.profile.as_ref().map(to_json))
-        .bind(now_timestamp())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            return Err(StoreError::NotFound);
-        }
-        changes::record(&mut tx, Entity::Stakeholder, id, "upsert").await?;
-        tx.commit().await?;
+        write_transaction!(self, |tx| {
+            stakeholder_edit_in(&mut tx, id, edit, &now_timestamp()).await?;
+        })?;
         self.get_stakeholder(id).await?.ok_or(StoreError::NotFound)
     }
 
-    /// Moves a stakeholder to `status`, taking its offerings and needs along: archiving archives
-    /// them, approving a pending registration activates what came with it.
+    /// Edits a stakeholder in one transaction, the record locked from the read to the write: `decide`
+    /// sees it as stored and says what to change (`None`: nothing), so no other edit can land
+    /// in between and be undone.
+    pub async fn edit_stakeholder_with<E: From<StoreError>>(
+        &self,
+        id: &str,
+        actor: &str,
+        decide: impl FnOnce(&Stakeholder) -> Result<Option<Change<StakeholderData>>, E>,
+    ) -> Result<Stakeholder, E> {
+        let (mut tx, turn) = self.begin_write().await?;
+        let current = self.stakeholder_for_update(&mut tx, id).await?;
+        let Some(change) = decide(&current)? else {
+            return Ok(current);
+        };
+        let edit = Edit {
+            based_on: Some(current.meta.version),
+            data: change.data.as_ref(),
+            status: change.status,
+            actor,
+        };
+        stakeholder_edit_in(&mut tx, id, &edit, &now_timestamp()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        drop(turn);
+        Ok(self
+            .get_stakeholder(id)
+            .await?
+            .ok_or(StoreError::NotFound)?)
+    }
+
+    /// A stakeholder read inside a writing transaction, locked until it ends (PostgreSQL; SQLite's
+    /// writer holds the whole database already).
+    async fn stakeholder_for_update(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: &str,
+    ) -> StoreResult<Stakeholder> {
+        let lock = if self.backend == Backend::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let row: Option<StakeholderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders WHERE id = $1{lock}"
+        )))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        row.map(Stakeholder::try_from)
+            .transpose()?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Moves a stakeholder to `status` whatever its version (archiving, approving).
     pub async fn set_stakeholder_status(
         &self,
         id: &str,
         status: Status,
+        actor: &str,
     ) -> StoreResult<Stakeholder> {
-        let (mut tx, _turn) = self.begin_write().await?;
-        let previous = stakeholder_status_in(&mut tx, id).await?;
-        let now = now_timestamp();
-        sqlx::query("UPDATE stakeholders SET status = $2, updated_at = $3 WHERE id = $1")
-            .bind(id)
-            .bind(status.as_str())
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        changes::record(&mut tx, Entity::Stakeholder, id, "upsert").await?;
-        for (table, entity) in [("offerings", Entity::Offering), ("needs", Entity::Need)] {
-            // Children follow the parent from the status it had; ones archived on their own stay so.
-            let moved: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "UPDATE {table} SET status = $2, updated_at = $3 WHERE stakeholder_id = $1 AND status = $4 RETURNING id"
-            )))
-            .bind(id)
-            .bind(status.as_str())
-            .bind(&now)
-            .bind(previous.as_str())
-            .fetch_all(&mut *tx)
-            .await?;
-            for (child,) in moved {
-                changes::record(&mut tx, entity, &child, "upsert").await?;
-            }
-        }
-        tx.commit().await?;
-        self.get_stakeholder(id).await?.ok_or(StoreError::NotFound)
+        self.edit_stakeholder(id, &Edit::status(status, actor))
+            .await
     }
 
     pub async fn insert_offering(
@@ -701,37 +725,76 @@ impl Store {
         Ok((offerings, total))
     }
 
-    pub async fn update_offering(&self, id: &str, data: &OfferingData) -> StoreResult<Offering> {
-        let (mut tx, _turn) = self.begin_write().await?;
-        let updated = sqlx::query(
-            "UPDATE offerings SET kind = $2, title = $3, description = $4, sectors = $5, districts = $6,
-               eligibility = $7, terms = $8, valid_until = $9, updated_at = $10 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(data.kind.as_str())
-        .bind(&data.title)
-        .bind(&data.description)
-        .bind(to_json(&data.sectors))
-        .bind(to_json(&data.districts))
-        .bind(to_json(&data.eligibility))
-        .bind(to_json(&data.terms))
-        .bind(&data.valid_until)
-        .bind(now_timestamp())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            return Err(StoreError::NotFound);
-        }
-        changes::record(&mut tx, Entity::Offering, id, "upsert").await?;
-        tx.commit().await?;
+    /// Changes an offering's content and/or status in one transaction, if it is still at the
+    /// version the edit is based on.
+    pub async fn edit_offering(
+        &self,
+        id: &str,
+        edit: &Edit<'_, OfferingData>,
+    ) -> StoreResult<Offering> {
+        write_transaction!(self, |tx| {
+            offering_edit_in(&mut tx, id, edit, &now_timestamp()).await?;
+        })?;
         self.get_offering(id).await?.ok_or(StoreError::NotFound)
     }
 
-    pub async fn set_offering_status(&self, id: &str, status: Status) -> StoreResult<Offering> {
-        self.set_child_status("offerings", Entity::Offering, id, status)
-            .await?;
-        self.get_offering(id).await?.ok_or(StoreError::NotFound)
+    /// Edits a offering in one transaction, the record locked from the read to the write: `decide`
+    /// sees it as stored and says what to change (`None`: nothing), so no other edit can land
+    /// in between and be undone.
+    pub async fn edit_offering_with<E: From<StoreError>>(
+        &self,
+        id: &str,
+        actor: &str,
+        decide: impl FnOnce(&Offering) -> Result<Option<Change<OfferingData>>, E>,
+    ) -> Result<Offering, E> {
+        let (mut tx, turn) = self.begin_write().await?;
+        let current = self.offering_for_update(&mut tx, id).await?;
+        let Some(change) = decide(&current)? else {
+            return Ok(current);
+        };
+        let edit = Edit {
+            based_on: Some(current.meta.version),
+            data: change.data.as_ref(),
+            status: change.status,
+            actor,
+        };
+        offering_edit_in(&mut tx, id, &edit, &now_timestamp()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        drop(turn);
+        Ok(self.get_offering(id).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    /// A offering read inside a writing transaction, locked until it ends (PostgreSQL; SQLite's
+    /// writer holds the whole database already).
+    async fn offering_for_update(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: &str,
+    ) -> StoreResult<Offering> {
+        let lock = if self.backend == Backend::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let row: Option<OfferingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OFFERING_COLUMNS} FROM offerings WHERE id = $1{lock}"
+        )))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        row.map(Offering::try_from)
+            .transpose()?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Moves an offering to `status` whatever its version (archiving).
+    pub async fn set_offering_status(
+        &self,
+        id: &str,
+        status: Status,
+        actor: &str,
+    ) -> StoreResult<Offering> {
+        self.edit_offering(id, &Edit::status(status, actor)).await
     }
 
     pub async fn insert_need(
@@ -773,60 +836,205 @@ impl Store {
         rows.into_iter().map(Need::try_from).collect()
     }
 
-    pub async fn update_need(&self, id: &str, data: &NeedData) -> StoreResult<Need> {
-        let (mut tx, _turn) = self.begin_write().await?;
-        let updated = sqlx::query(
-            "UPDATE needs SET kind = $2, title = $3, description = $4, sector = $5, amount_inr = $6, updated_at = $7
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(data.kind.as_str())
-        .bind(&data.title)
-        .bind(&data.description)
-        .bind(&data.sector)
-        .bind(data.amount_inr)
-        .bind(now_timestamp())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            return Err(StoreError::NotFound);
-        }
-        changes::record(&mut tx, Entity::Need, id, "upsert").await?;
-        tx.commit().await?;
+    /// Changes a need's content and/or status in one transaction, if it is still at the version
+    /// the edit is based on.
+    pub async fn edit_need(&self, id: &str, edit: &Edit<'_, NeedData>) -> StoreResult<Need> {
+        write_transaction!(self, |tx| {
+            need_edit_in(&mut tx, id, edit, &now_timestamp()).await?;
+        })?;
         self.get_need(id).await?.ok_or(StoreError::NotFound)
     }
 
-    pub async fn set_need_status(&self, id: &str, status: Status) -> StoreResult<Need> {
-        self.set_child_status("needs", Entity::Need, id, status)
-            .await?;
-        self.get_need(id).await?.ok_or(StoreError::NotFound)
-    }
-
-    async fn set_child_status(
+    /// Edits a need in one transaction, the record locked from the read to the write: `decide`
+    /// sees it as stored and says what to change (`None`: nothing), so no other edit can land
+    /// in between and be undone.
+    pub async fn edit_need_with<E: From<StoreError>>(
         &self,
-        table: &str,
-        entity: Entity,
+        id: &str,
+        actor: &str,
+        decide: impl FnOnce(&Need) -> Result<Option<Change<NeedData>>, E>,
+    ) -> Result<Need, E> {
+        let (mut tx, turn) = self.begin_write().await?;
+        let current = self.need_for_update(&mut tx, id).await?;
+        let Some(change) = decide(&current)? else {
+            return Ok(current);
+        };
+        let edit = Edit {
+            based_on: Some(current.meta.version),
+            data: change.data.as_ref(),
+            status: change.status,
+            actor,
+        };
+        need_edit_in(&mut tx, id, &edit, &now_timestamp()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        drop(turn);
+        Ok(self.get_need(id).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    /// A need read inside a writing transaction, locked until it ends (PostgreSQL; SQLite's
+    /// writer holds the whole database already).
+    async fn need_for_update(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: &str,
+    ) -> StoreResult<Need> {
+        let lock = if self.backend == Backend::Postgres {
+            " FOR UPDATE OF n"
+        } else {
+            ""
+        };
+        let row: Option<NeedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {NEED_COLUMNS} FROM needs n JOIN stakeholders s ON s.id = n.stakeholder_id WHERE n.id = $1{lock}"
+        )))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        row.map(Need::try_from)
+            .transpose()?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Moves a need to `status` whatever its version (archiving).
+    pub async fn set_need_status(
+        &self,
         id: &str,
         status: Status,
-    ) -> StoreResult<()> {
-        let (mut tx, _turn) = self.begin_write().await?;
-        let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE {table} SET status = $2, updated_at = $3 WHERE id = $1"
+        actor: &str,
+    ) -> StoreResult<Need> {
+        self.edit_need(id, &Edit::status(status, actor)).await
+    }
+}
+
+/// What an edit changes, as decided on the record read for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change<D> {
+    pub data: Option<D>,
+    pub status: Option<Status>,
+}
+
+/// A change to a stored record: new content, a new status, or both.
+#[derive(Debug, Clone, Copy)]
+pub struct Edit<'a, D> {
+    /// The version the editor saw; `None` to change the record whatever its version.
+    pub based_on: Option<i64>,
+    pub data: Option<&'a D>,
+    pub status: Option<Status>,
+    /// Who is editing (a token's or person's name), kept as `updated_by`.
+    pub actor: &'a str,
+}
+
+impl<'a, D> Edit<'a, D> {
+    /// New content, whatever the record's version.
+    pub fn content(data: &'a D, actor: &'a str) -> Self {
+        Edit {
+            based_on: None,
+            data: Some(data),
+            status: None,
+            actor,
+        }
+    }
+
+    pub fn status(status: Status, actor: &'a str) -> Self {
+        Edit {
+            based_on: None,
+            data: None,
+            status: Some(status),
+            actor,
+        }
+    }
+}
+
+/// Counts up a record's version for `edit`, refusing it when the record has moved past the
+/// version the edit is based on ([`StoreError::Stale`], naming who changed it and when).
+async fn claim_version_in<D>(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    id: &str,
+    edit: &Edit<'_, D>,
+    now: &str,
+) -> StoreResult<()> {
+    let claimed = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET version = version + 1, updated_by = $2, updated_at = $3
+         WHERE id = $1 AND ($4 IS NULL OR version = $4)"
+    )))
+    .bind(id)
+    .bind(edit.actor)
+    .bind(now)
+    .bind(edit.based_on)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if claimed == 1 {
+        return Ok(());
+    }
+    let current: Option<(i64, Option<String>, String)> = sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT version, updated_by, updated_at FROM {table} WHERE id = $1"),
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match current {
+        None => Err(StoreError::NotFound),
+        Some((version, changed_by, changed_at)) => Err(StoreError::Stale {
+            version,
+            changed_by,
+            changed_at,
+        }),
+    }
+}
+
+/// Moves an offering's or need's status alone.
+async fn set_status_in(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    id: &str,
+    status: Status,
+) -> StoreResult<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET status = $2 WHERE id = $1"
+    )))
+    .bind(id)
+    .bind(status.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Moves a stakeholder's status and takes along its offerings and needs that stood where it
+/// stood (ones archived on their own stay so), each with its version counted up.
+async fn move_stakeholder_status_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    status: Status,
+    actor: &str,
+    now: &str,
+) -> StoreResult<()> {
+    let previous = stakeholder_status_in(tx, id).await?;
+    if previous == status {
+        return Ok(());
+    }
+    sqlx::query("UPDATE stakeholders SET status = $2 WHERE id = $1")
+        .bind(id)
+        .bind(status.as_str())
+        .execute(&mut **tx)
+        .await?;
+    for (table, entity) in [("offerings", Entity::Offering), ("needs", Entity::Need)] {
+        let moved: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET status = $2, updated_at = $3, updated_by = $5, version = version + 1
+             WHERE stakeholder_id = $1 AND status = $4 RETURNING id"
         )))
         .bind(id)
         .bind(status.as_str())
-        .bind(now_timestamp())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            return Err(StoreError::NotFound);
+        .bind(now)
+        .bind(previous.as_str())
+        .bind(actor)
+        .fetch_all(&mut **tx)
+        .await?;
+        for (child,) in moved {
+            changes::record(tx, entity, &child, "upsert").await?;
         }
-        changes::record(&mut tx, entity, id, "upsert").await?;
-        tx.commit().await?;
-        Ok(())
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -836,4 +1044,105 @@ mod tests {
         assert_eq!(super::name_key("  Sunita   DEVI. "), "sunita devi");
         assert_eq!(super::name_key("सुनीता देवी"), "सुनीता देवी");
     }
+}
+
+/// Writes `edit` of a stakeholder inside `tx`: the version first (refusing a stale edit), then the
+/// content, then the status; and the change-log entry search follows.
+async fn stakeholder_edit_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    edit: &Edit<'_, StakeholderData>,
+    now: &str,
+) -> StoreResult<()> {
+    claim_version_in(tx, "stakeholders", id, edit, now).await?;
+    if let Some(data) = edit.data {
+        sqlx::query(
+            "UPDATE stakeholders SET kind = $2, name = $3, name_key = $4, name_local = $5, district = $6,
+               districts_served = $7, description = $8, contact_person = $9, contact_phone = $10,
+               contact_email = $11, profile = $12
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(data.kind.as_str())
+        .bind(&data.name)
+        .bind(name_key(&data.name))
+        .bind(&data.name_local)
+        .bind(&data.district)
+        .bind(to_json(&data.districts_served))
+        .bind(&data.description)
+        .bind(&data.contact.person)
+        .bind(&data.contact.phone)
+        .bind(&data.contact.email)
+        .bind(data.profile.as_ref().map(to_json))
+        .execute(&mut **tx)
+        .await?;
+    }
+    if let Some(status) = edit.status {
+        move_stakeholder_status_in(tx, id, status, edit.actor, now).await?;
+    }
+    changes::record(tx, Entity::Stakeholder, id, "upsert").await?;
+    Ok(())
+}
+
+/// Writes `edit` of a offering inside `tx`: the version first (refusing a stale edit), then the
+/// content, then the status; and the change-log entry search follows.
+async fn offering_edit_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    edit: &Edit<'_, OfferingData>,
+    now: &str,
+) -> StoreResult<()> {
+    claim_version_in(tx, "offerings", id, edit, now).await?;
+    if let Some(data) = edit.data {
+        sqlx::query(
+            "UPDATE offerings SET kind = $2, title = $3, description = $4, sectors = $5, districts = $6,
+               eligibility = $7, terms = $8, valid_until = $9 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(data.kind.as_str())
+        .bind(&data.title)
+        .bind(&data.description)
+        .bind(to_json(&data.sectors))
+        .bind(to_json(&data.districts))
+        .bind(to_json(&data.eligibility))
+        .bind(to_json(&data.terms))
+        .bind(&data.valid_until)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if let Some(status) = edit.status {
+        set_status_in(tx, "offerings", id, status).await?;
+    }
+    changes::record(tx, Entity::Offering, id, "upsert").await?;
+    Ok(())
+}
+
+/// Writes `edit` of a need inside `tx`: the version first (refusing a stale edit), then the
+/// content, then the status; and the change-log entry search follows.
+async fn need_edit_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    edit: &Edit<'_, NeedData>,
+    now: &str,
+) -> StoreResult<()> {
+    claim_version_in(tx, "needs", id, edit, now).await?;
+    if let Some(data) = edit.data {
+        sqlx::query(
+            "UPDATE needs SET kind = $2, title = $3, description = $4, sector = $5, amount_inr = $6
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(data.kind.as_str())
+        .bind(&data.title)
+        .bind(&data.description)
+        .bind(&data.sector)
+        .bind(data.amount_inr)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if let Some(status) = edit.status {
+        set_status_in(tx, "needs", id, status).await?;
+    }
+    changes::record(tx, Entity::Need, id, "upsert").await?;
+    Ok(())
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::{Barrier, Mutex};
 
@@ -312,5 +312,144 @@ async fn registrations_with_one_phone_sent_at_the_same_moment_are_flagged_as_dup
             flagged_pairs += 1;
         }
         assert_eq!(flagged_pairs, PAIRS);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_people_editing_different_fields_at_once_keep_both_edits() {
+    const EDITS: usize = 25;
+    for backend in backends() {
+        let server = Arc::new(TestServer::start(&backend).await);
+        let token = Arc::new(server.token("facilitator").await);
+        let name = backend.name();
+        let (status, created) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &entrepreneur("Sunita Devi", "up-mirzapur", Some("9876500001")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {created}");
+        let id = created["id"].as_str().expect("id").to_string();
+        let path = format!("/api/v1/stakeholders/{id}");
+
+        // One person rewrites the description, the other the contact person, at the same time.
+        let mut editors = Vec::new();
+        for field in ["description", "name_local"] {
+            let (server, token, path) = (server.clone(), token.clone(), path.clone());
+            editors.push(tokio::spawn(async move {
+                for edit in 1..=EDITS {
+                    let patch = json!({ field: format!("{field} edit {edit}") });
+                    let (status, body) = server.patch(&path, Some(&token), &patch).await;
+                    assert_eq!(status, StatusCode::OK, "{field} edit {edit}: {body}");
+                }
+            }));
+        }
+        for editor in editors {
+            editor.await.expect("editor");
+        }
+        let (status, record) = server.get(&path, Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {record}");
+        assert_eq!(
+            record["description"],
+            format!("description edit {EDITS}"),
+            "{name}: an edit of the description was undone: {record}"
+        );
+        assert_eq!(
+            record["name_local"],
+            format!("name_local edit {EDITS}"),
+            "{name}: an edit of the Hindi name was undone: {record}"
+        );
+        assert_eq!(record["version"], 1 + 2 * EDITS as i64, "{name}: {record}");
+    }
+}
+
+#[tokio::test]
+async fn an_edit_based_on_an_old_version_is_refused_naming_who_changed_it() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let facilitator = server.token("facilitator").await;
+        let consultant = server.token("consultant").await;
+        let name = backend.name();
+        let (_, created) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&facilitator),
+                &entrepreneur("Kamla Devi", "up-mirzapur", None),
+            )
+            .await;
+        let path = format!("/api/v1/stakeholders/{}", created["id"].as_str().unwrap());
+        let read = server
+            .send(Method::GET, &path, Some(&facilitator), None)
+            .await;
+        let etag = read.headers()["etag"].to_str().unwrap().to_string();
+        assert_eq!(etag, "\"v1\"", "{name}");
+
+        // The consultant saves first, from the same version.
+        let patched = server
+            .client
+            .patch(server.url(&path))
+            .bearer_auth(&consultant)
+            .header("if-match", &etag)
+            .json(&json!({"description": "Bought a third machine"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(patched.headers()["etag"], "\"v2\"", "{name}");
+        assert_eq!(patched.status(), StatusCode::OK, "{name}");
+
+        // The facilitator's edit was based on v1: refused, and it says who and when.
+        let stale = server
+            .client
+            .patch(server.url(&path))
+            .bearer_auth(&facilitator)
+            .header("if-match", &etag)
+            .json(&json!({"description": "Needs a loan for a machine"}))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = crate::support::read(stale).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{name}: {body}");
+        assert_eq!(
+            body["error"]["details"]["changed_by"], "test consultant",
+            "{name}: {body}"
+        );
+        assert_eq!(
+            body["error"]["details"]["current_version"], 2,
+            "{name}: {body}"
+        );
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("test consultant"),
+            "{name}: {body}"
+        );
+        let (_, now) = server.get(&path, Some(&facilitator)).await;
+        assert_eq!(
+            now["description"], "Bought a third machine",
+            "{name}: {now}"
+        );
+        assert_eq!(now["updated_by"], "test consultant", "{name}: {now}");
+
+        // A tag that is not ours is a clear 400; a weak tag of the current version is fine, and
+        // `*` means any version.
+        for (tag, expected) in [
+            ("v2", StatusCode::BAD_REQUEST),
+            ("\"abc\"", StatusCode::BAD_REQUEST),
+            ("W/\"v2\"", StatusCode::OK),
+            ("*", StatusCode::OK),
+        ] {
+            let answer = server
+                .client
+                .patch(server.url(&path))
+                .bearer_auth(&facilitator)
+                .header("if-match", tag)
+                .json(&json!({"description": format!("tag {tag}")}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), expected, "{name}: If-Match {tag}");
+        }
     }
 }

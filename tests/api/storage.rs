@@ -90,7 +90,7 @@ async fn both_backends_store_and_read_back_the_same_records() {
         };
         assert_eq!(store.list_stakeholders(&filter).await.unwrap().len(), 1);
         store
-            .set_stakeholder_status(&read.id, Status::Archived)
+            .set_stakeholder_status(&read.id, Status::Archived, "t")
             .await
             .unwrap();
         assert!(store.list_stakeholders(&filter).await.unwrap().is_empty());
@@ -125,11 +125,14 @@ async fn every_write_appends_to_the_change_log_in_order() {
             .await
             .unwrap();
         store
-            .update_stakeholder(&stored.stakeholder.id, &data)
+            .edit_stakeholder(
+                &stored.stakeholder.id,
+                &sangam::store::registry::Edit::content(&data, "t"),
+            )
             .await
             .unwrap();
         store
-            .set_stakeholder_status(&stored.stakeholder.id, Status::Archived)
+            .set_stakeholder_status(&stored.stakeholder.id, Status::Archived, "t")
             .await
             .unwrap();
 
