@@ -4,6 +4,7 @@ use sqlx::{Any, Transaction};
 
 use super::changes::{self, Entity};
 use super::{Store, StoreError, StoreResult, from_json, new_id, to_json};
+use crate::domain::consent::ConsentRecord;
 use crate::domain::need::{Need, NeedData};
 use crate::domain::offering::{LinkageKind, Offering, OfferingData};
 use crate::domain::record::{Origin, Provenance, RecordMeta, Status, now_timestamp};
@@ -114,6 +115,9 @@ pub(super) struct StakeholderRow {
     created_at: String,
     updated_at: String,
     demo: i64,
+    consent_notice_version: Option<String>,
+    consent_language: Option<String>,
+    consent_given_at: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -199,6 +203,18 @@ impl TryFrom<StakeholderRow> for Stakeholder {
                     .transpose()?,
             },
             possible_duplicates: from_json("possible_duplicates", &row.possible_duplicates)?,
+            consent: match (
+                row.consent_notice_version,
+                row.consent_language,
+                row.consent_given_at,
+            ) {
+                (Some(notice_version), Some(language), Some(given_at)) => Some(ConsentRecord {
+                    notice_version,
+                    language,
+                    given_at,
+                }),
+                _ => None,
+            },
             meta: meta(
                 &row.status,
                 &row.created_via,
@@ -271,7 +287,8 @@ impl TryFrom<NeedRow> for Need {
 }
 
 pub(super) const STAKEHOLDER_COLUMNS: &str = "id, kind, name, name_local, district, districts_served, description, contact_person,
-    contact_phone, contact_email, profile, possible_duplicates, status, created_via, created_by, created_at, updated_at, demo";
+    contact_phone, contact_email, profile, possible_duplicates, status, created_via, created_by, created_at, updated_at, demo,
+    consent_notice_version, consent_language, consent_given_at";
 pub(super) const OFFERING_COLUMNS: &str =
     "id, stakeholder_id, kind, title, description, sectors, districts, eligibility, terms,
     valid_until, status, created_via, created_by, created_at, updated_at, demo";
@@ -381,6 +398,18 @@ pub(super) async fn insert_stakeholder_in(
     .bind(prov.demo as i64)
     .execute(&mut **tx)
     .await?;
+    if let Some(consent) = &prov.consent {
+        sqlx::query(
+            "UPDATE stakeholders SET consent_notice_version = $2, consent_language = $3,
+                consent_given_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&consent.notice_version)
+        .bind(consent.language.as_str())
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+    }
     changes::record(tx, Entity::Stakeholder, id, "upsert").await?;
     Ok(())
 }
