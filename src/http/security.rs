@@ -33,7 +33,7 @@ pub fn content_security_policy() -> String {
 fn style_hash(html: &str) -> Option<String> {
     let start = html.find("<style>")? + "<style>".len();
     let end = start + html[start..].find("</style>")?;
-    let digest = Sha256::digest(html[start..end].as_bytes());
+    let digest = Sha256::digest(&html.as_bytes()[start..end]);
     Some(base64::engine::general_purpose::STANDARD.encode(digest))
 }
 

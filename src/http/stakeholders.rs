@@ -271,15 +271,12 @@ async fn scrub_after_erasure(app: &AppState, forgotten_messages: &[i64]) {
                 )
                 .await
                 .is_ok_and(|reached| reached.is_ok());
-                match indexed {
-                    true => {
-                        if let Err(error) = index.purge_deleted().await {
-                            tracing::warn!(%error, "could not purge erased text from the search index");
-                        }
-                    }
-                    false => tracing::warn!(
+                if !indexed {
+                    tracing::warn!(
                         "the search index did not reach the erasure in time; its old segments are purged by the next erasure"
-                    ),
+                    );
+                } else if let Err(error) = index.purge_deleted().await {
+                    tracing::warn!(%error, "could not purge erased text from the search index");
                 }
             }
             Err(error) => tracing::warn!(%error, "could not read the change log after an erasure"),

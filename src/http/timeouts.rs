@@ -42,14 +42,9 @@ pub async fn bounded(
             .and_then(|value| value.to_str().ok())
             .is_some_and(|length| length.trim() != "0");
     let body = if announces_body {
-        let declared = parts
-            .headers
-            .get(CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|length| length.trim().parse::<u64>().ok());
-        if declared.is_some_and(|length| length > MAX_ANY_BODY as u64) {
-            return AppError::PayloadTooLarge(MAX_ANY_BODY).into_response();
-        }
+        // A body declared too large is still read up to the limit before it is refused, as the
+        // routes' own limits do: answered at once, a client still sending would get a broken
+        // pipe instead of the 413.
         let wait = limits.body_timeout.min(limits.request_timeout);
         match timeout(wait, Limited::new(body, MAX_ANY_BODY).collect()).await {
             Err(_) => {

@@ -450,7 +450,7 @@ const STALLING: &[u8] = b"POST /api/v1/registrations HTTP/1.1\r\nHost: sangam\r\
 async fn stalled_clients_get_a_json_408_and_do_not_stop_others() {
     let server = TestServer::start_with_args(
         &Backend::Sqlite,
-        &["--body-timeout", "2", "--header-timeout", "2"],
+        &["--body-timeout", "5", "--header-timeout", "5"],
     )
     .await;
     let mut stalled = Vec::new();
@@ -473,8 +473,9 @@ async fn stalled_clients_get_a_json_408_and_do_not_stop_others() {
         let (status, sectors) = server.get("/api/v1/sectors", None).await;
         assert_eq!(status, StatusCode::OK, "{sectors}");
     }
+    // Had the stalled clients held the server up, others would wait until their 5 s ran out.
     assert!(
-        started.elapsed() < Duration::from_millis(1500),
+        started.elapsed() < Duration::from_secs(3),
         "others waited {:?} while 220 clients stalled",
         started.elapsed()
     );
@@ -488,7 +489,7 @@ async fn stalled_clients_get_a_json_408_and_do_not_stop_others() {
         error_fields(&body, "request_timeout");
     }
     assert!(
-        waited.elapsed() < Duration::from_secs(6),
+        waited.elapsed() < Duration::from_secs(9),
         "stalled clients held on for {:?}",
         waited.elapsed()
     );
@@ -500,7 +501,7 @@ async fn stalled_clients_get_a_json_408_and_do_not_stop_others() {
         );
     }
     assert!(
-        waited.elapsed() < Duration::from_secs(8),
+        waited.elapsed() < Duration::from_secs(11),
         "clients without headers held on for {:?}",
         waited.elapsed()
     );
