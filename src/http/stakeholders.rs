@@ -45,7 +45,7 @@ const STAKEHOLDER_FIELDS: &[&str] = &[
 
 /// Whom a response is for: the public without a token (see [`Audience`], the one rule).
 pub(super) fn audience(caller: &Option<Caller>) -> Audience {
-    Audience::signed_in(caller.is_some())
+    Audience::of(caller.as_ref().map(|caller| caller.role))
 }
 
 /// Anyone sees active records; token holders also see pending and archived ones.
@@ -53,7 +53,8 @@ pub(super) fn visible_to(caller: &Option<Caller>, status: Status) -> bool {
     audience(caller).sees_status(status)
 }
 
-/// A stakeholder as this caller may see it: contacts, profile and consent only with a token.
+/// A stakeholder as this caller may see it: contacts and profile only with a token, the consent
+/// record only for facilitators and admins.
 pub(super) fn shown(caller: &Option<Caller>, stakeholder: Stakeholder) -> Stakeholder {
     audience(caller).stakeholder(stakeholder)
 }

@@ -19,12 +19,15 @@ use super::Limits;
 use super::error::AppError;
 use super::extract::{MAX_BODY_BYTES, MAX_CSV_BODY_BYTES};
 
-/// The largest body any route takes; each route's own limit still applies after.
-const MAX_ANY_BODY: usize = if MAX_CSV_BODY_BYTES > MAX_BODY_BYTES {
-    MAX_CSV_BODY_BYTES
-} else {
-    MAX_BODY_BYTES
-};
+/// The most that is read of a body for `path`: a CSV import's limit for imports, the JSON limit
+/// for everything else (so an anonymous client cannot make the server hold 5 MiB).
+fn body_limit(path: &str) -> usize {
+    if path.starts_with("/api/v1/import/") {
+        MAX_CSV_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
 
 /// Reads the body within the body time limit, then runs the request within what is left of
 /// the overall limit.
@@ -41,12 +44,13 @@ pub async fn bounded(
             .get(CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|length| length.trim() != "0");
+    let limit = body_limit(parts.uri.path());
     let body = if announces_body {
         // A body declared too large is still read up to the limit before it is refused, as the
         // routes' own limits do: answered at once, a client still sending would get a broken
         // pipe instead of the 413.
         let wait = limits.body_timeout.min(limits.request_timeout);
-        match timeout(wait, Limited::new(body, MAX_ANY_BODY).collect()).await {
+        match timeout(wait, Limited::new(body, limit).collect()).await {
             Err(_) => {
                 return AppError::Timeout(format!(
                     "the request body did not arrive within {} s",
@@ -55,7 +59,7 @@ pub async fn bounded(
                 .into_response();
             }
             Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
-                return AppError::PayloadTooLarge(MAX_ANY_BODY).into_response();
+                return AppError::PayloadTooLarge(limit).into_response();
             }
             Ok(Err(error)) => {
                 return AppError::BadRequest(format!(

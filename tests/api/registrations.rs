@@ -265,6 +265,14 @@ async fn a_registration_needs_consent_and_the_record_keeps_what_was_agreed() {
             "{name}: consent time {given_at} is not now ({before})"
         );
 
+        // Consultants work with the record but do not see the consent record.
+        let consultant = server.token("consultant").await;
+        let (_, seen) = server
+            .get(&format!("/api/v1/stakeholders/{id}"), Some(&consultant))
+            .await;
+        assert_eq!(seen["contact"]["phone"], "+919123456789", "{name}: {seen}");
+        assert!(seen.get("consent").is_none(), "{name}: {seen}");
+
         // Approved and public, the record shows nobody the consent record.
         server
             .patch(
