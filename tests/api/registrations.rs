@@ -321,7 +321,7 @@ async fn the_consent_notice_is_served_in_hindi_and_english() {
     assert_eq!(english["language"], "en");
     assert_eq!(english["version"], hindi["version"]);
     let text = english["text"].as_str().unwrap();
-    for words in ["facilitators", "district", "erase", "correct", "years"] {
+    for words in ["facilitators", "district", "erase", "correct", "How long"] {
         assert!(text.contains(words), "English notice lacks {words}: {text}");
     }
     let (status, reply) = server.get("/api/v1/consent-notice?lang=fr", None).await;
