@@ -428,11 +428,18 @@ async fn the_form_and_the_api_share_one_budget_of_public_writes() {
     );
 }
 
-/// Reads what the server sends on `stream` until it closes, for at most `limit`.
-async fn read_answer(stream: &mut TcpStream, limit: Duration) -> String {
+/// Reads what the server sends on `stream` until it closes, for at most `limit`; whether it
+/// closed, and what it sent.
+async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (bool, String) {
     let mut answer = Vec::new();
-    let _ = tokio::time::timeout(limit, stream.read_to_end(&mut answer)).await;
-    String::from_utf8_lossy(&answer).to_string()
+    let closed = tokio::time::timeout(limit, stream.read_to_end(&mut answer))
+        .await
+        .is_ok();
+    (closed, String::from_utf8_lossy(&answer).to_string())
+}
+
+async fn read_answer(stream: &mut TcpStream, limit: Duration) -> String {
+    read_until_closed(stream, limit).await.1
 }
 
 fn address(server: &TestServer) -> String {
@@ -494,7 +501,8 @@ async fn stalled_clients_get_a_json_408_and_do_not_stop_others() {
         waited.elapsed()
     );
     for stream in &mut half_headers {
-        let answer = read_answer(stream, Duration::from_secs(10)).await;
+        let (closed, answer) = read_until_closed(stream, Duration::from_secs(10)).await;
+        assert!(closed, "a client without its headers was not cut off");
         assert!(
             !answer.contains("200 OK"),
             "a request without its headers was served: {answer}"
