@@ -105,6 +105,15 @@ impl Store {
         })
     }
 
+    /// The number of the latest erasure (0 if none), so a search index can tell there is
+    /// erased text to purge.
+    pub async fn latest_erasure(&self) -> StoreResult<i64> {
+        let (latest,): (Option<i64>,) = sqlx::query_as("SELECT MAX(seq) FROM erasures")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(latest.unwrap_or(0))
+    }
+
     /// Makes replaced text leave the database's files, as far as the database allows. SQLite
     /// (with `secure_delete`, set on every connection) has zeroed the old rows in the pages;
     /// this copies the write-ahead log into the database and truncates it, so the old pages

@@ -585,3 +585,57 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
     }
 }
+
+/// Several servers share one PostgreSQL database, each with its own search index: an erasure
+/// made through one is purged from the other's index files too, by its indexer.
+#[tokio::test]
+async fn an_erasure_is_purged_from_every_servers_index() {
+    let Some(backend) = backends()
+        .into_iter()
+        .find(|backend| matches!(backend, Backend::Postgres(_)))
+    else {
+        return;
+    };
+    let server = TestServer::start(&backend).await;
+    let sibling = server.start_sibling().await;
+    let facilitator = server.token("facilitator").await;
+    let scene = scene(&server, &facilitator, "Zorawar Qimatlal", "9876501234").await;
+    let started = Instant::now();
+    loop {
+        let (_, found) = sibling.get("/api/v1/search?q=qimatlal", None).await;
+        if found["total"].as_u64() >= Some(1) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the sibling did not index: {found}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        !files_holding(&sibling.data_dir.path().join("index"), b"Zorawar").is_empty(),
+        "the sibling's index must hold the name before the erasure"
+    );
+    let (status, erased) = server
+        .post(
+            &format!("/api/v1/stakeholders/{}/erase", scene.person),
+            Some(&facilitator),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{erased}");
+    let started = Instant::now();
+    loop {
+        let holding = files_holding(sibling.data_dir.path(), b"Zorawar");
+        if holding.is_empty() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the sibling still holds the name after 10 s in {holding:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, found) = sibling.get("/api/v1/search?q=women%20tailors", None).await;
+    assert!(found["total"].as_u64() >= Some(1), "{found}");
+}
