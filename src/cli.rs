@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -58,6 +59,8 @@ pub enum Command {
         /// Load the invented demo records for Bhadohi, Mirzapur and Gaya if the registry is empty.
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        timeouts: TimeoutArgs,
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -86,6 +89,40 @@ pub enum Command {
     Reindex,
     /// Search as `GET /api/v1/search` does and print the hits.
     Search(SearchArgs),
+}
+
+/// How long a client may take; a slow one is answered 408 (or, still sending headers, cut off).
+#[derive(Args, Clone, Copy)]
+pub struct TimeoutArgs {
+    /// Seconds a request may take from its headers to its answer.
+    #[arg(long, default_value_t = 30.0, env = "SANGAM_REQUEST_TIMEOUT", value_parser = parse_seconds)]
+    pub request_timeout: f64,
+    /// Seconds a client may take to send a request's body.
+    #[arg(long, default_value_t = 10.0, env = "SANGAM_BODY_TIMEOUT", value_parser = parse_seconds)]
+    pub body_timeout: f64,
+    /// Seconds a client may take to send a request's headers.
+    #[arg(long, default_value_t = 10.0, env = "SANGAM_HEADER_TIMEOUT", value_parser = parse_seconds)]
+    pub header_timeout: f64,
+}
+
+impl TimeoutArgs {
+    fn limits(self) -> http::Limits {
+        http::Limits {
+            request_timeout: Duration::from_secs_f64(self.request_timeout),
+            body_timeout: Duration::from_secs_f64(self.body_timeout),
+            header_timeout: Duration::from_secs_f64(self.header_timeout),
+            ..http::Limits::default()
+        }
+    }
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => Ok(seconds),
+        _ => Err(format!(
+            "`{text}` is not a number of seconds between 0 and 86400"
+        )),
+    }
 }
 
 #[derive(Args)]
@@ -201,7 +238,11 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.common.settings();
     match cli.command {
-        Command::Serve { bind, demo } => serve(&settings, bind, demo).await,
+        Command::Serve {
+            bind,
+            demo,
+            timeouts,
+        } => serve(&settings, bind, demo, timeouts.limits()).await,
         Command::Migrate => {
             open_store(&settings).await?;
             println!(
@@ -617,14 +658,19 @@ fn print_results(results: &SearchResults) {
     }
 }
 
-async fn serve(settings: &Settings, bind: SocketAddr, demo: bool) -> anyhow::Result<()> {
+async fn serve(
+    settings: &Settings,
+    bind: SocketAddr,
+    demo: bool,
+    limits: http::Limits,
+) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     load_seed(&store, demo).await?;
     let index = open_index(settings, &store).await?;
     let indexer = search::indexer::start(index.clone(), store.clone());
     let spool = notify::Spool::in_data_dir(&settings.data_dir);
     println!("messages for an SMS gateway: {}", spool.path().display());
-    let dispatcher = notify::start(store.clone(), spool);
+    let dispatcher = notify::start(store.clone(), spool.clone());
     let shutdown = shutdown_signal().context("cannot install signal handlers")?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -639,7 +685,10 @@ async fn serve(settings: &Settings, bind: SocketAddr, demo: bool) -> anyhow::Res
     );
     println!("listening on http://{address}");
     tracing::info!(%address, "serving");
-    let state = AppState::new(store.clone()).with_search(index);
+    let state = AppState::new(store.clone())
+        .with_search(index)
+        .with_spool(spool)
+        .with_limits(limits);
     let served = http::serve(listener, state, shutdown).await;
     indexer.stop().await;
     dispatcher.stop().await;

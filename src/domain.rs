@@ -40,6 +40,7 @@ macro_rules! word_enum {
 }
 
 pub mod access;
+pub mod consent;
 pub mod geography;
 pub mod meeting;
 pub mod need;
@@ -49,6 +50,7 @@ pub mod phone;
 pub mod record;
 pub mod stakeholder;
 pub mod validation;
+pub mod visibility;
 
 pub use geography::Catalog;
 pub use validation::FieldErrors;

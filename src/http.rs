@@ -15,29 +15,37 @@ mod offerings;
 mod patch;
 mod registrations;
 mod search;
+mod security;
 mod stakeholders;
+mod timeouts;
 mod web;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{Method, Request, StatusCode};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::http::{Method, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder as ConnectionBuilder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::notify::Spool;
 use crate::search::SearchIndex;
 use crate::store::Store;
 use error::AppError;
+use registrations::PublicWriteBudget;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -46,14 +54,26 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// The search index; `None` answers search with 503 (a process that does not index).
     pub search: Option<SearchIndex>,
+    /// Registration forms already sent, so a double submit stores once.
+    pub sent_forms: Arc<web::sent_forms::SentForms>,
+    /// The SMS spool the outbox is sent into, rewritten when a person is erased.
+    pub spool: Option<Spool>,
 }
 
 /// Knobs that tests and deployments may turn.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Public registrations allowed per client address in a burst, then one per `registration_period`.
+    /// Public writes (registrations by API and by form together) allowed per client address in
+    /// a burst, then one per `registration_period`.
     pub registration_burst: u32,
     pub registration_period: Duration,
+    /// Longest a request may take from its headers to the answer (then 408).
+    pub request_timeout: Duration,
+    /// Longest a client may take to send a request's body once its headers are in (then 408).
+    pub body_timeout: Duration,
+    /// Longest a client may take to send a request's headers (then the connection is closed:
+    /// before the headers there is no request to answer).
+    pub header_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -61,6 +81,9 @@ impl Default for Limits {
         Limits {
             registration_burst: 20,
             registration_period: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -71,6 +94,8 @@ impl AppState {
             store,
             limits: Arc::new(Limits::default()),
             search: None,
+            sent_forms: Arc::default(),
+            spool: None,
         }
     }
 
@@ -78,38 +103,54 @@ impl AppState {
         self.search = Some(index);
         self
     }
+
+    pub fn with_spool(mut self, spool: Spool) -> Self {
+        self.spool = Some(spool);
+        self
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = Arc::new(limits);
+        self
+    }
 }
 
 /// The whole application as one router, so tests and `serve` build the same thing.
 pub fn app(state: AppState) -> Router {
+    let budget = PublicWriteBudget::new(&state.limits);
     let api = Router::new()
         .merge(docs::router())
         .merge(geography::router())
         .merge(stakeholders::router())
         .merge(offerings::router())
         .merge(needs::router())
-        .merge(registrations::router(&state.limits))
+        .merge(registrations::router(&budget))
         .merge(search::router())
         .merge(meetings::router())
         .merge(linkages::router())
         .merge(hsds::router())
         .merge(interchange::router())
         .layer(middleware::from_fn_with_state(state.clone(), wake_indexer));
-    Router::new()
+    let limits = state.limits.clone();
+    let router = Router::new()
         .nest("/api/v1", api)
         .merge(health::router())
-        .merge(web::router(&state.limits))
-        .fallback(|| async { AppError::NotFound("no such endpoint; see /api/v1/openapi.json".into()) })
+        .merge(web::router(&budget))
+        .fallback(|| async {
+            AppError::NotFound("no such endpoint; see /api/v1/openapi.json".into())
+        })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .with_state(state)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(middleware::from_fn_with_state(limits, timeouts::bounded))
         .layer(CatchPanicLayer::custom(|_| panic_response()))
         // Pages and JSON shrink to a fifth or less for phones on slow networks.
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+        .layer(CompressionLayer::new());
+    security::headers(router).layer(TraceLayer::new_for_http().make_span_with(
+        |request: &Request<_>| {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-        }))
+        },
+    ))
 }
 
 /// After a write succeeds, tells the indexer to look at the change log now rather than at its
@@ -138,15 +179,53 @@ fn panic_response() -> Response {
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
+///
+/// Connections are served here rather than by `axum::serve` so that a client slow to send its
+/// headers is cut off after [`Limits::header_timeout`] (axum's loop sets no timer, and such a
+/// client held its connection for ever).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let header_timeout = state.limits.header_timeout;
+    let app = app(state);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = tower::service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(remote));
+            app.clone().oneshot(request.map(Body::new))
+        });
+        let mut builder = ConnectionBuilder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout);
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

@@ -59,6 +59,7 @@ impl Spool {
 
     /// Appends one message and waits until it is on disk.
     async fn append(&self, message: &OutboxMessage, phone: &str) -> std::io::Result<()> {
+        let _writing = SPOOL_WRITES.lock().await;
         if let Some(dir) = self.path.parent() {
             tokio::fs::create_dir_all(dir).await?;
         }
@@ -79,6 +80,46 @@ impl Spool {
             .await?;
         file.write_all(&bytes).await?;
         file.sync_data().await
+    }
+}
+
+/// One writer of the spool file at a time in this process: an erasure's rewrite must not lose
+/// a line appended meanwhile.
+static SPOOL_WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+impl Spool {
+    /// Rewrites the spool without the messages `seqs` (those of an erased person): a new file
+    /// written beside it, synced, then renamed over it, so a crash leaves one or the other. A
+    /// gateway reading the spool should go by `seq`, not by byte offset.
+    pub async fn drop_messages(&self, seqs: &[i64]) -> std::io::Result<()> {
+        if seqs.is_empty() {
+            return Ok(());
+        }
+        let _writing = SPOOL_WRITES.lock().await;
+        let text = match tokio::fs::read_to_string(&self.path).await {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        let kept: String = text
+            .lines()
+            .filter(|line| {
+                let seq = serde_json::from_str::<serde_json::Value>(line)
+                    .ok()
+                    .and_then(|message| message["seq"].as_i64());
+                !seq.is_some_and(|seq| seqs.contains(&seq))
+            })
+            .flat_map(|line| [line, "\n"])
+            .collect();
+        if kept.len() == text.len() {
+            return Ok(());
+        }
+        let fresh = self.path.with_extension("jsonl.new");
+        let mut file = tokio::fs::File::create(&fresh).await?;
+        file.write_all(kept.as_bytes()).await?;
+        file.sync_all().await?;
+        drop(file);
+        tokio::fs::rename(&fresh, &self.path).await
     }
 }
 

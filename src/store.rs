@@ -213,6 +213,9 @@ impl Store {
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             // Waits for another process's write (this one's take turns first).
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            // Deleted and replaced content is overwritten with zeros instead of
+                            // left in free space, so an erased name does not linger in the file.
+                            conn.execute("PRAGMA secure_delete = ON").await?;
                             Ok(())
                         })
                     })

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::geography::Catalog;
 use super::offering::LinkageKind;
 use super::record::{format_date, parse_date};
-use super::validation::{FieldErrors, check_text, clean_text};
+use super::validation::{FieldErrors, check_name, check_text, clean_text};
 
 const MAX_TITLE: usize = 300;
 const MAX_INVITEES: usize = 500;
@@ -65,8 +65,12 @@ impl MeetingInput {
         known_stakeholders: &BTreeSet<String>,
     ) -> Result<MeetingData, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let title = self.title.unwrap_or_default().trim().to_string();
-        check_text(&mut errors, "title", &title, MAX_TITLE);
+        let title = check_name(
+            &mut errors,
+            "title",
+            &self.title.unwrap_or_default(),
+            MAX_TITLE,
+        );
 
         let district = clean_text(self.district).unwrap_or_default();
         if district.is_empty() {

@@ -6,7 +6,7 @@ use validator::Validate;
 use super::geography::Catalog;
 use super::offering::{LinkageKind, MAX_AMOUNT_INR, parse_kind};
 use super::record::RecordMeta;
-use super::validation::{FieldErrors, check_text, clean_text};
+use super::validation::{FieldErrors, check_name, check_text, clean_text};
 
 const MAX_TITLE: usize = 300;
 const MAX_DESCRIPTION: usize = 10_000;
@@ -49,8 +49,12 @@ impl NeedInput {
             errors.absorb(&found);
         }
         let kind = parse_kind(self.kind, &mut errors);
-        let title = self.title.unwrap_or_default().trim().to_string();
-        check_text(&mut errors, "title", &title, MAX_TITLE);
+        let title = check_name(
+            &mut errors,
+            "title",
+            &self.title.unwrap_or_default(),
+            MAX_TITLE,
+        );
         let description = clean_text(self.description);
         if let Some(text) = &description {
             check_text(&mut errors, "description", text, MAX_DESCRIPTION);

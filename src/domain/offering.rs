@@ -6,7 +6,7 @@ use validator::Validate;
 use super::geography::Catalog;
 use super::record::{RecordMeta, format_date, parse_date, today_in_india};
 use super::stakeholder::{Gender, SocialCategory, Stage, parse_word};
-use super::validation::{FieldErrors, check_text, clean_text};
+use super::validation::{FieldErrors, check_name, check_text, clean_text};
 
 word_enum! {
     /// What a linkage gives an entrepreneur; offerings and needs share it.
@@ -131,8 +131,12 @@ impl OfferingInput {
             errors.absorb(&found);
         }
         let kind = parse_kind(self.kind, &mut errors);
-        let title = self.title.unwrap_or_default().trim().to_string();
-        check_text(&mut errors, "title", &title, MAX_TITLE);
+        let title = check_name(
+            &mut errors,
+            "title",
+            &self.title.unwrap_or_default(),
+            MAX_TITLE,
+        );
         let description = clean_text(self.description);
         if let Some(text) = &description {
             check_text(&mut errors, "description", text, MAX_DESCRIPTION);

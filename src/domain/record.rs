@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::consent::ConsentGiven;
+
 word_enum! {
     /// Where a record stands. Deleting archives; nothing is ever removed.
     Status {
@@ -48,6 +50,8 @@ pub struct Provenance {
     pub actor: String,
     pub status: Status,
     pub demo: bool,
+    /// The consent a public registration was given with; the store keeps it with the time.
+    pub consent: Option<ConsentGiven>,
 }
 
 impl Provenance {
@@ -57,6 +61,15 @@ impl Provenance {
             actor: actor.to_string(),
             status: Status::Active,
             demo: false,
+            consent: None,
+        }
+    }
+
+    /// A public registration, stored `pending` with the consent it was given with.
+    pub fn registration_with(consent: ConsentGiven) -> Self {
+        Self {
+            consent: Some(consent),
+            ..Self::registration()
         }
     }
 
@@ -66,6 +79,7 @@ impl Provenance {
             actor: "public".into(),
             status: Status::Pending,
             demo: false,
+            consent: None,
         }
     }
 
@@ -76,6 +90,7 @@ impl Provenance {
             actor: actor.to_string(),
             status: Status::Active,
             demo: false,
+            consent: None,
         }
     }
 
@@ -85,6 +100,7 @@ impl Provenance {
             actor: "seed".into(),
             status: Status::Active,
             demo: true,
+            consent: None,
         }
     }
 }

@@ -3,10 +3,11 @@
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidateEmail};
 
+use super::consent::ConsentRecord;
 use super::geography::Catalog;
 use super::phone::normalize_phone;
 use super::record::RecordMeta;
-use super::validation::{FieldErrors, check_text, clean_text};
+use super::validation::{FieldErrors, check_name, check_text, clean_text};
 
 word_enum! {
     StakeholderKind {
@@ -132,27 +133,11 @@ pub struct Stakeholder {
     /// when it was registered; a facilitator decides.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub possible_duplicates: Vec<String>,
+    /// For a public registration: the notice the person agreed to, in which language, when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<ConsentRecord>,
     #[serde(flatten)]
     pub meta: RecordMeta,
-}
-
-impl Stakeholder {
-    /// The record for readers without a token: no contact details, and of the profile only
-    /// what describes the enterprise (sector, stage, a group's size). A person's gender, age,
-    /// social category, SHG membership and block are personal data: eligibility needs them,
-    /// the public does not.
-    pub fn public_view(mut self) -> Self {
-        self.data.contact = Contact::default();
-        if let Some(profile) = self.data.profile.take() {
-            self.data.profile = Some(Profile {
-                sector: profile.sector,
-                stage: profile.stage,
-                members: profile.members,
-                ..Profile::default()
-            });
-        }
-        self
-    }
 }
 
 const MAX_NAME: usize = 200;
@@ -180,12 +165,14 @@ impl StakeholderInput {
             }),
         };
 
-        let name = self.name.unwrap_or_default().trim().to_string();
-        check_text(&mut errors, "name", &name, MAX_NAME);
-        let name_local = clean_text(self.name_local);
-        if let Some(local) = &name_local {
-            check_text(&mut errors, "name_local", local, MAX_NAME);
-        }
+        let name = check_name(
+            &mut errors,
+            "name",
+            &self.name.unwrap_or_default(),
+            MAX_NAME,
+        );
+        let name_local = clean_text(self.name_local)
+            .map(|local| check_name(&mut errors, "name_local", &local, MAX_NAME));
         let description = clean_text(self.description);
         if let Some(text) = &description {
             check_text(&mut errors, "description", text, MAX_DESCRIPTION);
@@ -280,10 +267,8 @@ impl StakeholderData {
 }
 
 fn validate_contact(input: ContactInput, errors: &mut FieldErrors) -> Contact {
-    let person = clean_text(input.person);
-    if let Some(person) = &person {
-        check_text(errors, "contact.person", person, MAX_NAME);
-    }
+    let person = clean_text(input.person)
+        .map(|person| check_name(errors, "contact.person", &person, MAX_NAME));
     let phone = clean_text(input.phone).and_then(|raw| match normalize_phone(&raw) {
         Ok(phone) => Some(phone),
         Err(why) => {

@@ -300,7 +300,7 @@ impl Html {
     }
 }
 
-const STYLE: &str = "<style>
+pub(super) const STYLE: &str = "<style>
 body { font-family: 'Noto Sans', 'Noto Sans Devanagari', 'Mangal', Arial, sans-serif; margin: 1.5rem; color: #111; font-size: 14px; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; }
 h2 { font-size: 1.15rem; margin-top: 1.6rem; border-bottom: 2px solid #333; padding-bottom: 0.2rem; }

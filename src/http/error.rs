@@ -51,6 +51,9 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("too many requests; wait a little and try again")]
     RateLimited,
+    /// The client was too slow sending the request, or the request took too long.
+    #[error("{0}")]
+    Timeout(String),
     #[error("the service is not ready: {0}")]
     Unavailable(String),
     /// Writers queued longer than the store waits; nothing was changed and the request may be
@@ -89,6 +92,7 @@ impl AppError {
             AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            AppError::Timeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

@@ -16,6 +16,7 @@ use super::error::{AppError, AppResult};
 use super::extract::{PathParam, QueryParams};
 use crate::domain::geography::{District, Sector};
 use crate::domain::record::{Status, parse_instant, today_in_india};
+use crate::domain::visibility::Audience;
 use crate::hsds::{self, About, Names, Page, Service, ServiceSummary};
 use crate::store::registry::OfferingListing;
 
@@ -115,8 +116,8 @@ async fn service(
         .get_stakeholder(&offering.stakeholder_id)
         .await?
         .filter(|provider| provider.meta.status == Status::Active)
-        .ok_or_else(not_found)?
-        .public_view();
+        .map(|provider| Audience::Public.stakeholder(provider))
+        .ok_or_else(not_found)?;
     let mut districts: BTreeMap<String, District> = BTreeMap::new();
     for code in offering
         .data

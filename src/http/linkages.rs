@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, require_district};
-use super::stakeholders::visible_to;
+use super::stakeholders::{audience, visible_to};
 use crate::domain::meeting::{Linkage, LinkageMoveInput};
 
 pub fn router() -> Router<AppState> {
@@ -18,18 +18,16 @@ pub fn router() -> Router<AppState> {
         .route("/stakeholders/{id}/record", get(record))
 }
 
-/// A linkage; with a token also its note and history (who moved it when, and why).
+/// A linkage; with a token also its reasons, note and history (who moved it when, and why).
+/// Without one, no reasons: they are the person's profile facts ("age 31 within 18–45").
 async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Value>> {
-    let linkage = find_linkage(&app, &id).await?;
+    let linkage = audience(&caller).linkage(find_linkage(&app, &id).await?);
     if caller.is_none() {
-        return Ok(Json(json!(Linkage {
-            note: None,
-            ..linkage
-        })));
+        return Ok(Json(json!(linkage)));
     }
     let history = app.store.linkage_history(&id).await?;
     let mut shown = json!(linkage);

@@ -7,17 +7,20 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use governor::middleware::NoOpMiddleware;
 use serde::Deserialize;
 use serde_json::json;
 use tower_governor::GovernorLayer;
-use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
+use tower_governor::key_extractor::PeerIpKeyExtractor;
 
 use super::error::{AppError, AppResult};
-use super::extract::JsonBody;
+use super::extract::{JsonBody, QueryParams};
 use super::{AppState, Limits};
 use crate::domain::FieldErrors;
+use crate::domain::consent::{self, ConsentInput, Notice, NoticeLanguage};
 use crate::domain::need::NeedInput;
 use crate::domain::offering::OfferingInput;
 use crate::domain::record::Provenance;
@@ -33,38 +36,76 @@ pub(super) struct Registration {
     pub offerings: Vec<OfferingInput>,
     #[serde(default)]
     pub needs: Vec<NeedInput>,
+    /// Required: the person agreed to the notice of `GET /api/v1/consent-notice`.
+    #[serde(default)]
+    pub consent: Option<ConsentInput>,
 }
 
 const MAX_ITEMS: usize = 20;
 
-pub fn router(limits: &Limits) -> Router<AppState> {
-    rate_limited(
+pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
+    let register = budget.apply(
         Router::new().route("/registrations", post(register)),
-        limits,
         || AppError::RateLimited.into_response(),
-    )
+    );
+    Router::new()
+        .route("/consent-notice", get(consent_notice))
+        .merge(register)
 }
 
-/// `routes` with the public registrations' limit per client address: a burst, then one per
-/// period (the JSON API and the web form each have their own budget); `too_many` answers the
-/// request over the limit.
-pub(super) fn rate_limited(
-    routes: Router<AppState>,
-    limits: &Limits,
-    too_many: fn() -> Response,
-) -> Router<AppState> {
-    let period = limits
-        .registration_period
-        .max(std::time::Duration::from_millis(1));
-    let config = GovernorConfigBuilder::default()
-        .period(period)
-        .burst_size(limits.registration_burst.max(1))
-        .finish()
-        .map(Arc::new);
-    match config {
-        Some(config) => routes.layer(GovernorLayer::new(config).error_handler(move |_| too_many())),
-        None => routes,
+/// How many public writes (registrations through the API and through the web form, together)
+/// one client address may make: a burst, then one per period. One bucket per address for all
+/// of them, so using both doors does not double the allowance.
+#[derive(Clone)]
+pub struct PublicWriteBudget {
+    config: Option<Arc<GovernorConfig<PeerIpKeyExtractor, NoOpMiddleware>>>,
+}
+
+impl PublicWriteBudget {
+    pub fn new(limits: &Limits) -> Self {
+        let period = limits
+            .registration_period
+            .max(std::time::Duration::from_millis(1));
+        let config = GovernorConfigBuilder::default()
+            .period(period)
+            .burst_size(limits.registration_burst.max(1))
+            .finish()
+            .map(Arc::new);
+        PublicWriteBudget { config }
     }
+
+    /// `routes` spending from this budget; `too_many` answers a request over it.
+    pub(super) fn apply(
+        &self,
+        routes: Router<AppState>,
+        too_many: fn() -> Response,
+    ) -> Router<AppState> {
+        match &self.config {
+            Some(config) => {
+                routes.layer(GovernorLayer::new(config.clone()).error_handler(move |_| too_many()))
+            }
+            None => routes,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct NoticeQuery {
+    lang: Option<String>,
+}
+
+/// The notice a client shows before it sends a registration, in Hindi unless `lang=en`.
+async fn consent_notice(QueryParams(query): QueryParams<NoticeQuery>) -> AppResult<Json<Notice>> {
+    let language = match query.lang.as_deref().map(str::trim) {
+        None | Some("") => NoticeLanguage::Hindi,
+        Some(text) => NoticeLanguage::parse(text).ok_or_else(|| {
+            AppError::field(
+                "lang",
+                format!("unknown language `{text}`: {}", NoticeLanguage::expected()),
+            )
+        })?,
+    };
+    Ok(Json(consent::current_notice(language)))
 }
 
 async fn register(
@@ -96,10 +137,13 @@ pub(super) async fn store_registration(
 ) -> AppResult<(Registered, bool)> {
     let catalog = app.store.catalog().await?;
     let mut errors = FieldErrors::new();
+    let consent = ConsentInput::validate(registration.consent)
+        .map_err(|refused| errors = refused)
+        .ok();
     let stakeholder = registration
         .stakeholder
         .validate_with(&catalog)
-        .map_err(|e| errors = e)
+        .map_err(|found| nest(&mut errors, "", found))
         .ok();
     if registration.offerings.len() > MAX_ITEMS {
         errors.add(
@@ -133,8 +177,8 @@ pub(super) async fn store_registration(
             Err(found) => nest(&mut errors, &format!("needs[{index}]"), found),
         }
     }
-    let stakeholder = match stakeholder {
-        Some(stakeholder) if errors.is_empty() => stakeholder,
+    let (stakeholder, consent) = match (stakeholder, consent) {
+        (Some(stakeholder), Some(consent)) if errors.is_empty() => (stakeholder, consent),
         _ => return Err(AppError::Validation(errors)),
     };
     // Lookalikes are stored flagged for the facilitator, never refused: the person registering
@@ -145,7 +189,7 @@ pub(super) async fn store_registration(
             &stakeholder,
             &offerings,
             &needs,
-            &Provenance::registration(),
+            &Provenance::registration_with(consent),
             OnDuplicate::Flag,
         )
         .await?;
@@ -153,8 +197,14 @@ pub(super) async fn store_registration(
     Ok((stored, possible_duplicate))
 }
 
+/// Adds `found` to `errors`, each field under `prefix` (none when it is empty).
 fn nest(errors: &mut FieldErrors, prefix: &str, found: FieldErrors) {
     for (field, why) in found.fields() {
-        errors.add(format!("{prefix}.{field}"), why.clone());
+        let field = if prefix.is_empty() {
+            field.clone()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        errors.add(field, why.clone());
     }
 }

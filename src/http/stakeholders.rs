@@ -20,6 +20,7 @@ use crate::domain::geography::Catalog;
 use crate::domain::record::{Provenance, Status};
 use crate::domain::stakeholder::StakeholderData;
 use crate::domain::stakeholder::{Stakeholder, StakeholderInput, StakeholderKind};
+use crate::domain::visibility::Audience;
 use crate::store::registry::{Change, OnDuplicate, StakeholderFilter, StatusFilter};
 
 pub fn router() -> Router<AppState> {
@@ -44,18 +45,20 @@ const STAKEHOLDER_FIELDS: &[&str] = &[
     "status",
 ];
 
-/// Anyone sees active records; token holders also see pending and archived ones.
-pub(super) fn visible_to(caller: &Option<Caller>, status: Status) -> bool {
-    caller.is_some() || status == Status::Active
+/// Whom a response is for: the public without a token (see [`Audience`], the one rule).
+pub(super) fn audience(caller: &Option<Caller>) -> Audience {
+    Audience::of(caller.as_ref().map(|caller| caller.role))
 }
 
-/// A stakeholder as this caller may see it: contact details only with a token.
+/// Anyone sees active records; token holders also see pending and archived ones.
+pub(super) fn visible_to(caller: &Option<Caller>, status: Status) -> bool {
+    audience(caller).sees_status(status)
+}
+
+/// A stakeholder as this caller may see it: contacts and profile only with a token, the consent
+/// record only for facilitators and admins.
 pub(super) fn shown(caller: &Option<Caller>, stakeholder: Stakeholder) -> Stakeholder {
-    if caller.is_some() {
-        stakeholder
-    } else {
-        stakeholder.public_view()
-    }
+    audience(caller).stakeholder(stakeholder)
 }
 
 /// The statuses a listing may include: `status=pending|archived|active|all`, for token holders.
@@ -258,10 +261,55 @@ async fn erase(
     PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Stakeholder>> {
     moderate_existing(&app, &caller, &id).await?;
-    Ok(Json(
-        app.store.erase_stakeholder(&id, &caller.0.name).await?,
-    ))
+    let erased = app.store.erase_stakeholder(&id, &caller.0.name).await?;
+    scrub_after_erasure(&app, &erased.forgotten_messages).await;
+    Ok(Json(erased.stakeholder))
 }
+
+/// After an erasure, makes the old text leave the disk, not only the answers: the search index
+/// rewrites the segments that held it, the SMS spool drops the messages to or about the person,
+/// and SQLite's write-ahead log is emptied into the scrubbed database file. The erasure itself
+/// is committed already, so a step that fails is logged and retried by the next erasure (each
+/// step covers everything erased before it), not reported as a failed request.
+async fn scrub_after_erasure(app: &AppState, forgotten_messages: &[i64]) {
+    if let Some(index) = app.search.as_ref().filter(|index| index.is_writable()) {
+        match app.store.latest_change().await {
+            Ok(erased_at) => {
+                index.notify_write();
+                let mut cursor = index.watch_cursor();
+                let indexed = tokio::time::timeout(
+                    ERASURE_INDEX_WAIT,
+                    cursor.wait_for(|reached| *reached >= erased_at),
+                )
+                .await
+                .is_ok_and(|reached| reached.is_ok());
+                if !indexed {
+                    tracing::warn!(
+                        "the search index did not reach the erasure in time; its old segments are purged by the next erasure"
+                    );
+                } else if let Err(error) = index.purge_deleted().await {
+                    tracing::warn!(%error, "could not purge erased text from the search index");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not read the change log after an erasure"),
+        }
+    }
+    if let Some(spool) = &app.spool
+        && let Err(error) = spool.drop_messages(forgotten_messages).await
+    {
+        tracing::warn!(%error, "could not drop erased messages from the SMS spool");
+    }
+    match app.store.scrub_freed_space().await {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            "readers held SQLite's write-ahead log; it is emptied at the next erasure or checkpoint"
+        ),
+        Err(error) => tracing::warn!(%error, "could not checkpoint the database after an erasure"),
+    }
+}
+
+/// How long an erasure waits for the search index to apply it before purging old segments.
+const ERASURE_INDEX_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The stakeholder whose records (its offerings, its needs) the caller is about to write:
 /// 404 if there is none, 403 if it is in a district the caller's token does not write in.

@@ -6,6 +6,8 @@
 //! reason beside each field; a stored one redirects (303) to a thank-you page, so reloading it
 //! does not register twice.
 
+mod csrf;
+pub mod sent_forms;
 mod texts;
 
 use std::collections::BTreeMap;
@@ -14,28 +16,28 @@ use std::sync::LazyLock;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::ACCEPT_LANGUAGE;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{ACCEPT_LANGUAGE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
 use serde::{Deserialize, Serialize};
 
+use super::AppState;
 use super::error::AppError;
 use super::extract::QueryParams;
-use super::registrations::{self, Registration};
-use super::{AppState, Limits};
+use super::registrations::{self, PublicWriteBudget, Registration};
+use crate::domain::consent::{self, ConsentInput, NoticeLanguage};
 use crate::domain::need::NeedInput;
 use crate::domain::stakeholder::{ContactInput, StakeholderInput};
 use texts::{Lang, Texts};
 
-pub fn router(limits: &Limits) -> Router<AppState> {
+pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
     // Only sending the form is limited: many phones share one address behind a carrier's NAT,
-    // and looking at the form costs nothing.
-    let submit_form = registrations::rate_limited(
+    // and looking at the form costs nothing. The form and the API spend from one budget.
+    let submit_form = budget.apply(
         Router::new().route("/register", post(submit)),
-        limits,
         too_many_page,
     );
     Router::new()
@@ -56,11 +58,14 @@ fn too_many_page() -> Response {
     (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response()
 }
 
+/// The layout every page extends (its inline style is allowed by hash; see `security`).
+pub(super) const LAYOUT_TEMPLATE: &str = include_str!("web/templates/layout.html");
+
 /// The pages' templates, checked when first used (a test renders each one).
 static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(|| {
     let mut environment = Environment::new();
     for (name, source) in [
-        ("layout.html", include_str!("web/templates/layout.html")),
+        ("layout.html", LAYOUT_TEMPLATE),
         ("register.html", include_str!("web/templates/register.html")),
         ("thanks.html", include_str!("web/templates/thanks.html")),
     ] {
@@ -107,10 +112,18 @@ struct RegisterForm {
     need_kind: String,
     need_title: String,
     need_amount: String,
+    /// `yes` when the consent box is ticked (an unticked box is not sent at all).
+    consent: String,
+    /// The version of the notice the page showed.
+    notice_version: String,
+    /// Must equal the `sangam_csrf` cookie (see [`csrf`]).
+    csrf_token: String,
+    /// Names this filled-in form, so that sending it twice registers once.
+    form_id: String,
 }
 
 impl RegisterForm {
-    fn registration(&self, amount_inr: Option<i64>) -> Registration {
+    fn registration(&self, amount_inr: Option<i64>, lang: Lang) -> Registration {
         let given = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
         let wants_something = given(&self.need_kind).is_some() || given(&self.need_title).is_some();
         let needs = if wants_something {
@@ -138,6 +151,11 @@ impl RegisterForm {
             },
             offerings: Vec::new(),
             needs,
+            consent: Some(ConsentInput {
+                given: Some(self.consent == "yes"),
+                notice_version: given(&self.notice_version),
+                language: Some(lang.code().to_string()),
+            }),
         }
     }
 }
@@ -155,11 +173,12 @@ async fn form(
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Response {
     let lang = language(&query, &headers);
+    let token = csrf::from_cookie(&headers).unwrap_or_else(csrf::new_token);
     let form = RegisterForm {
         kind: "micro_entrepreneur".into(),
         ..RegisterForm::default()
     };
-    form_page(&app, lang, &form, BTreeMap::new(), StatusCode::OK).await
+    form_page(&app, lang, &form, &token, BTreeMap::new(), StatusCode::OK).await
 }
 
 async fn submit(
@@ -170,16 +189,27 @@ async fn submit(
 ) -> Response {
     let lang = language(&query, &headers);
     let texts = lang.texts();
+    let cookie_token = csrf::from_cookie(&headers);
     let Ok(form) = serde_urlencoded::from_bytes::<RegisterForm>(&body) else {
         let errors = BTreeMap::from([("form".to_string(), texts.field_error.to_string())]);
+        let token = cookie_token.unwrap_or_else(csrf::new_token);
         return form_page(
             &app,
             lang,
             &RegisterForm::default(),
+            &token,
             errors,
             StatusCode::BAD_REQUEST,
         )
         .await;
+    };
+    // A post that does not carry the token this browser was given did not come from our form
+    // (another site can make a browser post, but cannot read our cookie): nothing is stored,
+    // and the form comes back, filled in, with a fresh token to send again.
+    let Some(token) = cookie_token.filter(|token| csrf::matches(token, &form.csrf_token)) else {
+        let errors = BTreeMap::from([("form".to_string(), texts.form_expired.to_string())]);
+        let token = csrf::new_token();
+        return form_page(&app, lang, &form, &token, errors, StatusCode::FORBIDDEN).await;
     };
     let amount = match parse_amount(&form.need_amount) {
         Ok(amount) => amount,
@@ -188,26 +218,56 @@ async fn submit(
                 "need_amount".to_string(),
                 texts.amount_not_a_number.to_string(),
             )]);
-            return form_page(&app, lang, &form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return form_page(
+                &app,
+                lang,
+                &form,
+                &token,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
-    match registrations::store_registration(&app, form.registration(amount)).await {
-        Ok((stored, _)) => Redirect::to(&format!(
-            "/register/thanks?lang={}&ref={}",
-            lang.code(),
-            stored.stakeholder.id
-        ))
-        .into_response(),
+    // The same filled-in form sent twice (a double tap, a retry on a slow network) registers
+    // once: the second waits for the first and is thanked with the same reference. A form
+    // changed before it is sent again is a new registration.
+    let slot = app.sent_forms.slot(&form.form_id, &body);
+    let mut sent = slot.lock().await;
+    if let Some(reference) = sent.as_ref() {
+        return thanks_redirect(lang, reference);
+    }
+    match registrations::store_registration(&app, form.registration(amount, lang)).await {
+        Ok((stored, _)) => {
+            *sent = Some(stored.stakeholder.id.clone());
+            thanks_redirect(lang, &stored.stakeholder.id)
+        }
         Err(AppError::Validation(found)) => {
             let errors = found
                 .fields()
                 .iter()
                 .map(|(field, why)| field_error(texts, field, why))
                 .collect();
-            form_page(&app, lang, &form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            form_page(
+                &app,
+                lang,
+                &form,
+                &token,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(other) => other.into_response(),
     }
+}
+
+fn thanks_redirect(lang: Lang, reference: &str) -> Response {
+    Redirect::to(&format!(
+        "/register/thanks?lang={}&ref={reference}",
+        lang.code()
+    ))
+    .into_response()
 }
 
 async fn thanks(headers: HeaderMap, QueryParams(query): QueryParams<PageQuery>) -> Response {
@@ -239,6 +299,7 @@ fn field_error(texts: &Texts, field: &str, why: &str) -> (String, String) {
         "needs[0].kind" => "need_kind",
         "needs[0].title" => "need_title",
         "needs[0].amount_inr" => "need_amount",
+        "consent.given" | "consent.notice_version" | "consent.language" => "consent",
         "kind" | "name" | "name_local" | "district" | "description" => field,
         _ => "form",
     };
@@ -288,6 +349,7 @@ async fn form_page(
     app: &AppState,
     lang: Lang,
     form: &RegisterForm,
+    csrf_token: &str,
     errors: BTreeMap<String, String>,
     status: StatusCode,
 ) -> Response {
@@ -314,15 +376,31 @@ async fn form_page(
         }
     }
     let texts = lang.texts();
+    let notice = consent::current_notice(match lang {
+        Lang::Hindi => NoticeLanguage::Hindi,
+        Lang::English => NoticeLanguage::English,
+    });
+    // A form shown anew gets a new id; one sent back for correction keeps its own.
+    let form_id = Some(form.form_id.clone())
+        .filter(|id| sent_forms::well_formed(id))
+        .unwrap_or_else(sent_forms::new_id);
     let context = context! {
         form => Value::from(Serde(form)),
+        form_id => form_id,
+        csrf_token => csrf_token,
+        notice_version => notice.version,
+        notice_lines => notice.text.lines().filter(|line| !line.trim().is_empty()).collect::<Vec<_>>(),
         errors => errors,
         states => Value::from(Serde(states)),
         kinds => Value::from(Serde(choices(texts.kinds))),
         need_kinds => Value::from(Serde(choices(texts.need_kinds))),
         ..page_context(lang, "/register")
     };
-    render("register.html", context, status)
+    let mut response = render("register.html", context, status);
+    if let Ok(cookie) = HeaderValue::from_str(&csrf::set_cookie(csrf_token)) {
+        response.headers_mut().insert(SET_COOKIE, cookie);
+    }
+    response
 }
 
 #[cfg(test)]

@@ -428,6 +428,46 @@ impl SearchIndex {
         .await
     }
 
+    /// Rewrites every segment that still holds deleted documents and removes the old files, so
+    /// that text replaced in the index (an erased person's name) is gone from the disk too: a
+    /// delete in tantivy only marks a document, and its words stay in the segment's files until
+    /// a merge rewrites them. Waits for the merge; the writer is held throughout.
+    pub async fn purge_deleted(&self) -> SearchResult<()> {
+        let mut writer = self.lock_writer().await?;
+        let index = self.clone();
+        blocking(move || {
+            // A merge the writer started on its own may hold some segments: wait and try again
+            // (it purges the deletes of the segments it merges too).
+            for _ in 0..100 {
+                index.inner.reader.reload()?;
+                let holding: Vec<_> = index
+                    .inner
+                    .reader
+                    .searcher()
+                    .segment_readers()
+                    .iter()
+                    .filter(|segment| segment.num_deleted_docs() > 0)
+                    .map(|segment| segment.segment_id())
+                    .collect();
+                if holding.is_empty() {
+                    break;
+                }
+                let all = index.inner.index.searchable_segment_ids()?;
+                match writer.merge(&all).wait() {
+                    Ok(_) => {}
+                    Err(error) => {
+                        tracing::debug!(%error, "purging merge must wait for another merge");
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                    }
+                }
+            }
+            writer.garbage_collect_files().wait()?;
+            index.inner.reader.reload()?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Commits what the writer holds with `cursor` as payload; rolls back if that fails.
     fn commit(&self, writer: &mut IndexWriter, cursor: ChangeCursor) -> SearchResult<()> {
         let committed = writer.prepare_commit().and_then(|mut prepared| {

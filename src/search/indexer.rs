@@ -84,6 +84,8 @@ struct Tailer {
     index: SearchIndex,
     store: Store,
     gazetteer_read: Option<Instant>,
+    /// The last erasure whose old text was purged from the index (0: none yet this run).
+    erasures_purged: i64,
 }
 
 impl Tailer {
@@ -92,6 +94,7 @@ impl Tailer {
             index,
             store,
             gazetteer_read: None,
+            erasures_purged: 0,
         }
     }
 
@@ -103,12 +106,24 @@ impl Tailer {
         let gazetteer = self.gazetteer().await?;
         let ops = ops_for(&self.store, self.index.fields(), &gazetteer, &changes).await?;
         self.index.apply(ops, last).await?;
+        self.purge_after_erasures().await?;
         tracing::debug!(changes = changes.len(), cursor = %last, "search index updated");
         Ok(if changes.len() as i64 >= BATCH {
             Round::More
         } else {
             Round::CaughtUp
         })
+    }
+
+    /// After a person is erased — by this process or another sharing the database — rewrites
+    /// the segments that still hold their old text (see [`SearchIndex::purge_deleted`]).
+    async fn purge_after_erasures(&mut self) -> SearchResult<()> {
+        let latest = self.store.latest_erasure().await?;
+        if latest > self.erasures_purged {
+            self.index.purge_deleted().await?;
+            self.erasures_purged = latest;
+        }
+        Ok(())
     }
 
     async fn gazetteer(&mut self) -> SearchResult<std::sync::Arc<Gazetteer>> {

@@ -11,17 +11,27 @@
 
 use super::changes::{self, Entity};
 use super::outbox;
-use super::{Store, StoreError, StoreResult};
+use super::{Backend, Store, StoreError, StoreResult};
 use crate::domain::record::now_timestamp;
 use crate::domain::stakeholder::Stakeholder;
 
 /// What an erased name or title reads.
 pub const ERASED: &str = "(erased)";
 
+/// What an erasure did.
+#[derive(Debug)]
+pub struct Erased {
+    /// The record as it is now.
+    pub stakeholder: Stakeholder,
+    /// The outbox messages to or about the person that were dropped (by `seq`), so that a
+    /// copy spooled for the SMS gateway can be dropped too.
+    pub forgotten_messages: Vec<i64>,
+}
+
 impl Store {
     /// Erases the stakeholder's personal data and archives it with its offerings and needs;
     /// `actor` is recorded. Erasing again changes nothing more but is recorded too.
-    pub async fn erase_stakeholder(&self, id: &str, actor: &str) -> StoreResult<Stakeholder> {
+    pub async fn erase_stakeholder(&self, id: &str, actor: &str) -> StoreResult<Erased> {
         let (mut tx, _turn) = self.begin_write().await?;
         let now = now_timestamp();
         let erased = sqlx::query(
@@ -77,7 +87,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        outbox::forget(&mut tx, id).await?;
+        let forgotten_messages = outbox::forget(&mut tx, id).await?;
         sqlx::query("INSERT INTO erasures (stakeholder_id, actor, at) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(actor)
@@ -85,6 +95,44 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.get_stakeholder(id).await?.ok_or(StoreError::NotFound)
+        let stakeholder = self
+            .get_stakeholder(id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(Erased {
+            stakeholder,
+            forgotten_messages,
+        })
+    }
+
+    /// The number of the latest erasure (0 if none), so a search index can tell there is
+    /// erased text to purge.
+    pub async fn latest_erasure(&self) -> StoreResult<i64> {
+        let (latest,): (Option<i64>,) = sqlx::query_as("SELECT MAX(seq) FROM erasures")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(latest.unwrap_or(0))
+    }
+
+    /// Makes replaced text leave the database's files, as far as the database allows. SQLite
+    /// (with `secure_delete`, set on every connection) has zeroed the old rows in the pages;
+    /// this copies the write-ahead log into the database and truncates it, so the old pages
+    /// the log still held are gone too. It retries while readers hold the log, for up to 10 s,
+    /// and says whether it got there. PostgreSQL keeps old row versions until VACUUM reuses
+    /// their space, which it does not promise to overwrite at once (see the README).
+    pub async fn scrub_freed_space(&self) -> StoreResult<bool> {
+        if self.backend != Backend::Sqlite {
+            return Ok(true);
+        }
+        for _ in 0..200 {
+            let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.pool)
+                .await?;
+            if busy == 0 {
+                return Ok(true);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Ok(false)
     }
 }

@@ -47,12 +47,13 @@ pub(super) async fn enqueue(
 pub(super) async fn forget(
     tx: &mut Transaction<'static, Any>,
     stakeholder_id: &str,
-) -> StoreResult<()> {
-    sqlx::query("DELETE FROM outbox WHERE recipient_id = $1 OR about_id = $1")
-        .bind(stakeholder_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+) -> StoreResult<Vec<i64>> {
+    let forgotten: Vec<(i64,)> =
+        sqlx::query_as("DELETE FROM outbox WHERE recipient_id = $1 OR about_id = $1 RETURNING seq")
+            .bind(stakeholder_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(forgotten.into_iter().map(|(seq,)| seq).collect())
 }
 
 impl Store {

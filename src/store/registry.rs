@@ -6,6 +6,7 @@ use super::changes::{self, Entity};
 use super::{
     Backend, Store, StoreError, StoreResult, TurnKey, from_json, new_id, to_json, write_transaction,
 };
+use crate::domain::consent::ConsentRecord;
 use crate::domain::need::{Need, NeedData};
 use crate::domain::offering::{LinkageKind, Offering, OfferingData};
 use crate::domain::record::{Origin, Provenance, RecordMeta, Status, now_timestamp};
@@ -129,6 +130,9 @@ pub(super) struct StakeholderRow {
     version: i64,
     updated_by: Option<String>,
     demo: i64,
+    consent_notice_version: Option<String>,
+    consent_language: Option<String>,
+    consent_given_at: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -223,6 +227,18 @@ impl TryFrom<StakeholderRow> for Stakeholder {
                     .transpose()?,
             },
             possible_duplicates: from_json("possible_duplicates", &row.possible_duplicates)?,
+            consent: match (
+                row.consent_notice_version,
+                row.consent_language,
+                row.consent_given_at,
+            ) {
+                (Some(notice_version), Some(language), Some(given_at)) => Some(ConsentRecord {
+                    notice_version,
+                    language,
+                    given_at,
+                }),
+                _ => None,
+            },
             meta: meta(
                 &row.status,
                 &row.created_via,
@@ -332,7 +348,8 @@ pub(super) async fn duplicates_of<'e>(
 }
 
 pub(super) const STAKEHOLDER_COLUMNS: &str = "id, kind, name, name_local, district, districts_served, description, contact_person,
-    contact_phone, contact_email, profile, possible_duplicates, status, created_via, created_by, created_at, updated_at, version, updated_by, demo";
+    contact_phone, contact_email, profile, possible_duplicates, status, created_via, created_by, created_at, updated_at, version, updated_by, demo,
+    consent_notice_version, consent_language, consent_given_at";
 pub(super) const OFFERING_COLUMNS: &str =
     "id, stakeholder_id, kind, title, description, sectors, districts, eligibility, terms,
     valid_until, status, created_via, created_by, created_at, updated_at, version, updated_by, demo";
@@ -442,6 +459,18 @@ pub(super) async fn insert_stakeholder_in(
     .bind(prov.demo as i64)
     .execute(&mut **tx)
     .await?;
+    if let Some(consent) = &prov.consent {
+        sqlx::query(
+            "UPDATE stakeholders SET consent_notice_version = $2, consent_language = $3,
+                consent_given_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&consent.notice_version)
+        .bind(consent.language.as_str())
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+    }
     changes::record(tx, Entity::Stakeholder, id, "upsert").await?;
     Ok(())
 }

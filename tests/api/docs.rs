@@ -20,6 +20,7 @@ async fn the_openapi_document_describes_every_contract_endpoint() {
         ("/api/v1/offerings/{id}", &["get", "patch", "delete"]),
         ("/api/v1/needs/{id}", &["get", "patch", "delete"]),
         ("/api/v1/registrations", &["post"]),
+        ("/api/v1/consent-notice", &["get"]),
         ("/api/v1/search", &["get"]),
         ("/api/v1/meetings", &["get", "post"]),
         ("/api/v1/meetings/{id}", &["get", "patch"]),

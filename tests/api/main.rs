@@ -14,6 +14,7 @@ mod interchange;
 mod lifecycle;
 mod meetings;
 mod outbox;
+mod privacy;
 mod registrations;
 mod search;
 mod storage;

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::support::{Backend, TestServer, backends, entrepreneur, error_fields};
 
+/// A registration without consent; [`consented`] adds it.
 fn registration(name: &str, phone: &str) -> serde_json::Value {
     json!({
         "kind": "micro_entrepreneur", "name": name, "name_local": "रीना देवी", "district": "up-mirzapur",
@@ -15,6 +16,12 @@ fn registration(name: &str, phone: &str) -> serde_json::Value {
             {"kind": "finance", "title": "silai machine ke liye loan", "sector": "tailoring", "amount_inr": 25000}
         ]
     })
+}
+
+/// `body` with consent to the server's current notice, in Hindi.
+async fn consented(server: &TestServer, mut body: serde_json::Value) -> serde_json::Value {
+    body["consent"] = server.consent("hi").await;
+    body
 }
 
 #[tokio::test]
@@ -28,7 +35,7 @@ async fn anyone_can_register_and_the_record_waits_for_a_facilitator() {
             .post(
                 "/api/v1/registrations",
                 None,
-                &registration("Reena Devi", "9123456789"),
+                &consented(&server, registration("Reena Devi", "9123456789")).await,
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{}: {reply}", backend.name());
@@ -106,7 +113,7 @@ async fn a_lookalike_registration_is_flagged_and_a_lookalike_api_create_is_a_con
             .post(
                 "/api/v1/registrations",
                 None,
-                &registration("S. Devi", "+91 98765-43210"),
+                &consented(&server, registration("S. Devi", "+91 98765-43210")).await,
             )
             .await;
         assert_eq!(status, StatusCode::CREATED);
@@ -161,7 +168,7 @@ async fn a_lookalike_registration_is_flagged_and_a_lookalike_api_create_is_a_con
 async fn a_registration_with_one_bad_need_is_refused_whole_with_the_field_named() {
     let server = TestServer::start(&Backend::Sqlite).await;
     let token = server.token("facilitator").await;
-    let mut body = registration("Reena", "9123456789");
+    let mut body = consented(&server, registration("Reena", "9123456789")).await;
     body["needs"][1]["amount_inr"] = json!(-500);
     let (status, reply) = server.post("/api/v1/registrations", None, &body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -183,7 +190,7 @@ async fn floods_of_registrations_from_one_address_are_rate_limited() {
             .post(
                 "/api/v1/registrations",
                 None,
-                &registration(&format!("Flood {n}"), "9000000000"),
+                &consented(&server, registration(&format!("Flood {n}"), "9000000000")).await,
             )
             .await;
         if status == StatusCode::TOO_MANY_REQUESTS {
@@ -194,4 +201,144 @@ async fn floods_of_registrations_from_one_address_are_rate_limited() {
     }
     let body = limited.expect("no 429 after 40 registrations in a burst");
     error_fields(&body, "rate_limited");
+}
+
+/// No registration is stored without consent to a notice Sangam knows (DPDP Act 2023); the
+/// record keeps which notice, in which language and when, for facilitators only.
+#[tokio::test]
+async fn a_registration_needs_consent_and_the_record_keeps_what_was_agreed() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let facilitator = server.token("facilitator").await;
+        let name = backend.name();
+
+        let without = registration("Reena Devi", "9123456789");
+        let mut refused = consented(&server, without.clone()).await;
+        refused["consent"]["given"] = json!(false);
+        let mut unknown_notice = consented(&server, without.clone()).await;
+        unknown_notice["consent"]["notice_version"] = json!("2019-01");
+        let mut no_language = consented(&server, without.clone()).await;
+        no_language["consent"]["language"] = json!("fr");
+        for (body, field) in [
+            (&without, "consent.given"),
+            (&refused, "consent.given"),
+            (&unknown_notice, "consent.notice_version"),
+            (&no_language, "consent.language"),
+        ] {
+            let (status, reply) = server.post("/api/v1/registrations", None, body).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {reply}");
+            let fields = error_fields(&reply, "validation_failed");
+            assert!(
+                fields.contains_key(field),
+                "{name}: {field} not named: {reply}"
+            );
+        }
+        assert_eq!(
+            server.stakeholder_count(&facilitator).await,
+            0,
+            "{name}: nothing is stored without consent"
+        );
+
+        let before = time_now();
+        let mut body = registration("Reena Devi", "9123456789");
+        body["consent"] = server.consent("en").await;
+        let (status, reply) = server.post("/api/v1/registrations", None, &body).await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {reply}");
+        let id = reply["id"].as_str().unwrap();
+        assert!(
+            reply.get("consent").is_none(),
+            "the anonymous answer shows no record"
+        );
+
+        let (_, stored) = server
+            .get(&format!("/api/v1/stakeholders/{id}"), Some(&facilitator))
+            .await;
+        let (_, notice) = server.get("/api/v1/consent-notice?lang=en", None).await;
+        assert_eq!(
+            stored["consent"]["notice_version"], notice["version"],
+            "{name}"
+        );
+        assert_eq!(stored["consent"]["language"], "en", "{name}");
+        let given_at = stored["consent"]["given_at"].as_str().expect("given_at");
+        assert!(
+            given_at >= before.as_str() && given_at <= time_now().as_str(),
+            "{name}: consent time {given_at} is not now ({before})"
+        );
+
+        // Consultants work with the record but do not see the consent record.
+        let consultant = server.token("consultant").await;
+        let (_, seen) = server
+            .get(&format!("/api/v1/stakeholders/{id}"), Some(&consultant))
+            .await;
+        assert_eq!(seen["contact"]["phone"], "+919123456789", "{name}: {seen}");
+        assert!(seen.get("consent").is_none(), "{name}: {seen}");
+
+        // Approved and public, the record shows nobody the consent record.
+        server
+            .patch(
+                &format!("/api/v1/stakeholders/{id}"),
+                Some(&facilitator),
+                &json!({"status": "active"}),
+            )
+            .await;
+        let (status, public) = server
+            .get(&format!("/api/v1/stakeholders/{id}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(public.get("consent").is_none(), "{name}: {public}");
+
+        // Records made by facilitators were not registered by the person: no consent record.
+        let (_, made) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&facilitator),
+                &entrepreneur("Sunita Devi", "up-bhadohi", None),
+            )
+            .await;
+        assert!(made.get("consent").is_none(), "{name}: {made}");
+    }
+}
+
+/// The notice a client must show: in Hindi or English, saying what, why, who, how long and how
+/// to erase; another language is refused by name.
+#[tokio::test]
+async fn the_consent_notice_is_served_in_hindi_and_english() {
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let (status, hindi) = server.get("/api/v1/consent-notice?lang=hi", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(hindi["language"], "hi");
+    let text = hindi["text"].as_str().unwrap();
+    for words in ["सुविधादाता", "मिटा", "कब तक", "क्यों"]
+    {
+        assert!(text.contains(words), "Hindi notice lacks {words}: {text}");
+    }
+    let (_, default) = server.get("/api/v1/consent-notice", None).await;
+    assert_eq!(
+        default["language"], "hi",
+        "Hindi unless English is asked for"
+    );
+    let (_, english) = server.get("/api/v1/consent-notice?lang=en", None).await;
+    assert_eq!(english["language"], "en");
+    assert_eq!(english["version"], hindi["version"]);
+    let text = english["text"].as_str().unwrap();
+    for words in ["facilitators", "district", "erase", "correct", "How long"] {
+        assert!(text.contains(words), "English notice lacks {words}: {text}");
+    }
+    let (status, reply) = server.get("/api/v1/consent-notice?lang=fr", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error_fields(&reply, "validation_failed").contains_key("lang"));
+}
+
+/// The time now as the registry writes it (RFC 3339 UTC with milliseconds).
+fn time_now() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(now.as_nanos() as i128)
+        .unwrap()
+        .format(&format)
+        .unwrap()
 }

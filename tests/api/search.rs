@@ -160,8 +160,13 @@ async fn pending_records_are_hidden_from_the_public_but_not_from_facilitators() 
     let server = TestServer::start(&Backend::Sqlite).await;
     let token = server.token("facilitator").await;
     let (status, reply) = server
-        .post("/api/v1/registrations", None, &json!({"kind": "micro_entrepreneur", "name": "Lalita", "district": "br-gaya",
-            "needs": [{"kind": "finance", "title": "Makhana processing loan", "amount_inr": 80000}]}))
+        .post(
+            "/api/v1/registrations",
+            None,
+            &json!({"kind": "micro_entrepreneur", "name": "Lalita", "district": "br-gaya",
+            "needs": [{"kind": "finance", "title": "Makhana processing loan", "amount_inr": 80000}],
+            "consent": server.consent("en").await}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let need = reply["needs"][0].as_str().unwrap().to_string();

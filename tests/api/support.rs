@@ -74,6 +74,8 @@ pub struct TestServer {
     pub database_url: Option<String>,
     child: Option<Child>,
     demo: bool,
+    /// More arguments for `sangam serve` (time limits, say).
+    serve_args: Vec<String>,
     /// Last, so that it is dropped (deleted) after the server process is killed: a server that
     /// lost its directory first filled the test output with index errors.
     pub data_dir: TempDir,
@@ -88,7 +90,16 @@ impl TestServer {
         Self::start_with(backend, true).await
     }
 
+    /// A server started with more `sangam serve` arguments, e.g. `["--body-timeout", "1"]`.
+    pub async fn start_with_args(backend: &Backend, args: &[&str]) -> TestServer {
+        Self::start_configured(backend, false, args).await
+    }
+
     async fn start_with(backend: &Backend, demo: bool) -> TestServer {
+        Self::start_configured(backend, demo, &[]).await
+    }
+
+    async fn start_configured(backend: &Backend, demo: bool, args: &[&str]) -> TestServer {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database(backend).await;
         let mut server = TestServer {
@@ -104,6 +115,7 @@ impl TestServer {
             data_dir,
             child: None,
             demo,
+            serve_args: args.iter().map(|arg| arg.to_string()).collect(),
         };
         server.launch().await;
         server
@@ -119,6 +131,7 @@ impl TestServer {
             data_dir: tempfile::tempdir().expect("temp dir"),
             child: None,
             demo: false,
+            serve_args: self.serve_args.clone(),
         };
         sibling.launch().await;
         sibling
@@ -143,6 +156,7 @@ impl TestServer {
         if self.demo {
             args.push("--demo");
         }
+        args.extend(self.serve_args.iter().map(String::as_str));
         let mut child = self
             .command(&args)
             .env("RUST_LOG", "warn")
@@ -227,6 +241,15 @@ impl TestServer {
             .expect("a token line")
             .trim()
             .to_string()
+    }
+
+    /// Consent as a client gives it: to the notice the server shows now, in `language`.
+    pub async fn consent(&self, language: &str) -> Value {
+        let (status, notice) = self
+            .get(&format!("/api/v1/consent-notice?lang={language}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{notice}");
+        serde_json::json!({"given": true, "notice_version": notice["version"], "language": language})
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use tokio::process::{Child, Command};
 
-use crate::support::{Backend, TestServer};
+use crate::support::{Backend, TestServer, backends};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -140,6 +140,37 @@ async fn a_person_registers_in_hindi_fixes_a_wrong_number_and_is_thanked() {
     choose(&browser, "need_kind", "finance").await;
     type_into(&browser, "need_title", "दो सिलाई मशीनें").await;
     type_into(&browser, "need_amount", "45,000").await;
+    // The notice says who will see her details; she agrees.
+    let notice = browser
+        .find(Locator::Id("notice"))
+        .await
+        .expect("the consent notice")
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        notice.contains("कौन देखेगा") && notice.contains("मिटा"),
+        "{notice}"
+    );
+    browser
+        .find(Locator::Id("consent"))
+        .await
+        .expect("the consent box")
+        .click()
+        .await
+        .unwrap();
+    // The page's own style is allowed by its content security policy (by hash), so it shows.
+    let colour = browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .css_value("background-color")
+        .await
+        .unwrap();
+    assert_eq!(
+        colour, "rgba(11, 93, 30, 1)",
+        "the page's style was blocked"
+    );
     submit(&browser).await;
 
     // The mistake is named in Hindi beside the field, and nothing typed is lost.
@@ -151,6 +182,14 @@ async fn a_person_registers_in_hindi_fixes_a_wrong_number_and_is_thanked() {
     assert_eq!(value_of(&browser, "need_title").await, "दो सिलाई मशीनें");
     assert_eq!(value_of(&browser, "need_amount").await, "45,000");
     assert_eq!(value_of(&browser, "description").await, "घर से सिलाई का काम");
+    let still_ticked = browser
+        .find(Locator::Id("consent"))
+        .await
+        .unwrap()
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(still_ticked.as_deref(), Some("true"), "consent is kept too");
 
     type_into(&browser, "phone", "98765 43210").await;
     submit(&browser).await;
@@ -174,6 +213,7 @@ async fn a_person_registers_in_hindi_fixes_a_wrong_number_and_is_thanked() {
     assert_eq!(stored["status"], "pending");
     assert_eq!(stored["created_via"], "registration");
     assert_eq!(stored["contact"]["phone"], "+919876543210");
+    assert_eq!(stored["consent"]["language"], "hi", "{stored}");
     let (_, needs) = server
         .get(
             &format!("/api/v1/stakeholders/{reference}/needs?status=all"),
@@ -255,7 +295,8 @@ async fn too_many_posts_get_a_page_saying_to_wait() {
             limited = Some(response);
             break;
         }
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // Without the form's token: refused, but counted.
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
     }
     let response = limited.expect("no 429 after 40 posts in a burst");
     assert!(
@@ -269,4 +310,250 @@ async fn too_many_posts_get_a_page_saying_to_wait() {
         page.contains("थोड़ा रुकें") && page.contains("Please wait"),
         "{page}"
     );
+}
+
+/// What a browser keeps from opening the form: its cookie and the form's hidden fields.
+struct OpenedForm {
+    cookie: String,
+    csrf_token: String,
+    form_id: String,
+    notice_version: String,
+    page: String,
+}
+
+/// The value of the hidden field `name` in `page`.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden {name} in the page"))
+        + marker.len();
+    page[start..].split('"').next().unwrap().to_string()
+}
+
+async fn open_form(server: &TestServer, lang: &str) -> OpenedForm {
+    let response = server
+        .client
+        .get(server.url(&format!("/register?lang={lang}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = response.text().await.unwrap();
+    OpenedForm {
+        cookie,
+        csrf_token: hidden(&page, "csrf_token"),
+        form_id: hidden(&page, "form_id"),
+        notice_version: hidden(&page, "notice_version"),
+        page,
+    }
+}
+
+/// Posts the form as a browser without script would; redirects are not followed.
+async fn post_form(
+    server: &TestServer,
+    lang: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, Option<String>) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut request = client
+        .post(server.url(&format!("/register?lang={lang}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(fields).unwrap());
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|value| value.to_str().unwrap().to_string());
+    (status, response.text().await.unwrap(), location)
+}
+
+fn filled<'a>(form: &'a OpenedForm, consent: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("kind", "micro_entrepreneur"),
+        ("name", "रीना देवी"),
+        ("district", "up-mirzapur"),
+        ("phone", "91234 56789"),
+        ("description", "बकरी पालन"),
+        ("need_kind", "finance"),
+        ("need_title", "bakri palan ke liye loan"),
+        ("need_amount", "25,000"),
+        ("csrf_token", &form.csrf_token),
+        ("form_id", &form.form_id),
+        ("notice_version", &form.notice_version),
+    ];
+    if let Some(consent) = consent {
+        fields.push(("consent", consent));
+    }
+    fields
+}
+
+/// Without the box ticked nothing is stored, and the form comes back with everything typed and
+/// the reason beside the box, in the page's language; ticked, the record keeps the consent.
+#[tokio::test]
+async fn the_form_shows_the_notice_and_registers_only_with_the_box_ticked() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        for (lang, reason, notice_words) in [
+            ("hi", "आपकी सहमति ज़रूरी है", "कौन देखेगा"),
+            ("en", "only with your consent", "Who sees it"),
+        ] {
+            let form = open_form(&server, lang).await;
+            assert!(form.page.contains(notice_words), "{lang}: no notice");
+            assert!(form.page.contains("type=\"checkbox\" id=\"consent\""));
+            let (status, page, _) =
+                post_form(&server, lang, Some(&form.cookie), &filled(&form, None)).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{lang}: {page}");
+            let beside = &page[page
+                .find("id=\"consent-error\"")
+                .expect("a reason beside the box")..];
+            assert!(
+                beside[..400.min(beside.len())].contains(reason),
+                "{lang}: {beside}"
+            );
+            for typed in [
+                "रीना देवी",
+                "91234 56789",
+                "bakri palan ke liye loan",
+                "25,000",
+                "बकरी पालन",
+            ] {
+                assert!(page.contains(typed), "{lang}: `{typed}` lost");
+            }
+            assert!(
+                page.contains("value=\"up-mirzapur\" selected"),
+                "{lang}: district lost"
+            );
+            assert_eq!(
+                server.stakeholder_count(&token).await,
+                0,
+                "{}",
+                backend.name()
+            );
+        }
+
+        let form = open_form(&server, "en").await;
+        let (status, _, location) = post_form(
+            &server,
+            "en",
+            Some(&form.cookie),
+            &filled(&form, Some("yes")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let reference = location.unwrap().rsplit("ref=").next().unwrap().to_string();
+        let (_, stored) = server
+            .get(&format!("/api/v1/stakeholders/{reference}"), Some(&token))
+            .await;
+        assert_eq!(stored["consent"]["language"], "en", "{stored}");
+        assert_eq!(
+            stored["consent"]["notice_version"],
+            form.notice_version.as_str()
+        );
+    }
+}
+
+/// A post without this browser's form token (another site's form, a stale page) is refused
+/// with 403 and stores nothing; the form comes back filled in with a fresh token that works.
+#[tokio::test]
+async fn a_post_without_the_form_token_is_refused_and_changes_nothing() {
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let token = server.token("facilitator").await;
+    let form = open_form(&server, "hi").await;
+    let other = open_form(&server, "hi").await;
+    let without_field: Vec<(&str, &str)> = filled(&form, Some("yes"))
+        .into_iter()
+        .filter(|(name, _)| *name != "csrf_token")
+        .collect();
+    for (cookie, fields) in [
+        (Some(form.cookie.as_str()), without_field.clone()),
+        (None, filled(&form, Some("yes"))),
+        (Some(other.cookie.as_str()), filled(&form, Some("yes"))),
+    ] {
+        let (status, page, _) = post_form(&server, "hi", cookie, &fields).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+        assert!(page.contains("फ़ॉर्म पुराना"), "{page}");
+        assert!(page.contains("रीना देवी"), "what was typed is kept");
+    }
+    assert_eq!(server.stakeholder_count(&token).await, 0);
+
+    // Sent again from the page it was given back on, it goes through.
+    let response = server
+        .client
+        .post(server.url("/register?lang=hi"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(&without_field).unwrap())
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = response.text().await.unwrap();
+    let mut fields = without_field.clone();
+    let fresh = hidden(&page, "csrf_token");
+    fields.push(("csrf_token", &fresh));
+    let (status, _, _) = post_form(&server, "hi", Some(&cookie), &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(server.stakeholder_count(&token).await, 1);
+}
+
+/// The same filled-in form sent twice, one after the other or at once, registers one person
+/// and thanks both with the same reference; a changed form is a new registration.
+#[tokio::test]
+async fn sending_the_same_form_twice_registers_once() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let form = open_form(&server, "hi").await;
+        let fields = filled(&form, Some("yes"));
+        let (first, second) = tokio::join!(
+            post_form(&server, "hi", Some(&form.cookie), &fields),
+            post_form(&server, "hi", Some(&form.cookie), &fields),
+        );
+        let (third_status, _, third) = post_form(&server, "hi", Some(&form.cookie), &fields).await;
+        assert_eq!(
+            (first.0, second.0, third_status),
+            (
+                StatusCode::SEE_OTHER,
+                StatusCode::SEE_OTHER,
+                StatusCode::SEE_OTHER
+            )
+        );
+        assert_eq!(first.2, second.2, "{}", backend.name());
+        assert_eq!(first.2, third);
+        assert_eq!(
+            server.stakeholder_count(&token).await,
+            1,
+            "{}",
+            backend.name()
+        );
+
+        let mut changed = fields.clone();
+        changed[1] = ("name", "सीमा देवी");
+        let (status, _, location) = post_form(&server, "hi", Some(&form.cookie), &changed).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_ne!(location, first.2);
+        assert_eq!(server.stakeholder_count(&token).await, 2);
+    }
 }

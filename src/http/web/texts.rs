@@ -68,6 +68,9 @@ pub struct Texts {
     pub need_kind: &'static str,
     pub need_title: &'static str,
     pub need_amount: &'static str,
+    /// Above the consent notice (whose words are in `texts/consent/`).
+    pub notice_title: &'static str,
+    /// Beside the box that must be ticked.
     pub consent: &'static str,
     pub submit: &'static str,
     pub thanks_title: &'static str,
@@ -89,6 +92,9 @@ pub struct Texts {
     pub field_error: &'static str,
     #[serde(skip)]
     pub amount_not_a_number: &'static str,
+    /// A post without this browser's form token (an old page, or another site's form).
+    #[serde(skip)]
+    pub form_expired: &'static str,
 }
 
 pub static HINDI: Texts = Texts {
@@ -109,7 +115,8 @@ pub static HINDI: Texts = Texts {
     need_kind: "किस तरह की मदद",
     need_title: "एक पंक्ति में बताएँ",
     need_amount: "रक़म (₹)",
-    consent: "पंजीकरण करके आप मानते हैं कि आपके ज़िले के सुविधादाता ये जानकारी देख सकते हैं और जुड़ाव के लिए आपको फ़ोन कर सकते हैं। आप कभी भी अपनी जानकारी मिटाने को कह सकते हैं।",
+    notice_title: "आपकी जानकारी का उपयोग",
+    consent: "मैंने ऊपर लिखी बात पढ़ ली है और मैं सहमत हूँ कि संगम मेरी यह जानकारी रखे।",
     submit: "पंजीकरण करें",
     thanks_title: "धन्यवाद",
     thanks: "आपका पंजीकरण मिल गया है। एक सुविधादाता इसकी जाँच करके आपसे संपर्क करेगा।",
@@ -144,9 +151,18 @@ pub static HINDI: Texts = Texts {
         ("needs[0].kind", "किस तरह की मदद चाहिए, यह चुनें।"),
         ("needs[0].title", "बताएँ कि आपको क्या चाहिए।"),
         ("needs[0].amount_inr", "रक़म सही लिखें (₹1 से ₹10 करोड़ तक)।"),
+        (
+            "consent.given",
+            "पंजीकरण के लिए आपकी सहमति ज़रूरी है: ऊपर की बात पढ़कर बॉक्स पर सही का निशान लगाएँ।",
+        ),
+        (
+            "consent.notice_version",
+            "सूचना बदल गई है: नई सूचना पढ़कर फिर से भेजें।",
+        ),
     ],
     field_error: "यह जानकारी सही नहीं है।",
     amount_not_a_number: "रक़म केवल अंकों में लिखें, जैसे 45000।",
+    form_expired: "यह फ़ॉर्म पुराना हो गया था, इसलिए कुछ भी सहेजा नहीं गया। अपनी जानकारी जाँचें और फिर से भेजें।",
 };
 
 pub static ENGLISH: Texts = Texts {
@@ -167,7 +183,8 @@ pub static ENGLISH: Texts = Texts {
     need_kind: "Kind of help",
     need_title: "In one line",
     need_amount: "Amount (₹)",
-    consent: "By registering you agree that facilitators of your district may see these details and call you about linkages. You can ask them to erase your details at any time.",
+    notice_title: "How your details are used",
+    consent: "I have read the above and agree that Sangam keeps these details.",
     submit: "Register",
     thanks_title: "Thank you",
     thanks: "Your registration has been received. A facilitator will check it and contact you.",
@@ -205,9 +222,18 @@ pub static ENGLISH: Texts = Texts {
             "needs[0].amount_inr",
             "Write a valid amount (₹1 to ₹10 crore).",
         ),
+        (
+            "consent.given",
+            "We can register you only with your consent: read the notice above and tick the box.",
+        ),
+        (
+            "consent.notice_version",
+            "The notice has changed: read the new one and send again.",
+        ),
     ],
     field_error: "This is not valid.",
     amount_not_a_number: "Write the amount in digits only, e.g. 45000.",
+    form_expired: "This form had expired, so nothing was saved. Check your details and send it again.",
 };
 
 #[cfg(test)]
