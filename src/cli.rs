@@ -1,7 +1,7 @@
 //! The `sangam` command line. Thin: each command parses its flags and calls the library.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -18,7 +18,7 @@ use crate::search::query::{SearchRequest, SearchResults};
 use crate::search::schema::DocType;
 use crate::search::{self, SearchIndex};
 use crate::seed;
-use crate::store::{Store, redact};
+use crate::store::{Store, backup, redact};
 
 #[derive(Parser)]
 #[command(
@@ -87,6 +87,20 @@ pub enum Command {
     /// Rebuild the search index from the database (stop the server using this data directory
     /// first: an index has one writer).
     Reindex,
+    /// Copy the embedded SQLite registry to FILE, consistently, while the server runs
+    /// (PostgreSQL: use pg_dump).
+    Backup {
+        /// A new file; an existing one is never overwritten.
+        file: PathBuf,
+    },
+    /// Put a backup made by `sangam backup` in place of the registry and rebuild the search
+    /// index (stop the server first).
+    Restore {
+        file: PathBuf,
+        /// Replace a registry that holds records (otherwise refused).
+        #[arg(long)]
+        force: bool,
+    },
     /// Search as `GET /api/v1/search` does and print the hits.
     Search(SearchArgs),
 }
@@ -325,6 +339,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&settings).await?;
             reindex(&settings, &store).await
         }
+        Command::Backup { file } => backup(&settings, &file).await,
+        Command::Restore { file, force } => restore(&settings, &file, force).await,
         Command::Search(args) => {
             let store = open_store(&settings).await?;
             search(&settings, &store, args).await
@@ -585,6 +601,65 @@ async fn reindex(settings: &Settings, store: &Store) -> anyhow::Result<()> {
     }
     drop(index);
     Ok(())
+}
+
+async fn backup(settings: &Settings, file: &Path) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_message(format!("copying the registry to {}", file.display()));
+    spinner.enable_steady_tick(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let done = store.backup_to(file).await;
+    spinner.finish_and_clear();
+    done.with_context(|| format!("backup to {} failed", file.display()))?;
+    let summary = backup::inspect_backup(file).await?;
+    println!(
+        "backed up {} stakeholders, {} offerings and {} needs to {} in {:.1} s",
+        summary.stakeholders,
+        summary.offerings,
+        summary.needs,
+        file.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn restore(settings: &Settings, file: &Path, force: bool) -> anyhow::Result<()> {
+    let database = settings.sqlite_path().context(
+        "restore puts a backup in place of the embedded SQLite database; for PostgreSQL use pg_restore or psql with the pg_dump file",
+    )?;
+    let summary = backup::inspect_backup(file).await?;
+    anyhow::ensure!(
+        !SearchIndex::is_held_elsewhere(&settings.index_dir()),
+        "a server is using {}; stop it first",
+        settings.data_dir.display()
+    );
+    if database.exists() {
+        let current = open_store(settings).await?;
+        let records = current.count_stakeholders().await?;
+        current.close().await;
+        anyhow::ensure!(
+            records == 0 || force,
+            "the registry in {} holds {records} stakeholders; repeat with --force to replace them with the backup",
+            settings.data_dir.display()
+        );
+    }
+    settings.ensure_data_dir()?;
+    backup::replace_database(file, &database)?;
+    let index = settings.index_dir();
+    if index.exists() {
+        std::fs::remove_dir_all(&index)
+            .with_context(|| format!("cannot remove the old index {}", index.display()))?;
+    }
+    let store = open_store(settings).await?;
+    println!(
+        "restored {} stakeholders, {} offerings and {} needs from {}",
+        summary.stakeholders,
+        summary.offerings,
+        summary.needs,
+        file.display()
+    );
+    reindex(settings, &store).await
 }
 
 async fn search(settings: &Settings, store: &Store, args: SearchArgs) -> anyhow::Result<()> {

@@ -41,6 +41,18 @@ impl Settings {
         }
     }
 
+    /// The SQLite database file, unless the registry lives in PostgreSQL.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => {
+                let rest = url.trim().strip_prefix("sqlite://")?;
+                let path = rest.split('?').next().unwrap_or(rest);
+                Some(PathBuf::from(path))
+            }
+            _ => Some(self.data_dir.join("sangam.db")),
+        }
+    }
+
     pub fn index_dir(&self) -> PathBuf {
         self.data_dir.join("index")
     }

@@ -226,6 +226,18 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Whether another process (a running `sangam serve`) holds the writer of the index in `dir`;
+    /// a missing or unreadable index is held by nobody.
+    pub fn is_held_elsewhere(dir: &Path) -> bool {
+        let Ok(index) = Index::open_in_dir(dir) else {
+            return false;
+        };
+        matches!(
+            new_writer(&index),
+            Err(SearchError::Index(tantivy::TantivyError::LockFailure(..)))
+        )
+    }
+
     /// Opens an index that another process is writing: search only, no writer.
     pub fn open_read_only(dir: &Path, vocabulary: Vocabulary) -> SearchResult<SearchIndex> {
         let index = open_dir(dir, &vocabulary)?;

@@ -1066,15 +1066,6 @@ async fn move_stakeholder_status_in(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn name_keys_ignore_case_spacing_and_punctuation() {
-        assert_eq!(super::name_key("  Sunita   DEVI. "), "sunita devi");
-        assert_eq!(super::name_key("सुनीता देवी"), "सुनीता देवी");
-    }
-}
-
 /// Writes `edit` of a stakeholder inside `tx`: the version first (refusing a stale edit), then the
 /// content, then the status; and the change-log entry search follows.
 async fn stakeholder_edit_in(
@@ -1174,4 +1165,13 @@ async fn need_edit_in(
     }
     changes::record(tx, Entity::Need, id, "upsert").await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn name_keys_ignore_case_spacing_and_punctuation() {
+        assert_eq!(super::name_key("  Sunita   DEVI. "), "sunita devi");
+        assert_eq!(super::name_key("सुनीता देवी"), "सुनीता देवी");
+    }
 }

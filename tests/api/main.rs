@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+mod backup;
 mod bad_input;
 mod concurrency;
 mod docs;

@@ -102,6 +102,20 @@ impl TestServer {
     async fn start_configured(backend: &Backend, demo: bool, args: &[&str]) -> TestServer {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database(backend).await;
+        Self::start_in(data_dir, database_url, demo, args).await
+    }
+
+    /// A SQLite server on a data directory prepared beforehand (one a backup was restored into).
+    pub async fn start_on(data_dir: TempDir) -> TestServer {
+        Self::start_in(data_dir, None, false, &[]).await
+    }
+
+    async fn start_in(
+        data_dir: TempDir,
+        database_url: Option<String>,
+        demo: bool,
+        args: &[&str],
+    ) -> TestServer {
         let mut server = TestServer {
             base: String::new(),
             // No idle connections: a server that refuses a body (413) closes the connection, and a pooled
