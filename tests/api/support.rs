@@ -32,13 +32,22 @@ impl Backend {
 
 static SKIP_NOTICE: Once = Once::new();
 
+/// Says that a part of a test is skipped and why; under `SANGAM_REQUIRE_ALL=1` (set by `.ci/run`)
+/// a skip is a failure instead, so CI cannot pass by skipping a backend or the browser.
+pub fn skip(why: &str) {
+    if std::env::var("SANGAM_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+        panic!("SANGAM_REQUIRE_ALL=1 but {why}");
+    }
+    eprintln!("NOTE: SKIPPED: {why}");
+}
+
 /// SQLite always; PostgreSQL too when `SANGAM_TEST_POSTGRES_URL` is set (CI sets it).
 pub fn backends() -> Vec<Backend> {
     let mut list = vec![Backend::Sqlite];
     match std::env::var("SANGAM_TEST_POSTGRES_URL") {
         Ok(url) if !url.trim().is_empty() => list.push(Backend::Postgres(url)),
         _ => SKIP_NOTICE.call_once(|| {
-            eprintln!("NOTE: SANGAM_TEST_POSTGRES_URL is not set: PostgreSQL runs of these tests are SKIPPED (.ci/run sets it)")
+            skip("SANGAM_TEST_POSTGRES_URL is not set: the PostgreSQL runs of these tests (.ci/run sets it)")
         }),
     }
     list

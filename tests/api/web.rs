@@ -24,9 +24,9 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 async fn browser() -> Option<(Client, Child)> {
     for needed in [CHROMEDRIVER, CHROMIUM] {
         if !Path::new(needed).exists() {
-            eprintln!(
-                "skipped: {needed} is not installed (apt-get install chromium chromium-driver)"
-            );
+            crate::support::skip(&format!(
+                "{needed} is not installed (apt-get install chromium chromium-driver): the browser test"
+            ));
             return None;
         }
     }
