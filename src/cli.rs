@@ -58,6 +58,10 @@ pub enum Command {
         /// Load the invented demo records for Bhadohi, Mirzapur and Gaya if the registry is empty.
         #[arg(long)]
         demo: bool,
+        /// Notification channels and retry timings (JSON; see the README, Notifications).
+        /// Default: `notify.json` in the data directory if present, else the spool file only.
+        #[arg(long, env = "SANGAM_NOTIFY_CONFIG")]
+        notify_config: Option<PathBuf>,
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -201,7 +205,11 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.common.settings();
     match cli.command {
-        Command::Serve { bind, demo } => serve(&settings, bind, demo).await,
+        Command::Serve {
+            bind,
+            demo,
+            notify_config,
+        } => serve(&settings, bind, demo, notify_config).await,
         Command::Migrate => {
             open_store(&settings).await?;
             println!(
@@ -617,14 +625,32 @@ fn print_results(results: &SearchResults) {
     }
 }
 
-async fn serve(settings: &Settings, bind: SocketAddr, demo: bool) -> anyhow::Result<()> {
+async fn serve(
+    settings: &Settings,
+    bind: SocketAddr,
+    demo: bool,
+    notify_config: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    // A notification setting that cannot work stops the start, before anything is opened.
+    let notify_config = match notify_config {
+        Some(path) => notify::NotifyConfig::load(&path, true)?,
+        None => notify::NotifyConfig::load(&settings.data_dir.join("notify.json"), false)?,
+    };
+    let dispatcher =
+        notify::Dispatcher::new(&notify_config, &settings.data_dir).map_err(anyhow::Error::msg)?;
     let store = open_store(settings).await?;
     load_seed(&store, demo).await?;
     let index = open_index(settings, &store).await?;
     let indexer = search::indexer::start(index.clone(), store.clone());
-    let spool = notify::Spool::in_data_dir(&settings.data_dir);
-    println!("messages for an SMS gateway: {}", spool.path().display());
-    let dispatcher = notify::start(store.clone(), spool);
+    if notify_config.spool {
+        let spool = notify::Spool::in_data_dir(&settings.data_dir);
+        println!("messages for an SMS gateway: {}", spool.path().display());
+    }
+    println!(
+        "notification channels: {}",
+        dispatcher.channel_names().join(", ")
+    );
+    let dispatcher = notify::start(store.clone(), dispatcher);
     let shutdown = shutdown_signal().context("cannot install signal handlers")?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await

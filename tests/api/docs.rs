@@ -36,6 +36,7 @@ async fn the_openapi_document_describes_every_contract_endpoint() {
         ("/api/v1/export/needs.csv", &["get"]),
         ("/api/v1/import/stakeholders", &["post"]),
         ("/api/v1/import/offerings", &["post"]),
+        ("/api/v1/admin/notifications", &["get"]),
         ("/healthz", &["get"]),
         ("/readyz", &["get"]),
     ] {

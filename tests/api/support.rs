@@ -88,8 +88,23 @@ impl TestServer {
         Self::start_with(backend, true).await
     }
 
-    async fn start_with(backend: &Backend, demo: bool) -> TestServer {
+    /// A server whose data directory holds `notify.json` (notification channels and timings)
+    /// before it starts.
+    pub async fn start_notifying(backend: &Backend, notify_config: &Value) -> TestServer {
         let data_dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            data_dir.path().join("notify.json"),
+            serde_json::to_vec_pretty(notify_config).expect("JSON"),
+        )
+        .expect("write notify.json");
+        Self::start_in(backend, false, data_dir).await
+    }
+
+    async fn start_with(backend: &Backend, demo: bool) -> TestServer {
+        Self::start_in(backend, demo, tempfile::tempdir().expect("temp dir")).await
+    }
+
+    async fn start_in(backend: &Backend, demo: bool, data_dir: TempDir) -> TestServer {
         let database_url = fresh_database(backend).await;
         let mut server = TestServer {
             base: String::new(),
