@@ -140,6 +140,15 @@ pub async fn round(store: &Store, dispatcher: &Dispatcher, channel: usize) -> St
         )
         .await?;
     let taken = deliveries.len();
+    // The spool file keeps the outbox's order (a gateway reading it sends in that order); a
+    // write takes a moment, so one at a time costs nothing.
+    if matches!(dispatcher.channels[channel], Channel::Spool(_)) {
+        for delivery in deliveries {
+            attempt(store, dispatcher, channel, delivery).await?;
+        }
+        return Ok(taken);
+    }
+    // Over HTTP all at once, so one slow receiver's timeout is paid once per round.
     let mut attempts = JoinSet::new();
     for delivery in deliveries {
         let (store, dispatcher) = (store.clone(), dispatcher.clone());

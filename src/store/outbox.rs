@@ -320,30 +320,27 @@ impl Store {
         Ok(rows)
     }
 
-    /// How many deliveries are in each state, and how many messages wait to be dispatched.
+    /// How many deliveries are in each state, and how many messages wait to be dispatched. One
+    /// statement, so one snapshot: read apart, a dispatch committed between the two reads looked
+    /// like nothing left to do.
     pub async fn delivery_counts(&self) -> StoreResult<DeliveryCounts> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT state, COUNT(*) FROM outbox_deliveries GROUP BY state")
-                .fetch_all(&self.pool)
-                .await?;
-        let (undispatched,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL")
-                .fetch_one(&self.pool)
-                .await?;
-        let mut counts = DeliveryCounts {
+        let (undispatched, pending, delivered, skipped, dead): (i64, i64, i64, i64, i64) =
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL),
+                        (SELECT COUNT(*) FROM outbox_deliveries WHERE state = 'pending'),
+                        (SELECT COUNT(*) FROM outbox_deliveries WHERE state = 'delivered'),
+                        (SELECT COUNT(*) FROM outbox_deliveries WHERE state = 'skipped'),
+                        (SELECT COUNT(*) FROM outbox_deliveries WHERE state = 'dead')",
+            )
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(DeliveryCounts {
             undispatched,
-            ..DeliveryCounts::default()
-        };
-        for (state, count) in rows {
-            match DeliveryState::parse(&state) {
-                Some(DeliveryState::Pending) => counts.pending = count,
-                Some(DeliveryState::Delivered) => counts.delivered = count,
-                Some(DeliveryState::Skipped) => counts.skipped = count,
-                Some(DeliveryState::Dead) => counts.dead = count,
-                None => {}
-            }
-        }
-        Ok(counts)
+            pending,
+            delivered,
+            skipped,
+            dead,
+        })
     }
 
     /// The phone to reach a stakeholder on, if they have one (and have not been erased).
