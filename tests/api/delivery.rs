@@ -36,6 +36,8 @@ enum Behaviour {
     Unavailable,
     /// 200 after 1.5 s, so that Sangam can be killed while it waits.
     Slow,
+    /// 200 at once.
+    Ok,
 }
 
 /// One request as the receiver saw it.
@@ -399,6 +401,35 @@ async fn no_message_is_lost_when_sangam_is_killed_while_delivering() {
         let after = deliveries(&server, &admin).await;
         assert_eq!(after["counts"], done["counts"]);
     }
+}
+
+#[tokio::test]
+async fn two_servers_on_one_postgresql_send_each_message_once() {
+    let Some(backend) = backends()
+        .into_iter()
+        .find(|b| matches!(b, crate::support::Backend::Postgres(_)))
+    else {
+        eprintln!("SKIPPED: needs SANGAM_TEST_POSTGRES_URL");
+        return;
+    };
+    let hook = Receiver::start(Behaviour::Ok).await;
+    let mut config = config(Some(&hook), None, 5);
+    config["spool"] = json!(false);
+    let first = TestServer::start_notifying(&backend, &config).await;
+    let second = first.start_sibling_notifying(Some(&config)).await;
+    let token = first.token("facilitator").await;
+    let admin = first.token("admin").await;
+    let (_, path) = linkage(&first, &token, Some("098765-43210")).await;
+    // Moves through both servers; both dispatchers poll the same outbox every 50 ms.
+    move_to(&first, &token, &path, "proposed").await;
+    move_to(&second, &token, &path, "accepted").await;
+    move_to(&first, &token, &path, "completed").await;
+    let done = settled(&second, &admin, Duration::from_secs(15)).await;
+    assert_eq!(done["counts"]["delivered"], 3, "{done}");
+    // While both are alive, a lease keeps a delivery to one of them: no repeats at all.
+    let attempts = hook.attempts_by_key();
+    assert_eq!(attempts.len(), 3, "{attempts:?}");
+    assert!(attempts.values().all(|n| *n == 1), "{attempts:?}");
 }
 
 #[tokio::test]
