@@ -44,6 +44,8 @@ enum Behaviour {
 #[derive(Debug, Clone)]
 struct Hit {
     key: String,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 }
@@ -74,7 +76,7 @@ impl Receiver {
             url: format!("http://{address}/receive"),
         };
         let app = Router::new()
-            .route("/receive", post(receive))
+            .route("/receive", post(receive).get(receive))
             .with_state(receiver.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         receiver
@@ -100,6 +102,8 @@ impl Receiver {
 
 async fn receive(
     State(receiver): State<Receiver>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> (AxumStatus, &'static str) {
@@ -113,6 +117,8 @@ async fn receive(
         let seen = log.hits.iter().filter(|h| h.key == key).count();
         log.hits.push(Hit {
             key: key.clone(),
+            method,
+            uri,
             headers,
             body,
         });
@@ -430,6 +436,65 @@ async fn two_servers_on_one_postgresql_send_each_message_once() {
     let attempts = hook.attempts_by_key();
     assert_eq!(attempts.len(), 3, "{attempts:?}");
     assert!(attempts.values().all(|n| *n == 1), "{attempts:?}");
+}
+
+#[tokio::test]
+async fn an_sms_gateway_taking_json_or_a_get_query_gets_the_fields_it_asked_for() {
+    for backend in backends() {
+        // JSON, nested as some gateways want it, in English.
+        let gateway = Receiver::start(Behaviour::Ok).await;
+        let mut config = config(None, None, 3);
+        config["spool"] = json!(false);
+        config["sms"] = json!({
+            "url": gateway.url, "encoding": "json", "language": "en",
+            "fields": {"sender": "SANGAM", "route": 4, "unicode": "{unicode}",
+                       "messages": [{"to": ["{phone_digits}"], "body": "{text}", "lang": "{language}"}]}
+        });
+        let server = TestServer::start_notifying(&backend, &config).await;
+        let token = server.token("facilitator").await;
+        let admin = server.token("admin").await;
+        let (_, path) = linkage(&server, &token, Some("098765-43210")).await;
+        move_to(&server, &token, &path, "proposed").await;
+        settled(&server, &admin, Duration::from_secs(10)).await;
+        let hits = gateway.hits();
+        assert_eq!(hits.len(), 1, "{}", backend.name());
+        assert_eq!(hits[0].headers["content-type"], "application/json");
+        let body: Value = serde_json::from_slice(&hits[0].body).unwrap();
+        assert_eq!(body["route"], 4, "{body}");
+        // The English text has curly quotes, outside the GSM 7-bit alphabet: Unicode too.
+        assert_eq!(body["unicode"], "1", "{body}");
+        assert_eq!(body["messages"][0]["to"][0], "919415000000", "{body}");
+        assert_eq!(body["messages"][0]["lang"], "en", "{body}");
+        assert!(
+            body["messages"][0]["body"]
+                .as_str()
+                .unwrap()
+                .starts_with("Sangam: Sunita Devi is proposed for “Loan for women tailors”"),
+            "{body}"
+        );
+
+        // A GET with everything in the URL, Hindi escaped as the URL needs.
+        let gateway = Receiver::start(Behaviour::Ok).await;
+        config["sms"] = json!({
+            "url": format!("{}?user=ngo&to={{phone}}", gateway.url), "method": "GET",
+            "fields": {"text": "{text}", "type": "{unicode}"}
+        });
+        let server = TestServer::start_notifying(&backend, &config).await;
+        let token = server.token("facilitator").await;
+        let admin = server.token("admin").await;
+        let (_, path) = linkage(&server, &token, Some("098765-43210")).await;
+        move_to(&server, &token, &path, "proposed").await;
+        settled(&server, &admin, Duration::from_secs(10)).await;
+        let hits = gateway.hits();
+        assert_eq!(hits.len(), 1, "{}", backend.name());
+        assert_eq!(hits[0].method, axum::http::Method::GET);
+        let query: BTreeMap<String, String> =
+            serde_urlencoded::from_str(hits[0].uri.query().unwrap()).unwrap();
+        assert_eq!(query["user"], "ngo");
+        assert_eq!(query["to"], "+919415000000", "{query:?}");
+        assert_eq!(query["type"], "1");
+        assert!(query["text"].contains("प्रस्तावित"), "{query:?}");
+    }
 }
 
 #[tokio::test]
