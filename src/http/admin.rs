@@ -3,19 +3,24 @@
 //! or call the person instead.
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, QueryParams};
+use super::extract::{Authenticated, PathParam, QueryParams};
 use crate::domain::access::Role;
 use crate::store::outbox::DeliveryState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/notifications", get(notifications))
+    Router::new()
+        .route("/admin/notifications", get(notifications))
+        .route(
+            "/admin/notifications/{seq}/{channel}/retry",
+            post(retry_dead_letter),
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -26,6 +31,36 @@ struct NotificationsQuery {
     offset: Option<String>,
 }
 
+fn require_admin(caller: &crate::domain::access::Caller) -> AppResult<()> {
+    if caller.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "role `{}` may not see or resend notification deliveries; an admin token is needed",
+            caller.role
+        )))
+    }
+}
+
+/// Sends a dead letter again, once whatever refused it has been fixed; it keeps its idempotency
+/// key, so a receiver that did take it before drops the repeat.
+async fn retry_dead_letter(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+    PathParam((seq, channel)): PathParam<(String, String)>,
+) -> AppResult<Json<Value>> {
+    require_admin(&caller)?;
+    let seq: i64 = seq
+        .parse()
+        .map_err(|_| AppError::NotFound("no dead delivery with this number".into()))?;
+    match app.store.requeue_delivery(seq, &channel).await? {
+        Some(delivery) => Ok(Json(json!(delivery))),
+        None => Err(AppError::NotFound(format!(
+            "no dead delivery of message {seq} on channel `{channel}`"
+        ))),
+    }
+}
+
 /// Deliveries in one state (`dead` by default, `all` for every one), oldest first, with the
 /// counts by state and the messages no channel has taken yet.
 async fn notifications(
@@ -33,12 +68,7 @@ async fn notifications(
     Authenticated(caller): Authenticated,
     QueryParams(query): QueryParams<NotificationsQuery>,
 ) -> AppResult<Json<Value>> {
-    if caller.role != Role::Admin {
-        return Err(AppError::Forbidden(format!(
-            "role `{}` may not see notification deliveries; an admin token is needed",
-            caller.role
-        )));
-    }
+    require_admin(&caller)?;
     let state = match query.state.as_deref().unwrap_or("dead") {
         "all" => None,
         text => Some(DeliveryState::parse(text).ok_or_else(|| {

@@ -297,6 +297,45 @@ impl Store {
         Ok(())
     }
 
+    /// Sends a dead-lettered delivery again (after its receiver was fixed): pending, due now,
+    /// its attempts counted afresh, its idempotency key kept. Returns it, or `None` when there
+    /// is no dead delivery `seq` on `channel`.
+    pub async fn requeue_delivery(
+        &self,
+        seq: i64,
+        channel: &str,
+    ) -> StoreResult<Option<DeliveryReport>> {
+        let changed = super::write_transaction!(self, |tx| {
+            sqlx::query(
+                "UPDATE outbox_deliveries
+                 SET state = 'pending', attempts = 0, deliver_after = $3, finished_at = NULL,
+                     claimed_until = NULL
+                 WHERE seq = $1 AND channel = $2 AND state = 'dead'",
+            )
+            .bind(seq)
+            .bind(channel)
+            .bind(now_timestamp())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        })?;
+        if changed == 0 {
+            return Ok(None);
+        }
+        let report = sqlx::query_as(
+            "SELECT d.seq, d.channel, d.state, o.topic, o.recipient_id, d.idempotency_key,
+                    d.attempts, d.last_error, d.last_status, d.created_at, d.finished_at,
+                    CASE WHEN d.state = 'pending' THEN d.deliver_after END AS next_attempt_after
+             FROM outbox_deliveries d JOIN outbox o ON o.seq = d.seq
+             WHERE d.seq = $1 AND d.channel = $2",
+        )
+        .bind(seq)
+        .bind(channel)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(report)
+    }
+
     /// Deliveries in `state` (every state when `None`), oldest first, for admins.
     pub async fn list_deliveries(
         &self,

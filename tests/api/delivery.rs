@@ -329,6 +329,34 @@ async fn a_410_dead_letters_at_once_a_gateway_down_after_the_last_attempt_and_ad
         // No phone number or text in the admins' list.
         assert!(!dead.to_string().contains("9415000000"), "{dead}");
 
+        // Once the receiver is fixed, an admin sends a dead letter again, with the same key.
+        let retry = format!(
+            "/api/v1/admin/notifications/{}/webhook/retry",
+            webhook["seq"]
+        );
+        let (status, body) = server.post(&retry, Some(&token), &json!({})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (status, again) = server.post(&retry, Some(&admin), &json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{again}");
+        assert_eq!(again["state"], "pending", "{again}");
+        assert_eq!(again["attempts"], 0, "{again}");
+        wait_until(&server, &admin, Duration::from_secs(10), |body| {
+            body["counts"]["dead"] == 2 && body["counts"]["pending"] == 0
+        })
+        .await;
+        let keys: Vec<String> = hook.hits().into_iter().map(|h| h.key).collect();
+        assert_eq!(keys.len(), 2, "{name}: sent again");
+        assert_eq!(keys[0], keys[1]);
+        // Only a dead delivery can be sent again; a pending, delivered or unknown one is a 404.
+        for path in [
+            format!("/api/v1/admin/notifications/{}/spool/retry", webhook["seq"]),
+            "/api/v1/admin/notifications/999/webhook/retry".to_string(),
+            "/api/v1/admin/notifications/x/webhook/retry".to_string(),
+        ] {
+            let (status, body) = server.post(&path, Some(&admin), &json!({})).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+        }
+
         // Only admins; bad parameters name themselves.
         let (status, body) = server
             .get("/api/v1/admin/notifications", Some(&token))
