@@ -61,6 +61,10 @@ pub enum Command {
         demo: bool,
         #[command(flatten)]
         timeouts: TimeoutArgs,
+        /// Notification channels and retry timings (JSON; see the README, Notifications).
+        /// Default: `notify.json` in the data directory if present, else the spool file only.
+        #[arg(long, env = "SANGAM_NOTIFY_CONFIG")]
+        notify_config: Option<PathBuf>,
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -256,7 +260,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             bind,
             demo,
             timeouts,
-        } => serve(&settings, bind, demo, timeouts.limits()).await,
+            notify_config,
+        } => serve(&settings, bind, demo, timeouts.limits(), notify_config).await,
         Command::Migrate => {
             open_store(&settings).await?;
             println!(
@@ -738,14 +743,29 @@ async fn serve(
     bind: SocketAddr,
     demo: bool,
     limits: http::Limits,
+    notify_config: Option<PathBuf>,
 ) -> anyhow::Result<()> {
+    // A notification setting that cannot work stops the start, before anything is opened.
+    let notify_config = match notify_config {
+        Some(path) => notify::NotifyConfig::load(&path, true)?,
+        None => notify::NotifyConfig::load(&settings.data_dir.join("notify.json"), false)?,
+    };
+    let dispatcher =
+        notify::Dispatcher::new(&notify_config, &settings.data_dir).map_err(anyhow::Error::msg)?;
     let store = open_store(settings).await?;
     load_seed(&store, demo).await?;
     let index = open_index(settings, &store).await?;
     let indexer = search::indexer::start(index.clone(), store.clone());
+    // Kept even when the spool channel is off: an erasure still rewrites a spool written before.
     let spool = notify::Spool::in_data_dir(&settings.data_dir);
-    println!("messages for an SMS gateway: {}", spool.path().display());
-    let dispatcher = notify::start(store.clone(), spool.clone());
+    if notify_config.spool {
+        println!("messages for an SMS gateway: {}", spool.path().display());
+    }
+    println!(
+        "notification channels: {}",
+        dispatcher.channel_names().join(", ")
+    );
+    let dispatcher = notify::start(store.clone(), dispatcher);
     let shutdown = shutdown_signal().context("cannot install signal handlers")?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await

@@ -1,5 +1,6 @@
 //! The JSON API: routes, extractors, and the error type clients see.
 
+mod admin;
 mod brief;
 mod docs;
 pub mod error;
@@ -130,6 +131,7 @@ pub fn app(state: AppState) -> Router {
         .merge(linkages::router())
         .merge(hsds::router())
         .merge(interchange::router())
+        .merge(admin::router())
         .layer(middleware::from_fn_with_state(state.clone(), wake_indexer));
     let limits = state.limits.clone();
     let router = Router::new()

@@ -13,7 +13,8 @@
 //! - [`interchange`]: the registry as CSV for spreadsheets — export, and import checked whole
 //!   before one transaction stores it.
 //! - [`hsds`]: offerings as Open Referral HSDS 3.0 services, for directories that read it (pure).
-//! - [`notify`]: sends the outbox's messages (linkage news, in English and Hindi) to a spool file.
+//! - [`notify`]: sends the outbox's messages (linkage news, in English and Hindi) to a spool file, a
+//!   signed webhook and an SMS gateway, with retries and a dead-letter state.
 //! - [`seed`]: geography, sectors and demo data shipped in `seed/`.
 //! - [`config`]: where data lives and which database to use.
 //! - [`background`]: the tasks beside the server (indexer, dispatcher) and how they stop.

@@ -1,142 +1,117 @@
-//! Sends what the outbox holds ([`crate::store::outbox`]).
+//! Sends what the outbox holds ([`crate::store::outbox`]) through the configured channels: the
+//! spool file in the data directory (`outbox/messages.jsonl`, for a gateway process to read), a
+//! signed webhook, and an SMS gateway described by a template ([`config`]).
 //!
-//! Sangam has no SMS gateway yet, and reaches no outside service: a message is "sent" by
-//! appending it as one JSON line to a spool file in the data directory
-//! (`outbox/messages.jsonl`), which a gateway process can read and send on. The phone is looked
-//! up when sending, so a person erased meanwhile gets nothing; one without a phone is marked
-//! `no_phone` and not tried again. A failed write is tried again later, waiting longer each
-//! time. A message may be spooled twice if the process dies between writing it and marking it;
-//! its `seq` lets the gateway drop the repeat.
+//! Each message gets one delivery per channel, tried on its own: an attempt has a timeout; a
+//! failure that may pass (timeout, refused connection, 429, 5xx) is tried again after a wait that
+//! doubles each time, with jitter so that many messages failed together do not return together;
+//! an answer that never will (400, 410, …) or the last allowed attempt dead-letters the delivery,
+//! which admins see at `GET /api/v1/admin/notifications`. The phone is looked up when sending, so
+//! a person erased meanwhile gets nothing; one without a phone is `skipped`. A delivery may be
+//! sent twice if the process dies between sending and marking it; its idempotency key lets the
+//! receiver drop the repeat.
 
-use std::path::{Path, PathBuf};
+pub mod channel;
+pub mod config;
+
+use std::path::Path;
 use std::time::Duration;
 
-use serde::Serialize;
-use tokio::io::AsyncWriteExt;
+use tokio::task::JoinSet;
 
 use crate::background::{Background, StopSignal};
 use crate::domain::record::{now_timestamp, timestamp_in};
-use crate::store::outbox::OutboxMessage;
+use crate::store::outbox::{Delivery, DeliveryState};
 use crate::store::{Store, StoreResult};
+pub use channel::{Channel, Outcome, Spool};
+pub use config::{NotifyConfig, RetryConfig};
 
-/// How often the dispatcher looks for due messages when the outbox was empty.
-const POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// Messages taken at once.
-const BATCH: i64 = 50;
-/// How long a dispatcher holds what it took before another may take it.
-const LEASE: Duration = Duration::from_secs(60);
-/// The wait before the first retry; it doubles with each failure, up to [`MAX_RETRY_WAIT`].
-const FIRST_RETRY_WAIT: Duration = Duration::from_secs(10);
-const MAX_RETRY_WAIT: Duration = Duration::from_secs(3600);
+/// Messages dispatched, and deliveries taken, at once per channel.
+const BATCH: i64 = 16;
 
-/// The file messages are appended to.
+/// The channels and timings one dispatcher works with.
 #[derive(Debug, Clone)]
-pub struct Spool {
-    path: PathBuf,
+pub struct Dispatcher {
+    channels: Vec<Channel>,
+    retry: RetryConfig,
+    client: reqwest::Client,
 }
 
-/// One line of the spool file.
-#[derive(Debug, Serialize)]
-struct SpooledMessage<'a> {
-    seq: i64,
-    to: &'a str,
-    topic: &'a str,
-    text_en: &'a str,
-    text_hi: &'a str,
-    spooled_at: String,
-}
-
-impl Spool {
-    pub fn in_data_dir(data_dir: &Path) -> Self {
-        Spool {
-            path: data_dir.join("outbox").join("messages.jsonl"),
+impl Dispatcher {
+    /// The channels `config` turns on, with the spool file in `data_dir`.
+    pub fn new(config: &NotifyConfig, data_dir: &Path) -> Result<Self, String> {
+        let mut channels = Vec::new();
+        if config.spool {
+            channels.push(Channel::Spool(Spool::in_data_dir(data_dir)));
         }
+        if let Some(webhook) = &config.webhook {
+            channels.push(Channel::Webhook(channel::Webhook::new(webhook)?));
+        }
+        if let Some(sms) = &config.sms {
+            channels.push(Channel::Sms(channel::SmsGateway::new(sms)));
+        }
+        let client = reqwest::Client::builder()
+            .timeout(config.retry.attempt_timeout())
+            .connect_timeout(config.retry.attempt_timeout())
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("sangam/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Dispatcher {
+            channels,
+            retry: config.retry.clone(),
+            client,
+        })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn channel_names(&self) -> Vec<&'static str> {
+        self.channels.iter().map(Channel::name).collect()
     }
 
-    /// Appends one message and waits until it is on disk.
-    async fn append(&self, message: &OutboxMessage, phone: &str) -> std::io::Result<()> {
-        let _writing = SPOOL_WRITES.lock().await;
-        if let Some(dir) = self.path.parent() {
-            tokio::fs::create_dir_all(dir).await?;
-        }
-        let line = SpooledMessage {
-            seq: message.seq,
-            to: phone,
-            topic: &message.topic,
-            text_en: &message.text_en,
-            text_hi: &message.text_hi,
-            spooled_at: now_timestamp(),
-        };
-        let mut bytes = serde_json::to_vec(&line).map_err(std::io::Error::other)?;
-        bytes.push(b'\n');
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .await?;
-        file.write_all(&bytes).await?;
-        file.sync_data().await
+    /// How long to wait after the `attempts`-th failure: doubling from the first wait up to
+    /// the longest, then a random point between half and all of it.
+    fn retry_wait(&self, attempts: i64) -> Duration {
+        let full = backoff(&self.retry, attempts);
+        let half = full / 2;
+        half + full.mul_f64(rand::random_range(0.0..=0.5))
     }
 }
 
-/// One writer of the spool file at a time in this process: an erasure's rewrite must not lose
-/// a line appended meanwhile.
-static SPOOL_WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-impl Spool {
-    /// Rewrites the spool without the messages `seqs` (those of an erased person): a new file
-    /// written beside it, synced, then renamed over it, so a crash leaves one or the other. A
-    /// gateway reading the spool should go by `seq`, not by byte offset.
-    pub async fn drop_messages(&self, seqs: &[i64]) -> std::io::Result<()> {
-        if seqs.is_empty() {
-            return Ok(());
-        }
-        let _writing = SPOOL_WRITES.lock().await;
-        let text = match tokio::fs::read_to_string(&self.path).await {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(error) => return Err(error),
-        };
-        let kept: String = text
-            .lines()
-            .filter(|line| {
-                let seq = serde_json::from_str::<serde_json::Value>(line)
-                    .ok()
-                    .and_then(|message| message["seq"].as_i64());
-                !seq.is_some_and(|seq| seqs.contains(&seq))
-            })
-            .flat_map(|line| [line, "\n"])
-            .collect();
-        if kept.len() == text.len() {
-            return Ok(());
-        }
-        let fresh = self.path.with_extension("jsonl.new");
-        let mut file = tokio::fs::File::create(&fresh).await?;
-        file.write_all(kept.as_bytes()).await?;
-        file.sync_all().await?;
-        drop(file);
-        tokio::fs::rename(&fresh, &self.path).await
-    }
+/// The wait after the `attempts`-th failure before jitter.
+fn backoff(retry: &RetryConfig, attempts: i64) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+    Duration::from_millis(retry.first_wait_ms)
+        .saturating_mul(2u32.saturating_pow(doublings))
+        .min(Duration::from_millis(retry.max_wait_ms))
 }
 
-/// Starts sending the outbox's messages into `spool`, on the current runtime.
-pub fn start(store: Store, spool: Spool) -> Background {
-    Background::spawn(|stopped| run(store, spool, stopped))
+/// Starts sending the outbox's messages on the current runtime: one loop per channel, so a
+/// gateway that hangs does not hold back the others.
+pub fn start(store: Store, dispatcher: Dispatcher) -> Background {
+    Background::spawn(|stopped| async move {
+        tracing::info!(channels = ?dispatcher.channel_names(), "outbox dispatcher started");
+        let mut loops = JoinSet::new();
+        for index in 0..dispatcher.channels.len() {
+            loops.spawn(run(
+                store.clone(),
+                dispatcher.clone(),
+                index,
+                stopped.clone(),
+            ));
+        }
+        while loops.join_next().await.is_some() {}
+        tracing::info!("outbox dispatcher stopped");
+    })
 }
 
-async fn run(store: Store, spool: Spool, mut stopped: StopSignal) {
-    tracing::info!(spool = %spool.path().display(), "outbox dispatcher started");
+async fn run(store: Store, dispatcher: Dispatcher, channel: usize, mut stopped: StopSignal) {
     loop {
-        let pause = match round(&store, &spool).await {
+        let pause = match round(&store, &dispatcher, channel).await {
             Ok(taken) if taken as i64 == BATCH => Duration::ZERO,
-            Ok(_) => POLL_INTERVAL,
+            Ok(_) => dispatcher.retry.poll_interval(),
             Err(error) => {
                 tracing::warn!(%error, "outbox dispatcher: database unavailable; retrying");
-                POLL_INTERVAL * 5
+                dispatcher.retry.poll_interval() * 5
             }
         };
         tokio::select! {
@@ -147,39 +122,107 @@ async fn run(store: Store, spool: Spool, mut stopped: StopSignal) {
             break;
         }
     }
-    tracing::info!("outbox dispatcher stopped");
 }
 
-/// Sends what is due now; returns how many messages it took.
-pub async fn round(store: &Store, spool: &Spool) -> StoreResult<usize> {
-    let messages = store
-        .claim_due_messages(&now_timestamp(), &timestamp_in(LEASE), BATCH)
+/// Dispatches new messages to every channel, then sends what is due on channel number
+/// `channel`, all at once; returns how many deliveries it took.
+pub async fn round(store: &Store, dispatcher: &Dispatcher, channel: usize) -> StoreResult<usize> {
+    store
+        .dispatch_new_messages(&dispatcher.channel_names(), BATCH)
         .await?;
-    for message in &messages {
-        let Some(phone) = store.phone_of(&message.recipient_id).await? else {
-            store.mark_message_done(message.seq, "no_phone").await?;
-            continue;
-        };
-        match spool.append(message, &phone).await {
-            Ok(()) => store.mark_message_done(message.seq, "sent").await?,
-            Err(error) => {
-                let wait = retry_wait(message.attempts);
-                tracing::warn!(seq = message.seq, %error, ?wait, "could not spool a message; will retry");
-                store
-                    .mark_message_failed(message.seq, &error.to_string(), &timestamp_in(wait))
-                    .await?;
-            }
+    let name = dispatcher.channels[channel].name();
+    let deliveries = store
+        .claim_due_deliveries(
+            name,
+            &now_timestamp(),
+            &timestamp_in(dispatcher.retry.lease()),
+            BATCH,
+        )
+        .await?;
+    let taken = deliveries.len();
+    // The spool file keeps the outbox's order (a gateway reading it sends in that order); a
+    // write takes a moment, so one at a time costs nothing.
+    if matches!(dispatcher.channels[channel], Channel::Spool(_)) {
+        for delivery in deliveries {
+            attempt(store, dispatcher, channel, delivery).await?;
+        }
+        return Ok(taken);
+    }
+    // Over HTTP all at once, so one slow receiver's timeout is paid once per round.
+    let mut attempts = JoinSet::new();
+    for delivery in deliveries {
+        let (store, dispatcher) = (store.clone(), dispatcher.clone());
+        attempts.spawn(async move { attempt(&store, &dispatcher, channel, delivery).await });
+    }
+    // Every attempt runs to its end (dropping the set would abort the others mid-send); the
+    // first database error is reported after.
+    let mut failed = None;
+    while let Some(done) = attempts.join_next().await {
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => failed = failed.or(Some(error)),
+            Err(panic) => tracing::error!(%panic, "a delivery attempt panicked"),
         }
     }
-    Ok(messages.len())
+    match failed {
+        Some(error) => Err(error),
+        None => Ok(taken),
+    }
 }
 
-/// How long to wait after the `attempts`-th failure.
-fn retry_wait(attempts: i64) -> Duration {
-    let doublings = u32::try_from(attempts.clamp(0, 16)).unwrap_or(16);
-    FIRST_RETRY_WAIT
-        .saturating_mul(2u32.saturating_pow(doublings))
-        .min(MAX_RETRY_WAIT)
+/// One attempt at one delivery, and its outcome recorded.
+async fn attempt(
+    store: &Store,
+    dispatcher: &Dispatcher,
+    channel: usize,
+    delivery: Delivery,
+) -> StoreResult<()> {
+    let channel = &dispatcher.channels[channel];
+    let (seq, name) = (delivery.seq, channel.name());
+    let Some(phone) = store.phone_of(&delivery.recipient_id).await? else {
+        return store
+            .finish_delivery(seq, name, DeliveryState::Skipped, Some("no_phone"), None)
+            .await;
+    };
+    let attempt_number = delivery.attempts + 1;
+    match channel.deliver(&dispatcher.client, &delivery, &phone).await {
+        Outcome::Delivered => {
+            store
+                .finish_delivery(seq, name, DeliveryState::Delivered, None, None)
+                .await
+        }
+        Outcome::Refused { error, status } => {
+            tracing::warn!(seq, channel = name, %error, "a message was refused; dead-lettered");
+            store
+                .finish_delivery(seq, name, DeliveryState::Dead, Some(&error), status)
+                .await
+        }
+        Outcome::Retry { error, status, .. }
+            if attempt_number >= i64::from(dispatcher.retry.max_attempts) =>
+        {
+            let error = format!("{error} (attempt {attempt_number}, the last allowed)");
+            tracing::warn!(seq, channel = name, %error, "a message failed every attempt; dead-lettered");
+            store
+                .finish_delivery(seq, name, DeliveryState::Dead, Some(&error), status)
+                .await
+        }
+        Outcome::Retry {
+            error,
+            status,
+            after,
+        } => {
+            let backoff = dispatcher.retry_wait(attempt_number);
+            // A receiver's own Retry-After is honoured, within the longest wait.
+            let wait = after
+                .map(|asked| asked.max(backoff))
+                .unwrap_or(backoff)
+                .min(Duration::from_millis(dispatcher.retry.max_wait_ms));
+            tracing::info!(seq, channel = name, %error, ?wait, "a message will be tried again");
+            store
+                .retry_delivery(seq, name, &error, status, &timestamp_in(wait))
+                .await
+        }
+    }
 }
 
 #[cfg(test)]
@@ -187,11 +230,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn retries_wait_longer_each_time_up_to_an_hour() {
-        assert_eq!(retry_wait(0), Duration::from_secs(10));
-        assert_eq!(retry_wait(1), Duration::from_secs(20));
-        assert_eq!(retry_wait(3), Duration::from_secs(80));
-        assert_eq!(retry_wait(20), MAX_RETRY_WAIT);
-        assert_eq!(retry_wait(-1), Duration::from_secs(10));
+    fn retries_wait_twice_as_long_each_time_up_to_the_longest_wait() {
+        let retry = RetryConfig::default();
+        assert_eq!(backoff(&retry, 1), Duration::from_secs(10));
+        assert_eq!(backoff(&retry, 2), Duration::from_secs(20));
+        assert_eq!(backoff(&retry, 4), Duration::from_secs(80));
+        assert_eq!(backoff(&retry, 40), Duration::from_secs(3600));
+        assert_eq!(backoff(&retry, 0), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn jitter_stays_between_half_and_all_of_the_wait() {
+        let dispatcher = Dispatcher::new(&NotifyConfig::default(), Path::new("/nonexistent"))
+            .expect("default config");
+        let waits: Vec<Duration> = (0..200).map(|_| dispatcher.retry_wait(3)).collect();
+        assert!(
+            waits
+                .iter()
+                .all(|w| *w >= Duration::from_secs(20) && *w <= Duration::from_secs(40))
+        );
+        // Not all alike: that is the point of jitter.
+        assert!(waits.iter().any(|w| *w != waits[0]));
     }
 }

@@ -7,12 +7,13 @@
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::Request;
 use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use tokio::time::{Instant, timeout, timeout_at};
 
 use super::Limits;
@@ -26,6 +27,41 @@ fn body_limit(path: &str) -> usize {
         MAX_CSV_BODY_BYTES
     } else {
         MAX_BODY_BYTES
+    }
+}
+
+/// How much of a body over its limit is still read (and thrown away) before the 413 is sent:
+/// answered while the client is still sending, the connection closes with unread data, the
+/// client's system resets it, and the client sees a broken pipe instead of the 413 ("lingering
+/// close", as web servers do). Beyond this the connection is cut.
+const DRAIN_BEYOND_LIMIT: usize = 16 * 1024 * 1024;
+
+enum BodyRefusal {
+    TooLarge,
+    Unreadable(axum::Error),
+}
+
+/// The whole body if it is at most `limit` bytes; a body over it is read on and discarded (up
+/// to [`DRAIN_BEYOND_LIMIT`]) so the refusal reaches the client.
+async fn read_within(mut body: Body, limit: usize) -> Result<Bytes, BodyRefusal> {
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(BodyRefusal::Unreadable)?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len());
+        if seen <= limit {
+            kept.extend_from_slice(&data);
+        } else if seen > limit.saturating_add(DRAIN_BEYOND_LIMIT) {
+            break;
+        }
+    }
+    if seen > limit {
+        Err(BodyRefusal::TooLarge)
+    } else {
+        Ok(Bytes::from(kept))
     }
 }
 
@@ -46,11 +82,8 @@ pub async fn bounded(
             .is_some_and(|length| length.trim() != "0");
     let limit = body_limit(parts.uri.path());
     let body = if announces_body {
-        // A body declared too large is still read up to the limit before it is refused, as the
-        // routes' own limits do: answered at once, a client still sending would get a broken
-        // pipe instead of the 413.
         let wait = limits.body_timeout.min(limits.request_timeout);
-        match timeout(wait, Limited::new(body, limit).collect()).await {
+        match timeout(wait, read_within(body, limit)).await {
             Err(_) => {
                 return AppError::Timeout(format!(
                     "the request body did not arrive within {} s",
@@ -58,16 +91,16 @@ pub async fn bounded(
                 ))
                 .into_response();
             }
-            Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
+            Ok(Err(BodyRefusal::TooLarge)) => {
                 return AppError::PayloadTooLarge(limit).into_response();
             }
-            Ok(Err(error)) => {
+            Ok(Err(BodyRefusal::Unreadable(error))) => {
                 return AppError::BadRequest(format!(
                     "the request body could not be read: {error}"
                 ))
                 .into_response();
             }
-            Ok(Ok(collected)) => Body::from(collected.to_bytes()),
+            Ok(Ok(bytes)) => Body::from(bytes),
         }
     } else {
         body

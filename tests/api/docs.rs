@@ -37,6 +37,11 @@ async fn the_openapi_document_describes_every_contract_endpoint() {
         ("/api/v1/export/needs.csv", &["get"]),
         ("/api/v1/import/stakeholders", &["post"]),
         ("/api/v1/import/offerings", &["post"]),
+        ("/api/v1/admin/notifications", &["get"]),
+        (
+            "/api/v1/admin/notifications/{seq}/{channel}/retry",
+            &["post"],
+        ),
         ("/healthz", &["get"]),
         ("/readyz", &["get"]),
     ] {

@@ -7,6 +7,7 @@ mod auth;
 mod backup;
 mod bad_input;
 mod concurrency;
+mod delivery;
 mod docs;
 mod erasure;
 mod geography;

@@ -108,6 +108,19 @@ impl TestServer {
         Self::start_configured(backend, demo, &[]).await
     }
 
+    /// A server whose data directory holds `notify.json` (notification channels and timings)
+    /// before it starts.
+    pub async fn start_notifying(backend: &Backend, notify_config: &Value) -> TestServer {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            data_dir.path().join("notify.json"),
+            serde_json::to_vec_pretty(notify_config).expect("JSON"),
+        )
+        .expect("write notify.json");
+        let database_url = fresh_database(backend).await;
+        Self::start_in(data_dir, database_url, false, &[]).await
+    }
+
     async fn start_configured(backend: &Backend, demo: bool, args: &[&str]) -> TestServer {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database(backend).await;
@@ -147,11 +160,24 @@ impl TestServer {
     /// Another server process on the same database with its own data directory (and so its
     /// own search index), as in a deployment of several `sangam serve` on one PostgreSQL.
     pub async fn start_sibling(&self) -> TestServer {
+        self.start_sibling_notifying(None).await
+    }
+
+    /// A sibling whose data directory holds `notify.json` first, when given.
+    pub async fn start_sibling_notifying(&self, notify_config: Option<&Value>) -> TestServer {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        if let Some(config) = notify_config {
+            std::fs::write(
+                data_dir.path().join("notify.json"),
+                serde_json::to_vec_pretty(config).expect("JSON"),
+            )
+            .expect("write notify.json");
+        }
         let mut sibling = TestServer {
             base: String::new(),
             client: self.client.clone(),
             database_url: self.database_url.clone(),
-            data_dir: tempfile::tempdir().expect("temp dir"),
+            data_dir,
             child: None,
             demo: false,
             serve_args: self.serve_args.clone(),
