@@ -65,6 +65,10 @@ pub enum Command {
         /// Default: `notify.json` in the data directory if present, else the spool file only.
         #[arg(long, env = "SANGAM_NOTIFY_CONFIG")]
         notify_config: Option<PathBuf>,
+        /// A reverse proxy (address or CIDR, repeatable) whose X-Forwarded-For header names the
+        /// client for the rate limits; from other addresses the header is ignored.
+        #[arg(long = "trusted-proxy", value_name = "CIDR", env = "SANGAM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+        trusted_proxies: Vec<ipnet::IpNet>,
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -132,6 +136,14 @@ impl TimeoutArgs {
             ..http::Limits::default()
         }
     }
+}
+
+/// A proxy's address (`127.0.0.1`) or network (`10.0.0.0/8`).
+fn parse_proxy(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("`{text}` is not an address or a CIDR network such as 10.0.0.0/8"))
 }
 
 fn parse_seconds(text: &str) -> Result<f64, String> {
@@ -261,7 +273,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             timeouts,
             notify_config,
-        } => serve(&settings, bind, demo, timeouts.limits(), notify_config).await,
+            trusted_proxies,
+        } => {
+            let limits = http::Limits {
+                trusted_proxies,
+                ..timeouts.limits()
+            };
+            serve(&settings, bind, demo, limits, notify_config).await
+        }
         Command::Migrate => {
             open_store(&settings).await?;
             println!(

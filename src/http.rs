@@ -2,6 +2,7 @@
 
 mod admin;
 mod brief;
+pub mod client_address;
 mod docs;
 pub mod error;
 pub mod extract;
@@ -75,6 +76,8 @@ pub struct Limits {
     /// Longest a client may take to send a request's headers (then the connection is closed:
     /// before the headers there is no request to answer).
     pub header_timeout: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (see [`client_address`]).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Limits {
@@ -85,6 +88,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
+            trusted_proxies: Vec::new(),
         }
     }
 }

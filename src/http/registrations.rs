@@ -14,8 +14,8 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_governor::GovernorLayer;
 use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
-use tower_governor::key_extractor::PeerIpKeyExtractor;
 
+use super::client_address::ClientAddress;
 use super::error::{AppError, AppResult};
 use super::extract::{JsonBody, QueryParams};
 use super::{AppState, Limits};
@@ -58,7 +58,7 @@ pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
 /// of them, so using both doors does not double the allowance.
 #[derive(Clone)]
 pub struct PublicWriteBudget {
-    config: Option<Arc<GovernorConfig<PeerIpKeyExtractor, NoOpMiddleware>>>,
+    config: Option<Arc<GovernorConfig<ClientAddress, NoOpMiddleware>>>,
 }
 
 impl PublicWriteBudget {
@@ -67,6 +67,7 @@ impl PublicWriteBudget {
             .registration_period
             .max(std::time::Duration::from_millis(1));
         let config = GovernorConfigBuilder::default()
+            .key_extractor(ClientAddress::new(&limits.trusted_proxies))
             .period(period)
             .burst_size(limits.registration_burst.max(1))
             .finish()

@@ -342,3 +342,55 @@ fn time_now() -> String {
         .format(&format)
         .unwrap()
 }
+
+/// Sends `count` registrations as if from `client` through a proxy on loopback; the statuses.
+async fn registrations_from(server: &TestServer, client: &str, count: usize) -> Vec<StatusCode> {
+    let body = consented(server, registration("Proxy Devi", "9123456780")).await;
+    let mut statuses = Vec::new();
+    for _ in 0..count {
+        let answer = server
+            .client
+            .post(server.url("/api/v1/registrations"))
+            .header("x-forwarded-for", client)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        statuses.push(answer.status());
+    }
+    statuses
+}
+
+/// The rate limit is per process, not per database: tested on SQLite only.
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_budget_and_nobody_else_is_believed() {
+    let behind_nginx =
+        TestServer::start_with_args(&Backend::Sqlite, &["--trusted-proxy", "127.0.0.1"]).await;
+    let first = registrations_from(&behind_nginx, "49.36.1.2", 21).await;
+    assert!(
+        first[..20].iter().all(|s| *s == StatusCode::CREATED),
+        "{first:?}"
+    );
+    assert_eq!(
+        first[20],
+        StatusCode::TOO_MANY_REQUESTS,
+        "the budget was not spent"
+    );
+    let other = registrations_from(&behind_nginx, "49.36.7.7", 1).await;
+    assert_eq!(
+        other,
+        [StatusCode::CREATED],
+        "another village shared the first one's budget"
+    );
+
+    // Without --trusted-proxy the header is the client's own claim, and is ignored.
+    let direct = TestServer::start(&Backend::Sqlite).await;
+    let first = registrations_from(&direct, "49.36.1.2", 20).await;
+    assert!(first.iter().all(|s| *s == StatusCode::CREATED), "{first:?}");
+    let forged = registrations_from(&direct, "49.36.7.7", 1).await;
+    assert_eq!(
+        forged,
+        [StatusCode::TOO_MANY_REQUESTS],
+        "a forged X-Forwarded-For bought a new budget"
+    );
+}
