@@ -17,6 +17,7 @@ mod lifecycle;
 mod meetings;
 mod outbox;
 mod privacy;
+mod properties;
 mod registrations;
 mod search;
 mod storage;
