@@ -24,6 +24,7 @@ use super::stakeholders::page;
 use crate::domain::access::Caller;
 use crate::domain::geography::{District, Sector};
 use crate::domain::meeting::{LinkageStatus, Meeting, MeetingInput};
+use crate::domain::record::parse_date;
 use crate::matching::suggest::{
     self, Candidate, Commitments, GapCause, Invitation, OpenNeed, Plan, Table,
 };
@@ -350,14 +351,17 @@ async fn prepare(
         })?;
     let needs = app.store.open_needs(code).await?;
     let candidates = app.store.candidate_offerings(code).await?;
-    let held = app
-        .store
-        .meeting_linkages(id)
-        .await?
-        .into_iter()
-        .filter(|l| l.status.is_held_by_people())
-        .map(|l| ((l.need_id, l.offering_id), l.status))
-        .collect();
+    // Pairs in play at other meetings are held too; this meeting's own status wins.
+    let mut held: BTreeMap<(String, String), LinkageStatus> =
+        app.store.pairs_in_play(code).await?.into_iter().collect();
+    held.extend(
+        app.store
+            .meeting_linkages(id)
+            .await?
+            .into_iter()
+            .filter(|l| l.status.is_held_by_people())
+            .map(|l| ((l.need_id, l.offering_id), l.status)),
+    );
     let commitments = Commitments {
         used: app.store.capacity_used(code).await?,
         held,
@@ -370,8 +374,11 @@ async fn prepare(
         .map(|d| (d.code, d.name))
         .collect();
     let invitees: BTreeSet<String> = meeting.data.invitees.iter().cloned().collect();
+    let date = parse_date(&meeting.data.date)
+        .ok_or_else(|| AppError::Internal(format!("meeting {id} has an unreadable date")))?;
     let table = Table {
         district: code,
+        date,
         invitees: &invitees,
         district_names: &district_names,
         per_need,

@@ -14,6 +14,7 @@ use super::eligibility::{self, Verdict, rupees, sector_words};
 use crate::domain::meeting::LinkageStatus;
 use crate::domain::need::Need;
 use crate::domain::offering::{LinkageKind, Offering};
+use crate::domain::record::{format_date, parse_date};
 use crate::domain::stakeholder::Profile;
 
 /// How much each part of a fit weighs; they add up to 1.
@@ -23,6 +24,11 @@ const WEIGHT_INVITED: f64 = 0.2;
 const WEIGHT_LOCAL: f64 = 0.2;
 /// Each fact to be asked at the meeting (gender, age… not recorded) keeps this much of the score.
 const UNKNOWN_FACT_FACTOR: f64 = 0.9;
+/// Days after a meeting in which a facilitator follows its linkages up: a course that starts
+/// within them is preferred to one that starts later.
+pub const FOLLOW_UP_DAYS: i64 = 60;
+/// A course that starts after the follow-up window keeps this much of the score.
+const LATE_START_FACTOR: f64 = 0.85;
 
 /// An open need of an entrepreneur or SHG in the meeting's district, with the profile that
 /// eligibility is checked against (empty when the record has none).
@@ -30,6 +36,13 @@ const UNKNOWN_FACT_FACTOR: f64 = 0.9;
 pub struct OpenNeed {
     pub need: Need,
     pub profile: Profile,
+}
+
+impl OpenNeed {
+    /// Seats of a course this need takes (see [`crate::domain::need::NeedData::seats`]).
+    pub fn seats(&self) -> i64 {
+        self.need.data.seats(self.profile.members)
+    }
 }
 
 /// Who gives an offering.
@@ -52,6 +65,8 @@ pub struct Candidate {
 #[derive(Debug, Clone)]
 pub struct Table<'a> {
     pub district: &'a str,
+    /// The meeting's date: every rule (validity, a batch's start) is judged on it.
+    pub date: time::Date,
     pub invitees: &'a BTreeSet<String>,
     /// English district names by code, for reasons a facilitator can read.
     pub district_names: &'a BTreeMap<String, String>,
@@ -72,7 +87,8 @@ impl Table<'_> {
 /// completed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
-    pub needs: i64,
+    /// Seats: one per person who attends (an SHG's members each take one).
+    pub seats: i64,
     pub amount_inr: i64,
 }
 
@@ -146,7 +162,12 @@ pub struct Fit {
 /// Whether an offering is open to this need at this meeting, and how well it fits; an offering
 /// that breaks a rule gives the broken rules' reasons instead.
 pub fn fit(need: &OpenNeed, candidate: &Candidate, table: &Table) -> Result<Fit, Vec<String>> {
-    let checked = eligibility::check(&need.profile, &need.need.data, &candidate.offering.data);
+    let checked = eligibility::check(
+        &need.profile,
+        &need.need.data,
+        &candidate.offering.data,
+        table.date,
+    );
     if !checked.is_eligible() {
         return Err(checked
             .reasons(Verdict::Fail)
@@ -185,7 +206,7 @@ pub fn fit(need: &OpenNeed, candidate: &Candidate, table: &Table) -> Result<Fit,
     };
     let mut unknown_facts = 0;
     for outcome in &checked.outcomes {
-        if matches!(outcome.rule, "sector" | "amount" | "kind") {
+        if matches!(outcome.rule, "sector" | "amount" | "kind" | "starts_on") {
             continue;
         }
         match outcome.verdict {
@@ -195,6 +216,30 @@ pub fn fit(need: &OpenNeed, candidate: &Candidate, table: &Table) -> Result<Fit,
                 to_ask.push(outcome.reason.clone());
             }
             Verdict::Fail => {}
+        }
+    }
+
+    let mut timing = 1.0;
+    if let Some(starts) = candidate
+        .offering
+        .data
+        .terms
+        .starts_on
+        .as_deref()
+        .and_then(parse_date)
+    {
+        let days = (starts - table.date).whole_days();
+        if days <= FOLLOW_UP_DAYS {
+            reasons.push(format!(
+                "batch starts on {}, within {FOLLOW_UP_DAYS} days of the meeting",
+                format_date(starts)
+            ));
+        } else {
+            timing = LATE_START_FACTOR;
+            reasons.push(format!(
+                "batch starts on {}, {days} days after the meeting",
+                format_date(starts)
+            ));
         }
     }
 
@@ -223,7 +268,7 @@ pub fn fit(need: &OpenNeed, candidate: &Candidate, table: &Table) -> Result<Fit,
         + WEIGHT_AMOUNT * amount
         + WEIGHT_INVITED * invited
         + WEIGHT_LOCAL * local;
-    let score = raw * UNKNOWN_FACT_FACTOR.powi(unknown_facts);
+    let score = raw * timing * UNKNOWN_FACT_FACTOR.powi(unknown_facts);
     Ok(Fit {
         score: (score.clamp(0.0, 1.0) * 100.0).round() / 100.0,
         reasons,
@@ -313,7 +358,7 @@ pub fn plan(
                 .unwrap_or_default();
             let terms = &candidate.offering.data.terms;
             Room {
-                seats_left: terms.seats.map(|seats| (seats - used.needs).max(0)),
+                seats_left: terms.seats.map(|seats| (seats - used.seats).max(0)),
                 budget_left: terms
                     .budget_inr
                     .map(|budget| (budget - used.amount_inr).max(0)),
@@ -358,16 +403,24 @@ pub fn plan(
         let amount = needs[n].need.data.amount_inr;
         let room = rooms[c];
         let mut reasons = pair.fit.reasons;
+        let wanted = needs[n].seats();
         if let Some(seats) = room.seats_left {
-            if seats == 0 {
-                full[n].push(format!(
-                    "“{}” ({}) has no seats left",
-                    candidate.offering.data.title, candidate.provider.name
-                ));
+            if seats < wanted {
+                full[n].push(if seats == 0 {
+                    format!(
+                        "“{}” ({}) has no seats left",
+                        candidate.offering.data.title, candidate.provider.name
+                    )
+                } else {
+                    format!(
+                        "“{}” ({}) has {seats} seats left, fewer than the {wanted} who would attend",
+                        candidate.offering.data.title, candidate.provider.name
+                    )
+                });
                 continue;
             }
             reasons.push(format!(
-                "takes 1 of {seats} {} left",
+                "takes {wanted} of {seats} {} left",
                 if seats == 1 { "seat" } else { "seats" }
             ));
         }
@@ -394,7 +447,7 @@ pub fn plan(
                 )),
             }
         }
-        rooms[c].seats_left = room.seats_left.map(|s| s - 1);
+        rooms[c].seats_left = room.seats_left.map(|s| s - wanted);
         rooms[c].budget_left = room.budget_left.map(|b| b - amount.unwrap_or(0));
         slots[n] -= 1;
         suggested_for[n] += 1;
@@ -511,7 +564,7 @@ pub fn served_elsewhere(need: &OpenNeed, elsewhere: &[Candidate], table: &Table)
             c.offering.data.kind == need.need.data.kind
                 && c.provider.id != need.need.stakeholder_id
                 && !serves(&c.offering, table.district)
-                && eligibility::check(&need.profile, &need.need.data, &c.offering.data)
+                && eligibility::check(&need.profile, &need.need.data, &c.offering.data, table.date)
                     .is_eligible()
         })
         .take(2)
@@ -618,6 +671,7 @@ mod tests {
                     description: None,
                     sector: Some(sector.into()),
                     amount_inr: amount,
+                    attendees: None,
                 },
                 meta: meta(),
             },
@@ -672,6 +726,7 @@ mod tests {
         let names = names();
         let table = Table {
             district: "up-bhadohi",
+            date: parse_date("2026-12-10").unwrap(),
             invitees: &invitees,
             district_names: &names,
             per_need: 3,
@@ -830,7 +885,7 @@ mod tests {
             used: BTreeMap::from([(
                 "of_course".to_string(),
                 Usage {
-                    needs: 1,
+                    seats: 1,
                     amount_inr: 0,
                 },
             )]),
@@ -1017,6 +1072,7 @@ mod tests {
         let names = names();
         let table = Table {
             district: "up-bhadohi",
+            date: parse_date("2026-12-10").unwrap(),
             invitees: &invitees,
             district_names: &names,
             per_need: 3,

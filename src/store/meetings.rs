@@ -15,10 +15,11 @@ use super::{Store, StoreError, StoreResult, from_json, new_id, to_json};
 use crate::domain::meeting::{
     Linkage, LinkageEvent, LinkageMove, LinkageStatus, Meeting, MeetingData,
 };
-use crate::domain::need::Need;
+use crate::domain::need::{Need, seats_taken};
 use crate::domain::notification::{self, LinkageParties};
 use crate::domain::offering::{LinkageKind, Offering};
 use crate::domain::record::now_timestamp;
+use crate::domain::stakeholder::Profile;
 use crate::matching::suggest::{Candidate, OpenNeed, Provider, Suggestion, Usage};
 
 #[derive(sqlx::FromRow)]
@@ -351,22 +352,51 @@ impl Store {
     }
 
     /// Seats and rupees already taken from each offering serving `district` by linkages people
-    /// have proposed, accepted or completed, in any meeting.
+    /// have proposed, accepted or completed, in any meeting. A linkage takes the seats of
+    /// everyone its need sends (an SHG's members; see [`crate::domain::need::NeedData::seats`]).
     pub async fn capacity_used(&self, district: &str) -> StoreResult<BTreeMap<String, Usage>> {
-        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT l.offering_id, COUNT(*), CAST(COALESCE(SUM(n.amount_inr), 0) AS BIGINT)
-             FROM linkages l JOIN needs n ON n.id = l.need_id
+        let rows: Vec<(String, Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT l.offering_id, n.attendees, n.amount_inr, s.profile
+             FROM linkages l JOIN needs n ON n.id = l.need_id JOIN stakeholders s ON s.id = n.stakeholder_id
              WHERE l.status IN ('proposed', 'accepted', 'completed')
-               AND l.offering_id IN (SELECT id FROM offerings WHERE districts LIKE $1 OR districts = '[]')
-             GROUP BY l.offering_id",
+               AND l.offering_id IN (SELECT id FROM offerings WHERE districts LIKE $1 OR districts = '[]')",
         )
         .bind(in_json_list(district))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, needs, amount_inr)| (id, Usage { needs, amount_inr }))
-            .collect())
+        let mut used: BTreeMap<String, Usage> = BTreeMap::new();
+        for (offering_id, attendees, amount_inr, profile) in rows {
+            let members = profile
+                .as_deref()
+                .map(|p| from_json::<Profile>("profile", p))
+                .transpose()?
+                .and_then(|p| p.members);
+            let usage = used.entry(offering_id).or_default();
+            usage.seats += seats_taken(attendees, members);
+            usage.amount_inr += amount_inr.unwrap_or(0);
+        }
+        Ok(used)
+    }
+
+    /// (need, offering) pairs of `district`'s needs that people have proposed, accepted or
+    /// completed at any meeting, with their status: a pair in play at one meeting is not
+    /// suggested again at the next.
+    pub async fn pairs_in_play(
+        &self,
+        district: &str,
+    ) -> StoreResult<Vec<((String, String), LinkageStatus)>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT l.need_id, l.offering_id, l.status
+             FROM linkages l JOIN needs n ON n.id = l.need_id JOIN stakeholders s ON s.id = n.stakeholder_id
+             WHERE s.district = $1 AND l.status IN ('proposed', 'accepted', 'completed')
+             ORDER BY l.id",
+        )
+        .bind(district)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(need, offering, status)| Ok(((need, offering), linkage_status(&status)?)))
+            .collect()
     }
 
     pub async fn meeting_linkages(&self, meeting_id: &str) -> StoreResult<Vec<Linkage>> {
