@@ -354,17 +354,26 @@ async fn prepare(
     // Pairs in play at other meetings are held too; this meeting's own status wins.
     let mut held: BTreeMap<(String, String), LinkageStatus> =
         app.store.pairs_in_play(code).await?.into_iter().collect();
-    held.extend(
-        app.store
-            .meeting_linkages(id)
-            .await?
-            .into_iter()
-            .filter(|l| l.status.is_held_by_people())
-            .map(|l| ((l.need_id, l.offering_id), l.status)),
-    );
+    let provider_of: BTreeMap<&str, &str> = candidates
+        .iter()
+        .map(|c| (c.offering.id.as_str(), c.provider.id.as_str()))
+        .collect();
+    let mut held_by_provider: BTreeMap<String, i64> = BTreeMap::new();
+    for linkage in app.store.meeting_linkages(id).await? {
+        if !linkage.status.is_held_by_people() {
+            continue;
+        }
+        if linkage.status.uses_capacity()
+            && let Some(provider) = provider_of.get(linkage.offering_id.as_str())
+        {
+            *held_by_provider.entry(provider.to_string()).or_default() += 1;
+        }
+        held.insert((linkage.need_id, linkage.offering_id), linkage.status);
+    }
     let commitments = Commitments {
         used: app.store.capacity_used(code).await?,
         held,
+        held_by_provider,
     };
     let district_names: BTreeMap<String, String> = app
         .store

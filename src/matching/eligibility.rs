@@ -142,6 +142,21 @@ pub fn verdicts(
     offering: &OfferingData,
     on: time::Date,
 ) -> Verdicts {
+    let mut v = verdicts_but_dates(profile, need, offering);
+    if let Some(until) = offering.valid_until.as_deref().and_then(parse_date)
+        && until < on
+    {
+        v.valid_until = Some(Verdict::Fail);
+    }
+    if let Some(starts) = offering.terms.starts_on.as_deref().and_then(parse_date) {
+        v.starts_on = Some(known(starts >= on));
+    }
+    v
+}
+
+/// [`verdicts`] but for the offering's dates, which do not depend on the need: the planner
+/// judges them once per offering.
+pub fn verdicts_but_dates(profile: &Profile, need: &NeedData, offering: &OfferingData) -> Verdicts {
     let rules = &offering.eligibility;
     let mut v = Verdicts::default();
     if offering.kind != need.kind {
@@ -192,14 +207,6 @@ pub fn verdicts(
             need.amount_inr
                 .map_or(Verdict::Unknown, |a| known((low..=high).contains(&a))),
         );
-    }
-    if let Some(until) = offering.valid_until.as_deref().and_then(parse_date)
-        && until < on
-    {
-        v.valid_until = Some(Verdict::Fail);
-    }
-    if let Some(starts) = offering.terms.starts_on.as_deref().and_then(parse_date) {
-        v.starts_on = Some(known(starts >= on));
     }
     v
 }

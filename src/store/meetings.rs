@@ -20,7 +20,7 @@ use crate::domain::notification::{self, LinkageParties};
 use crate::domain::offering::{LinkageKind, Offering};
 use crate::domain::record::now_timestamp;
 use crate::domain::stakeholder::Profile;
-use crate::matching::suggest::{Candidate, OpenNeed, Provider, Suggestion, Usage};
+use crate::matching::suggest::{Candidate, OpenNeed, Provider, Suggestion, TrackRecord, Usage};
 
 #[derive(sqlx::FromRow)]
 struct MeetingRow {
@@ -294,9 +294,20 @@ impl Store {
         .bind(&pattern)
         .fetch_all(&self.pool)
         .await?;
+        let records = self.provider_records().await?;
         let providers: BTreeMap<String, Provider> = providers
             .into_iter()
-            .map(|(id, name, district)| (id.clone(), Provider { id, name, district }))
+            .map(|(id, name, district)| {
+                let record = records.get(&id).copied().unwrap_or_default();
+                let provider = Provider {
+                    id: id.clone(),
+                    name,
+                    district,
+                    record,
+                    linkage_limit: None,
+                };
+                (id, provider)
+            })
             .collect();
         let mut candidates = Vec::new();
         for row in rows {
@@ -343,12 +354,36 @@ impl Store {
                         id: provider.id,
                         name: provider.data.name,
                         district: provider.data.district,
+                        ..Provider::default()
                     },
                     offering,
                 });
             }
         }
         Ok(candidates)
+    }
+
+    /// How each provider's decided linkages went (accepted, completed, declined), over every
+    /// meeting, by provider id.
+    pub async fn provider_records(&self) -> StoreResult<BTreeMap<String, TrackRecord>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT o.stakeholder_id, l.status, COUNT(*)
+             FROM linkages l JOIN offerings o ON o.id = l.offering_id
+             WHERE l.status IN ('accepted', 'completed', 'declined')
+             GROUP BY o.stakeholder_id, l.status",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut records: BTreeMap<String, TrackRecord> = BTreeMap::new();
+        for (provider, status, count) in rows {
+            let record = records.entry(provider).or_default();
+            match linkage_status(&status)? {
+                LinkageStatus::Accepted => record.accepted = count,
+                LinkageStatus::Completed => record.completed = count,
+                _ => record.declined = count,
+            }
+        }
+        Ok(records)
     }
 
     /// Seats and rupees already taken from each offering serving `district` by linkages people
