@@ -158,6 +158,25 @@ impl<'a> From<&'a Invitation> for InviteOut<'a> {
 #[derive(Deserialize)]
 struct SuggestionsQuery {
     per_need: Option<i64>,
+    lang: Option<String>,
+}
+
+/// The language reasons are given in: `en` (default) or `hi`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    En,
+    Hi,
+}
+
+fn lang(requested: Option<&str>) -> AppResult<Lang> {
+    match requested.map(str::trim) {
+        None | Some("") | Some("en") => Ok(Lang::En),
+        Some("hi") => Ok(Lang::Hi),
+        Some(other) => Err(AppError::field(
+            "lang",
+            format!("unknown language `{other}`: must be en or hi"),
+        )),
+    }
 }
 
 fn per_need(requested: Option<i64>) -> AppResult<usize> {
@@ -180,17 +199,28 @@ async fn suggestions(
     QueryParams(query): QueryParams<SuggestionsQuery>,
 ) -> AppResult<Json<Value>> {
     let per_need = per_need(query.per_need)?;
+    let lang = lang(query.lang.as_deref())?;
     let prepared = prepare(&app, &caller, &id, per_need).await?;
+    let hindi = lang == Lang::Hi;
     let linkages: Vec<LinkageOut> = prepared
         .live_linkages()
-        .map(|view| LinkageOut {
-            id: &view.linkage.id,
-            need_id: &view.linkage.need_id,
-            offering_id: &view.linkage.offering_id,
-            kind: view.linkage.kind.as_str(),
-            score: view.linkage.score,
-            reasons: &view.linkage.reasons,
-            status: view.linkage.status,
+        .map(|view| {
+            let linkage = &view.linkage;
+            // Linkages saved before Hindi reasons were kept have only English ones.
+            let reasons = if hindi && !linkage.reasons_hi.is_empty() {
+                &linkage.reasons_hi
+            } else {
+                &linkage.reasons
+            };
+            LinkageOut {
+                id: &linkage.id,
+                need_id: &linkage.need_id,
+                offering_id: &linkage.offering_id,
+                kind: linkage.kind.as_str(),
+                score: linkage.score,
+                reasons,
+                status: linkage.status,
+            }
         })
         .collect();
     let gaps: Vec<GapOut> = prepared
@@ -200,10 +230,21 @@ async fn suggestions(
         .map(|gap| GapOut {
             need_id: &gap.need_id,
             kind: gap.kind.as_str(),
-            why: &gap.why,
+            why: if hindi { &gap.why_hi } else { &gap.why },
         })
         .collect();
-    let invite: Vec<InviteOut> = prepared.plan.invite.iter().map(InviteOut::from).collect();
+    let invite: Vec<InviteOut> = prepared
+        .plan
+        .invite
+        .iter()
+        .map(|invitation| {
+            let mut out = InviteOut::from(invitation);
+            if hindi {
+                out.reason = &invitation.reason_hi;
+            }
+            out
+        })
+        .collect();
     Ok(Json(json!({
         "meeting_id": prepared.meeting.id,
         "linkages": linkages,
@@ -437,9 +478,11 @@ async fn point_gaps_elsewhere(
                 .await?;
             looked_up.insert(key.clone(), found);
         }
-        if let Some(hint) = suggest::served_elsewhere(need, &looked_up[&key], table) {
+        if let Some((hint, hint_hi)) = suggest::served_elsewhere(need, &looked_up[&key], table) {
             gap.why.push_str("; ");
             gap.why.push_str(&hint);
+            gap.why_hi.push_str("; ");
+            gap.why_hi.push_str(&hint_hi);
         }
     }
     Ok(())

@@ -29,6 +29,7 @@ const NEED_FIELDS: &[&str] = &[
     "description",
     "sector",
     "amount_inr",
+    "attendees",
     "status",
 ];
 

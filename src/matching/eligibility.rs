@@ -5,9 +5,10 @@
 //! rather than as a failure, so a facilitator can ask instead of ruling someone out.
 
 use crate::domain::need::NeedData;
+use crate::domain::offering::LinkageKind;
 use crate::domain::offering::OfferingData;
 use crate::domain::record::{format_date, parse_date};
-use crate::domain::stakeholder::Profile;
+use crate::domain::stakeholder::{Gender, Profile, Stage};
 
 /// The outcome of one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -24,6 +25,9 @@ pub struct RuleOutcome {
     pub rule: &'static str,
     pub verdict: Verdict,
     pub reason: String,
+    /// The same in Hindi.
+    #[serde(skip)]
+    pub reason_hi: String,
 }
 
 /// All outcomes for one (need, offering) pair.
@@ -43,6 +47,15 @@ impl Eligibility {
             .iter()
             .filter(|o| o.verdict == verdict)
             .map(|o| o.reason.as_str())
+            .collect()
+    }
+
+    /// [`Self::reasons`] in Hindi.
+    pub fn reasons_hi(&self, verdict: Verdict) -> Vec<&str> {
+        self.outcomes
+            .iter()
+            .filter(|o| o.verdict == verdict)
+            .map(|o| o.reason_hi.as_str())
             .collect()
     }
 }
@@ -80,6 +93,7 @@ fn outcome(rule: &'static str, verdict: Verdict, reason: String) -> RuleOutcome 
         rule,
         verdict,
         reason,
+        reason_hi: String::new(),
     }
 }
 
@@ -408,7 +422,159 @@ pub fn check(
             )
         });
     }
+    for outcome in &mut outcomes {
+        outcome.reason_hi = in_hindi(outcome.rule, outcome.verdict, profile, need, offering, on);
+    }
     Eligibility { outcomes }
+}
+
+/// A date as people in India write it: 10-12-2026.
+pub fn indian_date(date: time::Date) -> String {
+    format!(
+        "{:02}-{:02}-{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
+/// A linkage kind in Hindi.
+pub fn kind_hi(kind: LinkageKind) -> &'static str {
+    match kind {
+        LinkageKind::Finance => "वित्त",
+        LinkageKind::Training => "प्रशिक्षण",
+        LinkageKind::Market => "बाज़ार",
+        LinkageKind::Scheme => "योजना",
+    }
+}
+
+fn gender_hi(gender: Gender) -> &'static str {
+    match gender {
+        Gender::Female => "महिला",
+        Gender::Male => "पुरुष",
+        Gender::Other => "अन्य",
+    }
+}
+
+fn stage_hi(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Idea => "विचार के चरण वाले",
+        Stage::Early => "शुरुआती",
+        Stage::Established => "स्थापित",
+    }
+}
+
+/// The reason [`check`] gives for `rule` with `verdict`, in Hindi.
+fn in_hindi(
+    rule: &str,
+    verdict: Verdict,
+    profile: &Profile,
+    need: &NeedData,
+    offering: &OfferingData,
+    on: time::Date,
+) -> String {
+    let rules = &offering.eligibility;
+    let sector = need.sector.as_deref().map(sector_words).unwrap_or_default();
+    let list = |items: Vec<String>| items.join(", ");
+    match (rule, verdict) {
+        ("kind", _) => format!(
+            "{} देता है, पर ज़रूरत {} की है",
+            kind_hi(offering.kind),
+            kind_hi(need.kind)
+        ),
+        ("sector", Verdict::Pass) => format!("सेक्टर {sector} मेल खाता है"),
+        ("sector", Verdict::Fail) => format!(
+            "सेक्टर {sector} इनमें नहीं है: {}",
+            list(offering.sectors.iter().map(|c| sector_words(c)).collect())
+        ),
+        ("sector", _) => "ज़रूरत में सेक्टर नहीं लिखा".into(),
+        ("gender", verdict) => {
+            let wanted = rules.gender.map_or("", gender_hi);
+            match (verdict, profile.gender) {
+                (Verdict::Pass, _) => format!("{wanted} आवेदकों के लिए खुला"),
+                (Verdict::Fail, Some(g)) => {
+                    format!("केवल {wanted} आवेदकों के लिए; आवेदक {} हैं", gender_hi(g))
+                }
+                _ => format!("केवल {wanted} आवेदकों के लिए; लिंग दर्ज नहीं"),
+            }
+        }
+        ("age", verdict) => {
+            let range = format!(
+                "{}–{}",
+                rules.min_age.map_or("कोई भी".into(), |a| a.to_string()),
+                rules.max_age.map_or("कोई भी".into(), |a| a.to_string())
+            );
+            match (verdict, profile.age) {
+                (Verdict::Pass, Some(age)) => format!("उम्र {age}, सीमा {range} में"),
+                (Verdict::Fail, Some(age)) => format!("उम्र {age}, सीमा {range} से बाहर"),
+                _ => format!("उम्र सीमा {range}; उम्र दर्ज नहीं"),
+            }
+        }
+        ("social_category", verdict) => {
+            let allowed = list(
+                rules
+                    .social_categories
+                    .iter()
+                    .map(|c| c.as_str().to_string())
+                    .collect(),
+            );
+            match (verdict, profile.social_category) {
+                (Verdict::Pass, Some(c)) => format!("वर्ग {c} पात्र"),
+                (Verdict::Fail, Some(c)) => format!("केवल {allowed} के लिए; आवेदक {c} हैं"),
+                _ => format!("केवल {allowed} के लिए; वर्ग दर्ज नहीं"),
+            }
+        }
+        ("shg_member", Verdict::Pass) => "स्वयं सहायता समूह की सदस्य, जैसा ज़रूरी है".into(),
+        ("shg_member", Verdict::Fail) => "केवल स्वयं सहायता समूह के सदस्यों के लिए".into(),
+        ("shg_member", _) => "केवल स्वयं सहायता समूह के सदस्यों के लिए; सदस्यता दर्ज नहीं".into(),
+        ("stage", verdict) => {
+            let allowed = list(
+                rules
+                    .stages
+                    .iter()
+                    .map(|s| stage_hi(*s).to_string())
+                    .collect(),
+            );
+            match (verdict, profile.stage) {
+                (Verdict::Pass, Some(s)) => format!("{} उद्यम पात्र", stage_hi(s)),
+                (Verdict::Fail, Some(s)) => {
+                    format!("केवल {allowed} उद्यमों के लिए; यह {} है", stage_hi(s))
+                }
+                _ => format!("केवल {allowed} उद्यमों के लिए; चरण दर्ज नहीं"),
+            }
+        }
+        ("amount", verdict) => {
+            let range = match (rules.min_amount_inr, rules.max_amount_inr) {
+                (Some(a), Some(b)) => format!("{}–{}", rupees(a), rupees(b)),
+                (Some(a), None) => format!("{} से ऊपर", rupees(a)),
+                (None, Some(b)) => format!("{} तक", rupees(b)),
+                (None, None) => String::new(),
+            };
+            match (verdict, need.amount_inr) {
+                (Verdict::Pass, Some(a)) => format!("राशि {}, सीमा {range} में", rupees(a)),
+                (Verdict::Fail, Some(a)) => format!("राशि {}, सीमा {range} से बाहर", rupees(a)),
+                _ => format!("ऋण {range}; ज़रूरत में राशि नहीं लिखी"),
+            }
+        }
+        ("valid_until", _) => {
+            let until = offering.valid_until.as_deref().and_then(parse_date);
+            format!(
+                "{} तक ही मान्य, बैठक ({}) से पहले",
+                until.map(indian_date).unwrap_or_default(),
+                indian_date(on)
+            )
+        }
+        ("starts_on", verdict) => {
+            let starts = offering.terms.starts_on.as_deref().and_then(parse_date);
+            let starts = starts.map(indian_date).unwrap_or_default();
+            if verdict == Verdict::Fail {
+                format!("बैच {starts} को शुरू, बैठक ({}) से पहले", indian_date(on))
+            } else {
+                format!("बैच {starts} को शुरू")
+            }
+        }
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::eligibility::{self, Verdict, Verdicts, rupees, sector_words};
+use super::eligibility::{self, Verdict, Verdicts, indian_date, kind_hi, rupees, sector_words};
 use super::flow::{Edge, Network};
 use crate::domain::meeting::LinkageStatus;
 use crate::domain::need::Need;
@@ -162,6 +162,8 @@ pub struct Suggestion {
     pub kind: LinkageKind,
     pub score: f64,
     pub reasons: Vec<String>,
+    /// The same reasons in Hindi, one for one.
+    pub reasons_hi: Vec<String>,
 }
 
 /// An open need nothing can meet at this meeting, and why, in a facilitator's words.
@@ -170,6 +172,7 @@ pub struct Gap {
     pub need_id: String,
     pub kind: LinkageKind,
     pub why: String,
+    pub why_hi: String,
     pub cause: GapCause,
 }
 
@@ -191,6 +194,7 @@ pub struct Invitation {
     pub stakeholder_id: String,
     pub name: String,
     pub reason: String,
+    pub reason_hi: String,
     pub open_needs: usize,
 }
 
@@ -203,11 +207,13 @@ pub struct Plan {
     pub invite: Vec<Invitation>,
 }
 
-/// How well an eligible offering fits a need, with the reasons.
+/// How well an eligible offering fits a need, with the reasons (in English and in Hindi, one
+/// for one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
     pub score: f64,
     pub reasons: Vec<String>,
+    pub reasons_hi: Vec<String>,
 }
 
 /// How pairs are assigned under capacity.
@@ -288,28 +294,24 @@ pub fn fit(need: &OpenNeed, candidate: &Candidate, table: &Table) -> Result<Fit,
         table.date,
     );
     let facts = offering_facts(candidate, table);
-    let verdict_of = |rule: &str| checked.outcomes.iter().find(|o| o.rule == rule);
-    let mut reasons = Vec::new();
-    let mut to_ask = Vec::new();
-
-    match verdict_of("sector") {
-        Some(o) if o.verdict == Verdict::Pass => reasons.push(o.reason.clone()),
-        Some(o) => to_ask.push(o.reason.clone()),
-        None => reasons.push("open to any sector".to_string()),
+    let mut said = Said::default();
+    let mut to_ask = Said::default();
+    let find = |rule: &str| checked.outcomes.iter().find(|o| o.rule == rule);
+    let take = |said: &mut Said, to_ask: &mut Said, o: &eligibility::RuleOutcome| match o.verdict {
+        Verdict::Pass => said.push(o.reason.clone(), o.reason_hi.clone()),
+        Verdict::Unknown => to_ask.push(o.reason.clone(), o.reason_hi.clone()),
+        Verdict::Fail => {}
+    };
+    match find("sector") {
+        Some(o) => take(&mut said, &mut to_ask, o),
+        None => said.push("open to any sector".into(), "किसी भी सेक्टर के लिए खुला".into()),
     }
-    match verdict_of("amount") {
-        Some(o) if o.verdict == Verdict::Pass => reasons.push(o.reason.clone()),
-        Some(o) => to_ask.push(o.reason.clone()),
-        None => {}
+    if let Some(o) = find("amount") {
+        take(&mut said, &mut to_ask, o);
     }
     for outcome in &checked.outcomes {
-        if matches!(outcome.rule, "sector" | "amount" | "kind" | "starts_on") {
-            continue;
-        }
-        match outcome.verdict {
-            Verdict::Pass => reasons.push(outcome.reason.clone()),
-            Verdict::Unknown => to_ask.push(outcome.reason.clone()),
-            Verdict::Fail => {}
+        if !matches!(outcome.rule, "sector" | "amount" | "kind" | "starts_on") {
+            take(&mut said, &mut to_ask, outcome);
         }
     }
     if let Some(starts) = candidate
@@ -321,58 +323,91 @@ pub fn fit(need: &OpenNeed, candidate: &Candidate, table: &Table) -> Result<Fit,
         .and_then(parse_date)
     {
         let days = (starts - table.date).whole_days();
+        let (date, date_hi) = (format_date(starts), indian_date(starts));
         if days <= FOLLOW_UP_DAYS {
-            reasons.push(format!(
-                "batch starts on {}, within {FOLLOW_UP_DAYS} days of the meeting",
-                format_date(starts)
-            ));
+            said.push(
+                format!("batch starts on {date}, within {FOLLOW_UP_DAYS} days of the meeting"),
+                format!("बैच {date_hi} को शुरू, बैठक के {FOLLOW_UP_DAYS} दिन के भीतर"),
+            );
         } else {
-            reasons.push(format!(
-                "batch starts on {}, {days} days after the meeting",
-                format_date(starts)
-            ));
+            said.push(
+                format!("batch starts on {date}, {days} days after the meeting"),
+                format!("बैच {date_hi} को शुरू, बैठक के {days} दिन बाद"),
+            );
         }
     }
 
     let provider = &candidate.provider;
+    let here = table.name_of(table.district);
     if facts.local {
-        reasons.push(format!("based in {}", table.name_of(table.district)));
+        said.push(format!("based in {here}"), format!("{here} में ही है"));
     } else {
-        reasons.push(format!(
-            "serves {} from {}",
-            table.name_of(table.district),
-            table.name_of(&provider.district)
-        ));
+        let home = table.name_of(&provider.district);
+        said.push(
+            format!("serves {here} from {home}"),
+            format!("{home} से {here} में सेवा देता है"),
+        );
     }
+    let name = &provider.name;
     if facts.invited {
-        reasons.push(format!("{} is invited", provider.name));
+        said.push(format!("{name} is invited"), format!("{name} आमंत्रित है"));
     } else {
-        reasons.push(format!("{} is not invited", provider.name));
+        said.push(
+            format!("{name} is not invited"),
+            format!("{name} आमंत्रित नहीं है"),
+        );
     }
-    reasons.push(record_reason(provider));
-    reasons.extend(to_ask.into_iter().map(|why| format!("to ask: {why}")));
+    let (record, record_hi) = record_reason(provider);
+    said.push(record, record_hi);
+    for (en, hi) in to_ask.en.into_iter().zip(to_ask.hi) {
+        said.push(format!("to ask: {en}"), format!("पूछना है: {hi}"));
+    }
     Ok(Fit {
         score: score_of(&verdicts, &facts),
-        reasons,
+        reasons: said.en,
+        reasons_hi: said.hi,
     })
 }
 
-/// The provider's record in words, saying how it weighed.
-fn record_reason(provider: &Provider) -> String {
+/// Sentences in English and in Hindi, one for one.
+#[derive(Debug, Clone, Default)]
+struct Said {
+    en: Vec<String>,
+    hi: Vec<String>,
+}
+
+impl Said {
+    fn push(&mut self, en: String, hi: String) {
+        self.en.push(en);
+        self.hi.push(hi);
+    }
+}
+
+/// The provider's record in words, saying how it weighed (English, Hindi).
+fn record_reason(provider: &Provider) -> (String, String) {
     let record = provider.record;
     let share = (record.share() * 100.0).round();
+    let name = &provider.name;
     if record.decided() == 0 {
-        format!(
-            "{} has no decided linkages yet: counted as {share:.0}% accepted or completed",
-            provider.name
+        (
+            format!(
+                "{name} has no decided linkages yet: counted as {share:.0}% accepted or completed"
+            ),
+            format!("{name} का अभी कोई तय जुड़ाव नहीं: {share:.0}% स्वीकृत या पूरे माने गए"),
         )
     } else {
-        format!(
-            "{}'s record: {} of {} past linkages accepted or completed ({} completed), counted as {share:.0}%",
-            provider.name,
+        let (good, decided, completed) = (
             record.accepted + record.completed,
             record.decided(),
-            record.completed
+            record.completed,
+        );
+        (
+            format!(
+                "{name}'s record: {good} of {decided} past linkages accepted or completed ({completed} completed), counted as {share:.0}%"
+            ),
+            format!(
+                "{name} का रिकॉर्ड: पिछले {decided} में से {good} जुड़ाव स्वीकृत या पूरे ({completed} पूरे), {share:.0}% माना गया"
+            ),
         )
     }
 }
@@ -663,36 +698,44 @@ pub fn plan_with(
         let Ok(fit) = fit(need, candidate, table) else {
             continue;
         };
-        let mut reasons = fit.reasons;
+        let mut said = Said {
+            en: fit.reasons,
+            hi: fit.reasons_hi,
+        };
         let wanted = need.seats();
         let amount = need.need.data.amount_inr;
         let room = rooms[c];
         if let Some(seats) = room.seats_left {
-            reasons.push(format!(
-                "takes {wanted} of {seats} {} left",
-                if seats == 1 { "seat" } else { "seats" }
-            ));
+            said.push(
+                format!(
+                    "takes {wanted} of {seats} {} left",
+                    if seats == 1 { "seat" } else { "seats" }
+                ),
+                format!("बची {seats} सीटों में से {wanted} लेता है"),
+            );
         }
         if let Some(budget) = room.budget_left {
-            reasons.push(match amount {
-                Some(amount) => format!(
-                    "uses {} of the {} budget left",
-                    rupees(amount),
-                    rupees(budget)
+            let left = rupees(budget);
+            match amount {
+                Some(amount) => said.push(
+                    format!("uses {} of the {left} budget left", rupees(amount)),
+                    format!("बचे {left} बजट में से {} लेता है", rupees(amount)),
                 ),
-                None => format!(
-                    "to ask: the amount, against {} of budget left",
-                    rupees(budget)
+                None => said.push(
+                    format!("to ask: the amount, against {left} of budget left"),
+                    format!("पूछना है: राशि, बचे {left} बजट के सामने"),
                 ),
-            });
+            }
         }
         if let Some(left) = limits.get_mut(candidate.provider.id.as_str()) {
-            reasons.push(format!(
-                "{} takes {} more {} at this meeting",
-                candidate.provider.name,
-                left,
-                if *left == 1 { "linkage" } else { "linkages" }
-            ));
+            let name = &candidate.provider.name;
+            said.push(
+                format!(
+                    "{name} takes {left} more {} at this meeting",
+                    if *left == 1 { "linkage" } else { "linkages" }
+                ),
+                format!("{name} इस बैठक में {left} और जुड़ाव ले सकता है"),
+            );
             *left -= 1;
         }
         rooms[c].take(wanted, amount.unwrap_or(0));
@@ -703,7 +746,8 @@ pub fn plan_with(
             provider_id: candidate.provider.id.clone(),
             kind: candidate.offering.data.kind,
             score: fit.score,
-            reasons,
+            reasons: said.en,
+            reasons_hi: said.hi,
         });
     }
 
@@ -713,19 +757,22 @@ pub fn plan_with(
         if suggested_for[n] > 0 || busy {
             continue;
         }
-        let (why, cause) = if !fits[n].is_empty() {
-            let full: Vec<String> = fits[n]
+        let (why, why_hi, cause) = if !fits[n].is_empty() {
+            let full: Vec<(String, String)> = fits[n]
                 .iter()
                 .take(2)
                 .map(|&c| why_full(need, &candidates[c as usize], &rooms[c as usize], &limits))
                 .collect();
+            let (en, hi): (Vec<String>, Vec<String>) = full.into_iter().unzip();
             (
-                format!("every offering that fits is full: {}", full.join("; ")),
+                format!("every offering that fits is full: {}", en.join("; ")),
+                format!("जो भी पेशकश मेल खाती है, भर चुकी है: {}", hi.join("; ")),
                 GapCause::Full,
             )
         } else if declined_for[n] > 0 && eligible[n] > 0 {
             (
                 "every offering that fits was declined at this meeting".to_string(),
+                "मेल खाती हर पेशकश इस बैठक में मना हो चुकी है".to_string(),
                 GapCause::Declined,
             )
         } else {
@@ -735,6 +782,7 @@ pub fn plan_with(
             need_id: need.need.id.clone(),
             kind: need.need.data.kind,
             why,
+            why_hi,
             cause,
         });
     }
@@ -746,30 +794,47 @@ pub fn plan_with(
     }
 }
 
-/// Why an offering that fits a need has no room for it after the round.
+/// Why an offering that fits a need has no room for it after the round (English, Hindi).
 fn why_full(
     need: &OpenNeed,
     candidate: &Candidate,
     room: &Room,
     limits: &HashMap<&str, i64>,
-) -> String {
+) -> (String, String) {
     let title = &candidate.offering.data.title;
     let provider = &candidate.provider.name;
     let wanted = need.seats();
     match (room.seats_left, room.budget_left, need.need.data.amount_inr) {
-        (Some(0), _, _) => format!("“{title}” ({provider}) has no seats left"),
-        (Some(seats), _, _) if seats < wanted => format!(
-            "“{title}” ({provider}) has {seats} seats left, fewer than the {wanted} who would attend"
+        (Some(0), _, _) => (
+            format!("“{title}” ({provider}) has no seats left"),
+            format!("“{title}” ({provider}) में कोई सीट नहीं बची"),
         ),
-        (_, Some(budget), Some(amount)) if budget < amount => format!(
-            "“{title}” ({provider}) has {} of its budget left, less than {}",
-            rupees(budget),
-            rupees(amount)
+        (Some(seats), _, _) if seats < wanted => (
+            format!(
+                "“{title}” ({provider}) has {seats} seats left, fewer than the {wanted} who would attend"
+            ),
+            format!("“{title}” ({provider}) में {seats} सीटें बचीं, आने वाले {wanted} से कम"),
         ),
-        _ if limits.get(candidate.provider.id.as_str()) == Some(&0) => {
-            format!("{provider} takes no more linkages at this meeting")
-        }
-        _ => format!("“{title}” ({provider}) went to needs it fits better"),
+        (_, Some(budget), Some(amount)) if budget < amount => (
+            format!(
+                "“{title}” ({provider}) has {} of its budget left, less than {}",
+                rupees(budget),
+                rupees(amount)
+            ),
+            format!(
+                "“{title}” ({provider}) का {} बजट बचा, {} से कम",
+                rupees(budget),
+                rupees(amount)
+            ),
+        ),
+        _ if limits.get(candidate.provider.id.as_str()) == Some(&0) => (
+            format!("{provider} takes no more linkages at this meeting"),
+            format!("{provider} इस बैठक में और जुड़ाव नहीं ले सकता"),
+        ),
+        _ => (
+            format!("“{title}” ({provider}) went to needs it fits better"),
+            format!("“{title}” ({provider}) उन ज़रूरतों को गई जिनसे वह बेहतर मेल खाती है"),
+        ),
     }
 }
 
@@ -1010,25 +1075,48 @@ fn refusal_why(
     lookup: &Lookup,
     candidates: &[Candidate],
     table: &Table,
-) -> (String, GapCause) {
+) -> (String, String, GapCause) {
     let data = &need.need.data;
     let word = provider_word(data.kind);
     let district = table.name_of(table.district);
-    let wanted = match &data.sector {
-        Some(sector) => format!("{word} for {}", sector_words(sector)),
-        None => word.to_string(),
+    let (wanted, wanted_hi) = match &data.sector {
+        Some(sector) => (
+            format!("{word} for {}", sector_words(sector)),
+            format!(
+                "{} के लिए कोई {}",
+                sector_words(sector),
+                provider_word_hi(data.kind)
+            ),
+        ),
+        None => (
+            word.to_string(),
+            format!("कोई {}", provider_word_hi(data.kind)),
+        ),
     };
-    let near: Vec<String> = lookup
+    let near: Vec<(String, String)> = lookup
         .of(need)
         .map(|c| &candidates[c as usize])
         .filter(|candidate| candidate.provider.id != need.need.stakeholder_id)
         .filter_map(|candidate| {
-            let failed = fit(need, candidate, table).err()?;
-            Some(format!(
-                "{}, “{}” — {}",
-                candidate.provider.name,
-                candidate.offering.data.title,
-                failed.join(", ")
+            let checked = eligibility::check(
+                &need.profile,
+                &need.need.data,
+                &candidate.offering.data,
+                table.date,
+            );
+            if checked.is_eligible() {
+                return None;
+            }
+            let (name, title) = (&candidate.provider.name, &candidate.offering.data.title);
+            Some((
+                format!(
+                    "{name}, “{title}” — {}",
+                    checked.reasons(Verdict::Fail).join(", ")
+                ),
+                format!(
+                    "{name}, “{title}” — {}",
+                    checked.reasons_hi(Verdict::Fail).join(", ")
+                ),
             ))
         })
         .take(2)
@@ -1036,24 +1124,44 @@ fn refusal_why(
     if near.is_empty() {
         (
             format!("no {wanted} serves {district}"),
+            format!("{district} में {wanted_hi} नहीं है"),
             GapCause::NothingServes,
         )
     } else {
+        let (en, hi): (Vec<String>, Vec<String>) = near.into_iter().unzip();
         (
             format!(
                 "no {wanted} in {district} takes this need: {}",
-                near.join("; ")
+                en.join("; ")
+            ),
+            format!(
+                "{district} में {wanted_hi} यह ज़रूरत नहीं लेता: {}",
+                hi.join("; ")
             ),
             GapCause::NoneFits,
         )
     }
 }
 
+/// Who would meet a need of this kind, in Hindi.
+pub fn provider_word_hi(kind: LinkageKind) -> &'static str {
+    match kind {
+        LinkageKind::Finance => "ऋणदाता",
+        LinkageKind::Training => "प्रशिक्षक",
+        LinkageKind::Market => "ख़रीदार",
+        LinkageKind::Scheme => "योजना",
+    }
+}
+
 /// For a need nothing in the district serves: up to two offerings elsewhere that would take it
 /// if they served this district, so the facilitator knows whom to ask ("RSETI Mirzapur offers
 /// “Dairy farming” in Mirzapur"). `elsewhere` holds offerings of other districts.
-pub fn served_elsewhere(need: &OpenNeed, elsewhere: &[Candidate], table: &Table) -> Option<String> {
-    let found: Vec<String> = elsewhere
+pub fn served_elsewhere(
+    need: &OpenNeed,
+    elsewhere: &[Candidate],
+    table: &Table,
+) -> Option<(String, String)> {
+    let found: Vec<(String, String)> = elsewhere
         .iter()
         .filter(|c| {
             c.offering.data.kind == need.need.data.kind
@@ -1065,20 +1173,24 @@ pub fn served_elsewhere(need: &OpenNeed, elsewhere: &[Candidate], table: &Table)
         .take(2)
         .map(|c| {
             let districts = &c.offering.data.districts;
-            let mut places: Vec<String> =
-                districts.iter().take(2).map(|d| table.name_of(d)).collect();
+            let names: Vec<String> = districts.iter().take(2).map(|d| table.name_of(d)).collect();
+            let (mut places, mut places_hi) = (names.clone(), names);
             if districts.len() > 2 {
                 places.push(format!("{} more districts", districts.len() - 2));
+                places_hi.push(format!("{} और ज़िलों", districts.len() - 2));
             }
-            format!(
-                "{} offers “{}” in {}",
-                c.provider.name,
-                c.offering.data.title,
-                places.join(", ")
+            let (name, title) = (&c.provider.name, &c.offering.data.title);
+            (
+                format!("{name} offers “{title}” in {}", places.join(", ")),
+                format!("{name} “{title}” {} में देता है", places_hi.join(", ")),
             )
         })
         .collect();
-    (!found.is_empty()).then(|| found.join("; "))
+    if found.is_empty() {
+        return None;
+    }
+    let (en, hi): (Vec<String>, Vec<String>) = found.into_iter().unzip();
+    Some((en.join("; "), hi.join("; ")))
 }
 
 fn invitations(
@@ -1102,11 +1214,16 @@ fn invitations(
                     )
                 })
                 .collect();
+            let parts_hi: Vec<String> = by_kind
+                .iter()
+                .map(|(kind, needs)| format!("{} खुली {} ज़रूरतें", needs.len(), kind_hi(*kind)))
+                .collect();
             let open_needs = by_kind.values().flatten().collect::<BTreeSet<_>>().len();
             Invitation {
                 stakeholder_id: id.to_string(),
                 name: names.get(id).copied().unwrap_or_default().to_string(),
                 reason: format!("serves {}; not invited", parts.join(" and ")),
+                reason_hi: format!("{} पूरी कर सकता है; आमंत्रित नहीं", parts_hi.join(" और ")),
                 open_needs,
             }
         })
@@ -1306,6 +1423,7 @@ mod tests {
                 need_id: "nd_carpet".into(),
                 kind: LinkageKind::Market,
                 why: "no buyer for carpets serves Bhadohi".into(),
+                why_hi: "Bhadohi में carpets के लिए कोई ख़रीदार नहीं है".into(),
                 cause: GapCause::NothingServes,
             }]
         );
@@ -1574,9 +1692,14 @@ mod tests {
             &Commitments::default(),
         );
         assert_eq!(planned.gaps[0].cause, GapCause::NothingServes);
+        let (hint, hint_hi) = served_elsewhere(&dairy, &[men_only, mirzapur], &table).unwrap();
         assert_eq!(
-            served_elsewhere(&dairy, &[men_only, mirzapur], &table).as_deref(),
-            Some("RSETI Mirzapur offers “Dairy farming (10 days)” in Mirzapur")
+            hint,
+            "RSETI Mirzapur offers “Dairy farming (10 days)” in Mirzapur"
+        );
+        assert_eq!(
+            hint_hi,
+            "RSETI Mirzapur “Dairy farming (10 days)” Mirzapur में देता है"
         );
     }
 
@@ -1869,5 +1992,46 @@ mod tests {
             assert_eq!(total(&optimal), best, "case {case}: {optimal:?}");
             assert!(total(&greedy) <= best, "case {case}");
         }
+    }
+
+    #[test]
+    fn every_reason_and_gap_has_a_hindi_twin() {
+        let mut loan = offering("of_loan", "st_bank", LinkageKind::Finance, &["tailoring"]);
+        loan.offering.data.eligibility.min_amount_inr = Some(20_000);
+        loan.offering.data.eligibility.max_amount_inr = Some(150_000);
+        loan.offering.data.eligibility.gender = Some(Gender::Female);
+        loan.offering.data.terms.budget_inr = Some(500_000);
+        let mut unknown = need("nd_1", LinkageKind::Finance, "tailoring", Some(45_000));
+        unknown.profile.age = None;
+        loan.offering.data.eligibility.min_age = Some(18);
+        let big = need("nd_2", LinkageKind::Finance, "tailoring", Some(900_000));
+        let plan = run(
+            &[unknown, big],
+            &[loan],
+            &["st_bank"],
+            &Commitments::default(),
+        );
+        let best = &plan.suggestions[0];
+        assert_eq!(best.reasons.len(), best.reasons_hi.len());
+        for expected in [
+            "सेक्टर tailoring मेल खाता है",
+            "राशि ₹45,000, सीमा ₹20,000–₹1,50,000 में",
+            "महिला आवेदकों के लिए खुला",
+            "Bhadohi में ही है",
+            "Provider st_bank आमंत्रित है",
+            "बचे ₹5,00,000 बजट में से ₹45,000 लेता है",
+            "पूछना है: उम्र सीमा 18–कोई भी; उम्र दर्ज नहीं",
+        ] {
+            assert!(
+                best.reasons_hi.contains(&expected.to_string()),
+                "{:?}",
+                best.reasons_hi
+            );
+        }
+        assert!(best.reasons_hi.iter().all(|r| !r.is_empty()));
+        assert_eq!(
+            plan.gaps[0].why_hi,
+            "Bhadohi में tailoring के लिए कोई ऋणदाता यह ज़रूरत नहीं लेता: Provider st_bank, “offering of_loan” — राशि ₹9,00,000, सीमा ₹20,000–₹1,50,000 से बाहर"
+        );
     }
 }

@@ -62,6 +62,7 @@ struct LinkageRow {
     kind: String,
     score: f64,
     reasons: String,
+    reasons_hi: Option<String>,
     status: String,
     note: Option<String>,
     created_at: String,
@@ -77,6 +78,12 @@ impl TryFrom<LinkageRow> for Linkage {
                 .ok_or_else(|| StoreError::Corrupt(format!("kind `{}`", row.kind)))?,
             status: linkage_status(&row.status)?,
             reasons: from_json("reasons", &row.reasons)?,
+            reasons_hi: row
+                .reasons_hi
+                .as_deref()
+                .map(|text| from_json("reasons_hi", text))
+                .transpose()?
+                .unwrap_or_default(),
             id: row.id,
             meeting_id: row.meeting_id,
             need_id: row.need_id,
@@ -96,7 +103,7 @@ fn linkage_status(text: &str) -> StoreResult<LinkageStatus> {
 const MEETING_COLUMNS: &str =
     "id, title, district, date, invitees, created_by, created_at, updated_at";
 const LINKAGE_COLUMNS: &str =
-    "l.id, l.meeting_id, l.need_id, l.offering_id, l.kind, l.score, l.reasons, l.status, l.note,
+    "l.id, l.meeting_id, l.need_id, l.offering_id, l.kind, l.score, l.reasons, l.reasons_hi, l.status, l.note,
     l.created_at, l.updated_at";
 
 /// An open need with the name of whoever has it, for the briefing.
@@ -495,12 +502,14 @@ impl Store {
         for suggestion in &ordered {
             sqlx::query(
                 "INSERT INTO linkages (id, meeting_id, need_id, offering_id, kind, score, reasons, status, note,
-                   created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', NULL, $8, $8)
+                   created_at, updated_at, reasons_hi)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', NULL, $8, $8, $9)
                  ON CONFLICT (meeting_id, need_id, offering_id) DO UPDATE
-                   SET score = excluded.score, reasons = excluded.reasons, updated_at = excluded.updated_at
+                   SET score = excluded.score, reasons = excluded.reasons, reasons_hi = excluded.reasons_hi,
+                     updated_at = excluded.updated_at
                    WHERE linkages.status = 'suggested'
-                     AND (linkages.score <> excluded.score OR linkages.reasons <> excluded.reasons)",
+                     AND (linkages.score <> excluded.score OR linkages.reasons <> excluded.reasons
+                       OR linkages.reasons_hi IS NULL OR linkages.reasons_hi <> excluded.reasons_hi)",
             )
             .bind(new_id("lk"))
             .bind(meeting_id)
@@ -510,6 +519,7 @@ impl Store {
             .bind(suggestion.score)
             .bind(to_json(&suggestion.reasons))
             .bind(&now)
+            .bind(to_json(&suggestion.reasons_hi))
             .execute(&mut *tx)
             .await?;
         }

@@ -139,6 +139,19 @@ async fn an_offering_valid_until_two_days_before_the_meeting_is_not_suggested_fo
                 .contains("valid until 2030-03-08, before the meeting on 2030-03-10"),
             "{gap}"
         );
+        // The same gap in Hindi, with dates as written in India.
+        let (status, hindi) = server
+            .get(
+                &format!("/api/v1/meetings/{id}/suggestions?lang=hi"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{hindi}");
+        let why = hindi["gaps"][0]["why"].as_str().unwrap();
+        assert!(
+            why.contains("08-03-2030 तक ही मान्य, बैठक (10-03-2030) से पहले"),
+            "{why}"
+        );
     }
 }
 
@@ -274,6 +287,21 @@ async fn an_shg_takes_a_seat_per_member_who_attends_and_seats_taken_at_any_meeti
             .get(&format!("/api/v1/needs/{laxmi_need}"), Some(&token))
             .await;
         assert_eq!(stored["attendees"], 6, "{stored}");
+        // A patch to a number of people that makes no sense is refused and changes nothing.
+        for wrong in [json!(-3), json!(501), json!("six")] {
+            let (status, body) = server
+                .patch(
+                    &format!("/api/v1/needs/{laxmi_need}"),
+                    Some(&token),
+                    &json!({"attendees": wrong}),
+                )
+                .await;
+            assert!(status.is_client_error(), "{wrong}: {status} {body}");
+        }
+        let (_, stored) = server
+            .get(&format!("/api/v1/needs/{laxmi_need}"), Some(&token))
+            .await;
+        assert_eq!(stored["attendees"], 6, "{stored}");
         let single = tailor_with_need(
             &server,
             &token,
@@ -336,5 +364,139 @@ async fn an_shg_takes_a_seat_per_member_who_attends_and_seats_taken_at_any_meeti
             reasons(&on_course[0]).contains(&format!("takes 1 of {left} seats left")),
             "{body}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_provider_whose_past_linkages_came_true_is_suggested_first_and_the_reason_says_why() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let loan =
+            json!({"kind": "finance", "title": "Sewing machine loan", "sectors": ["tailoring"]});
+        let mut banks = Vec::new();
+        let mut loans = Vec::new();
+        for name in ["Aryavart Bank, Gyanpur", "Bank of Baroda, Aurai"] {
+            // Both branches share the bank's helpline number.
+            let bank = add(
+                &server,
+                &token,
+                "/api/v1/stakeholders?allow_duplicate=true",
+                &crate::support::bank(name, "up-bhadohi"),
+            )
+            .await;
+            loans.push(
+                add(
+                    &server,
+                    &token,
+                    &format!("/api/v1/stakeholders/{bank}/offerings"),
+                    &loan,
+                )
+                .await,
+            );
+            banks.push(bank);
+        }
+        let need = json!({"kind": "finance", "title": "Loan", "sector": "tailoring"});
+        let first_need = tailor_with_need(&server, &token, "Rekha Bind", &need).await;
+        let second_need = tailor_with_need(&server, &token, "Pooja Maurya", &need).await;
+        let earlier = meeting_on(&server, &token, "2030-01-10", &[&banks[0], &banks[1]]).await;
+        let body = suggestions(&server, &token, &earlier).await;
+        let linkage = |need: &str, offering: &str| {
+            body["linkages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["need_id"] == need && l["offering_id"] == offering)
+                .map(|l| l["id"].as_str().unwrap().to_string())
+                .unwrap_or_else(|| panic!("no linkage {need} → {offering}: {body}"))
+        };
+        // The first bank's linkage came true; the second bank's was declined.
+        let came_true = linkage(&first_need, &loans[0]);
+        for status in ["proposed", "accepted", "completed"] {
+            let (code, moved) = server
+                .patch(
+                    &format!("/api/v1/linkages/{came_true}"),
+                    Some(&token),
+                    &json!({"status": status}),
+                )
+                .await;
+            assert_eq!(code, StatusCode::OK, "{moved}");
+        }
+        let declined = linkage(&second_need, &loans[1]);
+        let (code, moved) = server
+            .patch(
+                &format!("/api/v1/linkages/{declined}"),
+                Some(&token),
+                &json!({"status": "declined"}),
+            )
+            .await;
+        assert_eq!(code, StatusCode::OK, "{moved}");
+
+        let new_need = tailor_with_need(&server, &token, "Nazma Bano", &need).await;
+        let later = meeting_on(&server, &token, "2030-04-10", &[&banks[0], &banks[1]]).await;
+        let body = suggestions(&server, &token, &later).await;
+        let for_new: Vec<&Value> = body["linkages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["need_id"] == new_need.as_str())
+            .collect();
+        let order: Vec<&str> = for_new
+            .iter()
+            .map(|l| l["offering_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(order, [loans[0].as_str(), loans[1].as_str()], "{body}");
+        assert!(for_new[0]["score"].as_f64() > for_new[1]["score"].as_f64());
+        assert!(
+            reasons(for_new[0]).contains(
+                &"Aryavart Bank, Gyanpur's record: 1 of 1 past linkages accepted or completed (1 completed), counted as 68%".into()
+            ),
+            "{:?}",
+            for_new[0]["reasons"]
+        );
+        assert!(
+            reasons(for_new[1]).contains(
+                &"Bank of Baroda, Aurai's record: 0 of 1 past linkages accepted or completed (0 completed), counted as 48%".into()
+            ),
+            "{:?}",
+            for_new[1]["reasons"]
+        );
+
+        // In Hindi, reason for reason; an unknown language is refused and nothing is saved.
+        let (status, hindi) = server
+            .get(
+                &format!("/api/v1/meetings/{later}/suggestions?lang=hi"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{hindi}");
+        let first = hindi["linkages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["need_id"] == new_need.as_str())
+            .unwrap();
+        assert_eq!(
+            first["reasons"].as_array().unwrap().len(),
+            reasons(for_new[0]).len()
+        );
+        assert!(
+            reasons(first).contains(
+                &"Aryavart Bank, Gyanpur का रिकॉर्ड: पिछले 1 में से 1 जुड़ाव स्वीकृत या पूरे (1 पूरे), 68% माना गया".into()
+            ),
+            "{first}"
+        );
+        assert!(
+            reasons(first).contains(&"सेक्टर tailoring मेल खाता है".into()),
+            "{first}"
+        );
+        let (status, refused) = server
+            .get(
+                &format!("/api/v1/meetings/{later}/suggestions?lang=fr"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert!(error_fields(&refused, "validation_failed").contains_key("lang"));
     }
 }
