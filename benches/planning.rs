@@ -7,6 +7,9 @@
 //! cargo bench --bench planning -- --scale state     # 100,000 needs x 200,000 offerings, 38 meetings
 //! ```
 //!
+//! District scale also runs a scarce district (2,000 needs, 600 offerings), where capacity
+//! binds and the two assignments differ.
+//!
 //! Flags: `--scale district|state|both` (both), `--seed N` (42), `--per-need N` (3),
 //! `--runs N` (district timings are the median of N runs; 5), `--out DIR`
 //! (target/bench-planning; results.md goes there).
@@ -194,7 +197,7 @@ fn offerings(rng: &mut StdRng, count: usize, districts: &[String]) -> Vec<Candid
                     completed: good - good / 2,
                     declined: decided - good,
                 },
-                linkage_limit: rng.random_bool(0.1).then(|| rng.random_range(5..=20)),
+                linkage_limit: rng.random_bool(0.3).then(|| rng.random_range(3..=10)),
             }
         })
         .collect();
@@ -461,7 +464,20 @@ fn main() {
         "|---|---|---|---|---|---|---|---|---|".to_string(),
     ];
     if options.scale != "state" {
-        district_scale(&options, &mut rows);
+        district_scale(
+            &options,
+            &mut rows,
+            20_000,
+            "district: 2,000 × 20,000, 1 meeting",
+        );
+        // Fewer offerings than needs, as in most real districts: capacity binds, and the
+        // assignment decides who is served.
+        district_scale(
+            &options,
+            &mut rows,
+            600,
+            "district, scarce: 2,000 × 600, 1 meeting",
+        );
     }
     if options.scale != "district" {
         state_scale(&options, &mut rows);

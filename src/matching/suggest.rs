@@ -581,16 +581,30 @@ pub fn plan_with(
         })
         .collect();
 
+    // Providers by a dense index, to count the open needs each would serve without a map per pair.
+    let mut provider_index: HashMap<&str, usize> = HashMap::new();
+    let provider_of: Vec<usize> = candidates
+        .iter()
+        .map(|c| {
+            let next = provider_index.len();
+            *provider_index.entry(c.provider.id.as_str()).or_insert(next)
+        })
+        .collect();
+    // Per provider not invited: open needs of each kind its offerings would serve, and the last
+    // need counted (needs are visited in order, so a need counts once per provider).
+    let mut served_counts = vec![[0usize; 4]; provider_index.len()];
+    let mut last_counted = vec![usize::MAX; provider_index.len()];
+
     let mut kept: Vec<Pair> = Vec::new();
     let mut eligible = vec![0usize; needs.len()];
     let mut declined_for = vec![0usize; needs.len()];
+    // Up to two offerings that fit each need, for a gap's explanation.
     let mut fits: Vec<Vec<u32>> = vec![Vec::new(); needs.len()];
-    // Provider id → kind → open needs its offerings would serve, for providers not invited.
-    let mut served: BTreeMap<&str, BTreeMap<LinkageKind, BTreeSet<usize>>> = BTreeMap::new();
     let mut options: Vec<Pair> = Vec::new();
     for (n, need) in needs.iter().enumerate() {
         options.clear();
         let held_here = held.get(need.need.id.as_str());
+        let kind = kind_index(need.need.data.kind);
         for c in lookup.of(need) {
             let candidate = &candidates[c as usize];
             let fact = &facts[c as usize];
@@ -606,13 +620,10 @@ pub fn plan_with(
                 continue;
             }
             eligible[n] += 1;
-            if !fact.invited {
-                served
-                    .entry(candidate.provider.id.as_str())
-                    .or_default()
-                    .entry(need.need.data.kind)
-                    .or_default()
-                    .insert(n);
+            let p = provider_of[c as usize];
+            if !fact.invited && last_counted[p] != n {
+                last_counted[p] = n;
+                served_counts[p][kind] += 1;
             }
             match held_here.and_then(|h| h.iter().find(|(hc, _)| *hc == c)) {
                 Some((_, LinkageStatus::Declined)) => {
@@ -629,38 +640,17 @@ pub fn plan_with(
                 score,
             });
         }
-        fits[n] = options.iter().map(|p| p.candidate).collect();
+        fits[n] = options.iter().take(2).map(|p| p.candidate).collect();
         if slots[n] == 0 {
             continue;
         }
-        // Best first; among equals, by offering id so plans do not depend on input order.
-        options.sort_by(|a, b| {
-            b.score.cmp(&a.score).then_with(|| {
-                candidates[a.candidate as usize]
-                    .offering
-                    .id
-                    .cmp(&candidates[b.candidate as usize].offering.id)
-            })
-        });
-        let mut unlimited_kept = 0;
-        let mut threshold = i64::MIN;
-        for pair in &options {
-            if !limited[pair.candidate as usize] && unlimited_kept < slots[n] {
-                unlimited_kept += 1;
-                if unlimited_kept == slots[n] {
-                    threshold = pair.score;
-                }
-            }
-        }
-        let mut unlimited_taken = 0;
-        for pair in &options {
-            if limited[pair.candidate as usize] {
-                if pair.score > threshold {
-                    kept.push(*pair);
-                }
-            } else if unlimited_taken < slots[n] {
-                unlimited_taken += 1;
-                kept.push(*pair);
+        prune(&options, slots[n], &limited, candidates, &mut kept);
+    }
+    let mut served: BTreeMap<&str, BTreeMap<LinkageKind, usize>> = BTreeMap::new();
+    for (id, &p) in &provider_index {
+        for (k, &count) in served_counts[p].iter().enumerate() {
+            if count > 0 {
+                served.entry(id).or_default().insert(KINDS[k], count);
             }
         }
     }
@@ -792,6 +782,59 @@ pub fn plan_with(
         gaps,
         invite: invitations(served, candidates),
     }
+}
+
+const KINDS: [LinkageKind; 4] = [
+    LinkageKind::Finance,
+    LinkageKind::Training,
+    LinkageKind::Market,
+    LinkageKind::Scheme,
+];
+
+fn kind_index(kind: LinkageKind) -> usize {
+    KINDS.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+/// Keeps what can matter of one need's options (see the module documentation): its best
+/// `slots` offerings without limits, and offerings with limits that score above the last of
+/// those. Ties go to the lower offering id, so plans do not depend on input order.
+fn prune(
+    options: &[Pair],
+    slots: usize,
+    limited: &[bool],
+    candidates: &[Candidate],
+    kept: &mut Vec<Pair>,
+) {
+    let better = |a: &Pair, b: &Pair| {
+        a.score > b.score
+            || (a.score == b.score
+                && candidates[a.candidate as usize].offering.id
+                    < candidates[b.candidate as usize].offering.id)
+    };
+    // The best `slots` unlimited options, best first (slots is at most ten).
+    let mut best: Vec<Pair> = Vec::with_capacity(slots + 1);
+    for pair in options.iter().filter(|p| !limited[p.candidate as usize]) {
+        if best.len() == slots && !better(pair, &best[slots - 1]) {
+            continue;
+        }
+        let at = best
+            .iter()
+            .position(|b| better(pair, b))
+            .unwrap_or(best.len());
+        best.insert(at, *pair);
+        best.truncate(slots);
+    }
+    let threshold = if best.len() == slots {
+        best[slots - 1].score
+    } else {
+        i64::MIN
+    };
+    kept.extend(
+        options
+            .iter()
+            .filter(|p| limited[p.candidate as usize] && p.score > threshold),
+    );
+    kept.extend(best);
 }
 
 /// Why an offering that fits a need has no room for it after the round (English, Hindi).
@@ -1194,7 +1237,7 @@ pub fn served_elsewhere(
 }
 
 fn invitations(
-    served: BTreeMap<&str, BTreeMap<LinkageKind, BTreeSet<usize>>>,
+    served: BTreeMap<&str, BTreeMap<LinkageKind, usize>>,
     candidates: &[Candidate],
 ) -> Vec<Invitation> {
     let names: HashMap<&str, &str> = candidates
@@ -1206,8 +1249,7 @@ fn invitations(
         .map(|(id, by_kind)| {
             let parts: Vec<String> = by_kind
                 .iter()
-                .map(|(kind, needs)| {
-                    let count = needs.len();
+                .map(|(kind, &count)| {
                     format!(
                         "{count} open {kind} {}",
                         if count == 1 { "need" } else { "needs" }
@@ -1216,9 +1258,10 @@ fn invitations(
                 .collect();
             let parts_hi: Vec<String> = by_kind
                 .iter()
-                .map(|(kind, needs)| format!("{} खुली {} ज़रूरतें", needs.len(), kind_hi(*kind)))
+                .map(|(kind, count)| format!("{count} खुली {} ज़रूरतें", kind_hi(*kind)))
                 .collect();
-            let open_needs = by_kind.values().flatten().collect::<BTreeSet<_>>().len();
+            // A need has one kind, so the kinds' counts add up to distinct needs.
+            let open_needs = by_kind.values().sum();
             Invitation {
                 stakeholder_id: id.to_string(),
                 name: names.get(id).copied().unwrap_or_default().to_string(),
