@@ -346,15 +346,15 @@ fn table<'a>(
     }
 }
 
-fn district_scale(options: &Options, rows: &mut Vec<String>) {
+fn district_scale(options: &Options, rows: &mut Vec<String>, offering_count: usize, label: &str) {
     eprintln!(
-        "district scale: generating 2,000 needs and 20,000 offerings (seed {})",
+        "district scale: generating 2,000 needs and {offering_count} offerings (seed {})",
         options.seed
     );
     let mut rng = StdRng::seed_from_u64(options.seed);
     let districts = vec!["br-gaya".to_string()];
     let needs = needs(&mut rng, 2_000, &districts);
-    let candidates = offerings(&mut rng, 20_000, &districts);
+    let candidates = offerings(&mut rng, offering_count, &districts);
     let invitees: BTreeSet<String> = candidates
         .iter()
         .take(2_000)
@@ -386,13 +386,7 @@ fn district_scale(options: &Options, rows: &mut Vec<String>) {
         }
         times.sort();
         outcome.time = times[times.len() / 2];
-        rows.push(row(
-            "district: 2,000 × 20,000, 1 meeting",
-            name,
-            &outcome,
-            "≤ 200 ms",
-            peak_rss_mb(),
-        ));
+        rows.push(row(label, name, &outcome, "≤ 200 ms", peak_rss_mb()));
     }
 }
 

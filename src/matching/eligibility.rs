@@ -171,16 +171,28 @@ pub fn verdicts(
 /// [`verdicts`] but for the offering's dates, which do not depend on the need: the planner
 /// judges them once per offering.
 pub fn verdicts_but_dates(profile: &Profile, need: &NeedData, offering: &OfferingData) -> Verdicts {
+    let sector = (!offering.sectors.is_empty()).then(|| match &need.sector {
+        Some(sector) => known(offering.sectors.contains(sector)),
+        None => Verdict::Unknown,
+    });
+    verdicts_given_sector(profile, need, offering, sector)
+}
+
+/// [`verdicts_but_dates`] with the sector's verdict already known (the planner knows it from
+/// where it looked the offering up, and comparing sector names is the costliest rule).
+pub fn verdicts_given_sector(
+    profile: &Profile,
+    need: &NeedData,
+    offering: &OfferingData,
+    sector: Option<Verdict>,
+) -> Verdicts {
     let rules = &offering.eligibility;
-    let mut v = Verdicts::default();
+    let mut v = Verdicts {
+        sector,
+        ..Verdicts::default()
+    };
     if offering.kind != need.kind {
         v.kind = Some(Verdict::Fail);
-    }
-    if !offering.sectors.is_empty() {
-        v.sector = Some(match &need.sector {
-            Some(sector) => known(offering.sectors.contains(sector)),
-            None => Verdict::Unknown,
-        });
     }
     if let Some(gender) = rules.gender {
         v.gender = Some(

@@ -484,8 +484,13 @@ impl Lookup {
     }
 
     /// Offerings of the need's kind that name its sector or none (all of the kind when the need
-    /// names no sector): the only ones whose sector rule can pass.
-    fn of(&self, need: &OpenNeed) -> impl Iterator<Item = u32> + '_ {
+    /// names no sector): the only ones whose sector rule can pass. Each comes with the verdict
+    /// of its sector rule, which where it was found tells.
+    fn of<'a>(
+        &'a self,
+        need: &OpenNeed,
+        candidates: &'a [Candidate],
+    ) -> impl Iterator<Item = (u32, Option<Verdict>)> + 'a {
         let data = &need.need.data;
         let (first, second): (&[u32], &[u32]) = match &data.sector {
             Some(sector) => (
@@ -496,7 +501,20 @@ impl Lookup {
             ),
             None => (self.by_kind.get(&data.kind).map_or(&[], Vec::as_slice), &[]),
         };
-        first.iter().chain(second).copied()
+        let named = data.sector.is_some();
+        first
+            .iter()
+            .map(move |&c| {
+                let verdict = if named {
+                    Some(Verdict::Pass)
+                } else if candidates[c as usize].offering.data.sectors.is_empty() {
+                    None
+                } else {
+                    Some(Verdict::Unknown)
+                };
+                (c, verdict)
+            })
+            .chain(second.iter().map(|&c| (c, None)))
     }
 }
 
@@ -605,22 +623,26 @@ pub fn plan_with(
         options.clear();
         let held_here = held.get(need.need.id.as_str());
         let kind = kind_index(need.need.data.kind);
-        for c in lookup.of(need) {
-            let candidate = &candidates[c as usize];
+        // The entrepreneur's own offerings are not suggested to them.
+        let own = provider_index
+            .get(need.need.stakeholder_id.as_str())
+            .copied();
+        for (c, sector) in lookup.of(need, candidates) {
             let fact = &facts[c as usize];
-            if !fact.dated_ok || candidate.provider.id == need.need.stakeholder_id {
+            let p = provider_of[c as usize];
+            if !fact.dated_ok || own == Some(p) {
                 continue;
             }
-            let verdicts = eligibility::verdicts_but_dates(
+            let verdicts = eligibility::verdicts_given_sector(
                 &need.profile,
                 &need.need.data,
-                &candidate.offering.data,
+                &candidates[c as usize].offering.data,
+                sector,
             );
             if !verdicts.is_eligible() {
                 continue;
             }
             eligible[n] += 1;
-            let p = provider_of[c as usize];
             if !fact.invited && last_counted[p] != n {
                 last_counted[p] = n;
                 served_counts[p][kind] += 1;
@@ -656,7 +678,19 @@ pub fn plan_with(
     }
 
     let chosen = match assigner {
-        Assigner::Optimal => assign_optimal(needs, candidates, &kept, &slots, &rooms, &limits),
+        Assigner::Optimal => {
+            let mut chosen = assign_optimal(needs, candidates, &kept, &slots, &rooms, &limits);
+            fill(
+                needs,
+                candidates,
+                &mut chosen,
+                &kept,
+                &slots,
+                &rooms,
+                &limits,
+            );
+            chosen
+        }
         Assigner::Greedy => {
             assign_greedy(needs, candidates, &kept, &slots, &rooms, &limits, &eligible)
         }
@@ -968,11 +1002,11 @@ fn assign_optimal(
         pairs.retain(|p| !dropped.contains(&(p.need, p.candidate)));
     }
     // Still overfilled after the last round: keep, offering by offering, what fits.
-    let mut rooms = rooms.to_vec();
+    let mut left = rooms.to_vec();
     chosen.sort_by(|a, b| b.score.cmp(&a.score));
     chosen.retain(|pair| {
         let (seats, amount) = demand(pair.need);
-        let room = &mut rooms[pair.candidate as usize];
+        let room = &mut left[pair.candidate as usize];
         let fits = room.takes(seats, amount);
         if fits {
             room.take(seats, amount);
@@ -980,6 +1014,56 @@ fn assign_optimal(
         fits
     });
     chosen
+}
+
+/// After weighted repairs: pairs that still fit (need slots, room, provider limits) are added
+/// best first, so no room that a need could use is left empty.
+fn fill(
+    needs: &[OpenNeed],
+    candidates: &[Candidate],
+    chosen: &mut Vec<Pair>,
+    pairs: &[Pair],
+    slots: &[usize],
+    rooms: &[Room],
+    limits: &HashMap<&str, i64>,
+) {
+    let mut rooms = rooms.to_vec();
+    let mut limits = limits.clone();
+    let mut slots = slots.to_vec();
+    let mut taken: HashSet<(u32, u32)> = HashSet::new();
+    for pair in chosen.iter() {
+        let need = &needs[pair.need as usize];
+        rooms[pair.candidate as usize].take(need.seats(), need.need.data.amount_inr.unwrap_or(0));
+        if let Some(left) = limits.get_mut(candidates[pair.candidate as usize].provider.id.as_str())
+        {
+            *left -= 1;
+        }
+        slots[pair.need as usize] = slots[pair.need as usize].saturating_sub(1);
+        taken.insert((pair.need, pair.candidate));
+    }
+    let mut rest: Vec<&Pair> = pairs
+        .iter()
+        .filter(|p| slots[p.need as usize] > 0 && !taken.contains(&(p.need, p.candidate)))
+        .collect();
+    rest.sort_by(|a, b| b.score.cmp(&a.score).then(a.need.cmp(&b.need)));
+    for pair in rest {
+        let (n, c) = (pair.need as usize, pair.candidate as usize);
+        let need = &needs[n];
+        let (seats, amount) = (need.seats(), need.need.data.amount_inr.unwrap_or(0));
+        let provider = candidates[c].provider.id.as_str();
+        if slots[n] == 0
+            || !rooms[c].takes(seats, amount)
+            || limits.get(provider).is_some_and(|left| *left <= 0)
+        {
+            continue;
+        }
+        rooms[c].take(seats, amount);
+        if let Some(left) = limits.get_mut(provider) {
+            *left -= 1;
+        }
+        slots[n] -= 1;
+        chosen.push(*pair);
+    }
 }
 
 fn solve_flow(
@@ -1137,8 +1221,8 @@ fn refusal_why(
         ),
     };
     let near: Vec<(String, String)> = lookup
-        .of(need)
-        .map(|c| &candidates[c as usize])
+        .of(need, candidates)
+        .map(|(c, _)| &candidates[c as usize])
         .filter(|candidate| candidate.provider.id != need.need.stakeholder_id)
         .filter_map(|candidate| {
             let checked = eligibility::check(
