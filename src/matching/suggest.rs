@@ -1003,7 +1003,7 @@ fn assign_optimal(
     }
     // Still overfilled after the last round: keep, offering by offering, what fits.
     let mut left = rooms.to_vec();
-    chosen.sort_by(|a, b| b.score.cmp(&a.score));
+    chosen.sort_by_key(|pair| std::cmp::Reverse(pair.score));
     chosen.retain(|pair| {
         let (seats, amount) = demand(pair.need);
         let room = &mut left[pair.candidate as usize];

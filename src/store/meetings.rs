@@ -397,7 +397,9 @@ impl Store {
     /// have proposed, accepted or completed, in any meeting. A linkage takes the seats of
     /// everyone its need sends (an SHG's members; see [`crate::domain::need::NeedData::seats`]).
     pub async fn capacity_used(&self, district: &str) -> StoreResult<BTreeMap<String, Usage>> {
-        let rows: Vec<(String, Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+        // (offering, attendees, amount, owner's profile) of each linkage.
+        type Row = (String, Option<i64>, Option<i64>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT l.offering_id, n.attendees, n.amount_inr, s.profile
              FROM linkages l JOIN needs n ON n.id = l.need_id JOIN stakeholders s ON s.id = n.stakeholder_id
              WHERE l.status IN ('proposed', 'accepted', 'completed')
