@@ -5,4 +5,5 @@
 //! entrepreneur for a given need, in words a facilitator can read out.
 
 pub mod eligibility;
+pub mod flow;
 pub mod suggest;

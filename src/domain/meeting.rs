@@ -208,6 +208,9 @@ pub struct Linkage {
     pub kind: LinkageKind,
     pub score: f64,
     pub reasons: Vec<String>,
+    /// The reasons in Hindi, one for one (empty for linkages saved before they were kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons_hi: Vec<String>,
     pub status: LinkageStatus,
     pub note: Option<String>,
     pub created_at: String,

@@ -19,7 +19,13 @@ pub struct NeedInput {
     pub sector: Option<String>,
     #[validate(range(min = 1, max = MAX_AMOUNT_INR, message = "must be between ₹1 and ₹10 crore"))]
     pub amount_inr: Option<i64>,
+    /// People who will attend (an SHG's members going to a course).
+    #[validate(range(min = 1, max = MAX_ATTENDEES, message = "must be between 1 and 500"))]
+    pub attendees: Option<i64>,
 }
+
+/// An SHG is at most a few hundred members; more is a typing mistake.
+pub const MAX_ATTENDEES: i64 = 500;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NeedData {
@@ -28,6 +34,9 @@ pub struct NeedData {
     pub description: Option<String>,
     pub sector: Option<String>,
     pub amount_inr: Option<i64>,
+    /// Who will attend, when stated; see [`NeedData::seats`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attendees: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +83,7 @@ impl NeedInput {
             description,
             sector,
             amount_inr: self.amount_inr,
+            attendees: self.attendees,
         })
     }
 }
@@ -86,6 +96,18 @@ impl NeedData {
             description: self.description.clone(),
             sector: self.sector.clone(),
             amount_inr: self.amount_inr,
+            attendees: self.attendees,
         }
     }
+
+    /// Seats of a course this need takes: the attendees stated, else the group's size (an SHG's
+    /// `members`), else one person.
+    pub fn seats(&self, group_size: Option<i64>) -> i64 {
+        seats_taken(self.attendees, group_size)
+    }
+}
+
+/// Seats for `attendees` if stated, else for a group of `group_size`, else for one person.
+pub fn seats_taken(attendees: Option<i64>, group_size: Option<i64>) -> i64 {
+    attendees.or(group_size).unwrap_or(1).max(1)
 }

@@ -76,6 +76,7 @@ impl Audience {
         }
         Linkage {
             reasons: Vec::new(),
+            reasons_hi: Vec::new(),
             note: None,
             ..linkage
         }
@@ -172,13 +173,14 @@ mod tests {
             kind: LinkageKind::Finance,
             score: 0.8,
             reasons: vec!["age 31 within 18–60".into()],
+            reasons_hi: vec!["आयु 31, 18–60 के भीतर".into()],
             status: LinkageStatus::Proposed,
             note: Some("called her".into()),
             created_at: String::new(),
             updated_at: String::new(),
         };
         let public = Audience::Public.linkage(linkage.clone());
-        assert!(public.reasons.is_empty() && public.note.is_none());
+        assert!(public.reasons.is_empty() && public.reasons_hi.is_empty() && public.note.is_none());
         assert_eq!(public.status, LinkageStatus::Proposed);
         assert_eq!(Audience::Member.linkage(linkage.clone()), linkage);
     }

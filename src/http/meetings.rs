@@ -24,6 +24,7 @@ use super::stakeholders::page;
 use crate::domain::access::Caller;
 use crate::domain::geography::{District, Sector};
 use crate::domain::meeting::{LinkageStatus, Meeting, MeetingInput};
+use crate::domain::record::parse_date;
 use crate::matching::suggest::{
     self, Candidate, Commitments, GapCause, Invitation, OpenNeed, Plan, Table,
 };
@@ -157,6 +158,25 @@ impl<'a> From<&'a Invitation> for InviteOut<'a> {
 #[derive(Deserialize)]
 struct SuggestionsQuery {
     per_need: Option<i64>,
+    lang: Option<String>,
+}
+
+/// The language reasons are given in: `en` (default) or `hi`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    En,
+    Hi,
+}
+
+fn lang(requested: Option<&str>) -> AppResult<Lang> {
+    match requested.map(str::trim) {
+        None | Some("") | Some("en") => Ok(Lang::En),
+        Some("hi") => Ok(Lang::Hi),
+        Some(other) => Err(AppError::field(
+            "lang",
+            format!("unknown language `{other}`: must be en or hi"),
+        )),
+    }
 }
 
 fn per_need(requested: Option<i64>) -> AppResult<usize> {
@@ -179,17 +199,28 @@ async fn suggestions(
     QueryParams(query): QueryParams<SuggestionsQuery>,
 ) -> AppResult<Json<Value>> {
     let per_need = per_need(query.per_need)?;
+    let lang = lang(query.lang.as_deref())?;
     let prepared = prepare(&app, &caller, &id, per_need).await?;
+    let hindi = lang == Lang::Hi;
     let linkages: Vec<LinkageOut> = prepared
         .live_linkages()
-        .map(|view| LinkageOut {
-            id: &view.linkage.id,
-            need_id: &view.linkage.need_id,
-            offering_id: &view.linkage.offering_id,
-            kind: view.linkage.kind.as_str(),
-            score: view.linkage.score,
-            reasons: &view.linkage.reasons,
-            status: view.linkage.status,
+        .map(|view| {
+            let linkage = &view.linkage;
+            // Linkages saved before Hindi reasons were kept have only English ones.
+            let reasons = if hindi && !linkage.reasons_hi.is_empty() {
+                &linkage.reasons_hi
+            } else {
+                &linkage.reasons
+            };
+            LinkageOut {
+                id: &linkage.id,
+                need_id: &linkage.need_id,
+                offering_id: &linkage.offering_id,
+                kind: linkage.kind.as_str(),
+                score: linkage.score,
+                reasons,
+                status: linkage.status,
+            }
         })
         .collect();
     let gaps: Vec<GapOut> = prepared
@@ -199,10 +230,21 @@ async fn suggestions(
         .map(|gap| GapOut {
             need_id: &gap.need_id,
             kind: gap.kind.as_str(),
-            why: &gap.why,
+            why: if hindi { &gap.why_hi } else { &gap.why },
         })
         .collect();
-    let invite: Vec<InviteOut> = prepared.plan.invite.iter().map(InviteOut::from).collect();
+    let invite: Vec<InviteOut> = prepared
+        .plan
+        .invite
+        .iter()
+        .map(|invitation| {
+            let mut out = InviteOut::from(invitation);
+            if hindi {
+                out.reason = &invitation.reason_hi;
+            }
+            out
+        })
+        .collect();
     Ok(Json(json!({
         "meeting_id": prepared.meeting.id,
         "linkages": linkages,
@@ -350,17 +392,29 @@ async fn prepare(
         })?;
     let needs = app.store.open_needs(code).await?;
     let candidates = app.store.candidate_offerings(code).await?;
-    let held = app
-        .store
-        .meeting_linkages(id)
-        .await?
-        .into_iter()
-        .filter(|l| l.status.is_held_by_people())
-        .map(|l| ((l.need_id, l.offering_id), l.status))
+    // Pairs in play at other meetings are held too; this meeting's own status wins.
+    let mut held: BTreeMap<(String, String), LinkageStatus> =
+        app.store.pairs_in_play(code).await?.into_iter().collect();
+    let provider_of: BTreeMap<&str, &str> = candidates
+        .iter()
+        .map(|c| (c.offering.id.as_str(), c.provider.id.as_str()))
         .collect();
+    let mut held_by_provider: BTreeMap<String, i64> = BTreeMap::new();
+    for linkage in app.store.meeting_linkages(id).await? {
+        if !linkage.status.is_held_by_people() {
+            continue;
+        }
+        if linkage.status.uses_capacity()
+            && let Some(provider) = provider_of.get(linkage.offering_id.as_str())
+        {
+            *held_by_provider.entry(provider.to_string()).or_default() += 1;
+        }
+        held.insert((linkage.need_id, linkage.offering_id), linkage.status);
+    }
     let commitments = Commitments {
         used: app.store.capacity_used(code).await?,
         held,
+        held_by_provider,
     };
     let district_names: BTreeMap<String, String> = app
         .store
@@ -370,8 +424,11 @@ async fn prepare(
         .map(|d| (d.code, d.name))
         .collect();
     let invitees: BTreeSet<String> = meeting.data.invitees.iter().cloned().collect();
+    let date = parse_date(&meeting.data.date)
+        .ok_or_else(|| AppError::Internal(format!("meeting {id} has an unreadable date")))?;
     let table = Table {
         district: code,
+        date,
         invitees: &invitees,
         district_names: &district_names,
         per_need,
@@ -421,9 +478,11 @@ async fn point_gaps_elsewhere(
                 .await?;
             looked_up.insert(key.clone(), found);
         }
-        if let Some(hint) = suggest::served_elsewhere(need, &looked_up[&key], table) {
+        if let Some((hint, hint_hi)) = suggest::served_elsewhere(need, &looked_up[&key], table) {
             gap.why.push_str("; ");
             gap.why.push_str(&hint);
+            gap.why_hi.push_str("; ");
+            gap.why_hi.push_str(&hint_hi);
         }
     }
     Ok(())

@@ -30,6 +30,7 @@ const NEED_FIELDS: &[&str] = &[
     "description",
     "sector",
     "amount_inr",
+    "attendees",
     "status",
 ];
 

@@ -5,9 +5,10 @@
 //! rather than as a failure, so a facilitator can ask instead of ruling someone out.
 
 use crate::domain::need::NeedData;
+use crate::domain::offering::LinkageKind;
 use crate::domain::offering::OfferingData;
-use crate::domain::record::today_in_india;
-use crate::domain::stakeholder::Profile;
+use crate::domain::record::{format_date, parse_date};
+use crate::domain::stakeholder::{Gender, Profile, Stage};
 
 /// The outcome of one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -24,6 +25,9 @@ pub struct RuleOutcome {
     pub rule: &'static str,
     pub verdict: Verdict,
     pub reason: String,
+    /// The same in Hindi.
+    #[serde(skip)]
+    pub reason_hi: String,
 }
 
 /// All outcomes for one (need, offering) pair.
@@ -43,6 +47,15 @@ impl Eligibility {
             .iter()
             .filter(|o| o.verdict == verdict)
             .map(|o| o.reason.as_str())
+            .collect()
+    }
+
+    /// [`Self::reasons`] in Hindi.
+    pub fn reasons_hi(&self, verdict: Verdict) -> Vec<&str> {
+        self.outcomes
+            .iter()
+            .filter(|o| o.verdict == verdict)
+            .map(|o| o.reason_hi.as_str())
             .collect()
     }
 }
@@ -80,11 +93,158 @@ fn outcome(rule: &'static str, verdict: Verdict, reason: String) -> RuleOutcome 
         rule,
         verdict,
         reason,
+        reason_hi: String::new(),
     }
 }
 
-/// Checks every rule `offering` states against `profile` and `need`.
-pub fn check(profile: &Profile, need: &NeedData, offering: &OfferingData) -> Eligibility {
+/// The verdict of each rule an offering states (`None`: it states none), without the words:
+/// what the planner needs to score hundreds of thousands of pairs. [`check`] gives the same
+/// verdicts with reasons (a test holds the two together).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Verdicts {
+    pub kind: Option<Verdict>,
+    pub sector: Option<Verdict>,
+    pub gender: Option<Verdict>,
+    pub age: Option<Verdict>,
+    pub social_category: Option<Verdict>,
+    pub shg_member: Option<Verdict>,
+    pub stage: Option<Verdict>,
+    pub amount: Option<Verdict>,
+    pub valid_until: Option<Verdict>,
+    pub starts_on: Option<Verdict>,
+}
+
+impl Verdicts {
+    fn all(&self) -> [(&'static str, Option<Verdict>); 10] {
+        [
+            ("kind", self.kind),
+            ("sector", self.sector),
+            ("gender", self.gender),
+            ("age", self.age),
+            ("social_category", self.social_category),
+            ("shg_member", self.shg_member),
+            ("stage", self.stage),
+            ("amount", self.amount),
+            ("valid_until", self.valid_until),
+            ("starts_on", self.starts_on),
+        ]
+    }
+
+    pub fn is_eligible(&self) -> bool {
+        self.all().iter().all(|(_, v)| *v != Some(Verdict::Fail))
+    }
+
+    /// Facts to ask at the meeting, besides the sector and the amount (which weigh on their own).
+    pub fn unknown_facts(&self) -> i32 {
+        self.all()
+            .iter()
+            .filter(|(rule, v)| {
+                !matches!(*rule, "sector" | "amount") && *v == Some(Verdict::Unknown)
+            })
+            .count() as i32
+    }
+}
+
+fn known(pass: bool) -> Verdict {
+    if pass { Verdict::Pass } else { Verdict::Fail }
+}
+
+/// The verdicts [`check`] reaches, without building its sentences.
+pub fn verdicts(
+    profile: &Profile,
+    need: &NeedData,
+    offering: &OfferingData,
+    on: time::Date,
+) -> Verdicts {
+    let mut v = verdicts_but_dates(profile, need, offering);
+    if let Some(until) = offering.valid_until.as_deref().and_then(parse_date)
+        && until < on
+    {
+        v.valid_until = Some(Verdict::Fail);
+    }
+    if let Some(starts) = offering.terms.starts_on.as_deref().and_then(parse_date) {
+        v.starts_on = Some(known(starts >= on));
+    }
+    v
+}
+
+/// [`verdicts`] but for the offering's dates, which do not depend on the need: the planner
+/// judges them once per offering.
+pub fn verdicts_but_dates(profile: &Profile, need: &NeedData, offering: &OfferingData) -> Verdicts {
+    let sector = (!offering.sectors.is_empty()).then(|| match &need.sector {
+        Some(sector) => known(offering.sectors.contains(sector)),
+        None => Verdict::Unknown,
+    });
+    verdicts_given_sector(profile, need, offering, sector)
+}
+
+/// [`verdicts_but_dates`] with the sector's verdict already known (the planner knows it from
+/// where it looked the offering up, and comparing sector names is the costliest rule).
+pub fn verdicts_given_sector(
+    profile: &Profile,
+    need: &NeedData,
+    offering: &OfferingData,
+    sector: Option<Verdict>,
+) -> Verdicts {
+    let rules = &offering.eligibility;
+    let mut v = Verdicts {
+        sector,
+        ..Verdicts::default()
+    };
+    if offering.kind != need.kind {
+        v.kind = Some(Verdict::Fail);
+    }
+    if let Some(gender) = rules.gender {
+        v.gender = Some(
+            profile
+                .gender
+                .map_or(Verdict::Unknown, |g| known(g == gender)),
+        );
+    }
+    if rules.min_age.is_some() || rules.max_age.is_some() {
+        let (low, high) = (rules.min_age.unwrap_or(0), rules.max_age.unwrap_or(200));
+        v.age = Some(
+            profile
+                .age
+                .map_or(Verdict::Unknown, |age| known((low..=high).contains(&age))),
+        );
+    }
+    if !rules.social_categories.is_empty() {
+        v.social_category = Some(profile.social_category.map_or(Verdict::Unknown, |c| {
+            known(rules.social_categories.contains(&c))
+        }));
+    }
+    if rules.shg_member_required {
+        v.shg_member = Some(profile.shg_member.map_or(Verdict::Unknown, known));
+    }
+    if !rules.stages.is_empty() {
+        v.stage = Some(
+            profile
+                .stage
+                .map_or(Verdict::Unknown, |s| known(rules.stages.contains(&s))),
+        );
+    }
+    if rules.min_amount_inr.is_some() || rules.max_amount_inr.is_some() {
+        let (low, high) = (
+            rules.min_amount_inr.unwrap_or(0),
+            rules.max_amount_inr.unwrap_or(i64::MAX),
+        );
+        v.amount = Some(
+            need.amount_inr
+                .map_or(Verdict::Unknown, |a| known((low..=high).contains(&a))),
+        );
+    }
+    v
+}
+
+/// Checks every rule `offering` states against `profile` and `need`, as they stand on `on` (the
+/// meeting's date: an offering that lapses or a batch that starts before then is no use there).
+pub fn check(
+    profile: &Profile,
+    need: &NeedData,
+    offering: &OfferingData,
+    on: time::Date,
+) -> Eligibility {
     let rules = &offering.eligibility;
     let mut outcomes = Vec::new();
 
@@ -242,19 +402,191 @@ pub fn check(profile: &Profile, need: &NeedData, offering: &OfferingData) -> Eli
             ),
         });
     }
-    if let Some(until) = offering
-        .valid_until
-        .as_deref()
-        .and_then(crate::domain::record::parse_date)
-        && until < today_in_india()
+    if let Some(until) = offering.valid_until.as_deref().and_then(parse_date)
+        && until < on
     {
         outcomes.push(outcome(
             "valid_until",
             Verdict::Fail,
-            format!("expired on {until}"),
+            format!(
+                "valid until {}, before the meeting on {}",
+                format_date(until),
+                format_date(on)
+            ),
         ));
     }
+    if let Some(starts) = offering.terms.starts_on.as_deref().and_then(parse_date) {
+        outcomes.push(if starts < on {
+            outcome(
+                "starts_on",
+                Verdict::Fail,
+                format!(
+                    "batch starts on {}, before the meeting on {}",
+                    format_date(starts),
+                    format_date(on)
+                ),
+            )
+        } else {
+            outcome(
+                "starts_on",
+                Verdict::Pass,
+                format!("batch starts on {}", format_date(starts)),
+            )
+        });
+    }
+    for outcome in &mut outcomes {
+        outcome.reason_hi = in_hindi(outcome.rule, outcome.verdict, profile, need, offering, on);
+    }
     Eligibility { outcomes }
+}
+
+/// A date as people in India write it: 10-12-2026.
+pub fn indian_date(date: time::Date) -> String {
+    format!(
+        "{:02}-{:02}-{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
+/// A linkage kind in Hindi.
+pub fn kind_hi(kind: LinkageKind) -> &'static str {
+    match kind {
+        LinkageKind::Finance => "वित्त",
+        LinkageKind::Training => "प्रशिक्षण",
+        LinkageKind::Market => "बाज़ार",
+        LinkageKind::Scheme => "योजना",
+    }
+}
+
+fn gender_hi(gender: Gender) -> &'static str {
+    match gender {
+        Gender::Female => "महिला",
+        Gender::Male => "पुरुष",
+        Gender::Other => "अन्य",
+    }
+}
+
+fn stage_hi(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Idea => "विचार के चरण वाले",
+        Stage::Early => "शुरुआती",
+        Stage::Established => "स्थापित",
+    }
+}
+
+/// The reason [`check`] gives for `rule` with `verdict`, in Hindi.
+fn in_hindi(
+    rule: &str,
+    verdict: Verdict,
+    profile: &Profile,
+    need: &NeedData,
+    offering: &OfferingData,
+    on: time::Date,
+) -> String {
+    let rules = &offering.eligibility;
+    let sector = need.sector.as_deref().map(sector_words).unwrap_or_default();
+    let list = |items: Vec<String>| items.join(", ");
+    match (rule, verdict) {
+        ("kind", _) => format!(
+            "{} देता है, पर ज़रूरत {} की है",
+            kind_hi(offering.kind),
+            kind_hi(need.kind)
+        ),
+        ("sector", Verdict::Pass) => format!("सेक्टर {sector} मेल खाता है"),
+        ("sector", Verdict::Fail) => format!(
+            "सेक्टर {sector} इनमें नहीं है: {}",
+            list(offering.sectors.iter().map(|c| sector_words(c)).collect())
+        ),
+        ("sector", _) => "ज़रूरत में सेक्टर नहीं लिखा".into(),
+        ("gender", verdict) => {
+            let wanted = rules.gender.map_or("", gender_hi);
+            match (verdict, profile.gender) {
+                (Verdict::Pass, _) => format!("{wanted} आवेदकों के लिए खुला"),
+                (Verdict::Fail, Some(g)) => {
+                    format!("केवल {wanted} आवेदकों के लिए; आवेदक {} हैं", gender_hi(g))
+                }
+                _ => format!("केवल {wanted} आवेदकों के लिए; लिंग दर्ज नहीं"),
+            }
+        }
+        ("age", verdict) => {
+            let range = format!(
+                "{}–{}",
+                rules.min_age.map_or("कोई भी".into(), |a| a.to_string()),
+                rules.max_age.map_or("कोई भी".into(), |a| a.to_string())
+            );
+            match (verdict, profile.age) {
+                (Verdict::Pass, Some(age)) => format!("उम्र {age}, सीमा {range} में"),
+                (Verdict::Fail, Some(age)) => format!("उम्र {age}, सीमा {range} से बाहर"),
+                _ => format!("उम्र सीमा {range}; उम्र दर्ज नहीं"),
+            }
+        }
+        ("social_category", verdict) => {
+            let allowed = list(
+                rules
+                    .social_categories
+                    .iter()
+                    .map(|c| c.as_str().to_string())
+                    .collect(),
+            );
+            match (verdict, profile.social_category) {
+                (Verdict::Pass, Some(c)) => format!("वर्ग {c} पात्र"),
+                (Verdict::Fail, Some(c)) => format!("केवल {allowed} के लिए; आवेदक {c} हैं"),
+                _ => format!("केवल {allowed} के लिए; वर्ग दर्ज नहीं"),
+            }
+        }
+        ("shg_member", Verdict::Pass) => "स्वयं सहायता समूह की सदस्य, जैसा ज़रूरी है".into(),
+        ("shg_member", Verdict::Fail) => "केवल स्वयं सहायता समूह के सदस्यों के लिए".into(),
+        ("shg_member", _) => "केवल स्वयं सहायता समूह के सदस्यों के लिए; सदस्यता दर्ज नहीं".into(),
+        ("stage", verdict) => {
+            let allowed = list(
+                rules
+                    .stages
+                    .iter()
+                    .map(|s| stage_hi(*s).to_string())
+                    .collect(),
+            );
+            match (verdict, profile.stage) {
+                (Verdict::Pass, Some(s)) => format!("{} उद्यम पात्र", stage_hi(s)),
+                (Verdict::Fail, Some(s)) => {
+                    format!("केवल {allowed} उद्यमों के लिए; यह {} है", stage_hi(s))
+                }
+                _ => format!("केवल {allowed} उद्यमों के लिए; चरण दर्ज नहीं"),
+            }
+        }
+        ("amount", verdict) => {
+            let range = match (rules.min_amount_inr, rules.max_amount_inr) {
+                (Some(a), Some(b)) => format!("{}–{}", rupees(a), rupees(b)),
+                (Some(a), None) => format!("{} से ऊपर", rupees(a)),
+                (None, Some(b)) => format!("{} तक", rupees(b)),
+                (None, None) => String::new(),
+            };
+            match (verdict, need.amount_inr) {
+                (Verdict::Pass, Some(a)) => format!("राशि {}, सीमा {range} में", rupees(a)),
+                (Verdict::Fail, Some(a)) => format!("राशि {}, सीमा {range} से बाहर", rupees(a)),
+                _ => format!("ऋण {range}; ज़रूरत में राशि नहीं लिखी"),
+            }
+        }
+        ("valid_until", _) => {
+            let until = offering.valid_until.as_deref().and_then(parse_date);
+            format!(
+                "{} तक ही मान्य, बैठक ({}) से पहले",
+                until.map(indian_date).unwrap_or_default(),
+                indian_date(on)
+            )
+        }
+        ("starts_on", verdict) => {
+            let starts = offering.terms.starts_on.as_deref().and_then(parse_date);
+            let starts = starts.map(indian_date).unwrap_or_default();
+            if verdict == Verdict::Fail {
+                format!("बैच {starts} को शुरू, बैठक ({}) से पहले", indian_date(on))
+            } else {
+                format!("बैच {starts} को शुरू")
+            }
+        }
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -262,6 +594,10 @@ mod tests {
     use super::*;
     use crate::domain::offering::{Eligibility as Rules, LinkageKind, Terms};
     use crate::domain::stakeholder::{Gender, SocialCategory, Stage};
+
+    fn meeting_day() -> time::Date {
+        parse_date("2026-12-10").unwrap()
+    }
 
     fn sunita() -> Profile {
         Profile {
@@ -283,6 +619,7 @@ mod tests {
             description: None,
             sector: Some("tailoring".into()),
             amount_inr: Some(amount),
+            attendees: None,
         }
     }
 
@@ -310,7 +647,12 @@ mod tests {
 
     #[test]
     fn an_entrepreneur_who_meets_every_rule_is_eligible_with_reasons() {
-        let result = check(&sunita(), &sewing_machine_loan(45_000), &women_loan());
+        let result = check(
+            &sunita(),
+            &sewing_machine_loan(45_000),
+            &women_loan(),
+            meeting_day(),
+        );
         assert!(result.is_eligible());
         let reasons = result.reasons(Verdict::Pass);
         assert!(reasons.contains(&"sector tailoring matches"));
@@ -325,7 +667,12 @@ mod tests {
         let mut profile = sunita();
         profile.age = Some(64);
         profile.stage = Some(Stage::Idea);
-        let result = check(&profile, &sewing_machine_loan(200_000), &women_loan());
+        let result = check(
+            &profile,
+            &sewing_machine_loan(200_000),
+            &women_loan(),
+            meeting_day(),
+        );
         assert!(!result.is_eligible());
         let failed: Vec<&str> = result
             .outcomes
@@ -340,7 +687,12 @@ mod tests {
     fn a_missing_fact_is_unknown_not_a_refusal() {
         let mut profile = sunita();
         profile.gender = None;
-        let result = check(&profile, &sewing_machine_loan(45_000), &women_loan());
+        let result = check(
+            &profile,
+            &sewing_machine_loan(45_000),
+            &women_loan(),
+            meeting_day(),
+        );
         assert!(result.is_eligible());
         assert_eq!(
             result.reasons(Verdict::Unknown),
@@ -361,7 +713,7 @@ mod tests {
         let mut goats = sewing_machine_loan(45_000);
         goats.sector = Some("goat_rearing".into());
         let mut offering = women_loan();
-        let refused = check(&sunita(), &goats, &offering);
+        let refused = check(&sunita(), &goats, &offering, meeting_day());
         assert!(
             refused
                 .reasons(Verdict::Fail)
@@ -369,11 +721,119 @@ mod tests {
             "{refused:?}"
         );
         offering.sectors.push("goat_rearing".into());
-        let taken = check(&sunita(), &goats, &offering);
+        let taken = check(&sunita(), &goats, &offering, meeting_day());
         assert!(
             taken
                 .reasons(Verdict::Pass)
                 .contains(&"sector goat rearing matches")
         );
+    }
+
+    #[test]
+    fn an_offering_that_lapses_before_the_meeting_is_refused_on_the_meetings_date() {
+        let mut lapsing = women_loan();
+        lapsing.valid_until = Some("2026-12-08".into());
+        let refused = check(
+            &sunita(),
+            &sewing_machine_loan(45_000),
+            &lapsing,
+            meeting_day(),
+        );
+        assert_eq!(
+            refused.reasons(Verdict::Fail),
+            ["valid until 2026-12-08, before the meeting on 2026-12-10"]
+        );
+        // The same offering is fine for a meeting on the day it lapses, or earlier.
+        let same_day = parse_date("2026-12-08").unwrap();
+        assert!(check(&sunita(), &sewing_machine_loan(45_000), &lapsing, same_day).is_eligible());
+    }
+
+    #[test]
+    fn a_batch_that_starts_before_the_meeting_is_refused_and_a_later_one_passes() {
+        let mut course = women_loan();
+        course.kind = LinkageKind::Training;
+        course.terms.starts_on = Some("2026-12-01".into());
+        let mut need = sewing_machine_loan(45_000);
+        need.kind = LinkageKind::Training;
+        let refused = check(&sunita(), &need, &course, meeting_day());
+        assert_eq!(
+            refused.reasons(Verdict::Fail),
+            ["batch starts on 2026-12-01, before the meeting on 2026-12-10"]
+        );
+        course.terms.starts_on = Some("2027-01-05".into());
+        let taken = check(&sunita(), &need, &course, meeting_day());
+        assert!(taken.is_eligible());
+        assert!(
+            taken
+                .reasons(Verdict::Pass)
+                .contains(&"batch starts on 2027-01-05")
+        );
+    }
+
+    /// Every combination of a profile's facts (known or not, fitting or not) against one
+    /// offering with every rule: [`verdicts`] agrees with [`check`] rule by rule.
+    #[test]
+    fn verdicts_agree_with_check_on_every_rule() {
+        let mut offering = women_loan();
+        offering.eligibility.social_categories = vec![SocialCategory::Sc];
+        offering.eligibility.shg_member_required = true;
+        offering.terms.starts_on = Some("2026-12-20".into());
+        let genders = [None, Some(Gender::Female), Some(Gender::Male)];
+        let ages = [None, Some(30), Some(70)];
+        let categories = [
+            None,
+            Some(SocialCategory::Sc),
+            Some(SocialCategory::General),
+        ];
+        let members = [None, Some(true), Some(false)];
+        let stages = [None, Some(Stage::Early), Some(Stage::Idea)];
+        let amounts = [None, Some(45_000), Some(500_000)];
+        let sectors = [None, Some("tailoring"), Some("dairy")];
+        let days = ["2026-12-10", "2026-12-25", "2099-04-01"];
+        let mut compared = 0;
+        for gender in genders {
+            for age in ages {
+                for category in categories {
+                    for member in members {
+                        for stage in stages {
+                            for amount in amounts {
+                                for sector in sectors {
+                                    for day in days {
+                                        let profile = Profile {
+                                            gender,
+                                            age,
+                                            social_category: category,
+                                            shg_member: member,
+                                            stage,
+                                            ..sunita()
+                                        };
+                                        let mut need = sewing_machine_loan(0);
+                                        need.amount_inr = amount;
+                                        need.sector = sector.map(String::from);
+                                        let on = parse_date(day).unwrap();
+                                        let checked = check(&profile, &need, &offering, on);
+                                        let quick = verdicts(&profile, &need, &offering, on);
+                                        let listed: Vec<(&str, Verdict)> = quick
+                                            .all()
+                                            .iter()
+                                            .filter_map(|(r, v)| v.map(|v| (*r, v)))
+                                            .collect();
+                                        let from_check: Vec<(&str, Verdict)> = checked
+                                            .outcomes
+                                            .iter()
+                                            .map(|o| (o.rule, o.verdict))
+                                            .collect();
+                                        assert_eq!(listed, from_check);
+                                        assert_eq!(quick.is_eligible(), checked.is_eligible());
+                                        compared += 1;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(compared, 3usize.pow(8));
     }
 }

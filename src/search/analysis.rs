@@ -404,31 +404,136 @@ fn spelling_key(latin: &str) -> String {
 /// kept (bakra ≠ bakri). English words get the same treatment, which is harmless.
 /// Expects one word. Changing these rules changes indexed terms: reindex afterwards.
 pub fn phonetic_key(word: &str) -> String {
+    word_keys(word).0
+}
+
+/// A word's keys: that of its [`base_form`] (the word's own if it has none), and that of the
+/// word as written when it differs. Indexing and search both hold both, so ऋणों meets ऋण, and a
+/// Latin spelling of the inflected form (mahilaon) still meets महिलाओं.
+pub fn word_keys(word: &str) -> (String, Option<String>) {
     // Records repeat a few tens of thousands of distinct words, and working a key out takes
     // several allocations; each indexing or search thread remembers the keys it has made.
     thread_local! {
-        static KEYS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+        static KEYS: RefCell<HashMap<String, (String, Option<String>)>> = RefCell::new(HashMap::new());
     }
     KEYS.with_borrow_mut(|keys| {
-        if let Some(key) = keys.get(word) {
-            return key.clone();
+        if let Some(found) = keys.get(word) {
+            return found.clone();
         }
         if keys.len() >= REMEMBERED_KEYS {
             keys.clear();
         }
-        let key = work_out_key(word);
-        keys.insert(word.to_string(), key.clone());
-        key
+        let normalized = normalize(word);
+        let surface = key_of_normalized(&normalized);
+        let found = match (base_form(&normalized), second_form(&normalized)) {
+            (Some(base), _) => {
+                let base = key_of_normalized(&base);
+                if base == surface {
+                    (base, None)
+                } else {
+                    (base, Some(surface))
+                }
+            }
+            (None, Some(second)) => {
+                let second = key_of_normalized(&second);
+                let second = (second != surface).then_some(second);
+                (surface, second)
+            }
+            (None, None) => (surface, None),
+        };
+        keys.insert(word.to_string(), found.clone());
+        found
     })
 }
 
-fn work_out_key(word: &str) -> String {
-    let normalized = normalize(word);
-    let key = spelling_key(&transliterate(&normalized));
-    if key.is_empty() { normalized } else { key }
+fn key_of_normalized(normalized: &str) -> String {
+    let key = spelling_key(&transliterate(normalized));
+    if key.is_empty() {
+        normalized.to_string()
+    } else {
+        key
+    }
 }
 
-/// The phonetic keys of the words of `text`, as [`INDIC_PHONETIC`] indexes them (one per word).
+/// Hindi endings a light stemmer takes back to the word's plain form, longest first:
+/// plural and oblique nouns (किसानों → किसान, महिलाओं → महिला, सब्ज़ियाँ → सब्ज़ी, दुकानें → दुकान)
+/// and verb forms to the infinitive (बेचने, बेचनी → बेचना). Both spellings of the nasal
+/// (chandrabindu ँ, anusvara ं) are listed. See also [`DEVANAGARI_SECOND_ENDINGS`].
+const DEVANAGARI_ENDINGS: &[(&str, &str)] = &[
+    ("ियों", "ी"),
+    ("ियाँ", "ी"),
+    ("ियां", "ी"),
+    ("ाओं", "ा"),
+    ("ाएँ", "ा"),
+    ("ाएं", "ा"),
+    ("ुओं", "ु"),
+    ("ूओं", "ू"),
+    ("ों", ""),
+    ("ें", ""),
+    ("ेँ", ""),
+    ("ने", "ना"),
+];
+
+/// The feminine infinitive (सीखनी है) becomes a second key only: more Hindi nouns end in -नी
+/// (कहानी, कंपनी, मधुबनी) than such verbs, so the word's own key stays its first.
+const DEVANAGARI_SECOND_ENDINGS: &[(&str, &str)] = &[("नी", "ना")];
+
+/// The same endings as people type them in Latin letters (mahilaon, sabjiyon, bechne). Only
+/// endings that English words hardly have; the word as written is kept as a key anyway.
+const LATIN_ENDINGS: &[(&str, &str)] = &[
+    ("iyon", "i"),
+    ("iyan", "i"),
+    ("iyaan", "i"),
+    ("aon", "a"),
+    ("aen", "a"),
+    ("aayen", "a"),
+    ("ayen", "a"),
+];
+
+/// The plain form of an inflected Hindi word (see [`DEVANAGARI_ENDINGS`]), for a normalized
+/// word; `None` when no ending applies. Short words are left alone: what stays must hold at
+/// least two letters (so में, ने, सोने keep their meaning) and must not end in a virama (गन्ने
+/// is not cut inside its conjunct).
+pub fn base_form(word: &str) -> Option<String> {
+    let devanagari = word.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c));
+    let endings = if devanagari {
+        DEVANAGARI_ENDINGS
+    } else {
+        LATIN_ENDINGS
+    };
+    strip_ending(word, endings, devanagari)
+}
+
+/// A second plain form, kept beside the word's own (see [`DEVANAGARI_SECOND_ENDINGS`]).
+fn second_form(word: &str) -> Option<String> {
+    strip_ending(word, DEVANAGARI_SECOND_ENDINGS, true)
+}
+
+fn strip_ending(word: &str, endings: &[(&str, &str)], devanagari: bool) -> Option<String> {
+    for (ending, replacement) in endings {
+        let Some(stem) = word.strip_suffix(ending) else {
+            continue;
+        };
+        let letters = if devanagari {
+            stem.chars().filter(|&c| is_devanagari_letter(c)).count()
+        } else {
+            stem.chars().filter(|c| c.is_alphabetic()).count()
+        };
+        let least = if devanagari { 2 } else { 3 };
+        if letters < least || stem.ends_with(VIRAMA) {
+            return None;
+        }
+        return Some(format!("{stem}{replacement}"));
+    }
+    None
+}
+
+/// A consonant or an independent vowel (not a vowel sign, nasal or virama).
+fn is_devanagari_letter(c: char) -> bool {
+    matches!(c, '\u{0904}'..='\u{0939}' | '\u{0958}'..='\u{0961}' | '\u{0972}'..='\u{097F}')
+}
+
+/// The (base) phonetic keys of the words of `text`, one per word (see [`phonetic_key`]).
 pub fn phonetic_keys(text: &str) -> Vec<String> {
     words(text).iter().map(|word| phonetic_key(word)).collect()
 }
@@ -441,8 +546,13 @@ pub struct PhoneticKeyFilter;
 #[derive(Clone)]
 pub struct PhoneticKeyTokenizer<T>(T);
 
-/// Token stream produced by [`PhoneticKeyFilter`].
-pub struct PhoneticKeyStream<S>(S);
+/// Token stream produced by [`PhoneticKeyFilter`]: a word's [`word_keys`], the second (the
+/// inflected form's own key, if any) at the same position.
+pub struct PhoneticKeyStream<S> {
+    words: S,
+    surface: Option<Token>,
+    current: Token,
+}
 
 impl TokenFilter for PhoneticKeyFilter {
     type Tokenizer<T: Tokenizer> = PhoneticKeyTokenizer<T>;
@@ -456,26 +566,42 @@ impl<T: Tokenizer> Tokenizer for PhoneticKeyTokenizer<T> {
     type TokenStream<'a> = PhoneticKeyStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        PhoneticKeyStream(self.0.token_stream(text))
+        PhoneticKeyStream {
+            words: self.0.token_stream(text),
+            surface: None,
+            current: Token::default(),
+        }
     }
 }
 
 impl<S: TokenStream> TokenStream for PhoneticKeyStream<S> {
     fn advance(&mut self) -> bool {
-        if !self.0.advance() {
+        if let Some(surface) = self.surface.take() {
+            self.current = surface;
+            return true;
+        }
+        if !self.words.advance() {
             return false;
         }
-        let token = self.0.token_mut();
-        token.text = phonetic_key(&token.text);
+        let word = self.words.token();
+        let (base, surface) = word_keys(&word.text);
+        self.current = Token {
+            text: base,
+            ..word.clone()
+        };
+        self.surface = surface.map(|text| Token {
+            text,
+            ..word.clone()
+        });
         true
     }
 
     fn token(&self) -> &Token {
-        self.0.token()
+        &self.current
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        self.0.token_mut()
+        &mut self.current
     }
 }
 
@@ -529,15 +655,21 @@ impl Tokenizer for KeysTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedTokens {
         let mut tokens = Vec::new();
+        let mut surfaces = Vec::new();
         self.words.token_stream(text).process(&mut |token| {
+            let (base, surface) = word_keys(&token.text);
+            if let Some(surface) = surface {
+                surfaces.push(Token {
+                    text: surface,
+                    ..token.clone()
+                });
+            }
             tokens.push(Token {
-                text: phonetic_key(&token.text),
-                offset_from: token.offset_from,
-                offset_to: token.offset_to,
-                position: token.position,
-                position_length: token.position_length,
+                text: base,
+                ..token.clone()
             });
         });
+        // Phrases of the vocabulary are found over the words' base keys, one per word.
         let keys: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
         let spans = self.vocabulary.spans(&keys);
         for (start, end, group) in spans {
@@ -551,6 +683,7 @@ impl Tokenizer for KeysTokenizer {
             };
             tokens.push(token);
         }
+        tokens.extend(surfaces);
         BufferedTokens { tokens, next: 0 }
     }
 }
@@ -993,5 +1126,94 @@ mod tests {
                 .any(|e| e.alternatives.contains(&words(alternative)));
             assert!(hit, "{query} → {alternative}");
         }
+    }
+
+    /// Whether two words share a key as the index and queries see them.
+    fn meet(a: &str, b: &str) -> bool {
+        let (a_base, a_surface) = word_keys(a);
+        let (b_base, b_surface) = word_keys(b);
+        let a_keys = [Some(a_base), a_surface];
+        let b_keys = [Some(b_base), b_surface];
+        a_keys
+            .iter()
+            .flatten()
+            .any(|k| b_keys.iter().flatten().any(|l| l == k))
+    }
+
+    #[test]
+    fn inflected_hindi_words_meet_their_plain_forms() {
+        for (inflected, plain) in [
+            ("ऋणों", "ऋण"),
+            ("किसानों", "किसान"),
+            ("महिलाओं", "महिला"),
+            ("महिलाएं", "महिला"),
+            ("महिलाएँ", "महिला"),
+            ("योजनाओं", "योजना"),
+            ("सब्ज़ियों", "सब्ज़ी"),
+            ("सब्जियाँ", "सब्जी"),
+            ("बकरियां", "बकरी"),
+            ("दुकानें", "दुकान"),
+            ("मशीनों", "मशीन"),
+            ("वस्तुओं", "वस्तु"),
+            ("बेचने", "बेचना"),
+            ("बेचनी", "बेचना"),
+            ("सीखने", "सीखना"),
+            ("खरीदने", "खरीदना"),
+            // Across scripts: the inflected form meets its plain Latin spelling and its own.
+            ("ऋणों", "rin"),
+            ("महिलाओं", "mahila"),
+            ("महिलाओं", "mahilaon"),
+            ("बेचने", "bechna"),
+            ("बेचने", "bechne"),
+            ("mahilaon", "महिला"),
+            ("sabjiyon", "sabji"),
+        ] {
+            assert!(meet(inflected, plain), "{inflected} should meet {plain}");
+        }
+    }
+
+    #[test]
+    fn short_words_and_different_words_are_not_stemmed_together() {
+        for (a, b) in [
+            // Too short to cut: what would be left is one letter.
+            ("में", "म"),
+            ("ने", "ना"),
+            ("सोने", "सोना"),
+            ("पानी", "पान"),
+            // A conjunct is not cut in half.
+            ("गन्ने", "गन्ना"),
+            // Different words stay apart.
+            ("बकरा", "बकरी"),
+            ("बकरियों", "बकरा"),
+            ("कहानी", "कहा"),
+            ("बेचना", "बेच"),
+            // English words with Hindi-looking endings keep their own key.
+            ("person", "pers"),
+            ("machine", "machina"),
+            ("on", "o"),
+        ] {
+            assert!(!meet(a, b), "{a} should not meet {b}");
+        }
+        assert_eq!(base_form("में"), None);
+        assert_eq!(base_form("सोने"), None);
+        assert_eq!(base_form("गन्ने"), None);
+        assert_eq!(base_form("ऋणों").as_deref(), Some("ऋण"));
+        assert_eq!(base_form("बेचनी"), None, "a second key only");
+        assert_eq!(word_keys("बेचनी").1, Some(phonetic_key("बेचना")));
+        assert_eq!(word_keys("मधुबनी").0, phonetic_key("madhubani"));
+    }
+
+    #[test]
+    fn the_keys_analyser_holds_the_base_and_the_written_form_at_one_position() {
+        let manager = TokenizerManager::default();
+        register_analyzers(&manager, &Vocabulary::default());
+        let mut analyser = manager.get(INDIC_PHONETIC).unwrap();
+        let mut seen = Vec::new();
+        analyser
+            .token_stream("ऋणों का लोन")
+            .process(&mut |t| seen.push((t.text.clone(), t.position)));
+        assert_eq!(seen[0].1, seen[1].1, "{seen:?}");
+        assert_eq!(seen[0].0, phonetic_key("ऋण"));
+        assert_eq!(seen.len(), 4, "{seen:?}");
     }
 }

@@ -67,6 +67,7 @@ pub fn need(kind: LinkageKind, title: &str, sector: Option<&str>) -> NeedData {
         description: None,
         sector: sector.map(str::to_string),
         amount_inr: None,
+        attendees: None,
     }
 }
 

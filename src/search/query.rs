@@ -92,6 +92,18 @@ const STOPWORDS: &[&str] = &[
     "है",
     "हैं",
     "चाहिए",
+    // Question words and "one's own": a question in Hindi ("अपना सामान कैसे बेचें?") is about
+    // its nouns and verbs.
+    "kaise",
+    "apna",
+    "apne",
+    "apni",
+    "kya",
+    "कैसे",
+    "अपना",
+    "अपने",
+    "अपनी",
+    "क्या",
 ];
 
 /// What to search for and which records qualify.

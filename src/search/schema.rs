@@ -25,7 +25,7 @@ use crate::domain::record::{Status, parse_date};
 use crate::store::feed::{FeedNeed, FeedOffering, FeedStakeholder, Provider};
 
 /// Changes whenever documents are built differently; part of every commit payload.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The `sector` value of an offering that serves every sector (its `sectors` list is empty), so a
 /// sector filter still finds it.

@@ -15,11 +15,12 @@ use super::{Store, StoreError, StoreResult, TurnKey, from_json, new_id, to_json}
 use crate::domain::meeting::{
     Linkage, LinkageEvent, LinkageMove, LinkageStatus, Meeting, MeetingData,
 };
-use crate::domain::need::Need;
+use crate::domain::need::{Need, seats_taken};
 use crate::domain::notification::{self, LinkageParties};
 use crate::domain::offering::{LinkageKind, Offering};
 use crate::domain::record::now_timestamp;
-use crate::matching::suggest::{Candidate, OpenNeed, Provider, Suggestion, Usage};
+use crate::domain::stakeholder::Profile;
+use crate::matching::suggest::{Candidate, OpenNeed, Provider, Suggestion, TrackRecord, Usage};
 
 #[derive(sqlx::FromRow)]
 struct MeetingRow {
@@ -61,6 +62,7 @@ struct LinkageRow {
     kind: String,
     score: f64,
     reasons: String,
+    reasons_hi: Option<String>,
     status: String,
     note: Option<String>,
     created_at: String,
@@ -76,6 +78,12 @@ impl TryFrom<LinkageRow> for Linkage {
                 .ok_or_else(|| StoreError::Corrupt(format!("kind `{}`", row.kind)))?,
             status: linkage_status(&row.status)?,
             reasons: from_json("reasons", &row.reasons)?,
+            reasons_hi: row
+                .reasons_hi
+                .as_deref()
+                .map(|text| from_json("reasons_hi", text))
+                .transpose()?
+                .unwrap_or_default(),
             id: row.id,
             meeting_id: row.meeting_id,
             need_id: row.need_id,
@@ -95,7 +103,7 @@ fn linkage_status(text: &str) -> StoreResult<LinkageStatus> {
 const MEETING_COLUMNS: &str =
     "id, title, district, date, invitees, created_by, created_at, updated_at";
 const LINKAGE_COLUMNS: &str =
-    "l.id, l.meeting_id, l.need_id, l.offering_id, l.kind, l.score, l.reasons, l.status, l.note,
+    "l.id, l.meeting_id, l.need_id, l.offering_id, l.kind, l.score, l.reasons, l.reasons_hi, l.status, l.note,
     l.created_at, l.updated_at";
 
 /// An open need with the name of whoever has it, for the briefing.
@@ -297,9 +305,20 @@ impl Store {
         .bind(&pattern)
         .fetch_all(&self.pool)
         .await?;
+        let records = self.provider_records().await?;
         let providers: BTreeMap<String, Provider> = providers
             .into_iter()
-            .map(|(id, name, district)| (id.clone(), Provider { id, name, district }))
+            .map(|(id, name, district)| {
+                let record = records.get(&id).copied().unwrap_or_default();
+                let provider = Provider {
+                    id: id.clone(),
+                    name,
+                    district,
+                    record,
+                    linkage_limit: None,
+                };
+                (id, provider)
+            })
             .collect();
         let mut candidates = Vec::new();
         for row in rows {
@@ -346,6 +365,7 @@ impl Store {
                         id: provider.id,
                         name: provider.data.name,
                         district: provider.data.district,
+                        ..Provider::default()
                     },
                     offering,
                 });
@@ -354,23 +374,77 @@ impl Store {
         Ok(candidates)
     }
 
+    /// How each provider's decided linkages went (accepted, completed, declined), over every
+    /// meeting, by provider id.
+    pub async fn provider_records(&self) -> StoreResult<BTreeMap<String, TrackRecord>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT o.stakeholder_id, l.status, COUNT(*)
+             FROM linkages l JOIN offerings o ON o.id = l.offering_id
+             WHERE l.status IN ('accepted', 'completed', 'declined')
+             GROUP BY o.stakeholder_id, l.status",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut records: BTreeMap<String, TrackRecord> = BTreeMap::new();
+        for (provider, status, count) in rows {
+            let record = records.entry(provider).or_default();
+            match linkage_status(&status)? {
+                LinkageStatus::Accepted => record.accepted = count,
+                LinkageStatus::Completed => record.completed = count,
+                _ => record.declined = count,
+            }
+        }
+        Ok(records)
+    }
+
     /// Seats and rupees already taken from each offering serving `district` by linkages people
-    /// have proposed, accepted or completed, in any meeting.
+    /// have proposed, accepted or completed, in any meeting. A linkage takes the seats of
+    /// everyone its need sends (an SHG's members; see [`crate::domain::need::NeedData::seats`]).
     pub async fn capacity_used(&self, district: &str) -> StoreResult<BTreeMap<String, Usage>> {
-        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT l.offering_id, COUNT(*), CAST(COALESCE(SUM(n.amount_inr), 0) AS BIGINT)
-             FROM linkages l JOIN needs n ON n.id = l.need_id
+        // (offering, attendees, amount, owner's profile) of each linkage.
+        type Row = (String, Option<i64>, Option<i64>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT l.offering_id, n.attendees, n.amount_inr, s.profile
+             FROM linkages l JOIN needs n ON n.id = l.need_id JOIN stakeholders s ON s.id = n.stakeholder_id
              WHERE l.status IN ('proposed', 'accepted', 'completed')
-               AND l.offering_id IN (SELECT id FROM offerings WHERE districts LIKE $1 OR districts = '[]')
-             GROUP BY l.offering_id",
+               AND l.offering_id IN (SELECT id FROM offerings WHERE districts LIKE $1 OR districts = '[]')",
         )
         .bind(in_json_list(district))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, needs, amount_inr)| (id, Usage { needs, amount_inr }))
-            .collect())
+        let mut used: BTreeMap<String, Usage> = BTreeMap::new();
+        for (offering_id, attendees, amount_inr, profile) in rows {
+            let members = profile
+                .as_deref()
+                .map(|p| from_json::<Profile>("profile", p))
+                .transpose()?
+                .and_then(|p| p.members);
+            let usage = used.entry(offering_id).or_default();
+            usage.seats += seats_taken(attendees, members);
+            usage.amount_inr += amount_inr.unwrap_or(0);
+        }
+        Ok(used)
+    }
+
+    /// (need, offering) pairs of `district`'s needs that people have proposed, accepted or
+    /// completed at any meeting, with their status: a pair in play at one meeting is not
+    /// suggested again at the next.
+    pub async fn pairs_in_play(
+        &self,
+        district: &str,
+    ) -> StoreResult<Vec<((String, String), LinkageStatus)>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT l.need_id, l.offering_id, l.status
+             FROM linkages l JOIN needs n ON n.id = l.need_id JOIN stakeholders s ON s.id = n.stakeholder_id
+             WHERE s.district = $1 AND l.status IN ('proposed', 'accepted', 'completed')
+             ORDER BY l.id",
+        )
+        .bind(district)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(need, offering, status)| Ok(((need, offering), linkage_status(&status)?)))
+            .collect()
     }
 
     pub async fn meeting_linkages(&self, meeting_id: &str) -> StoreResult<Vec<Linkage>> {
@@ -436,12 +510,14 @@ impl Store {
             for suggestion in &ordered {
                 sqlx::query(
                     "INSERT INTO linkages (id, meeting_id, need_id, offering_id, kind, score, reasons, status, note,
-                       created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', NULL, $8, $8)
+                       created_at, updated_at, reasons_hi)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', NULL, $8, $8, $9)
                      ON CONFLICT (meeting_id, need_id, offering_id) DO UPDATE
-                       SET score = excluded.score, reasons = excluded.reasons, updated_at = excluded.updated_at
+                       SET score = excluded.score, reasons = excluded.reasons, reasons_hi = excluded.reasons_hi,
+                         updated_at = excluded.updated_at
                        WHERE linkages.status = 'suggested'
-                         AND (linkages.score <> excluded.score OR linkages.reasons <> excluded.reasons)",
+                         AND (linkages.score <> excluded.score OR linkages.reasons <> excluded.reasons
+                           OR linkages.reasons_hi IS NULL OR linkages.reasons_hi <> excluded.reasons_hi)",
                 )
                 .bind(new_id("lk"))
                 .bind(meeting_id)
@@ -451,6 +527,7 @@ impl Store {
                 .bind(suggestion.score)
                 .bind(to_json(&suggestion.reasons))
                 .bind(&now)
+                .bind(to_json(&suggestion.reasons_hi))
                 .execute(&mut *tx)
                 .await?;
             }

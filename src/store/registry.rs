@@ -167,6 +167,7 @@ pub(super) struct NeedRow {
     description: Option<String>,
     sector: Option<String>,
     amount_inr: Option<i64>,
+    attendees: Option<i64>,
     status: String,
     created_via: String,
     created_by: String,
@@ -298,6 +299,7 @@ impl TryFrom<NeedRow> for Need {
                 description: row.description,
                 sector: row.sector,
                 amount_inr: row.amount_inr,
+                attendees: row.attendees,
             },
             meta: meta(
                 &row.status,
@@ -355,7 +357,7 @@ pub(super) const OFFERING_COLUMNS: &str =
     valid_until, status, created_via, created_by, created_at, updated_at, version, updated_by, demo";
 pub(super) const NEED_COLUMNS: &str =
     "n.id, n.stakeholder_id, s.district, n.kind, n.title, n.description, n.sector, n.amount_inr,
-    n.status, n.created_via, n.created_by, n.created_at, n.updated_at, n.version, n.updated_by, n.demo";
+    n.attendees, n.status, n.created_via, n.created_by, n.created_at, n.updated_at, n.version, n.updated_by, n.demo";
 
 pub(super) async fn insert_offering_in(
     tx: &mut Transaction<'static, Any>,
@@ -403,8 +405,8 @@ async fn insert_need_in(
     let now = now_timestamp();
     sqlx::query(
         "INSERT INTO needs (id, stakeholder_id, kind, title, description, sector, amount_inr, status, created_via,
-           created_by, created_at, updated_at, demo)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
+           created_by, created_at, updated_at, demo, attendees)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)",
     )
     .bind(&id)
     .bind(stakeholder_id)
@@ -418,6 +420,7 @@ async fn insert_need_in(
     .bind(&prov.actor)
     .bind(&now)
     .bind(prov.demo as i64)
+    .bind(data.attendees)
     .execute(&mut **tx)
     .await?;
     changes::record(tx, Entity::Need, &id, "upsert").await?;
@@ -1148,7 +1151,7 @@ async fn need_edit_in(
     claim_version_in(tx, "needs", id, edit, now).await?;
     if let Some(data) = edit.data {
         sqlx::query(
-            "UPDATE needs SET kind = $2, title = $3, description = $4, sector = $5, amount_inr = $6
+            "UPDATE needs SET kind = $2, title = $3, description = $4, sector = $5, amount_inr = $6, attendees = $7
              WHERE id = $1",
         )
         .bind(id)
@@ -1157,6 +1160,7 @@ async fn need_edit_in(
         .bind(&data.description)
         .bind(&data.sector)
         .bind(data.amount_inr)
+    .bind(data.attendees)
         .execute(&mut **tx)
         .await?;
     }

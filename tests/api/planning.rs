@@ -1,0 +1,502 @@
+//! Meeting suggestions judged as a facilitator would judge them: on the meeting's date (an
+//! offering that lapses before it, a batch that starts before it), with seats counted per person
+//! who attends and across every meeting.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{TestServer, backends, entrepreneur, error_fields};
+
+async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> String {
+    let (status, reply) = server.post(path, Some(token), body).await;
+    assert_eq!(status, StatusCode::CREATED, "POST {path}: {reply}");
+    reply["id"].as_str().expect("an id").to_string()
+}
+
+async fn meeting_on(server: &TestServer, token: &str, date: &str, invitees: &[&str]) -> String {
+    add(
+        server,
+        token,
+        "/api/v1/meetings",
+        &json!({"title": "Bhadohi coalition", "district": "up-bhadohi", "date": date,
+                "invitees": invitees}),
+    )
+    .await
+}
+
+async fn suggestions(server: &TestServer, token: &str, meeting: &str) -> Value {
+    let (status, body) = server
+        .get(
+            &format!("/api/v1/meetings/{meeting}/suggestions"),
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+fn offered(body: &Value, offering: &str) -> Vec<Value> {
+    body["linkages"]
+        .as_array()
+        .expect("linkages")
+        .iter()
+        .filter(|l| l["offering_id"] == offering)
+        .cloned()
+        .collect()
+}
+
+fn reasons(linkage: &Value) -> Vec<String> {
+    linkage["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn tailor_with_need(server: &TestServer, token: &str, name: &str, need: &Value) -> String {
+    let person = add(
+        server,
+        token,
+        "/api/v1/stakeholders",
+        &entrepreneur(name, "up-bhadohi", None),
+    )
+    .await;
+    add(
+        server,
+        token,
+        &format!("/api/v1/stakeholders/{person}/needs"),
+        need,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_offering_valid_until_two_days_before_the_meeting_is_not_suggested_for_it() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let need = tailor_with_need(
+            &server,
+            &token,
+            "Rekha Bind",
+            &json!({"kind": "finance", "title": "Loan for a sewing machine", "sector": "tailoring",
+                    "amount_inr": 30000}),
+        )
+        .await;
+        let bank = add(
+            &server,
+            &token,
+            "/api/v1/stakeholders",
+            &crate::support::bank("Baroda UP Bank, Gyanpur", "up-bhadohi"),
+        )
+        .await;
+        // Valid today, but no longer on the meeting's day.
+        let lapsing = add(
+            &server,
+            &token,
+            &format!("/api/v1/stakeholders/{bank}/offerings"),
+            &json!({"kind": "finance", "title": "Festival loan for tailors", "sectors": ["tailoring"],
+                    "valid_until": "2030-03-08"}),
+        )
+        .await;
+        let lasting = add(
+            &server,
+            &token,
+            &format!("/api/v1/stakeholders/{bank}/offerings"),
+            &json!({"kind": "finance", "title": "MUDRA Shishu loan", "sectors": ["tailoring"],
+                    "valid_until": "2030-03-10"}),
+        )
+        .await;
+        let id = meeting_on(&server, &token, "2030-03-10", &[&bank]).await;
+        let body = suggestions(&server, &token, &id).await;
+        assert!(offered(&body, &lapsing).is_empty(), "{body}");
+        let kept = offered(&body, &lasting);
+        assert_eq!(kept.len(), 1, "valid on the meeting's day itself: {body}");
+        assert_eq!(kept[0]["need_id"], need.as_str());
+
+        // An earlier meeting still gets the lapsing offering.
+        let early = meeting_on(&server, &token, "2030-03-01", &[&bank]).await;
+        let body = suggestions(&server, &token, &early).await;
+        assert_eq!(offered(&body, &lapsing).len(), 1, "{body}");
+
+        // With only the lapsing offering, the gap says why, with both dates.
+        let (status, _) = server
+            .delete(&format!("/api/v1/offerings/{lasting}"), Some(&token))
+            .await;
+        assert!(status.is_success(), "{status}");
+        let body = suggestions(&server, &token, &id).await;
+        let gap = body["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["need_id"] == need.as_str())
+            .unwrap_or_else(|| panic!("a gap for the need: {body}"));
+        assert!(
+            gap["why"]
+                .as_str()
+                .unwrap()
+                .contains("valid until 2030-03-08, before the meeting on 2030-03-10"),
+            "{gap}"
+        );
+        // The same gap in Hindi, with dates as written in India.
+        let (status, hindi) = server
+            .get(
+                &format!("/api/v1/meetings/{id}/suggestions?lang=hi"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{hindi}");
+        let why = hindi["gaps"][0]["why"].as_str().unwrap();
+        assert!(
+            why.contains("08-03-2030 तक ही मान्य, बैठक (10-03-2030) से पहले"),
+            "{why}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_batch_starting_before_the_meeting_is_not_offered_and_one_within_follow_up_is_preferred()
+{
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let need = tailor_with_need(
+            &server,
+            &token,
+            "Nazma Bano",
+            &json!({"kind": "training", "title": "Silai course", "sector": "tailoring"}),
+        )
+        .await;
+        let rseti = add(
+            &server,
+            &token,
+            "/api/v1/stakeholders",
+            &json!({"kind": "rseti", "name": "RSETI Bhadohi", "district": "up-bhadohi"}),
+        )
+        .await;
+        let mut courses = Vec::new();
+        for (title, starts) in [
+            ("Tailoring batch, March", "2030-03-01"),
+            ("Tailoring batch, August", "2030-08-03"),
+            ("Tailoring batch, April", "2030-04-02"),
+        ] {
+            courses.push(
+                add(
+                    &server,
+                    &token,
+                    &format!("/api/v1/stakeholders/{rseti}/offerings"),
+                    &json!({"kind": "training", "title": title, "sectors": ["tailoring"],
+                            "terms": {"duration_days": 30, "seats": 25, "starts_on": starts}}),
+                )
+                .await,
+            );
+        }
+        let id = meeting_on(&server, &token, "2030-03-10", &[&rseti]).await;
+        let body = suggestions(&server, &token, &id).await;
+        let order: Vec<&str> = body["linkages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["need_id"] == need.as_str())
+            .map(|l| l["offering_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            order,
+            [courses[2].as_str(), courses[1].as_str()],
+            "April (within the follow-up window) before August; March started already: {body}"
+        );
+        let april = &offered(&body, &courses[2])[0];
+        let august = &offered(&body, &courses[1])[0];
+        assert!(april["score"].as_f64() > august["score"].as_f64());
+        assert!(
+            reasons(april)
+                .contains(&"batch starts on 2030-04-02, within 60 days of the meeting".into()),
+            "{april}"
+        );
+        assert!(
+            reasons(august)
+                .contains(&"batch starts on 2030-08-03, 146 days after the meeting".into()),
+            "{august}"
+        );
+    }
+}
+
+async fn shg(server: &TestServer, token: &str, name: &str, members: i64) -> String {
+    add(
+        server,
+        token,
+        "/api/v1/stakeholders",
+        &json!({"kind": "shg", "name": name, "district": "up-bhadohi",
+                "profile": {"gender": "female", "sector": "tailoring", "stage": "early",
+                            "members": members}}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_shg_takes_a_seat_per_member_who_attends_and_seats_taken_at_any_meeting_stay_taken() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let rseti = add(
+            &server,
+            &token,
+            "/api/v1/stakeholders",
+            &json!({"kind": "rseti", "name": "RSETI Bhadohi", "district": "up-bhadohi"}),
+        )
+        .await;
+        let course = add(
+            &server,
+            &token,
+            &format!("/api/v1/stakeholders/{rseti}/offerings"),
+            &json!({"kind": "training", "title": "Embroidery course", "sectors": ["tailoring"],
+                    "terms": {"duration_days": 15, "seats": 15}}),
+        )
+        .await;
+        // Twelve members, none stated as attending: the whole group comes.
+        let durga = shg(&server, &token, "Durga Mahila Samooh", 12).await;
+        let durga_need = add(
+            &server,
+            &token,
+            &format!("/api/v1/stakeholders/{durga}/needs"),
+            &json!({"kind": "training", "title": "Kadhai prashikshan", "sector": "tailoring"}),
+        )
+        .await;
+        // Twenty members, six of whom will attend.
+        let laxmi = shg(&server, &token, "Laxmi SHG", 20).await;
+        let (status, refused) = server
+            .post(
+                &format!("/api/v1/stakeholders/{laxmi}/needs"),
+                Some(&token),
+                &json!({"kind": "training", "title": "Embroidery", "sector": "tailoring",
+                        "attendees": 0}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert!(error_fields(&refused, "validation_failed").contains_key("attendees"));
+        let laxmi_need = add(
+            &server,
+            &token,
+            &format!("/api/v1/stakeholders/{laxmi}/needs"),
+            &json!({"kind": "training", "title": "Embroidery", "sector": "tailoring",
+                    "attendees": 6}),
+        )
+        .await;
+        let (_, stored) = server
+            .get(&format!("/api/v1/needs/{laxmi_need}"), Some(&token))
+            .await;
+        assert_eq!(stored["attendees"], 6, "{stored}");
+        // A patch to a number of people that makes no sense is refused and changes nothing.
+        for wrong in [json!(-3), json!(501), json!("six")] {
+            let (status, body) = server
+                .patch(
+                    &format!("/api/v1/needs/{laxmi_need}"),
+                    Some(&token),
+                    &json!({"attendees": wrong}),
+                )
+                .await;
+            assert!(status.is_client_error(), "{wrong}: {status} {body}");
+        }
+        let (_, stored) = server
+            .get(&format!("/api/v1/needs/{laxmi_need}"), Some(&token))
+            .await;
+        assert_eq!(stored["attendees"], 6, "{stored}");
+        let single = tailor_with_need(
+            &server,
+            &token,
+            "Rubi Devi",
+            &json!({"kind": "training", "title": "Embroidery", "sector": "tailoring"}),
+        )
+        .await;
+
+        let first = meeting_on(&server, &token, "2030-03-10", &[&rseti]).await;
+        let body = suggestions(&server, &token, &first).await;
+        let seats_of = |need: &Value| {
+            if need == durga_need.as_str() {
+                12
+            } else if need == laxmi_need.as_str() {
+                6
+            } else {
+                1
+            }
+        };
+        let on_course = offered(&body, &course);
+        let seats: i64 = on_course.iter().map(|l| seats_of(&l["need_id"])).sum();
+        assert!(seats <= 15, "{seats} seats given out of 15: {body}");
+        assert_eq!(on_course.len(), 2, "12 + 6 do not fit in 15: {body}");
+        let gap = &body["gaps"].as_array().unwrap()[0];
+        assert!(
+            gap["why"].as_str().unwrap().contains("fewer than the"),
+            "{gap}"
+        );
+
+        // The group that got its seats is proposed at the first meeting; at a second meeting
+        // the seats left are too few for the other group, but one person still fits.
+        let (group_linkage, group_seats) = on_course
+            .iter()
+            .find(|l| l["need_id"] != single.as_str())
+            .map(|l| {
+                (
+                    l["id"].as_str().unwrap().to_string(),
+                    seats_of(&l["need_id"]),
+                )
+            })
+            .unwrap_or_else(|| panic!("no group was suggested: {body}"));
+        let (status, moved) = server
+            .patch(
+                &format!("/api/v1/linkages/{group_linkage}"),
+                Some(&token),
+                &json!({"status": "proposed"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{moved}");
+        let second = meeting_on(&server, &token, "2030-03-20", &[&rseti]).await;
+        let body = suggestions(&server, &token, &second).await;
+        let on_course = offered(&body, &course);
+        let needs: Vec<&str> = on_course
+            .iter()
+            .map(|l| l["need_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(needs, [single.as_str()], "{body}");
+        let left = 15 - group_seats;
+        assert!(
+            reasons(&on_course[0]).contains(&format!("takes 1 of {left} seats left")),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_provider_whose_past_linkages_came_true_is_suggested_first_and_the_reason_says_why() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let loan =
+            json!({"kind": "finance", "title": "Sewing machine loan", "sectors": ["tailoring"]});
+        let mut banks = Vec::new();
+        let mut loans = Vec::new();
+        for name in ["Aryavart Bank, Gyanpur", "Bank of Baroda, Aurai"] {
+            // Both branches share the bank's helpline number.
+            let bank = add(
+                &server,
+                &token,
+                "/api/v1/stakeholders?allow_duplicate=true",
+                &crate::support::bank(name, "up-bhadohi"),
+            )
+            .await;
+            loans.push(
+                add(
+                    &server,
+                    &token,
+                    &format!("/api/v1/stakeholders/{bank}/offerings"),
+                    &loan,
+                )
+                .await,
+            );
+            banks.push(bank);
+        }
+        let need = json!({"kind": "finance", "title": "Loan", "sector": "tailoring"});
+        let first_need = tailor_with_need(&server, &token, "Rekha Bind", &need).await;
+        let second_need = tailor_with_need(&server, &token, "Pooja Maurya", &need).await;
+        let earlier = meeting_on(&server, &token, "2030-01-10", &[&banks[0], &banks[1]]).await;
+        let body = suggestions(&server, &token, &earlier).await;
+        let linkage = |need: &str, offering: &str| {
+            body["linkages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["need_id"] == need && l["offering_id"] == offering)
+                .map(|l| l["id"].as_str().unwrap().to_string())
+                .unwrap_or_else(|| panic!("no linkage {need} → {offering}: {body}"))
+        };
+        // The first bank's linkage came true; the second bank's was declined.
+        let came_true = linkage(&first_need, &loans[0]);
+        for status in ["proposed", "accepted", "completed"] {
+            let (code, moved) = server
+                .patch(
+                    &format!("/api/v1/linkages/{came_true}"),
+                    Some(&token),
+                    &json!({"status": status}),
+                )
+                .await;
+            assert_eq!(code, StatusCode::OK, "{moved}");
+        }
+        let declined = linkage(&second_need, &loans[1]);
+        let (code, moved) = server
+            .patch(
+                &format!("/api/v1/linkages/{declined}"),
+                Some(&token),
+                &json!({"status": "declined"}),
+            )
+            .await;
+        assert_eq!(code, StatusCode::OK, "{moved}");
+
+        let new_need = tailor_with_need(&server, &token, "Nazma Bano", &need).await;
+        let later = meeting_on(&server, &token, "2030-04-10", &[&banks[0], &banks[1]]).await;
+        let body = suggestions(&server, &token, &later).await;
+        let for_new: Vec<&Value> = body["linkages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["need_id"] == new_need.as_str())
+            .collect();
+        let order: Vec<&str> = for_new
+            .iter()
+            .map(|l| l["offering_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(order, [loans[0].as_str(), loans[1].as_str()], "{body}");
+        assert!(for_new[0]["score"].as_f64() > for_new[1]["score"].as_f64());
+        assert!(
+            reasons(for_new[0]).contains(
+                &"Aryavart Bank, Gyanpur's record: 1 of 1 past linkages accepted or completed (1 completed), counted as 68%".into()
+            ),
+            "{:?}",
+            for_new[0]["reasons"]
+        );
+        assert!(
+            reasons(for_new[1]).contains(
+                &"Bank of Baroda, Aurai's record: 0 of 1 past linkages accepted or completed (0 completed), counted as 48%".into()
+            ),
+            "{:?}",
+            for_new[1]["reasons"]
+        );
+
+        // In Hindi, reason for reason; an unknown language is refused and nothing is saved.
+        let (status, hindi) = server
+            .get(
+                &format!("/api/v1/meetings/{later}/suggestions?lang=hi"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{hindi}");
+        let first = hindi["linkages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["need_id"] == new_need.as_str())
+            .unwrap();
+        assert_eq!(
+            first["reasons"].as_array().unwrap().len(),
+            reasons(for_new[0]).len()
+        );
+        assert!(
+            reasons(first).contains(
+                &"Aryavart Bank, Gyanpur का रिकॉर्ड: पिछले 1 में से 1 जुड़ाव स्वीकृत या पूरे (1 पूरे), 68% माना गया".into()
+            ),
+            "{first}"
+        );
+        assert!(
+            reasons(first).contains(&"सेक्टर tailoring मेल खाता है".into()),
+            "{first}"
+        );
+        let (status, refused) = server
+            .get(
+                &format!("/api/v1/meetings/{later}/suggestions?lang=fr"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert!(error_fields(&refused, "validation_failed").contains_key("lang"));
+    }
+}
