@@ -42,6 +42,7 @@ macro_rules! word_enum {
 pub mod access;
 pub mod geography;
 pub mod meeting;
+pub mod merge;
 pub mod need;
 pub mod notification;
 pub mod offering;

@@ -314,7 +314,7 @@ pub(super) async fn insert_offering_in(
     Ok(id)
 }
 
-async fn insert_need_in(
+pub(super) async fn insert_need_in(
     tx: &mut Transaction<'static, Any>,
     stakeholder_id: &str,
     data: &NeedData,
@@ -405,6 +405,98 @@ pub(super) fn child_status(parent: Status) -> StoreResult<Status> {
         )),
         other => Ok(other),
     }
+}
+
+/// Rewrites one stakeholder's fields and writes its change-log entry inside `tx`.
+pub(super) async fn update_stakeholder_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    data: &StakeholderData,
+) -> StoreResult<()> {
+    let updated = sqlx::query(
+        "UPDATE stakeholders SET kind = $2, name = $3, name_key = $4, name_local = $5, district = $6,
+           districts_served = $7, description = $8, contact_person = $9, contact_phone = $10, contact_email = $11,
+           profile = $12, updated_at = $13
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(data.kind.as_str())
+    .bind(&data.name)
+    .bind(name_key(&data.name))
+    .bind(&data.name_local)
+    .bind(&data.district)
+    .bind(to_json(&data.districts_served))
+    .bind(&data.description)
+    .bind(&data.contact.person)
+    .bind(&data.contact.phone)
+    .bind(&data.contact.email)
+    .bind(data.profile.as_ref().map(to_json))
+    .bind(now_timestamp())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    changes::record(tx, Entity::Stakeholder, id, "upsert").await?;
+    Ok(())
+}
+
+/// Rewrites one offering's fields and writes its change-log entry inside `tx`.
+pub(super) async fn update_offering_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    data: &OfferingData,
+) -> StoreResult<()> {
+    let updated = sqlx::query(
+        "UPDATE offerings SET kind = $2, title = $3, description = $4, sectors = $5, districts = $6,
+           eligibility = $7, terms = $8, valid_until = $9, updated_at = $10 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(data.kind.as_str())
+    .bind(&data.title)
+    .bind(&data.description)
+    .bind(to_json(&data.sectors))
+    .bind(to_json(&data.districts))
+    .bind(to_json(&data.eligibility))
+    .bind(to_json(&data.terms))
+    .bind(&data.valid_until)
+    .bind(now_timestamp())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    changes::record(tx, Entity::Offering, id, "upsert").await?;
+    Ok(())
+}
+
+/// Rewrites one need's fields and writes its change-log entry inside `tx`.
+pub(super) async fn update_need_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    data: &NeedData,
+) -> StoreResult<()> {
+    let updated = sqlx::query(
+        "UPDATE needs SET kind = $2, title = $3, description = $4, sector = $5, amount_inr = $6, updated_at = $7
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(data.kind.as_str())
+    .bind(&data.title)
+    .bind(&data.description)
+    .bind(&data.sector)
+    .bind(data.amount_inr)
+    .bind(now_timestamp())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    changes::record(tx, Entity::Need, id, "upsert").await?;
+    Ok(())
 }
 
 impl Store {
@@ -533,32 +625,7 @@ impl Store {
         data: &StakeholderData,
     ) -> StoreResult<Stakeholder> {
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE stakeholders SET kind = $2, name = $3, name_key = $4, name_local = $5, district = $6,
-               districts_served = $7, description = $8, contact_person = $9, contact_phone = $10, contact_email = $11,
-               profile = $12, updated_at = $13
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(data.kind.as_str())
-        .bind(&data.name)
-        .bind(name_key(&data.name))
-        .bind(&data.name_local)
-        .bind(&data.district)
-        .bind(to_json(&data.districts_served))
-        .bind(&data.description)
-        .bind(&data.contact.person)
-        .bind(&data.contact.phone)
-        .bind(&data.contact.email)
-        .bind(data.profile.as_ref().map(to_json))
-        .bind(now_timestamp())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            return Err(StoreError::NotFound);
-        }
-        changes::record(&mut tx, Entity::Stakeholder, id, "upsert").await?;
+        update_stakeholder_in(&mut tx, id, data).await?;
         tx.commit().await?;
         self.get_stakeholder(id).await?.ok_or(StoreError::NotFound)
     }
@@ -672,27 +739,7 @@ impl Store {
 
     pub async fn update_offering(&self, id: &str, data: &OfferingData) -> StoreResult<Offering> {
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE offerings SET kind = $2, title = $3, description = $4, sectors = $5, districts = $6,
-               eligibility = $7, terms = $8, valid_until = $9, updated_at = $10 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(data.kind.as_str())
-        .bind(&data.title)
-        .bind(&data.description)
-        .bind(to_json(&data.sectors))
-        .bind(to_json(&data.districts))
-        .bind(to_json(&data.eligibility))
-        .bind(to_json(&data.terms))
-        .bind(&data.valid_until)
-        .bind(now_timestamp())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            return Err(StoreError::NotFound);
-        }
-        changes::record(&mut tx, Entity::Offering, id, "upsert").await?;
+        update_offering_in(&mut tx, id, data).await?;
         tx.commit().await?;
         self.get_offering(id).await?.ok_or(StoreError::NotFound)
     }
@@ -744,24 +791,7 @@ impl Store {
 
     pub async fn update_need(&self, id: &str, data: &NeedData) -> StoreResult<Need> {
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE needs SET kind = $2, title = $3, description = $4, sector = $5, amount_inr = $6, updated_at = $7
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(data.kind.as_str())
-        .bind(&data.title)
-        .bind(&data.description)
-        .bind(&data.sector)
-        .bind(data.amount_inr)
-        .bind(now_timestamp())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            return Err(StoreError::NotFound);
-        }
-        changes::record(&mut tx, Entity::Need, id, "upsert").await?;
+        update_need_in(&mut tx, id, data).await?;
         tx.commit().await?;
         self.get_need(id).await?.ok_or(StoreError::NotFound)
     }

@@ -695,7 +695,7 @@ async fn the_command_line_imports_a_file_and_refuses_a_bad_one() {
             String::from_utf8_lossy(&output.stderr)
         );
         assert!(
-            stdout.contains("2 stakeholder(s)") && stdout.contains("nothing was stored"),
+            stdout.contains("would create 2 stakeholders") && stdout.contains("nothing was stored"),
             "{stdout}"
         );
         assert_eq!(server.stakeholder_count(&token).await, 0);
@@ -709,7 +709,7 @@ async fn the_command_line_imports_a_file_and_refuses_a_bad_one() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(stdout.contains("created 2 stakeholder(s)"), "{stdout}");
+        assert!(stdout.contains("created 2 stakeholders"), "{stdout}");
         let (_, listed) = server
             .get("/api/v1/stakeholders?district=up-mirzapur", None)
             .await;
@@ -863,7 +863,8 @@ async fn offerings_import_for_the_provider_each_row_names_all_or_nothing() {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{loan}");
 
-        // The exported file goes back in as it is: a second copy of the loan.
+        // The exported file goes back in as it is: its row names the loan, which it leaves
+        // as it is.
         let (_, _, exported) = get_csv(&server, "/api/v1/export/offerings.csv", Some(&token)).await;
         let (status, body) = post_csv(
             &server,
@@ -873,9 +874,50 @@ async fn offerings_import_for_the_provider_each_row_names_all_or_nothing() {
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{}: {body}", backend.name());
-        assert_eq!(body["would_create"], 1);
-        let (status, body) =
-            post_csv(&server, "/api/v1/import/offerings", Some(&token), exported).await;
+        assert_eq!(
+            (body["would_create"].clone(), body["unchanged"].clone()),
+            (json!(0), json!(1)),
+            "{body}"
+        );
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/offerings",
+            Some(&token),
+            exported.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["unchanged"], 1, "{body}");
+
+        // Without its id column, the same row is a copy: the same provider, kind and title as
+        // the loan, refused like a duplicate stakeholder unless allowed.
+        let without_ids: String = exported
+            .lines()
+            .map(|line| line.split_once(',').map_or(line, |(_, rest)| rest))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/offerings",
+            Some(&token),
+            without_ids.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        let rows = &body["error"]["details"]["rows"];
+        assert_eq!(rows[0]["row"], 2, "{body}");
+        assert_eq!(rows[0]["duplicates"][0]["id"], loan["id"], "{body}");
+        assert_eq!(
+            rows[0]["duplicates"][0]["reason"],
+            "same provider, kind and title"
+        );
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/offerings?allow_duplicate=true",
+            Some(&token),
+            without_ids,
+        )
+        .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let copy_id = body["ids"][0].as_str().unwrap();
         let (_, copy) = server
@@ -934,7 +976,7 @@ async fn offerings_import_for_the_provider_each_row_names_all_or_nothing() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(stdout.contains("created 1 offering(s)"), "{stdout}");
+        assert!(stdout.contains("created 1 offering,"), "{stdout}");
         let (_, listed) = server.get(&offerings_path, None).await;
         assert_eq!(listed.as_array().unwrap().len(), 3);
     }
