@@ -235,7 +235,72 @@ async fn services_page_filter_by_organization_and_change_and_refuse_bad_paramete
             .await;
         assert_eq!(from_the_future["total_items"], 0, "{from_the_future}");
 
+        // A term of the kind taxonomy selects by kind; text found in titles selects by words.
+        let (_, service) = server
+            .get(
+                &format!(
+                    "/api/v1/hsds/services/{}",
+                    first["contents"][0]["id"].as_str().unwrap()
+                ),
+                None,
+            )
+            .await;
+        let finance_term = service["attributes"][0]["taxonomy_term_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (_, by_term) = server
+            .get(
+                &format!("/api/v1/hsds/services?taxonomy_term_id={finance_term}"),
+                None,
+            )
+            .await;
+        assert_eq!(by_term["total_items"], 5, "{by_term}");
+        let tailoring_term = service["attributes"][1]["taxonomy_term_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (_, by_sector) = server
+            .get(
+                &format!("/api/v1/hsds/services?taxonomy_term_id={tailoring_term}"),
+                None,
+            )
+            .await;
+        assert_eq!(by_sector["total_items"], 5, "{by_sector}");
+        let (_, searched) = server
+            .get("/api/v1/hsds/services?search=LOAN%201", None)
+            .await;
+        assert_eq!(searched["total_items"], 2, "{searched}");
+        let (_, full) = server
+            .get("/api/v1/hsds/services?per_page=1&full=true", None)
+            .await;
+        assert_eq!(
+            full["contents"][0]["organization"]["name"], "Bank of Baroda, Gyanpur",
+            "{full}"
+        );
+        let (_, organizations) = server.get("/api/v1/hsds/organizations", None).await;
+        assert_eq!(organizations["total_items"], 2, "{organizations}");
+        let (_, gyanpur_org) = server
+            .get(
+                &format!("/api/v1/hsds/organizations/{}", hsds_id(&gyanpur)),
+                None,
+            )
+            .await;
+        assert_eq!(gyanpur_org["services"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            gyanpur_org["attributes"][0]["taxonomy_term"]["code"], "bank",
+            "{gyanpur_org}"
+        );
+
         for (query, field) in [
+            ("taxonomy_id=x", "taxonomy_id"),
+            ("minimal=true", "minimal"),
+            ("postcode=231001", "postcode"),
+            ("format=ndjson", "format"),
+            (
+                "taxonomy_term_id=0190a1b2-c3d4-7e8f-9a0b-1c2d3e4f5a6b",
+                "taxonomy_term_id",
+            ),
             ("page=0", "page"),
             ("per_page=501", "per_page"),
             ("organization_id=not-a-uuid", "organization_id"),

@@ -981,3 +981,246 @@ async fn offerings_import_for_the_provider_each_row_names_all_or_nothing() {
         assert_eq!(listed.as_array().unwrap().len(), 3);
     }
 }
+
+#[tokio::test]
+async fn a_monthly_file_changes_the_records_it_names_and_a_dry_run_shows_each_change() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let mut ids = Vec::new();
+        for (name, phone) in [("Sunita Devi", "98765 43210"), ("Asha Devi", "98765 00001")] {
+            let (status, body) = server
+                .post(
+                    "/api/v1/stakeholders",
+                    Some(&token),
+                    &entrepreneur(name, "up-mirzapur", Some(phone)),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            ids.push(body["id"].as_str().unwrap().to_string());
+        }
+        let (sunita, asha) = (&ids[0], &ids[1]);
+        // Row 2 changes Sunita's phone and age; row 3 is new; row 4 names Asha as she is (her
+        // phone typed another way); row 5 moves her to a district that does not exist.
+        let file = |with_bad_row: bool| {
+            let mut lines = vec![
+                "id,kind,name,district,contact_phone,age".to_string(),
+                format!("{sunita},micro_entrepreneur,Sunita Devi,up-mirzapur,098765 00099,32"),
+                ",micro_entrepreneur,Rekha Bind,up-bhadohi,98765 00077,".to_string(),
+            ];
+            if with_bad_row {
+                lines.push(format!(
+                    "{asha},micro_entrepreneur,Asha Devi,up-atlantis,+91 98765 00001,31"
+                ));
+            } else {
+                lines.push(format!(
+                    "{asha},micro_entrepreneur,Asha Devi,up-mirzapur,+91 98765 00001,31"
+                ));
+            }
+            lines.join("\r\n")
+        };
+        let (status, report) = post_csv(
+            &server,
+            "/api/v1/import/stakeholders?dry_run=true",
+            Some(&token),
+            file(true),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {report}", backend.name());
+        assert_eq!(
+            [
+                &report["would_create"],
+                &report["would_change"],
+                &report["unchanged"],
+                &report["would_refuse"]
+            ],
+            [&json!(1), &json!(1), &json!(0), &json!(1)],
+            "{report}"
+        );
+        assert_eq!(report["created"][0]["row"], 3);
+        assert_eq!(report["created"][0]["name"], "Rekha Bind");
+        let changed = &report["changed"][0];
+        assert_eq!(changed["row"], 2);
+        assert_eq!(changed["id"], sunita.as_str());
+        assert_eq!(
+            changed["fields"],
+            json!({
+                "contact.phone": {"from": "+919876543210", "to": "+919876500099"},
+                "profile.age": {"from": 31, "to": 32}
+            }),
+            "only what the row changes, field by field: {report}"
+        );
+        assert_eq!(report["refused"][0]["row"], 4);
+        assert!(
+            report["refused"][0]["fields"]["district"]
+                .as_str()
+                .unwrap()
+                .contains("up-atlantis"),
+            "{report}"
+        );
+
+        // Stored for real, the bad row refuses the whole file.
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/stakeholders",
+            Some(&token),
+            file(true),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(error_fields(&body, "validation_failed").contains_key("rows[4].district"));
+        let (_, unchanged) = server
+            .get(&format!("/api/v1/stakeholders/{sunita}"), Some(&token))
+            .await;
+        assert_eq!(unchanged["contact"]["phone"], "+919876543210");
+        assert_eq!(server.stakeholder_count(&token).await, 2);
+
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/stakeholders",
+            Some(&token),
+            file(false),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(
+            (&body["created"], &body["changed"], &body["unchanged"]),
+            (&json!(1), &json!(1), &json!(1)),
+            "{body}"
+        );
+        assert_eq!(body["changed_ids"], json!([sunita]));
+        let (_, after) = server
+            .get(&format!("/api/v1/stakeholders/{sunita}"), Some(&token))
+            .await;
+        assert_eq!(after["contact"]["phone"], "+919876500099");
+        assert_eq!(after["profile"]["age"], 32);
+        // Columns the file does not have are left alone (a merge, as PATCH).
+        assert_eq!(after["name_local"], "सुनीता देवी");
+        assert_eq!(after["profile"]["sector"], "tailoring");
+        assert_eq!(after["contact"]["email"], "sunita@example.org");
+        assert_eq!(server.stakeholder_count(&token).await, 3);
+
+        // An empty cell clears its field; a record named twice in one file is refused.
+        let file = format!(
+            "id,contact_email,description\n{sunita},,\n{asha},asha@example.org,\n{asha},,\n"
+        );
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/stakeholders", Some(&token), file).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            error_fields(&body, "validation_failed")["rows[4].id"]
+                .as_str()
+                .unwrap()
+                .contains("row 3 already changes"),
+            "{body}"
+        );
+        let file = format!("id,contact_email,description\n{sunita},,\n");
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/stakeholders", Some(&token), file).await;
+        assert_eq!(status, StatusCode::OK, "nothing created: {body}");
+        let (_, cleared) = server
+            .get(&format!("/api/v1/stakeholders/{sunita}"), Some(&token))
+            .await;
+        assert!(cleared["contact"].get("email").is_none_or(Value::is_null));
+        assert!(cleared.get("description").is_none_or(Value::is_null));
+        assert_eq!(cleared["contact"]["phone"], "+919876500099");
+    }
+}
+
+#[tokio::test]
+async fn needs_are_imported_for_the_owner_named_by_id_or_by_phone() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let mut owners = Vec::new();
+        for (name, district, phone) in [
+            ("Sunita Devi", "up-mirzapur", "98765 43210"),
+            ("Rekha Bind", "up-bhadohi", "98765 43211"),
+        ] {
+            let (_, body) = server
+                .post(
+                    "/api/v1/stakeholders",
+                    Some(&token),
+                    &entrepreneur(name, district, Some(phone)),
+                )
+                .await;
+            owners.push(body["id"].as_str().unwrap().to_string());
+        }
+        let rekha = &owners[1];
+        let file = |rows: &[String]| {
+            format!(
+                "stakeholder_id,stakeholder_phone,kind,title,sector,amount_inr\n{}\n",
+                rows.join("\n")
+            )
+        };
+        let good = [
+            format!("{rekha},,finance,Loan for a buffalo,dairy,\"60,000\""),
+            ",+91 98765 43210,training,सिलाई प्रशिक्षण,tailoring,".to_string(),
+        ];
+        let mut with_bad = good.to_vec();
+        with_bad.push(",98765 11111,market,Buyer for carpets,,".to_string());
+        with_bad.push(",,market,Buyer for pickles,,".to_string());
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/needs",
+            Some(&token),
+            file(&with_bad),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {body}",
+            backend.name()
+        );
+        let fields = error_fields(&body, "validation_failed");
+        assert!(
+            fields["rows[4].stakeholder_phone"]
+                .as_str()
+                .unwrap()
+                .contains("no registered stakeholder has the phone +919876511111"),
+            "{body}"
+        );
+        assert!(fields.contains_key("rows[5].stakeholder_id"), "{body}");
+
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/needs", Some(&token), file(&good)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["created"], 2);
+        let (_, sunitas) = server
+            .get(&format!("/api/v1/stakeholders/{}/needs", owners[0]), None)
+            .await;
+        assert_eq!(sunitas[0]["title"], "सिलाई प्रशिक्षण", "{sunitas}");
+        assert_eq!(sunitas[0]["created_via"], "import");
+        let (_, rekhas) = server
+            .get(&format!("/api/v1/stakeholders/{rekha}/needs"), None)
+            .await;
+        assert_eq!(rekhas[0]["amount_inr"], 60000);
+
+        // The export goes back in with a changed amount: that need changes, the other stays.
+        let (_, _, exported) = get_csv(&server, "/api/v1/export/needs.csv", Some(&token)).await;
+        let edited = exported.replace(",60000,", ",75000,");
+        assert_ne!(edited, exported);
+        let (status, report) = post_csv(
+            &server,
+            "/api/v1/import/needs?dry_run=true",
+            Some(&token),
+            edited.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(
+            report["changed"][0]["fields"],
+            json!({"amount_inr": {"from": 60000, "to": 75000}}),
+            "{report}"
+        );
+        assert_eq!(report["unchanged"], 1);
+        let (status, body) = post_csv(&server, "/api/v1/import/needs", Some(&token), edited).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, rekhas) = server
+            .get(&format!("/api/v1/stakeholders/{rekha}/needs"), None)
+            .await;
+        assert_eq!(rekhas[0]["amount_inr"], 75000);
+        assert_eq!(rekhas.as_array().unwrap().len(), 1, "changed, not copied");
+    }
+}
