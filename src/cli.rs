@@ -77,11 +77,14 @@ pub enum Command {
         #[command(subcommand)]
         command: GeoCommand,
     },
-    /// Import records from a spreadsheet saved as CSV (UTF-8).
+    /// Import records from a spreadsheet: CSV (UTF-8) or an Excel workbook (.xlsx).
     Import {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Export records to a spreadsheet (CSV or .xlsx, by the file's extension), every column
+    /// included (as for a token holder), with the progress shown.
+    Export(ExportArgs),
     /// Rebuild the search index from the database (stop the server using this data directory
     /// first: an index has one writer).
     Reindex,
@@ -159,6 +162,34 @@ pub enum ImportCommand {
     /// Needs, with the columns of `GET /api/v1/export/needs.csv` (kind, title, and stakeholder_id
     /// or stakeholder_phone: the phone of a registered stakeholder).
     Needs(ImportArgs),
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// stakeholders, offerings or needs.
+    #[arg(value_parser = parse_records)]
+    pub records: Records,
+    /// Where to write: a .csv or .xlsx file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Only records of this district (code, e.g. up-mirzapur).
+    #[arg(long)]
+    pub district: Option<String>,
+    /// Only records of this kind.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// active (the default), pending, archived or all.
+    #[arg(long, default_value = "active")]
+    pub status: String,
+}
+
+fn parse_records(text: &str) -> Result<Records, String> {
+    match text {
+        "stakeholders" => Ok(Records::Stakeholders),
+        "offerings" => Ok(Records::Offerings),
+        "needs" => Ok(Records::Needs),
+        _ => Err("stakeholders, offerings or needs".into()),
+    }
 }
 
 #[derive(Args)]
@@ -273,6 +304,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&settings).await?;
             seed::load_reference(&store).await?;
             import_records(&store, records, &args).await
+        }
+        Command::Export(args) => {
+            let store = open_store(&settings).await?;
+            seed::load_reference(&store).await?;
+            export_records(&store, &args).await
         }
         Command::Reindex => {
             let store = open_store(&settings).await?;
@@ -415,6 +451,154 @@ async fn import_records(store: &Store, records: Records, args: &ImportArgs) -> a
         changed.len(),
         plan.unchanged,
         file.display()
+    );
+    Ok(())
+}
+
+/// Where an export's rows go (one per export).
+#[allow(clippy::large_enum_variant)]
+enum ExportSink {
+    Csv(csv::Writer<std::io::BufWriter<std::fs::File>>),
+    Xlsx(crate::interchange::xlsx::XlsxWriter),
+}
+
+async fn export_records(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
+    use crate::domain::offering::LinkageKind;
+    use crate::domain::stakeholder::StakeholderKind;
+    use crate::interchange::{needs, offerings, stakeholders, table, xlsx};
+    use crate::store::interchange::{NeedExport, OfferingExport, StakeholderExport};
+    use crate::store::registry::StatusFilter;
+    const PAGE: i64 = 500;
+
+    let statuses = match args.status.trim() {
+        "all" => StatusFilter::only(Status::ALL.to_vec()),
+        text => {
+            StatusFilter::only(vec![Status::parse(text).ok_or_else(|| {
+                anyhow::anyhow!("--status: {} or all", Status::expected())
+            })?])
+        }
+    };
+    let district = args.district.clone();
+    let linkage_kind = || -> anyhow::Result<Option<LinkageKind>> {
+        args.kind
+            .as_deref()
+            .map(|k| {
+                LinkageKind::parse(k)
+                    .ok_or_else(|| anyhow::anyhow!("--kind: {}", LinkageKind::expected()))
+            })
+            .transpose()
+    };
+    let columns: Vec<&str> = match args.records {
+        Records::Stakeholders => stakeholders::columns(true),
+        Records::Offerings => offerings::COLUMNS.to_vec(),
+        Records::Needs => needs::COLUMNS.to_vec(),
+    };
+    let is_xlsx = args
+        .out
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("xlsx"));
+    let mut sink = if is_xlsx {
+        ExportSink::Xlsx(xlsx::XlsxWriter::new(args.records.noun(), &columns)?)
+    } else {
+        let file = std::fs::File::create(&args.out)
+            .with_context(|| format!("cannot write {}", args.out.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        std::io::Write::write_all(&mut out, table::BYTE_ORDER_MARK.as_bytes())?;
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(out);
+        writer.write_record(&columns)?;
+        ExportSink::Csv(writer)
+    };
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} exporting {msg}: {pos} rows")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message(args.records.noun());
+    let mut after: Option<String> = None;
+    loop {
+        let (rows, last): (Vec<Vec<String>>, Option<String>) = match args.records {
+            Records::Stakeholders => {
+                let filter = StakeholderExport {
+                    district: district.clone(),
+                    kind: args
+                        .kind
+                        .as_deref()
+                        .map(|k| {
+                            StakeholderKind::parse(k).ok_or_else(|| {
+                                anyhow::anyhow!("--kind: {}", StakeholderKind::expected())
+                            })
+                        })
+                        .transpose()?,
+                    statuses: statuses.clone(),
+                };
+                let page = store
+                    .export_stakeholders_page(&filter, after.as_deref(), PAGE)
+                    .await?;
+                (
+                    page.iter().map(|s| stakeholders::row(s, true)).collect(),
+                    page.last().map(|s| s.id.clone()),
+                )
+            }
+            Records::Offerings => {
+                let filter = OfferingExport {
+                    district: district.clone(),
+                    kind: linkage_kind()?,
+                    statuses: statuses.clone(),
+                    active_providers_only: false,
+                };
+                let page = store
+                    .export_offerings_page(&filter, after.as_deref(), PAGE)
+                    .await?;
+                (
+                    page.iter()
+                        .map(|(o, name)| offerings::row(o, name))
+                        .collect(),
+                    page.last().map(|(o, _)| o.id.clone()),
+                )
+            }
+            Records::Needs => {
+                let filter = NeedExport {
+                    district: district.clone(),
+                    kind: linkage_kind()?,
+                    statuses: statuses.clone(),
+                    active_owners_only: false,
+                };
+                let page = store
+                    .export_needs_page(&filter, after.as_deref(), PAGE)
+                    .await?;
+                (
+                    page.iter().map(|(n, name)| needs::row(n, name)).collect(),
+                    page.last().map(|(n, _)| n.id.clone()),
+                )
+            }
+        };
+        for row in &rows {
+            match &mut sink {
+                ExportSink::Csv(writer) => {
+                    writer.write_record(row.iter().map(|c| table::defuse(c)))?
+                }
+                ExportSink::Xlsx(writer) => writer.write_row(row)?,
+            }
+        }
+        bar.inc(rows.len() as u64);
+        match last {
+            Some(last) if rows.len() as i64 == PAGE => after = Some(last),
+            _ => break,
+        }
+    }
+    let written = bar.position();
+    match sink {
+        ExportSink::Csv(mut writer) => writer.flush()?,
+        ExportSink::Xlsx(writer) => std::fs::write(&args.out, writer.finish()?)
+            .with_context(|| format!("cannot write {}", args.out.display()))?,
+    }
+    bar.finish_and_clear();
+    println!(
+        "wrote {} to {}",
+        args.records.count(written as usize),
+        args.out.display()
     );
     Ok(())
 }

@@ -92,7 +92,7 @@ pub struct Organization {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum OrganizationService {
-    Summary(ServiceSummary),
+    Summary(Box<ServiceSummary>),
     Full(Box<Service>),
 }
 
@@ -335,7 +335,7 @@ pub fn organization(
             if full_services {
                 OrganizationService::Full(Box::new(service(offering, None, names, today)))
             } else {
-                OrganizationService::Summary(service_summary(offering, today))
+                OrganizationService::Summary(Box::new(service_summary(offering, today)))
             }
         })
         .collect();

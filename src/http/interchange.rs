@@ -120,8 +120,11 @@ struct Export<T, Fetch> {
     /// The next page: records after this id (`None` for the first page), in id order.
     fetch: Fetch,
     id_of: fn(&T) -> String,
-    row_of: Box<dyn Fn(&T) -> Vec<String> + Send + Sync>,
+    row_of: RowOf<T>,
 }
+
+/// How an export writes one record as cells.
+type RowOf<T> = Box<dyn Fn(&T) -> Vec<String> + Send + Sync>;
 
 type PageFuture<T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = StoreResult<Vec<T>>> + Send>>;

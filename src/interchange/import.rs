@@ -301,6 +301,7 @@ pub async fn commit(
 }
 
 /// What checking one row came to.
+#[allow(clippy::large_enum_variant)] // one at a time, never stored
 enum Outcome {
     Write {
         write: ImportWrite,
@@ -827,6 +828,11 @@ fn merged_input<I: Serialize + serde::de::DeserializeOwned>(
 ) -> Result<I, String> {
     let mut merged = serde_json::to_value(current).map_err(|e| e.to_string())?;
     merge(&mut merged, patch);
+    // A group the row leaves empty (a bank's profile cells) is no group at all, as when the
+    // record was created without one.
+    if let Value::Object(fields) = &mut merged {
+        fields.retain(|_, value| !value.as_object().is_some_and(|group| group.is_empty()));
+    }
     serde_json::from_value(merged).map_err(|e| format!("the row cannot be applied: {e}"))
 }
 

@@ -1224,3 +1224,309 @@ async fn needs_are_imported_for_the_owner_named_by_id_or_by_phone() {
         assert_eq!(rekhas.as_array().unwrap().len(), 1, "changed, not copied");
     }
 }
+
+/// Status, content type and bytes of a download.
+async fn download(
+    server: &TestServer,
+    path: &str,
+    token: Option<&str>,
+) -> (StatusCode, String, Vec<u8>) {
+    let mut request = server.client.get(server.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (
+        status,
+        content_type,
+        response.bytes().await.expect("body").to_vec(),
+    )
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn post_file(
+    server: &TestServer,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
+    let request = server
+        .client
+        .post(server.url(path))
+        .header("content-type", content_type)
+        .bearer_auth(token)
+        .body(body);
+    read(request.send().await.expect("request")).await
+}
+
+/// The first worksheet as Excel shows it: header names, and each row as column → cell.
+fn sheet_of(bytes: &[u8]) -> (String, Vec<BTreeMap<String, calamine::Data>>) {
+    use calamine::Reader;
+    let mut workbook =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let name = workbook.sheet_names()[0].clone();
+    let range = workbook.worksheet_range_at(0).unwrap().unwrap();
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .unwrap()
+        .iter()
+        .map(|cell| cell.to_string())
+        .collect();
+    let rows = rows
+        .map(|cells| header.iter().cloned().zip(cells.iter().cloned()).collect())
+        .collect();
+    (name, rows)
+}
+
+/// The worksheet's XML, for what calamine does not show (frozen panes, column widths).
+fn sheet_xml(bytes: &[u8]) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    xml
+}
+
+#[tokio::test]
+async fn excel_workbooks_show_hindi_phones_amounts_and_dates_as_a_facilitator_sees_them() {
+    use calamine::Data;
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let (_, sunita) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &entrepreneur("Sunita Devi", "up-mirzapur", Some("98765 43210")),
+            )
+            .await;
+        let (_, bank_record) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &bank("=State Bank of India, Gyanpur", "up-bhadohi"),
+            )
+            .await;
+        let bank_id = bank_record["id"].as_str().unwrap();
+        let (status, _) = server
+            .post(
+                &format!("/api/v1/stakeholders/{bank_id}/offerings"),
+                Some(&token),
+                &mudra_loan(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+
+        let (status, content_type, workbook) =
+            download(&server, "/api/v1/export/stakeholders.xlsx", Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{}", backend.name());
+        assert_eq!(content_type, XLSX);
+        let (sheet, rows) = sheet_of(&workbook);
+        assert_eq!(sheet, "stakeholders");
+        let row = rows
+            .iter()
+            .find(|r| r["id"] == Data::String(sunita["id"].as_str().unwrap().into()))
+            .unwrap();
+        assert_eq!(row["name_local"], Data::String("सुनीता देवी".into()));
+        assert_eq!(
+            row["contact_phone"],
+            Data::String("+919876543210".into()),
+            "the phone is text: Excel keeps its + and every digit"
+        );
+        assert_eq!(row["age"], Data::Float(31.0), "a number to sum and sort");
+        let bank_row = rows
+            .iter()
+            .find(|r| r["kind"] == Data::String("bank".into()))
+            .unwrap();
+        assert_eq!(
+            bank_row["name"],
+            Data::String("=State Bank of India, Gyanpur".into()),
+            "text, not a formula, and without the CSV's apostrophe"
+        );
+        let xml = sheet_xml(&workbook);
+        assert!(
+            xml.contains("state=\"frozen\"") && xml.contains("ySplit=\"1\""),
+            "the header row stays in view: {xml:.600}"
+        );
+        assert!(
+            xml.contains("<cols>") && xml.contains("customWidth"),
+            "columns are sized"
+        );
+
+        // Without a token, no contact or personal column, as for CSV.
+        let (_, _, public) = download(&server, "/api/v1/export/stakeholders.xlsx", None).await;
+        let (_, public_rows) = sheet_of(&public);
+        assert!(!public_rows[0].contains_key("contact_phone"));
+
+        let (_, _, offerings) = download(
+            &server,
+            "/api/v1/export/offerings.csv?format=xlsx",
+            Some(&token),
+        )
+        .await;
+        let (_, offering_rows) = sheet_of(&offerings);
+        let loan = &offering_rows[0];
+        match &loan["valid_until"] {
+            Data::DateTime(date) => {
+                assert!(date.is_datetime());
+                let (y, m, d, ..) = date.to_ymd_hms_milli();
+                assert_eq!((y, m, d), (2027, 3, 31));
+            }
+            other => panic!("valid_until is a date, not {other:?}"),
+        }
+        assert_eq!(loan["max_amount_inr"], Data::Float(50000.0));
+        assert_eq!(
+            loan["title"],
+            Data::String("MUDRA Shishu loan for women tailors".into())
+        );
+
+        // The workbook goes back in unchanged.
+        let (status, body) = post_file(
+            &server,
+            "/api/v1/import/stakeholders",
+            &token,
+            XLSX,
+            workbook.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["unchanged"], 2, "{body}");
+    }
+}
+
+/// A workbook as a facilitator fills it in: the phone typed as a number, amounts as numbers.
+fn needs_workbook(rows: &[(f64, &str, &str, f64)]) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (column, heading) in ["Stakeholder Phone", "Kind", "Title", "Amount INR"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, column as u16, *heading).unwrap();
+    }
+    for (n, (phone, kind, title, amount)) in rows.iter().enumerate() {
+        let row = n as u32 + 1;
+        sheet.write_number(row, 0, *phone).unwrap();
+        sheet.write_string(row, 1, *kind).unwrap();
+        sheet.write_string(row, 2, *title).unwrap();
+        sheet.write_number(row, 3, *amount).unwrap();
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn needs_come_in_from_excel_over_http_and_the_command_line_and_go_out_again() {
+    use calamine::Data;
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let (_, sunita) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &entrepreneur("Sunita Devi", "up-mirzapur", Some("98765 43210")),
+            )
+            .await;
+        let sunita_id = sunita["id"].as_str().unwrap();
+
+        let bad = needs_workbook(&[
+            (9876543210.0, "finance", "दो सिलाई मशीनों के लिए ऋण", 45000.0),
+            (9876543210.0, "loan", "Working capital", 10000.0),
+        ]);
+        let (status, body) = post_file(
+            &server,
+            "/api/v1/import/needs?format=xlsx",
+            &token,
+            "application/octet-stream",
+            bad,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {body}",
+            backend.name()
+        );
+        assert!(
+            error_fields(&body, "validation_failed").contains_key("rows[3].kind"),
+            "{body}"
+        );
+
+        let good = needs_workbook(&[(9876543210.0, "finance", "दो सिलाई मशीनों के लिए ऋण", 45000.0)]);
+        let (status, body) = post_file(
+            &server,
+            "/api/v1/import/needs?format=xlsx",
+            &token,
+            "application/octet-stream",
+            good,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (_, needs) = server
+            .get(&format!("/api/v1/stakeholders/{sunita_id}/needs"), None)
+            .await;
+        assert_eq!(needs[0]["title"], "दो सिलाई मशीनों के लिए ऋण");
+        assert_eq!(needs[0]["amount_inr"], 45000);
+
+        // CSV sent as a workbook is refused with how to save one; nothing is stored.
+        let (status, body) = post_file(
+            &server,
+            "/api/v1/import/needs",
+            &token,
+            XLSX,
+            b"stakeholder_phone,kind,title\n9876543210,finance,Loan\n".to_vec(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(".xlsx"),
+            "{body}"
+        );
+
+        // The command line writes the workbook and reads it back.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("needs.xlsx");
+        let output = server
+            .cli(&["export", "needs", "--out", path.to_str().unwrap()])
+            .await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.contains("wrote 1 need to"), "{stdout}");
+        let (_, rows) = sheet_of(&std::fs::read(&path).unwrap());
+        assert_eq!(
+            rows[0]["title"],
+            Data::String("दो सिलाई मशीनों के लिए ऋण".into())
+        );
+        assert_eq!(rows[0]["amount_inr"], Data::Float(45000.0));
+        let output = server
+            .cli(&["import", "needs", path.to_str().unwrap(), "--dry-run"])
+            .await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout.contains("would create 0 needs, change 0, leave 1 unchanged"),
+            "{stdout}"
+        );
+    }
+}
