@@ -841,6 +841,34 @@ async fn the_largest_file_one_request_takes_is_stored_and_exported_page_by_page(
             names,
             expected.iter().map(String::as_str).collect::<Vec<_>>()
         );
+
+        // Streamed: sent in pieces as pages are read, with no length known in advance, and
+        // arriving as more than one chunk.
+        let mut response = server
+            .client
+            .get(server.url("/api/v1/export/stakeholders.csv"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.headers().get("content-length").is_none());
+        assert_eq!(
+            response
+                .headers()
+                .get("transfer-encoding")
+                .and_then(|v| v.to_str().ok()),
+            Some("chunked")
+        );
+        let mut chunks = 0;
+        let mut bytes = 0;
+        while let Some(chunk) = response.chunk().await.unwrap() {
+            chunks += 1;
+            bytes += chunk.len();
+        }
+        assert!(
+            chunks > 1 && bytes == text.len(),
+            "{chunks} chunks, {bytes} bytes"
+        );
     }
 }
 
