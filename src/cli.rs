@@ -11,6 +11,7 @@ use crate::config::{DEFAULT_BIND, DEFAULT_DATA_DIR, Settings, parse_bind};
 use crate::domain::access::Role;
 use crate::domain::record::Status;
 use crate::http::{self, AppState};
+use crate::interchange::import::Records;
 use crate::notify;
 use crate::search::analysis::Vocabulary;
 use crate::search::error::SearchError;
@@ -87,11 +88,14 @@ pub enum Command {
         #[command(subcommand)]
         command: GeoCommand,
     },
-    /// Import records from a spreadsheet saved as CSV (UTF-8).
+    /// Import records from a spreadsheet: CSV (UTF-8) or an Excel workbook (.xlsx).
     Import {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Export records to a spreadsheet (CSV or .xlsx, by the file's extension), every column
+    /// included (as for a token holder), with the progress shown.
+    Export(ExportArgs),
     /// Rebuild the search index from the database (stop the server using this data directory
     /// first: an index has one writer).
     Reindex,
@@ -213,28 +217,58 @@ pub enum GeoCommand {
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
-    /// Create a stakeholder per row of a CSV file with the columns of
-    /// `GET /api/v1/export/stakeholders.csv` (kind, name and district required). Every row is
-    /// checked first; one bad row, or a row that looks like a registered stakeholder, stores
-    /// nothing.
-    Stakeholders {
-        file: PathBuf,
-        /// Check the file and say what would be stored, without storing anything.
-        #[arg(long)]
-        dry_run: bool,
-        /// Store rows that look like registered stakeholders too (flagged as possible duplicates).
-        #[arg(long)]
-        allow_duplicate: bool,
-    },
-    /// Create an offering per row of a CSV file with the columns of
-    /// `GET /api/v1/export/offerings.csv` (provider_id, kind and title required). Every row is
-    /// checked first; one bad row stores nothing.
-    Offerings {
-        file: PathBuf,
-        /// Check the file and say what would be stored, without storing anything.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    /// Stakeholders from a CSV (UTF-8) or .xlsx file with the columns of
+    /// `GET /api/v1/export/stakeholders.csv` (kind, name and district required). A row whose `id`
+    /// names a registered stakeholder changes it; other rows create one. Every row is checked
+    /// first; one bad row, or a new row that looks like a registered stakeholder, stores nothing.
+    Stakeholders(ImportArgs),
+    /// Offerings, with the columns of `GET /api/v1/export/offerings.csv` (provider_id, kind and
+    /// title). A new row that looks like an offering of the same provider, kind and title stores
+    /// nothing unless --allow-duplicate.
+    Offerings(ImportArgs),
+    /// Needs, with the columns of `GET /api/v1/export/needs.csv` (kind, title, and stakeholder_id
+    /// or stakeholder_phone: the phone of a registered stakeholder).
+    Needs(ImportArgs),
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// stakeholders, offerings or needs.
+    #[arg(value_parser = parse_records)]
+    pub records: Records,
+    /// Where to write: a .csv or .xlsx file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Only records of this district (code, e.g. up-mirzapur).
+    #[arg(long)]
+    pub district: Option<String>,
+    /// Only records of this kind.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// active (the default), pending, archived or all.
+    #[arg(long, default_value = "active")]
+    pub status: String,
+}
+
+fn parse_records(text: &str) -> Result<Records, String> {
+    match text {
+        "stakeholders" => Ok(Records::Stakeholders),
+        "offerings" => Ok(Records::Offerings),
+        "needs" => Ok(Records::Needs),
+        _ => Err("stakeholders, offerings or needs".into()),
+    }
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// A .csv file (UTF-8) or an Excel workbook (.xlsx, first sheet).
+    pub file: PathBuf,
+    /// Check the file and say what would be created, changed and refused, storing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Store new rows that look like registered records too.
+    #[arg(long)]
+    pub allow_duplicate: bool,
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -340,24 +374,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed::load_reference(&store).await?;
             import_geography(&store, &file).await
         }
-        Command::Import {
-            command:
-                ImportCommand::Stakeholders {
-                    file,
-                    dry_run,
-                    allow_duplicate,
-                },
-        } => {
+        Command::Import { command } => {
+            let (records, args) = match command {
+                ImportCommand::Stakeholders(args) => (Records::Stakeholders, args),
+                ImportCommand::Offerings(args) => (Records::Offerings, args),
+                ImportCommand::Needs(args) => (Records::Needs, args),
+            };
             let store = open_store(&settings).await?;
             seed::load_reference(&store).await?;
-            import_stakeholders(&store, &file, dry_run, allow_duplicate).await
+            import_records(&store, records, &args).await
         }
-        Command::Import {
-            command: ImportCommand::Offerings { file, dry_run },
-        } => {
+        Command::Export(args) => {
             let store = open_store(&settings).await?;
             seed::load_reference(&store).await?;
-            import_offerings(&store, &file, dry_run).await
+            export_records(&store, &args).await
         }
         Command::Reindex => {
             let store = open_store(&settings).await?;
@@ -422,33 +452,72 @@ async fn import_geography(store: &Store, file: &PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn import_stakeholders(
-    store: &Store,
-    file: &PathBuf,
-    dry_run: bool,
-    allow_duplicate: bool,
-) -> anyhow::Result<()> {
-    use crate::interchange::import::{self, ImportOptions};
+async fn import_records(store: &Store, records: Records, args: &ImportArgs) -> anyhow::Result<()> {
+    use crate::interchange::import::{self, FileFormat, ImportOptions};
+    let file = &args.file;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let bar = rows_bar(0, "checking");
+    let is_xlsx = file
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("xlsx"))
+        || bytes.starts_with(b"PK\x03\x04");
     let options = ImportOptions {
-        allow_duplicate,
+        allow_duplicate: args.allow_duplicate,
         max_rows: import::MAX_CLI_IMPORT_ROWS,
+        format: if is_xlsx {
+            FileFormat::Xlsx
+        } else {
+            FileFormat::Csv
+        },
     };
-    let checked = import::check(store, &bytes, options, &mut |p| show_checking(&bar, p)).await;
+    let bar = rows_bar(0, "checking");
+    let checked = import::check(store, records, &bytes, options, &mut |p| {
+        show_checking(&bar, p)
+    })
+    .await;
     bar.finish_and_clear();
     let plan = checked.map_err(|error| refusal(error, file))?;
-    let count = plan.stakeholders.len();
-    if dry_run {
+    if args.dry_run {
+        let report = plan.report();
+        for changed in report.changed {
+            println!(
+                "row {}: would change {} “{}”:",
+                changed.row, changed.id, changed.name
+            );
+            for (field, change) in &changed.fields {
+                let shown = |v: &Option<serde_json::Value>| {
+                    v.as_ref().map_or("(empty)".to_string(), |v| v.to_string())
+                };
+                println!(
+                    "    {field}: {} → {}",
+                    shown(&change.from),
+                    shown(&change.to)
+                );
+            }
+        }
+        for refused in report.refused {
+            for (field, why) in &refused.fields {
+                println!("row {}: refused: {field}: {why}", refused.row);
+            }
+            for duplicate in &refused.duplicates {
+                println!(
+                    "row {}: refused: {} (“{}”)",
+                    refused.row, duplicate.reason, duplicate.name
+                );
+            }
+        }
         println!(
-            "{count} stakeholder(s) in {} would be created ({} flagged as possible duplicates); nothing was stored (--dry-run)",
+            "{} would create {}, change {}, leave {} unchanged, refuse {} row(s); nothing was stored (--dry-run)",
             file.display(),
-            plan.duplicates.len()
+            records.count(report.would_create),
+            report.would_change,
+            report.unchanged,
+            report.would_refuse
         );
         return Ok(());
     }
-    let bar = rows_bar(count, "storing");
-    let ids = import::commit(
+    let plan = plan.into_storable().map_err(|error| refusal(error, file))?;
+    let bar = rows_bar(plan.writes.len(), "storing");
+    let (created, changed) = import::commit(
         store,
         &plan,
         &crate::domain::record::Provenance::import("command line"),
@@ -458,42 +527,160 @@ async fn import_stakeholders(
     .with_context(|| format!("nothing was stored from {}", file.display()))?;
     bar.finish_and_clear();
     println!(
-        "created {} stakeholder(s) from {} (search indexes them within seconds if a server runs on this data)",
-        ids.len(),
+        "created {}, changed {}, left {} unchanged, from {} (search indexes them within seconds if a server runs on this data)",
+        records.count(created.len()),
+        changed.len(),
+        plan.unchanged,
         file.display()
     );
     Ok(())
 }
 
-async fn import_offerings(store: &Store, file: &PathBuf, dry_run: bool) -> anyhow::Result<()> {
-    use crate::interchange::import;
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let bar = rows_bar(0, "checking");
-    let checked = import::check_offerings(store, &bytes, import::MAX_CLI_IMPORT_ROWS, &mut |p| {
-        show_checking(&bar, p)
-    })
-    .await;
-    bar.finish_and_clear();
-    let plan = checked.map_err(|error| refusal(error, file))?;
-    let count = plan.offerings.len();
-    if dry_run {
-        println!(
-            "{count} offering(s) in {} would be created; nothing was stored (--dry-run)",
-            file.display()
-        );
-        return Ok(());
+/// Where an export's rows go (one per export).
+#[allow(clippy::large_enum_variant)]
+enum ExportSink {
+    Csv(csv::Writer<std::io::BufWriter<std::fs::File>>),
+    Xlsx(crate::interchange::xlsx::XlsxWriter),
+}
+
+async fn export_records(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
+    use crate::domain::offering::LinkageKind;
+    use crate::domain::stakeholder::StakeholderKind;
+    use crate::interchange::{needs, offerings, stakeholders, table, xlsx};
+    use crate::store::interchange::{NeedExport, OfferingExport, StakeholderExport};
+    use crate::store::registry::StatusFilter;
+    const PAGE: i64 = 500;
+
+    let statuses = match args.status.trim() {
+        "all" => StatusFilter::only(Status::ALL.to_vec()),
+        text => {
+            StatusFilter::only(vec![Status::parse(text).ok_or_else(|| {
+                anyhow::anyhow!("--status: {} or all", Status::expected())
+            })?])
+        }
+    };
+    let district = args.district.clone();
+    let linkage_kind = || -> anyhow::Result<Option<LinkageKind>> {
+        args.kind
+            .as_deref()
+            .map(|k| {
+                LinkageKind::parse(k)
+                    .ok_or_else(|| anyhow::anyhow!("--kind: {}", LinkageKind::expected()))
+            })
+            .transpose()
+    };
+    let columns: Vec<&str> = match args.records {
+        Records::Stakeholders => stakeholders::columns(true),
+        Records::Offerings => offerings::COLUMNS.to_vec(),
+        Records::Needs => needs::COLUMNS.to_vec(),
+    };
+    let is_xlsx = args
+        .out
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("xlsx"));
+    let mut sink = if is_xlsx {
+        ExportSink::Xlsx(xlsx::XlsxWriter::new(args.records.noun(), &columns)?)
+    } else {
+        let file = std::fs::File::create(&args.out)
+            .with_context(|| format!("cannot write {}", args.out.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        std::io::Write::write_all(&mut out, table::BYTE_ORDER_MARK.as_bytes())?;
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(out);
+        writer.write_record(&columns)?;
+        ExportSink::Csv(writer)
+    };
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} exporting {msg}: {pos} rows")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message(args.records.noun());
+    let mut after: Option<String> = None;
+    loop {
+        let (rows, last): (Vec<Vec<String>>, Option<String>) = match args.records {
+            Records::Stakeholders => {
+                let filter = StakeholderExport {
+                    district: district.clone(),
+                    kind: args
+                        .kind
+                        .as_deref()
+                        .map(|k| {
+                            StakeholderKind::parse(k).ok_or_else(|| {
+                                anyhow::anyhow!("--kind: {}", StakeholderKind::expected())
+                            })
+                        })
+                        .transpose()?,
+                    statuses: statuses.clone(),
+                };
+                let page = store
+                    .export_stakeholders_page(&filter, after.as_deref(), PAGE)
+                    .await?;
+                (
+                    page.iter().map(|s| stakeholders::row(s, true)).collect(),
+                    page.last().map(|s| s.id.clone()),
+                )
+            }
+            Records::Offerings => {
+                let filter = OfferingExport {
+                    district: district.clone(),
+                    kind: linkage_kind()?,
+                    statuses: statuses.clone(),
+                    active_providers_only: false,
+                };
+                let page = store
+                    .export_offerings_page(&filter, after.as_deref(), PAGE)
+                    .await?;
+                (
+                    page.iter()
+                        .map(|(o, name)| offerings::row(o, name))
+                        .collect(),
+                    page.last().map(|(o, _)| o.id.clone()),
+                )
+            }
+            Records::Needs => {
+                let filter = NeedExport {
+                    district: district.clone(),
+                    kind: linkage_kind()?,
+                    statuses: statuses.clone(),
+                    active_owners_only: false,
+                };
+                let page = store
+                    .export_needs_page(&filter, after.as_deref(), PAGE)
+                    .await?;
+                (
+                    page.iter().map(|(n, name)| needs::row(n, name)).collect(),
+                    page.last().map(|(n, _)| n.id.clone()),
+                )
+            }
+        };
+        for row in &rows {
+            match &mut sink {
+                ExportSink::Csv(writer) => {
+                    writer.write_record(row.iter().map(|c| table::defuse(c)))?
+                }
+                ExportSink::Xlsx(writer) => writer.write_row(row)?,
+            }
+        }
+        bar.inc(rows.len() as u64);
+        match last {
+            Some(last) if rows.len() as i64 == PAGE => after = Some(last),
+            _ => break,
+        }
     }
-    let bar = rows_bar(count, "storing");
-    let ids = import::commit_offerings(
-        store,
-        &plan,
-        &crate::domain::record::Provenance::import("command line"),
-        &mut || bar.inc(1),
-    )
-    .await
-    .with_context(|| format!("nothing was stored from {}", file.display()))?;
+    let written = bar.position();
+    match sink {
+        ExportSink::Csv(mut writer) => writer.flush()?,
+        ExportSink::Xlsx(writer) => std::fs::write(&args.out, writer.finish()?)
+            .with_context(|| format!("cannot write {}", args.out.display()))?,
+    }
     bar.finish_and_clear();
-    println!("created {} offering(s) from {}", ids.len(), file.display());
+    println!(
+        "wrote {} to {}",
+        args.records.count(written as usize),
+        args.out.display()
+    );
     Ok(())
 }
 
@@ -537,7 +724,7 @@ fn refusal(
         }
         ImportError::Duplicates(rows) => {
             eprintln!(
-                "{} row(s) look like stakeholders already registered:",
+                "{} row(s) look like records already registered:",
                 rows.len()
             );
             for row in &rows {

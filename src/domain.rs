@@ -43,6 +43,7 @@ pub mod access;
 pub mod consent;
 pub mod geography;
 pub mod meeting;
+pub mod merge;
 pub mod need;
 pub mod notification;
 pub mod offering;

@@ -24,6 +24,7 @@ use crate::matching::eligibility::rupees;
 pub const HSDS_VERSION: &str = "3.0";
 pub const KIND_TAXONOMY: &str = "sangam:linkage-kind";
 pub const SECTOR_TAXONOMY: &str = "sangam:sector";
+pub const STAKEHOLDER_KIND_TAXONOMY: &str = "sangam:stakeholder-kind";
 const OFFERING_PREFIX: &str = "of";
 const STAKEHOLDER_PREFIX: &str = "st";
 
@@ -39,13 +40,18 @@ pub struct ServiceSummary {
     pub id: String,
     pub organization_id: String,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `active`, or `inactive` once `valid_until` has passed.
     pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub eligibility_description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum_age: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum_age: Option<i64>,
     /// For credit, what it costs: interest and tenure.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fees_description: Option<String>,
     pub last_modified: String,
 }
@@ -55,18 +61,39 @@ pub struct ServiceSummary {
 pub struct Service {
     #[serde(flatten)]
     pub summary: ServiceSummary,
-    pub organization: Organization,
+    /// Left out when the service is itself nested in its organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<OrganizationSummary>,
     pub service_areas: Vec<ServiceArea>,
     pub attributes: Vec<Attribute>,
 }
 
+/// An organization with only its one-to-one fields, as HSDS lists them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Organization {
+pub struct OrganizationSummary {
     pub id: String,
     pub name: String,
     /// The name in Hindi (or the local language), when registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternate_name: Option<String>,
     pub description: String,
+}
+
+/// An organization with its kind (bank, MFI, RSETI…) and its services nested.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Organization {
+    #[serde(flatten)]
+    pub summary: OrganizationSummary,
+    pub attributes: Vec<Attribute>,
+    pub services: Vec<OrganizationService>,
+}
+
+/// A service inside its organization: its one-to-one fields, or (with `full_service`) all of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum OrganizationService {
+    Summary(Box<ServiceSummary>),
+    Full(Box<Service>),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -76,14 +103,17 @@ pub struct ServiceArea {
     /// The district, in English.
     pub name: String,
     /// The district's local name and its state.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Sangam's district code, which the API's `district` filters take.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attribute {
     pub id: String,
+    /// The id of the service or organization the term describes.
     pub link_id: String,
     pub link_type: &'static str,
     pub link_entity: &'static str,
@@ -221,10 +251,11 @@ pub fn service_summary(offering: &Offering, today: time::Date) -> ServiceSummary
     }
 }
 
-/// The whole service: the offering, its provider, where it is offered and what it is.
+/// The whole service: the offering, its provider (unless `provider` is `None`, for a service
+/// nested in its organization), where it is offered and what it is.
 pub fn service(
     offering: &Offering,
-    provider: &Stakeholder,
+    provider: Option<&Stakeholder>,
     names: &Names<'_>,
     today: time::Date,
 ) -> Service {
@@ -237,19 +268,20 @@ pub fn service(
         .map(|code| service_area(&service_id, code, names))
         .collect();
     let kind = offering.data.kind.as_str();
-    let mut attributes = vec![attribute(&service_id, kind_term(kind))];
+    let mut attributes = vec![service_attribute(&service_id, kind_term(kind))];
     for code in &offering.data.sectors {
-        attributes.push(attribute(&service_id, sector_term(code, names)));
+        attributes.push(service_attribute(&service_id, sector_term(code, names)));
     }
     Service {
-        organization: organization(provider, names),
+        organization: provider.map(|p| organization_summary(p, names)),
         summary,
         service_areas,
         attributes,
     }
 }
 
-fn organization(provider: &Stakeholder, names: &Names<'_>) -> Organization {
+/// The listing form of a provider.
+pub fn organization_summary(provider: &Stakeholder, names: &Names<'_>) -> OrganizationSummary {
     let data = &provider.data;
     let place = names
         .districts
@@ -262,11 +294,55 @@ fn organization(provider: &Stakeholder, names: &Names<'_>) -> Organization {
         // HSDS requires a description; say at least what and where the provider is.
         None => format!("{} in {place}", data.kind.as_str()),
     };
-    Organization {
+    OrganizationSummary {
         id: external_id(&provider.id),
         name: data.name.clone(),
         alternate_name: data.name_local.clone(),
         description,
+    }
+}
+
+/// A provider with its kind as an attribute and its services (`offerings`, already filtered to
+/// what anyone may see), each in full when `full_services`.
+pub fn organization(
+    provider: &Stakeholder,
+    offerings: &[Offering],
+    full_services: bool,
+    names: &Names<'_>,
+    today: time::Date,
+) -> Organization {
+    let summary = organization_summary(provider, names);
+    let kind = provider.data.kind.as_str();
+    let term = TaxonomyTerm {
+        id: derived_id(&[STAKEHOLDER_KIND_TAXONOMY, kind]),
+        code: kind.to_string(),
+        name: kind.replace('_', " "),
+        description: format!("A stakeholder of kind {kind} in Sangam's registry"),
+        taxonomy: STAKEHOLDER_KIND_TAXONOMY,
+        language: "en",
+    };
+    let attributes = vec![Attribute {
+        id: derived_id(&[&summary.id, "attribute", &term.id]),
+        link_id: summary.id.clone(),
+        link_type: "organization_type",
+        link_entity: "organization",
+        taxonomy_term_id: term.id.clone(),
+        taxonomy_term: term,
+    }];
+    let services = offerings
+        .iter()
+        .map(|offering| {
+            if full_services {
+                OrganizationService::Full(Box::new(service(offering, None, names, today)))
+            } else {
+                OrganizationService::Summary(Box::new(service_summary(offering, today)))
+            }
+        })
+        .collect();
+    Organization {
+        summary,
+        attributes,
+        services,
     }
 }
 
@@ -285,7 +361,7 @@ fn service_area(service_id: &str, code: &str, names: &Names<'_>) -> ServiceArea 
     }
 }
 
-fn attribute(service_id: &str, term: TaxonomyTerm) -> Attribute {
+fn service_attribute(service_id: &str, term: TaxonomyTerm) -> Attribute {
     Attribute {
         id: derived_id(&[service_id, "attribute", &term.id]),
         link_id: service_id.to_string(),
@@ -313,6 +389,30 @@ pub fn kind_term(kind: &str) -> TaxonomyTerm {
         taxonomy: KIND_TAXONOMY,
         language: "en",
     }
+}
+
+/// What a `taxonomy_term_id` names: a linkage kind or a sector (`codes` are the sector codes
+/// known); `None` when it is neither.
+pub fn term_of(term_id: &str, sector_codes: &[String]) -> Option<Term> {
+    let term_id = term_id.trim().to_ascii_lowercase();
+    let kinds = LinkageKind::ALL.iter().map(|k| k.as_str());
+    if let Some(kind) = kinds
+        .into_iter()
+        .find(|kind| derived_id(&[KIND_TAXONOMY, kind]) == term_id)
+    {
+        return Some(Term::Kind(kind.to_string()));
+    }
+    sector_codes
+        .iter()
+        .find(|code| derived_id(&[SECTOR_TAXONOMY, code]) == term_id)
+        .map(|code| Term::Sector(code.clone()))
+}
+
+/// A term of one of Sangam's service taxonomies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    Kind(String),
+    Sector(String),
 }
 
 /// The term of a sector, named in English with its Hindi name as description.

@@ -11,3 +11,4 @@ pub mod needs;
 pub mod offerings;
 pub mod stakeholders;
 pub mod table;
+pub mod xlsx;

@@ -11,6 +11,7 @@ pub mod changes;
 pub mod erasure;
 pub mod feed;
 pub mod geography;
+pub mod hsds;
 pub mod interchange;
 pub mod meetings;
 pub mod outbox;

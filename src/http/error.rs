@@ -42,7 +42,9 @@ pub enum AppError {
     PayloadTooLarge(usize),
     #[error("send JSON with Content-Type: application/json")]
     UnsupportedMediaType,
-    #[error("send CSV with Content-Type: text/csv")]
+    #[error(
+        "send CSV with Content-Type: text/csv, or an Excel workbook with Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or ?format=xlsx)"
+    )]
     NotCsv,
     /// Too big by some other measure than bytes (rows in an import).
     #[error("{0}")]

@@ -12,6 +12,7 @@ use super::AppState;
 use super::error::AppError;
 use crate::domain::FieldErrors;
 use crate::domain::access::Caller;
+use crate::interchange::import::FileFormat;
 
 /// The largest JSON body accepted: generous for a registration with many offerings, small
 /// enough that nobody can fill memory.
@@ -55,45 +56,81 @@ where
     }
 }
 
-/// The largest CSV file an import takes: a district's whole registry in one file, with room.
+/// The largest file an import takes: a district's whole registry in one file, with room.
 pub const MAX_CSV_BODY_BYTES: usize = 5 * 1024 * 1024;
 
-/// A CSV body, as bytes (the importer checks the encoding and says how to fix it): a content
-/// type other than CSV is 415, a body over [`MAX_CSV_BODY_BYTES`] is 413. The route must raise
-/// the default body limit to [`MAX_CSV_BODY_BYTES`].
-pub struct CsvBody(pub Bytes);
+/// Excel's media type for .xlsx workbooks.
+pub const XLSX_MEDIA_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-impl<S> FromRequest<S> for CsvBody
+/// A spreadsheet body, as bytes (the importer checks the encoding and says how to fix it), and
+/// how it is written: an Excel workbook when `?format=xlsx`, when the content type is Excel's, or
+/// when the bytes are a zip archive (browsers send .xlsx files under several types); CSV when the
+/// content type is CSV's. Anything else is 415; a body over [`MAX_CSV_BODY_BYTES`] is 413. The
+/// route must raise the default body limit to [`MAX_CSV_BODY_BYTES`].
+pub struct SpreadsheetBody {
+    pub bytes: Bytes,
+    pub format: FileFormat,
+}
+
+impl<S> FromRequest<S> for SpreadsheetBody
 where
     S: Send + Sync,
 {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
-        let is_csv = request
+        let asked = request.uri().query().and_then(|query| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+                .ok()?
+                .into_iter()
+                .find(|(key, _)| key == "format")
+                .map(|(_, value)| value.trim().to_ascii_lowercase())
+        });
+        let asked = match asked.as_deref() {
+            None | Some("") => None,
+            Some("csv") => Some(FileFormat::Csv),
+            Some("xlsx") => Some(FileFormat::Xlsx),
+            Some(other) => {
+                return Err(AppError::field(
+                    "format",
+                    format!("unknown format `{other}`: csv or xlsx"),
+                ));
+            }
+        };
+        let mime = request
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
-            .is_some_and(|mime| {
-                // Browsers on Windows send .csv files as Excel's type.
-                matches!(
-                    mime.trim().to_ascii_lowercase().as_str(),
-                    "text/csv" | "application/csv" | "text/plain" | "application/vnd.ms-excel"
-                )
-            });
-        if !is_csv {
+            .map(|mime| mime.trim().to_ascii_lowercase());
+        let by_type = match mime.as_deref() {
+            Some(XLSX_MEDIA_TYPE) => Some(FileFormat::Xlsx),
+            // Browsers on Windows send .csv files as Excel's old type.
+            Some("text/csv" | "application/csv" | "text/plain" | "application/vnd.ms-excel") => {
+                Some(FileFormat::Csv)
+            }
+            _ => None,
+        };
+        if asked.is_none() && by_type.is_none() {
             return Err(AppError::NotCsv);
         }
-        Bytes::from_request(request, state)
-            .await
-            .map(CsvBody)
-            .map_err(|rejection| match rejection {
-                BytesRejection::FailedToBufferBody(_) => {
-                    AppError::PayloadTooLarge(MAX_CSV_BODY_BYTES)
-                }
-                other => AppError::BadRequest(other.body_text()),
-            })
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection {
+                    BytesRejection::FailedToBufferBody(_) => {
+                        AppError::PayloadTooLarge(MAX_CSV_BODY_BYTES)
+                    }
+                    other => AppError::BadRequest(other.body_text()),
+                })?;
+        let zipped = bytes.starts_with(b"PK\x03\x04");
+        let format = match asked {
+            Some(format) => format,
+            None if zipped => FileFormat::Xlsx,
+            None => by_type.unwrap_or(FileFormat::Csv),
+        };
+        Ok(SpreadsheetBody { bytes, format })
     }
 }
 

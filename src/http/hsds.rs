@@ -1,8 +1,11 @@
 //! `/api/v1/hsds`: the registry's offerings in Open Referral HSDS 3.0 ([`crate::hsds`]), for
-//! directories and referral tools that read it. The three endpoints HSDS requires: `GET /hsds`
-//! (about this feed), `GET /hsds/services` (a page of services with their one-to-one fields) and
-//! `GET /hsds/services/{id}` (one service with its organization, areas and terms). Public: only
-//! what anyone may see goes out.
+//! directories and referral tools that read it: `GET /hsds` (about this feed), `GET
+//! /hsds/services` (a page of services with their one-to-one fields, or in full), `GET
+//! /hsds/services/{id}` (one service with its organization, areas and terms), `GET
+//! /hsds/organizations` and `GET /hsds/organizations/{id}` (the providers, with their services).
+//! Public: only what anyone may see goes out. Query parameters of the HSDS API that Sangam does
+//! not implement are refused by name rather than ignored, so a partner never takes an unfiltered
+//! page for a filtered one.
 
 use std::collections::BTreeMap;
 
@@ -17,8 +20,10 @@ use super::extract::{PathParam, QueryParams};
 use crate::domain::geography::{District, Sector};
 use crate::domain::record::{Status, parse_instant, today_in_india};
 use crate::domain::visibility::Audience;
-use crate::hsds::{self, About, Names, Page, Service, ServiceSummary};
-use crate::store::registry::OfferingListing;
+use crate::hsds::{
+    self, About, Names, Organization, OrganizationSummary, Page, Service, ServiceSummary, Term,
+};
+use crate::store::hsds::ServiceQuery;
 
 const DEFAULT_PER_PAGE: i64 = 50;
 const MAX_PER_PAGE: i64 = 500;
@@ -30,10 +35,100 @@ pub fn router() -> Router<AppState> {
         .route("/hsds", get(about))
         .route("/hsds/services", get(services))
         .route("/hsds/services/{id}", get(service))
+        .route("/hsds/organizations", get(organizations))
+        .route("/hsds/organizations/{id}", get(organization))
 }
 
 async fn about() -> Json<About> {
     Json(About::new("/api/v1/openapi.json".into()))
+}
+
+/// Names of districts and sectors, for service areas and terms.
+struct Lookup {
+    districts: BTreeMap<String, District>,
+    sectors: BTreeMap<String, Sector>,
+}
+
+impl Lookup {
+    async fn load(app: &AppState) -> AppResult<Lookup> {
+        let districts = app
+            .store
+            .list_districts(None, None)
+            .await?
+            .into_iter()
+            .map(|d| (d.code.clone(), d))
+            .collect();
+        let sectors = app
+            .store
+            .list_sectors()
+            .await?
+            .into_iter()
+            .map(|s| (s.code.clone(), s))
+            .collect();
+        Ok(Lookup { districts, sectors })
+    }
+
+    fn names(&self) -> Names<'_> {
+        Names {
+            districts: &self.districts,
+            sectors: &self.sectors,
+        }
+    }
+}
+
+/// `page` (from 1) and `per_page` within bounds, as (limit, offset).
+fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)> {
+    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(AppError::field(
+            "per_page",
+            format!("must be between 1 and {MAX_PER_PAGE}"),
+        ));
+    }
+    let last_page = MAX_OFFSET / per_page + 1;
+    let page = page.unwrap_or(1);
+    if !(1..=last_page).contains(&page) {
+        return Err(AppError::field(
+            "page",
+            format!("must be between 1 and {last_page} (pages count from 1)"),
+        ));
+    }
+    Ok((per_page, (page - 1) * per_page))
+}
+
+fn page_of<T>(contents: Vec<T>, total: i64, limit: i64, offset: i64) -> Page<T> {
+    Page::new(
+        contents,
+        u64::try_from(total).unwrap_or_default(),
+        (offset / limit + 1) as u64,
+        limit as u64,
+    )
+}
+
+/// HSDS's `format`: Sangam answers JSON only.
+fn json_only(format: Option<&str>) -> AppResult<()> {
+    match format.map(str::trim) {
+        None | Some("" | "json") => Ok(()),
+        Some(other) => Err(AppError::field(
+            "format",
+            format!("`{other}` is not offered: Sangam answers json only"),
+        )),
+    }
+}
+
+/// HSDS query parameters Sangam does not implement: refused, so that nobody takes an
+/// unfiltered answer for a filtered one.
+fn not_offered(given: &[(&str, bool)]) -> AppResult<()> {
+    let mut errors = crate::domain::FieldErrors::new();
+    for (name, present) in given {
+        if *present {
+            errors.add(
+                *name,
+                "is not supported by Sangam's HSDS feed (see the README)",
+            );
+        }
+    }
+    errors.into_result(()).map_err(AppError::Validation)
 }
 
 #[derive(Deserialize)]
@@ -42,27 +137,29 @@ struct ServicesQuery {
     per_page: Option<i64>,
     organization_id: Option<String>,
     modified_after: Option<String>,
+    taxonomy_term_id: Option<String>,
+    search: Option<String>,
+    full: Option<bool>,
+    format: Option<String>,
+    taxonomy_id: Option<String>,
+    minimal: Option<bool>,
+    postcode: Option<String>,
+    proximity: Option<String>,
 }
 
+/// A page of services: their one-to-one fields, or with `full=true` each fully nested.
 async fn services(
     State(app): State<AppState>,
     QueryParams(query): QueryParams<ServicesQuery>,
-) -> AppResult<Json<Page<ServiceSummary>>> {
-    let per_page = query.per_page.unwrap_or(DEFAULT_PER_PAGE);
-    if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(AppError::field(
-            "per_page",
-            format!("must be between 1 and {MAX_PER_PAGE}"),
-        ));
-    }
-    let last_page = MAX_OFFSET / per_page + 1;
-    let page = query.page.unwrap_or(1);
-    if !(1..=last_page).contains(&page) {
-        return Err(AppError::field(
-            "page",
-            format!("must be between 1 and {last_page} (pages count from 1)"),
-        ));
-    }
+) -> AppResult<Json<serde_json::Value>> {
+    not_offered(&[
+        ("taxonomy_id", query.taxonomy_id.is_some()),
+        ("minimal", query.minimal == Some(true)),
+        ("postcode", query.postcode.is_some()),
+        ("proximity", query.proximity.is_some()),
+    ])?;
+    json_only(query.format.as_deref())?;
+    let (limit, offset) = paging(query.page, query.per_page)?;
     let stakeholder_id = match query.organization_id.as_deref() {
         None => None,
         Some(id) => Some(hsds::stakeholder_id(id).ok_or_else(|| {
@@ -78,25 +175,72 @@ async fn services(
             )
         })?),
     };
-    let listing = OfferingListing {
+    let lookup = Lookup::load(&app).await?;
+    let (kind, sector) = match query.taxonomy_term_id.as_deref() {
+        None => (None, None),
+        Some(id) => {
+            let codes: Vec<String> = lookup.sectors.keys().cloned().collect();
+            match hsds::term_of(id, &codes) {
+                Some(Term::Kind(kind)) => (Some(kind), None),
+                Some(Term::Sector(code)) => (None, Some(code)),
+                None => {
+                    return Err(AppError::field(
+                        "taxonomy_term_id",
+                        "is not the id of a term of sangam:linkage-kind or sangam:sector",
+                    ));
+                }
+            }
+        }
+    };
+    let service_query = ServiceQuery {
         stakeholder_id,
         modified_after,
-        limit: per_page,
-        offset: (page - 1) * per_page,
+        kind,
+        sector,
+        search: query.search.filter(|s| !s.trim().is_empty()),
+        limit,
+        offset,
     };
-    let (offerings, total) = app.store.list_public_offerings(&listing).await?;
+    let (offerings, total) = app.store.hsds_services(&service_query).await?;
     let today = today_in_india();
-    let contents = offerings
+    let json = |value: Result<serde_json::Value, serde_json::Error>| {
+        value.map_err(|e| AppError::Internal(format!("writing an HSDS page: {e}")))
+    };
+    if query.full != Some(true) {
+        let contents: Vec<ServiceSummary> = offerings
+            .iter()
+            .map(|offering| hsds::service_summary(offering, today))
+            .collect();
+        return Ok(Json(json(serde_json::to_value(page_of(
+            contents, total, limit, offset,
+        )))?));
+    }
+    let mut providers = BTreeMap::new();
+    for offering in &offerings {
+        if !providers.contains_key(&offering.stakeholder_id)
+            && let Some(provider) = app.store.get_stakeholder(&offering.stakeholder_id).await?
+        {
+            providers.insert(
+                offering.stakeholder_id.clone(),
+                Audience::Public.stakeholder(provider),
+            );
+        }
+    }
+    let names = lookup.names();
+    let contents: Vec<Service> = offerings
         .iter()
-        .map(|offering| hsds::service_summary(offering, today))
+        .map(|offering| {
+            hsds::service(
+                offering,
+                providers.get(&offering.stakeholder_id),
+                &names,
+                today,
+            )
+        })
         .collect();
-    let total = u64::try_from(total).unwrap_or_default();
-    Ok(Json(Page::new(
-        contents,
-        total,
-        page as u64,
-        per_page as u64,
-    )))
+    Ok(Json(json(serde_json::to_value(page_of(
+        contents, total, limit, offset,
+    )))?))
 }
 
 async fn service(
@@ -118,32 +262,106 @@ async fn service(
         .filter(|provider| provider.meta.status == Status::Active)
         .map(|provider| Audience::Public.stakeholder(provider))
         .ok_or_else(not_found)?;
-    let mut districts: BTreeMap<String, District> = BTreeMap::new();
-    for code in offering
-        .data
-        .districts
-        .iter()
-        .chain([&provider.data.district])
-    {
-        if let Some(district) = app.store.get_district(code).await? {
-            districts.insert(code.clone(), district);
-        }
-    }
-    let sectors: BTreeMap<String, Sector> = app
-        .store
-        .list_sectors()
-        .await?
-        .into_iter()
-        .map(|sector| (sector.code.clone(), sector))
-        .collect();
-    let names = Names {
-        districts: &districts,
-        sectors: &sectors,
-    };
+    let lookup = Lookup::load(&app).await?;
     Ok(Json(hsds::service(
         &offering,
+        Some(&provider),
+        &lookup.names(),
+        today_in_india(),
+    )))
+}
+
+#[derive(Deserialize)]
+struct OrganizationsQuery {
+    page: Option<i64>,
+    per_page: Option<i64>,
+    search: Option<String>,
+    full: Option<bool>,
+    full_service: Option<bool>,
+    format: Option<String>,
+}
+
+/// A page of the organizations that provide at least one public service: their one-to-one
+/// fields, or with `full=true` each with its kind and services (in full with `full_service`).
+async fn organizations(
+    State(app): State<AppState>,
+    QueryParams(query): QueryParams<OrganizationsQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    json_only(query.format.as_deref())?;
+    let (limit, offset) = paging(query.page, query.per_page)?;
+    let search = query.search.filter(|s| !s.trim().is_empty());
+    let (providers, total) = app
+        .store
+        .hsds_organizations(search.as_deref(), limit, offset)
+        .await?;
+    let lookup = Lookup::load(&app).await?;
+    let names = lookup.names();
+    let providers: Vec<_> = providers
+        .into_iter()
+        .map(|p| Audience::Public.stakeholder(p))
+        .collect();
+    let page = if query.full == Some(true) {
+        let ids: Vec<String> = providers.iter().map(|p| p.id.clone()).collect();
+        let offerings = app.store.hsds_services_of(&ids).await?;
+        let today = today_in_india();
+        let contents: Vec<Organization> = providers
+            .iter()
+            .map(|provider| {
+                let theirs: Vec<_> = offerings
+                    .iter()
+                    .filter(|o| o.stakeholder_id == provider.id)
+                    .cloned()
+                    .collect();
+                let full_services = query.full_service == Some(true);
+                hsds::organization(provider, &theirs, full_services, &names, today)
+            })
+            .collect();
+        serde_json::to_value(page_of(contents, total, limit, offset))
+    } else {
+        let contents: Vec<OrganizationSummary> = providers
+            .iter()
+            .map(|provider| hsds::organization_summary(provider, &names))
+            .collect();
+        serde_json::to_value(page_of(contents, total, limit, offset))
+    };
+    page.map(Json)
+        .map_err(|e| AppError::Internal(format!("writing an HSDS page: {e}")))
+}
+
+#[derive(Deserialize)]
+struct OrganizationQuery {
+    full_service: Option<bool>,
+}
+
+/// One organization with its kind and its public services (in full with `full_service=true`).
+async fn organization(
+    State(app): State<AppState>,
+    PathParam(id): PathParam<String>,
+    QueryParams(query): QueryParams<OrganizationQuery>,
+) -> AppResult<Json<Organization>> {
+    let not_found = || AppError::not_found("organization");
+    let stakeholder_id = hsds::stakeholder_id(&id).ok_or_else(not_found)?;
+    let provider = app
+        .store
+        .get_stakeholder(&stakeholder_id)
+        .await?
+        .filter(|provider| provider.meta.status == Status::Active)
+        .map(|provider| Audience::Public.stakeholder(provider))
+        .ok_or_else(not_found)?;
+    let offerings = app
+        .store
+        .hsds_services_of(std::slice::from_ref(&provider.id))
+        .await?;
+    // Only providers of a public service are organizations of the feed.
+    if offerings.is_empty() {
+        return Err(not_found());
+    }
+    let lookup = Lookup::load(&app).await?;
+    Ok(Json(hsds::organization(
         &provider,
-        &names,
+        &offerings,
+        query.full_service == Some(true),
+        &lookup.names(),
         today_in_india(),
     )))
 }

@@ -1,32 +1,40 @@
-//! `/api/v1/export/{stakeholders,offerings,needs}.csv` and `/api/v1/import/{stakeholders,offerings}`:
-//! the registry as spreadsheets.
+//! `/api/v1/export/{stakeholders,offerings,needs}.{csv,xlsx}` and
+//! `/api/v1/import/{stakeholders,offerings,needs}`: the registry as spreadsheets.
 //!
 //! Exports follow the visibility rules of the listings: without a token, active records only and
 //! no contact or personal-profile columns at all (gender, age, social category, SHG membership,
-//! block); with one, contact columns and `status=` as in the listings. The
-//! store is read 500 records at a time; the file itself is built in memory (about 1 KiB per
-//! record) before it is sent. Imports are checked whole before one transaction stores them
-//! (see [`crate::interchange::import`]).
+//! block); with one, contact columns and `status=` as in the listings. The store is read 500
+//! records at a time; CSV goes to the client page by page as it is read (memory stays flat), an
+//! Excel workbook is built in memory first. Imports (CSV or .xlsx) are checked whole before one
+//! transaction stores them (see [`crate::interchange::import`]).
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, OriginalUri, State};
 use axum::http::StatusCode;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderName};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, CsvBody, MAX_CSV_BODY_BYTES, MaybeCaller, QueryParams};
-use super::stakeholders::{shown, status_filter, writable_owner};
+use super::extract::{
+    Authenticated, MAX_CSV_BODY_BYTES, MaybeCaller, QueryParams, SpreadsheetBody, XLSX_MEDIA_TYPE,
+};
+use super::stakeholders::{shown, status_filter};
 use crate::domain::access::Caller;
+use crate::domain::need::Need;
 use crate::domain::offering::LinkageKind;
+use crate::domain::offering::Offering;
 use crate::domain::record::Provenance;
+use crate::domain::stakeholder::Stakeholder;
 use crate::domain::stakeholder::StakeholderKind;
-use crate::interchange::import::{self, ImportError, ImportOptions, MAX_HTTP_IMPORT_ROWS};
-use crate::interchange::table::TableWriter;
+use crate::interchange::import::{self, ImportError, ImportOptions, MAX_HTTP_IMPORT_ROWS, Records};
+use crate::interchange::table::{BYTE_ORDER_MARK, defuse};
+use crate::interchange::xlsx::{self, XlsxWriter};
 use crate::interchange::{needs, offerings, stakeholders};
 use crate::store::StoreResult;
 use crate::store::interchange::{NeedExport, OfferingExport, StakeholderExport};
@@ -34,8 +42,11 @@ use crate::store::interchange::{NeedExport, OfferingExport, StakeholderExport};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/export/stakeholders.csv", get(export_stakeholders))
+        .route("/export/stakeholders.xlsx", get(export_stakeholders))
         .route("/export/offerings.csv", get(export_offerings))
+        .route("/export/offerings.xlsx", get(export_offerings))
         .route("/export/needs.csv", get(export_needs))
+        .route("/export/needs.xlsx", get(export_needs))
         .route(
             "/import/stakeholders",
             post(import_stakeholders).layer(DefaultBodyLimit::max(MAX_CSV_BODY_BYTES)),
@@ -43,6 +54,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/import/offerings",
             post(import_offerings).layer(DefaultBodyLimit::max(MAX_CSV_BODY_BYTES)),
+        )
+        .route(
+            "/import/needs",
+            post(import_needs).layer(DefaultBodyLimit::max(MAX_CSV_BODY_BYTES)),
         )
 }
 
@@ -54,6 +69,7 @@ struct ExportQuery {
     district: Option<String>,
     kind: Option<String>,
     status: Option<String>,
+    format: Option<String>,
 }
 
 fn trimmed(value: Option<String>) -> Option<String> {
@@ -75,62 +91,184 @@ fn parse_kind<T>(
     }
 }
 
-fn write_failed(error: csv::Error) -> AppError {
-    AppError::Internal(format!("writing an export: {error}"))
+/// How an export is written: CSV (streamed) or an Excel workbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExportFormat {
+    Csv,
+    Xlsx,
 }
 
-/// A CSV download named after what it holds: `sangam-stakeholders-up-mirzapur.csv`.
-fn csv_file(what: &str, district: Option<&str>, body: Vec<u8>) -> Response {
-    let place: String = district
-        .unwrap_or("all")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
-    (
+/// `?format=csv|xlsx`; a path ending in `.xlsx` means xlsx too.
+fn export_format(requested: Option<&str>, xlsx_path: bool) -> AppResult<ExportFormat> {
+    match requested.map(|f| f.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("") if xlsx_path => Ok(ExportFormat::Xlsx),
+        None | Some("" | "csv") => Ok(ExportFormat::Csv),
+        Some("xlsx") => Ok(ExportFormat::Xlsx),
+        Some(other) => Err(AppError::field(
+            "format",
+            format!("unknown format `{other}`: csv or xlsx"),
+        )),
+    }
+}
+
+/// What one export takes from the store and how it writes each record.
+struct Export<T, Fetch> {
+    /// `stakeholders`, `offerings`, `needs`: names the file and the worksheet.
+    what: &'static str,
+    district: Option<String>,
+    columns: Vec<&'static str>,
+    /// The next page: records after this id (`None` for the first page), in id order.
+    fetch: Fetch,
+    id_of: fn(&T) -> String,
+    row_of: RowOf<T>,
+}
+
+/// How an export writes one record as cells.
+type RowOf<T> = Box<dyn Fn(&T) -> Vec<String> + Send + Sync>;
+
+type PageFuture<T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = StoreResult<Vec<T>>> + Send>>;
+
+impl<T, Fetch> Export<T, Fetch>
+where
+    T: Send + 'static,
+    Fetch: Fn(Option<String>) -> PageFuture<T> + Send + Sync + 'static,
+{
+    /// A download named after what it holds: `sangam-stakeholders-up-mirzapur.csv`.
+    fn headers(&self, extension: &str, content_type: &str) -> [(HeaderName, String); 2] {
+        let place: String = self
+            .district
+            .as_deref()
+            .unwrap_or("all")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
         [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (CONTENT_TYPE, content_type.to_string()),
             (
                 CONTENT_DISPOSITION,
-                format!("attachment; filename=\"sangam-{what}-{place}.csv\""),
+                format!(
+                    "attachment; filename=\"sangam-{}-{place}.{extension}\"",
+                    self.what
+                ),
             ),
-        ],
-        body,
-    )
-        .into_response()
-}
+        ]
+    }
 
-/// A CSV file of every record `fetch_page` yields, a page of [`EXPORT_PAGE`] at a time, each
-/// page starting after the id of the last record of the one before.
-async fn csv_of_pages<T, Fetch, Page>(
-    columns: &[&str],
-    fetch_page: Fetch,
-    id_of: impl Fn(&T) -> &String,
-    row_of: impl Fn(&T) -> Vec<String>,
-) -> AppResult<Vec<u8>>
-where
-    Fetch: Fn(Option<String>) -> Page,
-    Page: std::future::Future<Output = StoreResult<Vec<T>>>,
-{
-    let mut writer = TableWriter::new(columns).map_err(write_failed)?;
-    let mut after: Option<String> = None;
-    loop {
-        let page = fetch_page(after.take()).await?;
-        for record in &page {
-            writer.write_row(&row_of(record)).map_err(write_failed)?;
-        }
-        match page.last() {
-            Some(last) if page.len() as i64 == EXPORT_PAGE => after = Some(id_of(last).clone()),
-            _ => break,
+    async fn respond(self, format: ExportFormat) -> AppResult<Response> {
+        match format {
+            ExportFormat::Csv => self.csv().await,
+            ExportFormat::Xlsx => self.xlsx().await,
         }
     }
-    writer.finish().map_err(write_failed)
+
+    /// CSV sent page by page as it is read: memory stays flat however many records there are.
+    /// The first page is read before answering, so a failing store is still a clean error; a
+    /// failure later cuts the transfer short (the client sees an incomplete download, never a
+    /// file that looks whole).
+    async fn csv(self) -> AppResult<Response> {
+        let first = (self.fetch)(None).await?;
+        let headers = self.headers("csv", "text/csv; charset=utf-8");
+        let mut head = BYTE_ORDER_MARK.as_bytes().to_vec();
+        head.extend(csv_lines(std::iter::once(
+            self.columns.iter().map(|c| c.to_string()).collect(),
+        ))?);
+        let head = Bytes::from(head);
+        let export = std::sync::Arc::new(self);
+        struct Cursor<T> {
+            pending: Option<Vec<T>>,
+            after: Option<String>,
+            done: bool,
+        }
+        let start = Cursor {
+            pending: Some(first),
+            after: None,
+            done: false,
+        };
+        let pages = futures_util::stream::unfold(start, move |mut cursor| {
+            let export = export.clone();
+            async move {
+                if cursor.done {
+                    return None;
+                }
+                let page = match cursor.pending.take() {
+                    Some(page) => page,
+                    None => match (export.fetch)(cursor.after.take()).await {
+                        Ok(page) => page,
+                        Err(error) => {
+                            tracing::error!(%error, "an export failed part way; the transfer is cut short");
+                            cursor.done = true;
+                            return Some((Err(std::io::Error::other(error.to_string())), cursor));
+                        }
+                    },
+                };
+                cursor.done = (page.len() as i64) < EXPORT_PAGE;
+                cursor.after = page.last().map(|last| (export.id_of)(last));
+                let chunk = csv_lines(page.iter().map(|record| (export.row_of)(record)))
+                    .map(Bytes::from)
+                    .map_err(|e| std::io::Error::other(e.to_string()));
+                if chunk.is_err() {
+                    cursor.done = true;
+                }
+                Some((chunk, cursor))
+            }
+        });
+        let body =
+            futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) }).chain(pages);
+        Ok((headers, Body::from_stream(body)).into_response())
+    }
+
+    /// An Excel workbook of every record, built in memory (see [`crate::interchange::xlsx`]).
+    async fn xlsx(self) -> AppResult<Response> {
+        let failed =
+            |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("writing a workbook: {e}"));
+        let mut writer = XlsxWriter::new(self.what, &self.columns).map_err(failed)?;
+        let mut after: Option<String> = None;
+        let mut rows = 0usize;
+        loop {
+            let page = (self.fetch)(after.take()).await?;
+            rows += page.len();
+            if rows > xlsx::MAX_ROWS {
+                return Err(AppError::TooLarge(format!(
+                    "more than {} rows do not fit in one Excel worksheet; narrow the export by district or kind, or take it as CSV",
+                    xlsx::MAX_ROWS
+                )));
+            }
+            for record in &page {
+                writer.write_row(&(self.row_of)(record)).map_err(failed)?;
+            }
+            match page.last() {
+                Some(last) if page.len() as i64 == EXPORT_PAGE => after = Some((self.id_of)(last)),
+                _ => break,
+            }
+        }
+        let bytes = writer.finish().map_err(failed)?;
+        Ok((self.headers("xlsx", XLSX_MEDIA_TYPE), bytes).into_response())
+    }
+}
+
+/// Rows as CSV lines for Excel: CRLF line ends, every cell defused.
+fn csv_lines(rows: impl Iterator<Item = Vec<String>>) -> AppResult<Vec<u8>> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for row in rows {
+        writer
+            .write_record(row.iter().map(|cell| defuse(cell)))
+            .map_err(|e| AppError::Internal(format!("writing an export: {e}")))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(format!("writing an export: {e}")))
 }
 
 async fn export_stakeholders(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
+    OriginalUri(uri): OriginalUri,
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
+    let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
     let kind = trimmed(query.kind);
     let filter = StakeholderExport {
         district: trimmed(query.district),
@@ -142,26 +280,36 @@ async fn export_stakeholders(
         statuses: status_filter(&caller, query.status.as_deref())?,
     };
     let private = caller.is_some();
-    let (store, filter) = (&app.store, &filter);
-    let body = csv_of_pages(
-        &stakeholders::columns(private),
-        |after| async move {
-            store
-                .export_stakeholders_page(filter, after.as_deref(), EXPORT_PAGE)
-                .await
+    let store = app.store.clone();
+    let district = filter.district.clone();
+    let filter = std::sync::Arc::new(filter);
+    let export = Export {
+        what: "stakeholders",
+        district,
+        columns: stakeholders::columns(private),
+        fetch: move |after: Option<String>| -> PageFuture<Stakeholder> {
+            let (store, filter) = (store.clone(), filter.clone());
+            Box::pin(async move {
+                store
+                    .export_stakeholders_page(&filter, after.as_deref(), EXPORT_PAGE)
+                    .await
+            })
         },
-        |stakeholder| &stakeholder.id,
-        |stakeholder| stakeholders::row(&shown(&caller, stakeholder.clone()), private),
-    )
-    .await?;
-    Ok(csv_file("stakeholders", filter.district.as_deref(), body))
+        id_of: |stakeholder: &Stakeholder| stakeholder.id.clone(),
+        row_of: Box::new(move |stakeholder: &Stakeholder| {
+            stakeholders::row(&shown(&caller, stakeholder.clone()), private)
+        }),
+    };
+    export.respond(format).await
 }
 
 async fn export_offerings(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
+    OriginalUri(uri): OriginalUri,
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
+    let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
     let kind = trimmed(query.kind);
     let filter = OfferingExport {
         district: trimmed(query.district),
@@ -169,26 +317,36 @@ async fn export_offerings(
         statuses: status_filter(&caller, query.status.as_deref())?,
         active_providers_only: caller.is_none(),
     };
-    let (store, filter) = (&app.store, &filter);
-    let body = csv_of_pages(
-        offerings::COLUMNS,
-        |after| async move {
-            store
-                .export_offerings_page(filter, after.as_deref(), EXPORT_PAGE)
-                .await
+    let store = app.store.clone();
+    let district = filter.district.clone();
+    let filter = std::sync::Arc::new(filter);
+    let export = Export {
+        what: "offerings",
+        district,
+        columns: offerings::COLUMNS.to_vec(),
+        fetch: move |after: Option<String>| -> PageFuture<(Offering, String)> {
+            let (store, filter) = (store.clone(), filter.clone());
+            Box::pin(async move {
+                store
+                    .export_offerings_page(&filter, after.as_deref(), EXPORT_PAGE)
+                    .await
+            })
         },
-        |(offering, _)| &offering.id,
-        |(offering, provider_name)| offerings::row(offering, provider_name),
-    )
-    .await?;
-    Ok(csv_file("offerings", filter.district.as_deref(), body))
+        id_of: |(offering, _): &(Offering, String)| offering.id.clone(),
+        row_of: Box::new(|(offering, provider_name): &(Offering, String)| {
+            offerings::row(offering, provider_name)
+        }),
+    };
+    export.respond(format).await
 }
 
 async fn export_needs(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
+    OriginalUri(uri): OriginalUri,
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
+    let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
     let kind = trimmed(query.kind);
     let filter = NeedExport {
         district: trimmed(query.district),
@@ -196,19 +354,25 @@ async fn export_needs(
         statuses: status_filter(&caller, query.status.as_deref())?,
         active_owners_only: caller.is_none(),
     };
-    let (store, filter) = (&app.store, &filter);
-    let body = csv_of_pages(
-        needs::COLUMNS,
-        |after| async move {
-            store
-                .export_needs_page(filter, after.as_deref(), EXPORT_PAGE)
-                .await
+    let store = app.store.clone();
+    let district = filter.district.clone();
+    let filter = std::sync::Arc::new(filter);
+    let export = Export {
+        what: "needs",
+        district,
+        columns: needs::COLUMNS.to_vec(),
+        fetch: move |after: Option<String>| -> PageFuture<(Need, String)> {
+            let (store, filter) = (store.clone(), filter.clone());
+            Box::pin(async move {
+                store
+                    .export_needs_page(&filter, after.as_deref(), EXPORT_PAGE)
+                    .await
+            })
         },
-        |(need, _)| &need.id,
-        |(need, owner_name)| needs::row(need, owner_name),
-    )
-    .await?;
-    Ok(csv_file("needs", filter.district.as_deref(), body))
+        id_of: |(need, _): &(Need, String)| need.id.clone(),
+        row_of: Box::new(|(need, owner_name): &(Need, String)| needs::row(need, owner_name)),
+    };
+    export.respond(format).await
 }
 
 #[derive(Deserialize)]
@@ -226,7 +390,7 @@ impl From<ImportError> for AppError {
             ImportError::Invalid(errors) => AppError::Validation(errors),
             too_many @ ImportError::TooManyRows { .. } => AppError::TooLarge(too_many.to_string()),
             ImportError::Duplicates(rows) => AppError::Conflict {
-                message: "some rows look like stakeholders already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway".into(),
+                message: "some rows look like records already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway".into(),
                 details: Some(json!({"rows": rows})),
             },
             ImportError::Store(error) => error.into(),
@@ -246,86 +410,83 @@ fn require_importer(caller: &Caller) -> AppResult<()> {
     }
 }
 
-fn created(ids: Vec<String>) -> Response {
-    (
-        StatusCode::CREATED,
-        Json(json!({"created": ids.len(), "ids": ids})),
-    )
-        .into_response()
-}
-
-/// Creates a stakeholder per row, all or none (facilitators and admins).
 async fn import_stakeholders(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
     QueryParams(query): QueryParams<ImportQuery>,
-    CsvBody(body): CsvBody,
+    body: SpreadsheetBody,
 ) -> AppResult<Response> {
-    require_importer(&caller)?;
+    import_file(&app, &caller, Records::Stakeholders, &query, body).await
+}
+
+async fn import_offerings(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+    QueryParams(query): QueryParams<ImportQuery>,
+    body: SpreadsheetBody,
+) -> AppResult<Response> {
+    import_file(&app, &caller, Records::Offerings, &query, body).await
+}
+
+async fn import_needs(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+    QueryParams(query): QueryParams<ImportQuery>,
+    body: SpreadsheetBody,
+) -> AppResult<Response> {
+    import_file(&app, &caller, Records::Needs, &query, body).await
+}
+
+/// Creates a record per new row and changes the record each `id` names, all or none
+/// (facilitators and admins); a dry run answers what would happen, row by row.
+async fn import_file(
+    app: &AppState,
+    caller: &Caller,
+    records: Records,
+    query: &ImportQuery,
+    body: SpreadsheetBody,
+) -> AppResult<Response> {
+    require_importer(caller)?;
     let options = ImportOptions {
         allow_duplicate: query.allow_duplicate,
         max_rows: MAX_HTTP_IMPORT_ROWS,
+        format: body.format,
     };
-    let plan = import::check(&app.store, &body, options, &mut |_| {}).await?;
-    for (row, new) in plan.rows.iter().zip(&plan.stakeholders) {
-        if !caller.may_act_in(&new.data.district) {
+    let plan = import::check(&app.store, records, &body.bytes, options, &mut |_| {}).await?;
+    for (row, districts) in plan.write_rows.iter().zip(&plan.write_districts) {
+        if let Some(district) = districts.iter().find(|d| !caller.may_act_in(d)) {
             return Err(AppError::Forbidden(format!(
-                "row {row}: this token writes only in {}; `{}` is not one of them",
+                "row {row}: this token writes only in {}; `{district}` is not one of them",
                 caller.districts.join(", "),
-                new.data.district
             )));
         }
     }
     if query.dry_run {
-        return Ok(Json(json!({
-            "would_create": plan.stakeholders.len(),
-            "duplicates": plan.duplicates,
-        }))
-        .into_response());
+        return Ok(Json(plan.report()).into_response());
     }
-    let ids = import::commit(
+    let plan = plan.into_storable()?;
+    let unchanged = plan.unchanged;
+    let (created, changed) = import::commit(
         &app.store,
         &plan,
         &Provenance::import(&caller.name),
         &mut || {},
     )
     .await?;
-    Ok(created(ids))
-}
-
-#[derive(Deserialize)]
-struct OfferingImportQuery {
-    #[serde(default)]
-    dry_run: bool,
-}
-
-/// Creates an offering per row for the provider its `provider_id` names, all or none.
-async fn import_offerings(
-    State(app): State<AppState>,
-    Authenticated(caller): Authenticated,
-    QueryParams(query): QueryParams<OfferingImportQuery>,
-    CsvBody(body): CsvBody,
-) -> AppResult<Response> {
-    require_importer(&caller)?;
-    let plan =
-        import::check_offerings(&app.store, &body, MAX_HTTP_IMPORT_ROWS, &mut |_| {}).await?;
-    let providers: std::collections::BTreeSet<&String> = plan
-        .offerings
-        .iter()
-        .map(|(provider, _)| provider)
-        .collect();
-    for provider in providers {
-        writable_owner(&app, &caller, provider).await?;
-    }
-    if query.dry_run {
-        return Ok(Json(json!({"would_create": plan.offerings.len()})).into_response());
-    }
-    let ids = import::commit_offerings(
-        &app.store,
-        &plan,
-        &Provenance::import(&caller.name),
-        &mut || {},
+    let status = if created.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        Json(json!({
+            "created": created.len(),
+            "ids": created,
+            "changed": changed.len(),
+            "changed_ids": changed,
+            "unchanged": unchanged,
+        })),
     )
-    .await?;
-    Ok(created(ids))
+        .into_response())
 }

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::{AppError, AppResult};
 use crate::domain::FieldErrors;
@@ -67,26 +67,7 @@ pub fn based_on(if_match: Option<i64>, current: &RecordMeta) -> AppResult<i64> {
     }
 }
 
-/// Merges `patch` into `target`: objects merge key by key, `null` removes, anything else replaces.
-pub fn merge(target: &mut Value, patch: &Value) {
-    match patch {
-        Value::Object(changes) => {
-            if !target.is_object() {
-                *target = Value::Object(Map::new());
-            }
-            if let Value::Object(fields) = target {
-                for (key, change) in changes {
-                    if change.is_null() {
-                        fields.remove(key);
-                    } else {
-                        merge(fields.entry(key.clone()).or_insert(Value::Null), change);
-                    }
-                }
-            }
-        }
-        other => *target = other.clone(),
-    }
-}
+pub use crate::domain::merge::merge;
 
 /// Applies a patch to a record's input form. Keys outside `allowed` are refused, so a typo in a
 /// field name is an error rather than an update that silently does nothing.

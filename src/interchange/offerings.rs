@@ -39,8 +39,33 @@ pub const COLUMNS: &[&str] = &[
     "demo",
 ];
 
-/// Columns an import needs.
-pub const REQUIRED: &[&str] = &["provider_id", "kind", "title"];
+/// Columns an import needs. (`provider_id` may be left empty on a row whose `id` names an
+/// offering to change.)
+pub const REQUIRED: &[&str] = &["kind", "title"];
+
+/// Each column an import reads, with the field of the JSON API it fills.
+pub const FIELDS: &[(&str, &str)] = &[
+    ("kind", "kind"),
+    ("title", "title"),
+    ("description", "description"),
+    ("sectors", "sectors"),
+    ("districts", "districts"),
+    ("gender", "eligibility.gender"),
+    ("min_age", "eligibility.min_age"),
+    ("max_age", "eligibility.max_age"),
+    ("social_categories", "eligibility.social_categories"),
+    ("shg_member_required", "eligibility.shg_member_required"),
+    ("min_amount_inr", "eligibility.min_amount_inr"),
+    ("max_amount_inr", "eligibility.max_amount_inr"),
+    ("stages", "eligibility.stages"),
+    ("interest_rate_pct", "terms.interest_rate_pct"),
+    ("tenure_months", "terms.tenure_months"),
+    ("duration_days", "terms.duration_days"),
+    ("seats", "terms.seats"),
+    ("starts_on", "terms.starts_on"),
+    ("budget_inr", "terms.budget_inr"),
+    ("valid_until", "valid_until"),
+];
 
 const ELIGIBILITY: &[&str] = &[
     "gender",

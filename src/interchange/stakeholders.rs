@@ -32,6 +32,27 @@ const RECORD: &[&str] = &[
 
 pub const REQUIRED: &[&str] = &["kind", "name", "district"];
 
+/// Each column an import reads, with the field of the JSON API it fills.
+pub const FIELDS: &[(&str, &str)] = &[
+    ("kind", "kind"),
+    ("name", "name"),
+    ("name_local", "name_local"),
+    ("district", "district"),
+    ("districts_served", "districts_served"),
+    ("description", "description"),
+    ("contact_person", "contact.person"),
+    ("contact_phone", "contact.phone"),
+    ("contact_email", "contact.email"),
+    ("gender", "profile.gender"),
+    ("age", "profile.age"),
+    ("social_category", "profile.social_category"),
+    ("shg_member", "profile.shg_member"),
+    ("block", "profile.block"),
+    ("sector", "profile.sector"),
+    ("stage", "profile.stage"),
+    ("members", "profile.members"),
+];
+
 /// The export's columns; with `private` (a token holder), the contact and personal columns too.
 pub fn columns(private: bool) -> Vec<&'static str> {
     let mut columns = LEADING.to_vec();

@@ -57,70 +57,76 @@ impl Table {
         let mut records = reader.records();
         let mut counter = RowCounter::new(text);
         let header = match records.next() {
-            None => {
-                return Err(invalid(
-                    "file",
-                    format!(
-                        "is empty: the first row must name the columns ({})",
-                        layout.required.join(", ")
-                    ),
-                ));
-            }
+            None => return Err(empty_file(layout)),
             Some(Err(error)) => return Err(unreadable(1, &error)),
             Some(Ok(record)) => {
                 counter.advance(&record);
                 record
             }
         };
-        let (columns, unnamed) = read_header(&header, layout)?;
-
-        let mut rows = Vec::new();
-        let mut errors = FieldErrors::new();
+        let header: Vec<String> = header.iter().map(str::to_string).collect();
+        let mut builder = TableBuilder::new(&header, layout)?;
         for record in records {
             let record = record.map_err(|error| unreadable(counter.number + 1, &error))?;
             let number = counter.advance(&record);
-            if record.iter().all(|cell| cell.trim().is_empty()) {
-                continue;
+            builder.push(number, record.iter().map(str::to_string).collect())?;
+        }
+        builder.finish()
+    }
+
+    /// The first worksheet of an Excel workbook (.xlsx), read as [`Table::read`] reads CSV:
+    /// numbers as they show (whole numbers without a decimal point), dates as `YYYY-MM-DD`,
+    /// `TRUE`/`FALSE` as yes/no; a cell holding a spreadsheet error (`#N/A`) is refused.
+    pub fn read_xlsx(bytes: &[u8], layout: &Layout) -> Result<Table, TableProblem> {
+        use calamine::Reader;
+        let not_xlsx = |why: String| {
+            TableProblem::Unreadable(format!(
+                "the file is not an Excel workbook (.xlsx): {why}; in Excel choose Save As → \"Excel Workbook (.xlsx)\", or send CSV UTF-8 as text/csv"
+            ))
+        };
+        let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(bytes))
+            .map_err(|error| not_xlsx(error.to_string()))?;
+        let range = match workbook.worksheet_range_at(0) {
+            None => return Err(invalid("file", "has no worksheet")),
+            Some(range) => range.map_err(|error| not_xlsx(error.to_string()))?,
+        };
+        // A sheet's used range need not start at A1: cells before it are empty.
+        let (first_row, first_column) = range.start().unwrap_or((0, 0));
+        let lead = vec![String::new(); first_column as usize];
+        let mut errors = FieldErrors::new();
+        let mut rows = range.rows().enumerate().map(|(index, cells)| {
+            let number = first_row as usize + index + 1;
+            let mut texts = lead.clone();
+            for (offset, cell) in cells.iter().enumerate() {
+                match cell_text(cell) {
+                    Ok(text) => texts.push(text),
+                    Err(shown) => {
+                        errors.add(
+                            format!("rows[{number}]"),
+                            format!(
+                                "column {} holds the spreadsheet error {shown}",
+                                column_letter(first_column as usize + offset)
+                            ),
+                        );
+                        texts.push(String::new());
+                    }
+                }
             }
-            if rows.len() == layout.max_rows {
-                return Err(TableProblem::TooManyRows {
-                    limit: layout.max_rows,
-                });
-            }
-            let mut cells: Vec<String> = record.iter().map(str::to_string).collect();
-            // Excel leaves off the delimiters of empty trailing cells on some rows.
-            if cells.len() < header.len() {
-                cells.resize(header.len(), String::new());
-            }
-            let extra = cells[header.len()..].iter().any(|c| !c.trim().is_empty());
-            if extra {
-                errors.add(
-                    format!("rows[{number}]"),
-                    format!(
-                        "has {} cells but the header names {} columns",
-                        cells.len(),
-                        header.len()
-                    ),
-                );
-            } else if let Some(&position) = unnamed.iter().find(|&&p| !cells[p].trim().is_empty()) {
-                errors.add(
-                    format!("rows[{number}]"),
-                    format!(
-                        "has a value in column {}, which has no name in the header",
-                        column_letter(position)
-                    ),
-                );
-            }
-            cells.truncate(header.len());
-            rows.push(TableRow { number, cells });
+            (number, texts)
+        });
+        // Rows above the used range are empty; the first non-empty row is the header.
+        let header = match rows.next() {
+            None => return Err(empty_file(layout)),
+            Some((_, header)) => header,
+        };
+        let mut builder = TableBuilder::new(&header, layout)?;
+        for (number, cells) in rows.by_ref() {
+            builder.push(number, cells)?;
         }
         if !errors.is_empty() {
             return Err(TableProblem::Invalid(errors));
         }
-        if rows.is_empty() {
-            return Err(invalid("file", "has a header but no rows"));
-        }
-        Ok(Table { columns, rows })
+        builder.finish()
     }
 
     pub fn rows(&self) -> &[TableRow] {
@@ -177,6 +183,116 @@ impl<'a> RowCounter<'a> {
     }
 }
 
+/// Rows gathered under a header, with the checks both file formats share.
+struct TableBuilder<'a> {
+    layout: &'a Layout<'a>,
+    width: usize,
+    columns: BTreeMap<String, usize>,
+    unnamed: Vec<usize>,
+    rows: Vec<TableRow>,
+    errors: FieldErrors,
+}
+
+impl<'a> TableBuilder<'a> {
+    fn new(header: &[String], layout: &'a Layout<'a>) -> Result<Self, TableProblem> {
+        let (columns, unnamed) = read_header(header, layout)?;
+        Ok(TableBuilder {
+            layout,
+            width: header.len(),
+            columns,
+            unnamed,
+            rows: Vec::new(),
+            errors: FieldErrors::new(),
+        })
+    }
+
+    fn push(&mut self, number: usize, mut cells: Vec<String>) -> Result<(), TableProblem> {
+        if cells.iter().all(|cell| cell.trim().is_empty()) {
+            return Ok(());
+        }
+        if self.rows.len() == self.layout.max_rows {
+            return Err(TableProblem::TooManyRows {
+                limit: self.layout.max_rows,
+            });
+        }
+        let width = self.width;
+        // Excel leaves off the delimiters of empty trailing cells on some rows.
+        if cells.len() < width {
+            cells.resize(width, String::new());
+        }
+        let extra = cells[width..].iter().any(|c| !c.trim().is_empty());
+        if extra {
+            self.errors.add(
+                format!("rows[{number}]"),
+                format!(
+                    "has {} cells but the header names {width} columns",
+                    cells.len()
+                ),
+            );
+        } else if let Some(&position) = self.unnamed.iter().find(|&&p| !cells[p].trim().is_empty())
+        {
+            self.errors.add(
+                format!("rows[{number}]"),
+                format!(
+                    "has a value in column {}, which has no name in the header",
+                    column_letter(position)
+                ),
+            );
+        }
+        cells.truncate(width);
+        self.rows.push(TableRow { number, cells });
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Table, TableProblem> {
+        if !self.errors.is_empty() {
+            return Err(TableProblem::Invalid(self.errors));
+        }
+        if self.rows.is_empty() {
+            return Err(invalid("file", "has a header but no rows"));
+        }
+        Ok(Table {
+            columns: self.columns,
+            rows: self.rows,
+        })
+    }
+}
+
+fn empty_file(layout: &Layout) -> TableProblem {
+    invalid(
+        "file",
+        format!(
+            "is empty: the first row must name the columns ({})",
+            layout.required.join(", ")
+        ),
+    )
+}
+
+/// A workbook cell as the text a person sees in it, or the error it shows (`#N/A`).
+fn cell_text(cell: &calamine::Data) -> Result<String, String> {
+    use calamine::Data;
+    Ok(match cell {
+        Data::Empty => String::new(),
+        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
+        Data::Int(n) => n.to_string(),
+        // Whole numbers (a phone typed as a number, an amount) without a decimal point.
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(true) => "yes".to_string(),
+        Data::Bool(false) => "no".to_string(),
+        Data::DateTime(when) if when.is_datetime() => {
+            let (year, month, day, hour, minute, second, _) = when.to_ymd_hms_milli();
+            if (hour, minute, second) == (0, 0, 0) {
+                format!("{year:04}-{month:02}-{day:02}")
+            } else {
+                format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}")
+            }
+        }
+        Data::DateTime(duration) => duration.as_f64().to_string(),
+        Data::Error(error) => return Err(error.to_string()),
+    })
+}
+
 fn invalid(field: &str, why: impl Into<String>) -> TableProblem {
     TableProblem::Invalid(FieldErrors::single(field, why))
 }
@@ -218,7 +334,7 @@ fn sniff_delimiter(text: &str) -> u8 {
 
 /// Column name → position, and the positions of unnamed columns (which must stay empty).
 fn read_header(
-    header: &csv::StringRecord,
+    header: &[String],
     layout: &Layout,
 ) -> Result<(BTreeMap<String, usize>, Vec<usize>), TableProblem> {
     let mut columns = BTreeMap::new();
@@ -252,11 +368,14 @@ fn read_header(
             ),
         );
     }
+    // A file with an `id` column may change existing records by naming only the columns it
+    // changes; its new rows are still checked field by field.
+    let updates = columns.contains_key("id");
     let missing: Vec<&str> = layout
         .required
         .iter()
         .copied()
-        .filter(|name| !columns.contains_key(*name))
+        .filter(|name| !updates && !columns.contains_key(*name))
         .collect();
     if !missing.is_empty() {
         errors.add(

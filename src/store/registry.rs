@@ -83,9 +83,10 @@ pub struct Registered {
 }
 
 /// What to do with a new stakeholder that looks like one already registered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnDuplicate {
     /// Store nothing and report the lookalikes ([`StoreError::Duplicate`]).
+    #[default]
     Refuse,
     /// Store it, flagged with the lookalikes for a facilitator to review.
     Flag,
@@ -394,7 +395,7 @@ pub(super) async fn insert_offering_in(
     Ok(id)
 }
 
-async fn insert_need_in(
+pub(super) async fn insert_need_in(
     tx: &mut Transaction<'static, Any>,
     stakeholder_id: &str,
     data: &NeedData,
@@ -935,6 +936,37 @@ impl Store {
     ) -> StoreResult<Need> {
         self.edit_need(id, &Edit::status(status, actor)).await
     }
+}
+
+/// An import's new content for a stakeholder, whatever its version: counted as an edit by
+/// `actor` (version and `updated_by`), with the change-log entry search follows.
+pub(super) async fn update_stakeholder_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    data: &StakeholderData,
+    actor: &str,
+) -> StoreResult<()> {
+    stakeholder_edit_in(tx, id, &Edit::content(data, actor), &now_timestamp()).await
+}
+
+/// An import's new content for an offering (see [`update_stakeholder_in`]).
+pub(super) async fn update_offering_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    data: &OfferingData,
+    actor: &str,
+) -> StoreResult<()> {
+    offering_edit_in(tx, id, &Edit::content(data, actor), &now_timestamp()).await
+}
+
+/// An import's new content for a need (see [`update_stakeholder_in`]).
+pub(super) async fn update_need_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    data: &NeedData,
+    actor: &str,
+) -> StoreResult<()> {
+    need_edit_in(tx, id, &Edit::content(data, actor), &now_timestamp()).await
 }
 
 /// What an edit changes, as decided on the record read for it.

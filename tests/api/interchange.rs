@@ -695,7 +695,7 @@ async fn the_command_line_imports_a_file_and_refuses_a_bad_one() {
             String::from_utf8_lossy(&output.stderr)
         );
         assert!(
-            stdout.contains("2 stakeholder(s)") && stdout.contains("nothing was stored"),
+            stdout.contains("would create 2 stakeholders") && stdout.contains("nothing was stored"),
             "{stdout}"
         );
         assert_eq!(server.stakeholder_count(&token).await, 0);
@@ -709,7 +709,7 @@ async fn the_command_line_imports_a_file_and_refuses_a_bad_one() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(stdout.contains("created 2 stakeholder(s)"), "{stdout}");
+        assert!(stdout.contains("created 2 stakeholders"), "{stdout}");
         let (_, listed) = server
             .get("/api/v1/stakeholders?district=up-mirzapur", None)
             .await;
@@ -841,6 +841,34 @@ async fn the_largest_file_one_request_takes_is_stored_and_exported_page_by_page(
             names,
             expected.iter().map(String::as_str).collect::<Vec<_>>()
         );
+
+        // Streamed: sent in pieces as pages are read, with no length known in advance, and
+        // arriving as more than one chunk.
+        let mut response = server
+            .client
+            .get(server.url("/api/v1/export/stakeholders.csv"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.headers().get("content-length").is_none());
+        assert_eq!(
+            response
+                .headers()
+                .get("transfer-encoding")
+                .and_then(|v| v.to_str().ok()),
+            Some("chunked")
+        );
+        let mut chunks = 0;
+        let mut bytes = 0;
+        while let Some(chunk) = response.chunk().await.unwrap() {
+            chunks += 1;
+            bytes += chunk.len();
+        }
+        assert!(
+            chunks > 1 && bytes == text.len(),
+            "{chunks} chunks, {bytes} bytes"
+        );
     }
 }
 
@@ -863,7 +891,8 @@ async fn offerings_import_for_the_provider_each_row_names_all_or_nothing() {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{loan}");
 
-        // The exported file goes back in as it is: a second copy of the loan.
+        // The exported file goes back in as it is: its row names the loan, which it leaves
+        // as it is.
         let (_, _, exported) = get_csv(&server, "/api/v1/export/offerings.csv", Some(&token)).await;
         let (status, body) = post_csv(
             &server,
@@ -873,9 +902,50 @@ async fn offerings_import_for_the_provider_each_row_names_all_or_nothing() {
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{}: {body}", backend.name());
-        assert_eq!(body["would_create"], 1);
-        let (status, body) =
-            post_csv(&server, "/api/v1/import/offerings", Some(&token), exported).await;
+        assert_eq!(
+            (body["would_create"].clone(), body["unchanged"].clone()),
+            (json!(0), json!(1)),
+            "{body}"
+        );
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/offerings",
+            Some(&token),
+            exported.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["unchanged"], 1, "{body}");
+
+        // Without its id column, the same row is a copy: the same provider, kind and title as
+        // the loan, refused like a duplicate stakeholder unless allowed.
+        let without_ids: String = exported
+            .lines()
+            .map(|line| line.split_once(',').map_or(line, |(_, rest)| rest))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/offerings",
+            Some(&token),
+            without_ids.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        let rows = &body["error"]["details"]["rows"];
+        assert_eq!(rows[0]["row"], 2, "{body}");
+        assert_eq!(rows[0]["duplicates"][0]["id"], loan["id"], "{body}");
+        assert_eq!(
+            rows[0]["duplicates"][0]["reason"],
+            "same provider, kind and title"
+        );
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/offerings?allow_duplicate=true",
+            Some(&token),
+            without_ids,
+        )
+        .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let copy_id = body["ids"][0].as_str().unwrap();
         let (_, copy) = server
@@ -934,8 +1004,557 @@ async fn offerings_import_for_the_provider_each_row_names_all_or_nothing() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(stdout.contains("created 1 offering(s)"), "{stdout}");
+        assert!(stdout.contains("created 1 offering,"), "{stdout}");
         let (_, listed) = server.get(&offerings_path, None).await;
         assert_eq!(listed.as_array().unwrap().len(), 3);
+    }
+}
+
+#[tokio::test]
+async fn a_monthly_file_changes_the_records_it_names_and_a_dry_run_shows_each_change() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let mut ids = Vec::new();
+        for (name, phone) in [("Sunita Devi", "98765 43210"), ("Asha Devi", "98765 00001")] {
+            let (status, body) = server
+                .post(
+                    "/api/v1/stakeholders",
+                    Some(&token),
+                    &entrepreneur(name, "up-mirzapur", Some(phone)),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            ids.push(body["id"].as_str().unwrap().to_string());
+        }
+        let (sunita, asha) = (&ids[0], &ids[1]);
+        // Row 2 changes Sunita's phone and age; row 3 is new; row 4 names Asha as she is (her
+        // phone typed another way); row 5 moves her to a district that does not exist.
+        let file = |with_bad_row: bool| {
+            let mut lines = vec![
+                "id,kind,name,district,contact_phone,age".to_string(),
+                format!("{sunita},micro_entrepreneur,Sunita Devi,up-mirzapur,098765 00099,32"),
+                ",micro_entrepreneur,Rekha Bind,up-bhadohi,98765 00077,".to_string(),
+            ];
+            if with_bad_row {
+                lines.push(format!(
+                    "{asha},micro_entrepreneur,Asha Devi,up-atlantis,+91 98765 00001,31"
+                ));
+            } else {
+                lines.push(format!(
+                    "{asha},micro_entrepreneur,Asha Devi,up-mirzapur,+91 98765 00001,31"
+                ));
+            }
+            lines.join("\r\n")
+        };
+        let (status, report) = post_csv(
+            &server,
+            "/api/v1/import/stakeholders?dry_run=true",
+            Some(&token),
+            file(true),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {report}", backend.name());
+        assert_eq!(
+            [
+                &report["would_create"],
+                &report["would_change"],
+                &report["unchanged"],
+                &report["would_refuse"]
+            ],
+            [&json!(1), &json!(1), &json!(0), &json!(1)],
+            "{report}"
+        );
+        assert_eq!(report["created"][0]["row"], 3);
+        assert_eq!(report["created"][0]["name"], "Rekha Bind");
+        let changed = &report["changed"][0];
+        assert_eq!(changed["row"], 2);
+        assert_eq!(changed["id"], sunita.as_str());
+        assert_eq!(
+            changed["fields"],
+            json!({
+                "contact.phone": {"from": "+919876543210", "to": "+919876500099"},
+                "profile.age": {"from": 31, "to": 32}
+            }),
+            "only what the row changes, field by field: {report}"
+        );
+        assert_eq!(report["refused"][0]["row"], 4);
+        assert!(
+            report["refused"][0]["fields"]["district"]
+                .as_str()
+                .unwrap()
+                .contains("up-atlantis"),
+            "{report}"
+        );
+
+        // Stored for real, the bad row refuses the whole file.
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/stakeholders",
+            Some(&token),
+            file(true),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(error_fields(&body, "validation_failed").contains_key("rows[4].district"));
+        let (_, unchanged) = server
+            .get(&format!("/api/v1/stakeholders/{sunita}"), Some(&token))
+            .await;
+        assert_eq!(unchanged["contact"]["phone"], "+919876543210");
+        assert_eq!(server.stakeholder_count(&token).await, 2);
+
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/stakeholders",
+            Some(&token),
+            file(false),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(
+            (&body["created"], &body["changed"], &body["unchanged"]),
+            (&json!(1), &json!(1), &json!(1)),
+            "{body}"
+        );
+        assert_eq!(body["changed_ids"], json!([sunita]));
+        let (_, after) = server
+            .get(&format!("/api/v1/stakeholders/{sunita}"), Some(&token))
+            .await;
+        assert_eq!(after["contact"]["phone"], "+919876500099");
+        assert_eq!(after["profile"]["age"], 32);
+        // Columns the file does not have are left alone (a merge, as PATCH).
+        assert_eq!(after["name_local"], "सुनीता देवी");
+        assert_eq!(after["profile"]["sector"], "tailoring");
+        assert_eq!(after["contact"]["email"], "sunita@example.org");
+        assert_eq!(server.stakeholder_count(&token).await, 3);
+
+        // An empty cell clears its field; a record named twice in one file is refused.
+        let file = format!(
+            "id,contact_email,description\n{sunita},,\n{asha},asha@example.org,\n{asha},,\n"
+        );
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/stakeholders", Some(&token), file).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            error_fields(&body, "validation_failed")["rows[4].id"]
+                .as_str()
+                .unwrap()
+                .contains("row 3 already changes"),
+            "{body}"
+        );
+        let file = format!("id,contact_email,description\n{sunita},,\n");
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/stakeholders", Some(&token), file).await;
+        assert_eq!(status, StatusCode::OK, "nothing created: {body}");
+        let (_, cleared) = server
+            .get(&format!("/api/v1/stakeholders/{sunita}"), Some(&token))
+            .await;
+        assert!(cleared["contact"].get("email").is_none_or(Value::is_null));
+        assert!(cleared.get("description").is_none_or(Value::is_null));
+        assert_eq!(cleared["contact"]["phone"], "+919876500099");
+    }
+}
+
+#[tokio::test]
+async fn needs_are_imported_for_the_owner_named_by_id_or_by_phone() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let mut owners = Vec::new();
+        for (name, district, phone) in [
+            ("Sunita Devi", "up-mirzapur", "98765 43210"),
+            ("Rekha Bind", "up-bhadohi", "98765 43211"),
+        ] {
+            let (_, body) = server
+                .post(
+                    "/api/v1/stakeholders",
+                    Some(&token),
+                    &entrepreneur(name, district, Some(phone)),
+                )
+                .await;
+            owners.push(body["id"].as_str().unwrap().to_string());
+        }
+        let rekha = &owners[1];
+        let file = |rows: &[String]| {
+            format!(
+                "stakeholder_id,stakeholder_phone,kind,title,sector,amount_inr\n{}\n",
+                rows.join("\n")
+            )
+        };
+        let good = [
+            format!("{rekha},,finance,Loan for a buffalo,dairy,\"60,000\""),
+            ",+91 98765 43210,training,सिलाई प्रशिक्षण,tailoring,".to_string(),
+        ];
+        let mut with_bad = good.to_vec();
+        with_bad.push(",98765 11111,market,Buyer for carpets,,".to_string());
+        with_bad.push(",,market,Buyer for pickles,,".to_string());
+        let (status, body) = post_csv(
+            &server,
+            "/api/v1/import/needs",
+            Some(&token),
+            file(&with_bad),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {body}",
+            backend.name()
+        );
+        let fields = error_fields(&body, "validation_failed");
+        assert!(
+            fields["rows[4].stakeholder_phone"]
+                .as_str()
+                .unwrap()
+                .contains("no registered stakeholder has the phone +919876511111"),
+            "{body}"
+        );
+        assert!(fields.contains_key("rows[5].stakeholder_id"), "{body}");
+
+        let (status, body) =
+            post_csv(&server, "/api/v1/import/needs", Some(&token), file(&good)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["created"], 2);
+        let (_, sunitas) = server
+            .get(&format!("/api/v1/stakeholders/{}/needs", owners[0]), None)
+            .await;
+        assert_eq!(sunitas[0]["title"], "सिलाई प्रशिक्षण", "{sunitas}");
+        assert_eq!(sunitas[0]["created_via"], "import");
+        let (_, rekhas) = server
+            .get(&format!("/api/v1/stakeholders/{rekha}/needs"), None)
+            .await;
+        assert_eq!(rekhas[0]["amount_inr"], 60000);
+
+        // The export goes back in with a changed amount: that need changes, the other stays.
+        let (_, _, exported) = get_csv(&server, "/api/v1/export/needs.csv", Some(&token)).await;
+        let edited = exported.replace(",60000,", ",75000,");
+        assert_ne!(edited, exported);
+        let (status, report) = post_csv(
+            &server,
+            "/api/v1/import/needs?dry_run=true",
+            Some(&token),
+            edited.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(
+            report["changed"][0]["fields"],
+            json!({"amount_inr": {"from": 60000, "to": 75000}}),
+            "{report}"
+        );
+        assert_eq!(report["unchanged"], 1);
+        let (status, body) = post_csv(&server, "/api/v1/import/needs", Some(&token), edited).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, rekhas) = server
+            .get(&format!("/api/v1/stakeholders/{rekha}/needs"), None)
+            .await;
+        assert_eq!(rekhas[0]["amount_inr"], 75000);
+        assert_eq!(rekhas.as_array().unwrap().len(), 1, "changed, not copied");
+    }
+}
+
+/// Status, content type and bytes of a download.
+async fn download(
+    server: &TestServer,
+    path: &str,
+    token: Option<&str>,
+) -> (StatusCode, String, Vec<u8>) {
+    let mut request = server.client.get(server.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (
+        status,
+        content_type,
+        response.bytes().await.expect("body").to_vec(),
+    )
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn post_file(
+    server: &TestServer,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
+    let request = server
+        .client
+        .post(server.url(path))
+        .header("content-type", content_type)
+        .bearer_auth(token)
+        .body(body);
+    read(request.send().await.expect("request")).await
+}
+
+/// The first worksheet as Excel shows it: header names, and each row as column → cell.
+fn sheet_of(bytes: &[u8]) -> (String, Vec<BTreeMap<String, calamine::Data>>) {
+    use calamine::Reader;
+    let mut workbook =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let name = workbook.sheet_names()[0].clone();
+    let range = workbook.worksheet_range_at(0).unwrap().unwrap();
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .unwrap()
+        .iter()
+        .map(|cell| cell.to_string())
+        .collect();
+    let rows = rows
+        .map(|cells| header.iter().cloned().zip(cells.iter().cloned()).collect())
+        .collect();
+    (name, rows)
+}
+
+/// The worksheet's XML, for what calamine does not show (frozen panes, column widths).
+fn sheet_xml(bytes: &[u8]) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    xml
+}
+
+#[tokio::test]
+async fn excel_workbooks_show_hindi_phones_amounts_and_dates_as_a_facilitator_sees_them() {
+    use calamine::Data;
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let (_, sunita) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &entrepreneur("Sunita Devi", "up-mirzapur", Some("98765 43210")),
+            )
+            .await;
+        let (_, bank_record) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &bank("=State Bank of India, Gyanpur", "up-bhadohi"),
+            )
+            .await;
+        let bank_id = bank_record["id"].as_str().unwrap();
+        let (status, _) = server
+            .post(
+                &format!("/api/v1/stakeholders/{bank_id}/offerings"),
+                Some(&token),
+                &mudra_loan(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+
+        let (status, content_type, workbook) =
+            download(&server, "/api/v1/export/stakeholders.xlsx", Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{}", backend.name());
+        assert_eq!(content_type, XLSX);
+        let (sheet, rows) = sheet_of(&workbook);
+        assert_eq!(sheet, "stakeholders");
+        let row = rows
+            .iter()
+            .find(|r| r["id"] == Data::String(sunita["id"].as_str().unwrap().into()))
+            .unwrap();
+        assert_eq!(row["name_local"], Data::String("सुनीता देवी".into()));
+        assert_eq!(
+            row["contact_phone"],
+            Data::String("+919876543210".into()),
+            "the phone is text: Excel keeps its + and every digit"
+        );
+        assert_eq!(row["age"], Data::Float(31.0), "a number to sum and sort");
+        let bank_row = rows
+            .iter()
+            .find(|r| r["kind"] == Data::String("bank".into()))
+            .unwrap();
+        assert_eq!(
+            bank_row["name"],
+            Data::String("=State Bank of India, Gyanpur".into()),
+            "text, not a formula, and without the CSV's apostrophe"
+        );
+        let xml = sheet_xml(&workbook);
+        assert!(
+            xml.contains("state=\"frozen\"") && xml.contains("ySplit=\"1\""),
+            "the header row stays in view: {xml:.600}"
+        );
+        assert!(
+            xml.contains("<cols>") && xml.contains("customWidth"),
+            "columns are sized"
+        );
+
+        // Without a token, no contact or personal column, as for CSV.
+        let (_, _, public) = download(&server, "/api/v1/export/stakeholders.xlsx", None).await;
+        let (_, public_rows) = sheet_of(&public);
+        assert!(!public_rows[0].contains_key("contact_phone"));
+
+        let (_, _, offerings) = download(
+            &server,
+            "/api/v1/export/offerings.csv?format=xlsx",
+            Some(&token),
+        )
+        .await;
+        let (_, offering_rows) = sheet_of(&offerings);
+        let loan = &offering_rows[0];
+        match &loan["valid_until"] {
+            Data::DateTime(date) => {
+                assert!(date.is_datetime());
+                let (y, m, d, ..) = date.to_ymd_hms_milli();
+                assert_eq!((y, m, d), (2027, 3, 31));
+            }
+            other => panic!("valid_until is a date, not {other:?}"),
+        }
+        assert_eq!(loan["max_amount_inr"], Data::Float(50000.0));
+        assert_eq!(
+            loan["title"],
+            Data::String("MUDRA Shishu loan for women tailors".into())
+        );
+
+        // The workbook goes back in unchanged.
+        let (status, body) = post_file(
+            &server,
+            "/api/v1/import/stakeholders",
+            &token,
+            XLSX,
+            workbook.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["unchanged"], 2, "{body}");
+    }
+}
+
+/// A workbook as a facilitator fills it in: the phone typed as a number, amounts as numbers.
+fn needs_workbook(rows: &[(f64, &str, &str, f64)]) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (column, heading) in ["Stakeholder Phone", "Kind", "Title", "Amount INR"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, column as u16, *heading).unwrap();
+    }
+    for (n, (phone, kind, title, amount)) in rows.iter().enumerate() {
+        let row = n as u32 + 1;
+        sheet.write_number(row, 0, *phone).unwrap();
+        sheet.write_string(row, 1, *kind).unwrap();
+        sheet.write_string(row, 2, *title).unwrap();
+        sheet.write_number(row, 3, *amount).unwrap();
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn needs_come_in_from_excel_over_http_and_the_command_line_and_go_out_again() {
+    use calamine::Data;
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let (_, sunita) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &entrepreneur("Sunita Devi", "up-mirzapur", Some("98765 43210")),
+            )
+            .await;
+        let sunita_id = sunita["id"].as_str().unwrap();
+
+        let bad = needs_workbook(&[
+            (9876543210.0, "finance", "दो सिलाई मशीनों के लिए ऋण", 45000.0),
+            (9876543210.0, "loan", "Working capital", 10000.0),
+        ]);
+        let (status, body) = post_file(
+            &server,
+            "/api/v1/import/needs?format=xlsx",
+            &token,
+            "application/octet-stream",
+            bad,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {body}",
+            backend.name()
+        );
+        assert!(
+            error_fields(&body, "validation_failed").contains_key("rows[3].kind"),
+            "{body}"
+        );
+
+        let good = needs_workbook(&[(9876543210.0, "finance", "दो सिलाई मशीनों के लिए ऋण", 45000.0)]);
+        let (status, body) = post_file(
+            &server,
+            "/api/v1/import/needs?format=xlsx",
+            &token,
+            "application/octet-stream",
+            good,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (_, needs) = server
+            .get(&format!("/api/v1/stakeholders/{sunita_id}/needs"), None)
+            .await;
+        assert_eq!(needs[0]["title"], "दो सिलाई मशीनों के लिए ऋण");
+        assert_eq!(needs[0]["amount_inr"], 45000);
+
+        // CSV sent as a workbook is refused with how to save one; nothing is stored.
+        let (status, body) = post_file(
+            &server,
+            "/api/v1/import/needs",
+            &token,
+            XLSX,
+            b"stakeholder_phone,kind,title\n9876543210,finance,Loan\n".to_vec(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(".xlsx"),
+            "{body}"
+        );
+
+        // The command line writes the workbook and reads it back.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("needs.xlsx");
+        let output = server
+            .cli(&["export", "needs", "--out", path.to_str().unwrap()])
+            .await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.contains("wrote 1 need to"), "{stdout}");
+        let (_, rows) = sheet_of(&std::fs::read(&path).unwrap());
+        assert_eq!(
+            rows[0]["title"],
+            Data::String("दो सिलाई मशीनों के लिए ऋण".into())
+        );
+        assert_eq!(rows[0]["amount_inr"], Data::Float(45000.0));
+        let output = server
+            .cli(&["import", "needs", path.to_str().unwrap(), "--dry-run"])
+            .await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout.contains("would create 0 needs, change 0, leave 1 unchanged"),
+            "{stdout}"
+        );
     }
 }
