@@ -1,5 +1,6 @@
 //! The JSON API: routes, extractors, and the error type clients see.
 
+mod accounts;
 mod brief;
 mod docs;
 pub mod error;
@@ -16,6 +17,7 @@ mod patch;
 mod registrations;
 mod search;
 mod security;
+pub mod session;
 mod stakeholders;
 mod timeouts;
 mod web;
@@ -58,6 +60,8 @@ pub struct AppState {
     pub sent_forms: Arc<web::sent_forms::SentForms>,
     /// The SMS spool the outbox is sent into, rewritten when a person is erased.
     pub spool: Option<Spool>,
+    /// Failed sign-ins lately, for the slow-down.
+    pub sign_ins: Arc<session::SignInThrottle>,
 }
 
 /// Knobs that tests and deployments may turn.
@@ -74,6 +78,10 @@ pub struct Limits {
     /// Longest a client may take to send a request's headers (then the connection is closed:
     /// before the headers there is no request to answer).
     pub header_timeout: Duration,
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// Whether the session cookie is `Secure` (off only for plain-HTTP localhost).
+    pub secure_cookies: bool,
 }
 
 impl Default for Limits {
@@ -84,6 +92,8 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
+            session_idle: Duration::from_secs(8 * 60 * 60),
+            secure_cookies: true,
         }
     }
 }
@@ -96,6 +106,7 @@ impl AppState {
             search: None,
             sent_forms: Arc::default(),
             spool: None,
+            sign_ins: Arc::default(),
         }
     }
 
@@ -130,6 +141,7 @@ pub fn app(state: AppState) -> Router {
         .merge(linkages::router())
         .merge(hsds::router())
         .merge(interchange::router())
+        .merge(accounts::router())
         .layer(middleware::from_fn_with_state(state.clone(), wake_indexer));
     let limits = state.limits.clone();
     let router = Router::new()
