@@ -3,6 +3,7 @@
 
 mod support;
 
+mod accounts;
 mod auth;
 mod bad_input;
 mod concurrency;
