@@ -460,7 +460,15 @@ impl Store {
 
     /// The newest entries of the audit log first.
     pub async fn audit_entries(&self, limit: i64) -> StoreResult<Vec<AuditEntry>> {
-        let rows: Vec<(i64, String, Option<String>, String, Option<String>, Option<String>)> =
+        type AuditRow = (
+            i64,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<AuditRow> =
             sqlx::query_as(
                 "SELECT seq, at, actor, action, subject, detail FROM audit_log ORDER BY seq DESC LIMIT $1",
             )

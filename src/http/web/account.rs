@@ -110,17 +110,10 @@ async fn admin(app: &AppState, headers: &HeaderMap, lang: Lang) -> Result<Sessio
     }
 }
 
-/// A form field `csrf_token` that matches the session's; a post without it changes nothing.
-fn checked(live: &Session, sent: &str, lang: Lang) -> Result<(), Response> {
-    if csrf::matches(&live.csrf_token, sent) {
-        Ok(())
-    } else {
-        Err(message(
-            lang,
-            texts(lang).form_expired,
-            StatusCode::FORBIDDEN,
-        ))
-    }
+/// The refusal of a post whose `csrf_token` field is not the session's (it changes nothing).
+fn refused_csrf(live: &Session, sent: &str, lang: Lang) -> Option<Response> {
+    (!csrf::matches(&live.csrf_token, sent))
+        .then(|| message(lang, texts(lang).form_expired, StatusCode::FORBIDDEN))
 }
 
 #[derive(Deserialize, Default)]
@@ -302,7 +295,7 @@ async fn end_sessions(
         Err(response) => return response,
     };
     let form: TokenForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    if let Err(response) = checked(&live, &form.csrf_token, lang) {
+    if let Some(response) = refused_csrf(&live, &form.csrf_token, lang) {
         return response;
     }
     let ended = if everywhere {
@@ -607,7 +600,7 @@ async fn invite(
         Err(response) => return response,
     };
     let form: InviteForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    if let Err(response) = checked(&live, &form.csrf_token, lang) {
+    if let Some(response) = refused_csrf(&live, &form.csrf_token, lang) {
         return response;
     }
     let refuse = |why: String| {
@@ -692,7 +685,7 @@ async fn change_role(
         Err(response) => return response,
     };
     let form: RoleForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    if let Err(response) = checked(&live, &form.csrf_token, lang) {
+    if let Some(response) = refused_csrf(&live, &form.csrf_token, lang) {
         return response;
     }
     let blank = InviteForm {
@@ -741,7 +734,7 @@ async fn revoke(
         Err(response) => return response,
     };
     let form: TokenForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    if let Err(response) = checked(&live, &form.csrf_token, lang) {
+    if let Some(response) = refused_csrf(&live, &form.csrf_token, lang) {
         return response;
     }
     match app.store.revoke_user(&id, &live.caller.name).await {
