@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::support::{TestServer, backends, read};
 
-const ADMIN_PASSWORD: &str = "सही पासवर्ड hai 2026";
+pub(crate) const ADMIN_PASSWORD: &str = "सही पासवर्ड hai 2026";
 
 /// A browser of our own: keeps cookies by name, follows no redirects (so each Set-Cookie is seen).
 struct Browser {
@@ -161,7 +161,7 @@ async fn create_user(
     );
 }
 
-async fn create_admin(server: &TestServer) {
+pub(crate) async fn create_admin(server: &TestServer) {
     create_user(
         server,
         "admin",
@@ -616,10 +616,10 @@ async fn an_invited_facilitator_of_gaya_cannot_approve_in_mirzapur_and_one_of_mi
                 "unescaped name on the people page"
             );
             assert!(page.contains("&lt;script&gt;"));
-            let start =
-                page.find("id=\"invitation-link\">").unwrap() + "id=\"invitation-link\">".len();
+            let marker = "id=\"invitation-link\" readonly value=\"";
+            let start = page.find(marker).expect("the invitation link") + marker.len();
             let link = page[start..]
-                .split('<')
+                .split('"')
                 .next()
                 .unwrap()
                 .replace("&#x2f;", "/")
