@@ -763,3 +763,86 @@ async fn audit_page(
     };
     render("audit.html", context, StatusCode::OK)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn every_account_page_renders_in_both_languages_and_escapes_what_people_typed() {
+        let hostile = "<script>alert(1)</script>";
+        for lang in [Lang::Hindi, Lang::English] {
+            let t = texts(lang);
+            let page = sign_in_form(
+                lang,
+                hostile,
+                &"a".repeat(64),
+                None,
+                Some(t.wrong),
+                Some(4),
+                StatusCode::UNAUTHORIZED,
+            );
+            assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
+            let html = body(page).await;
+            assert!(
+                html.contains("&lt;script&gt;") && !html.contains(hostile),
+                "{html}"
+            );
+            assert!(html.contains("id=\"errors\"") && html.contains("id=\"wait\""));
+
+            let page = set_password_form(
+                lang,
+                hostile,
+                Some(hostile.to_string()),
+                &"a".repeat(64),
+                None,
+            );
+            assert_eq!(page.status(), StatusCode::OK);
+            let html = body(page).await;
+            assert!(
+                !html.contains(hostile) && html.contains(t.set_password_intro),
+                "{html}"
+            );
+
+            let page = set_password_form(lang, "x", None, &"a".repeat(64), None);
+            assert_eq!(page.status(), StatusCode::NOT_FOUND);
+            assert!(body(page).await.contains(t.invitation_invalid));
+
+            let page = message(lang, hostile, StatusCode::FORBIDDEN);
+            assert!(!body(page).await.contains(hostile));
+            for (name, extra) in [
+                (
+                    "account.html",
+                    context! { name => hostile, districts => vec!["br-gaya"], role_label => "x", is_admin => true, csrf_token => "t" },
+                ),
+                (
+                    "audit.html",
+                    context! { entries => vec![context! { at => "now", actor => hostile, action => "sign_in" }] },
+                ),
+                (
+                    "people.html",
+                    context! { people => vec![context! { id => "us_1", name => hostile, districts => Vec::<String>::new() }], roles => Vec::<Value>::new(), form => context! {}, csrf_token => "t" },
+                ),
+            ] {
+                let page = render(
+                    name,
+                    context! { ..extra, ..base(lang, "/x") },
+                    StatusCode::OK,
+                );
+                assert_eq!(page.status(), StatusCode::OK, "{name}");
+                let html = body(page).await;
+                assert!(
+                    !html.contains(hostile) && html.contains("&lt;script&gt;"),
+                    "{name}: {html}"
+                );
+            }
+        }
+    }
+}
