@@ -366,37 +366,40 @@ impl Store {
         now: i64,
     ) -> StoreResult<Option<User>> {
         let user_id = write_transaction!(self, |tx| {
-            let row: Option<(String, String)> = sqlx::query_as(
-                "SELECT i.user_id, u.name FROM invitations i JOIN users u ON u.id = i.user_id \
-                 WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.expires_at > $2 AND u.revoked_at IS NULL",
+            // Claimed by the update itself, so two sends of the form at once set it once.
+            let claimed = sqlx::query(
+                "UPDATE invitations SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $3",
             )
             .bind(token_hash)
+            .bind(now_timestamp())
             .bind(now)
-            .fetch_optional(&mut *tx)
+            .execute(&mut *tx)
             .await?;
-            match row {
-                Some((user_id, name)) => {
-                    sqlx::query("UPDATE invitations SET used_at = $2 WHERE token_hash = $1")
-                        .bind(token_hash)
-                        .bind(now_timestamp())
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-                        .bind(&user_id)
-                        .bind(password_hash)
-                        .execute(&mut *tx)
-                        .await?;
-                    audit(
-                        &mut tx,
-                        Some(&name),
-                        "password_set",
-                        Some(&name),
-                        "from an invitation",
-                    )
-                    .await?;
-                    Some(user_id)
-                }
-                None => None,
+            if claimed.rows_affected() == 1 {
+                let (user_id, name): (String, String) = sqlx::query_as(
+                    "SELECT u.id, u.name FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE users SET password_hash = $2 WHERE id = $1 AND revoked_at IS NULL",
+                )
+                .bind(&user_id)
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await?;
+                audit(
+                    &mut tx,
+                    Some(&name),
+                    "password_set",
+                    Some(&name),
+                    "from an invitation",
+                )
+                .await?;
+                Some(user_id)
+            } else {
+                None
             }
         })?;
         match user_id {

@@ -737,6 +737,14 @@ async fn revoke(
     if let Some(response) = refused_csrf(&live, &form.csrf_token, lang) {
         return response;
     }
+    // An admin cannot shut themselves out (nor the last admin out of the people page).
+    if id == live.user_id {
+        return message(
+            lang,
+            texts(lang).cannot_revoke_self,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
     match app.store.revoke_user(&id, &live.caller.name).await {
         Ok(()) => Redirect::to(&format!("/admin/people?lang={}", lang.code())).into_response(),
         Err(StoreError::NotFound) => AppError::not_found("person").into_response(),

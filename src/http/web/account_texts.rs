@@ -59,6 +59,7 @@ pub struct AccountTexts {
     pub audit_link: &'static str,
     pub account_link: &'static str,
     pub refused: &'static str,
+    pub cannot_revoke_self: &'static str,
     /// Role names, by code.
     #[serde(skip)]
     pub roles: &'static [(&'static str, &'static str)],
@@ -124,6 +125,7 @@ pub static HINDI: AccountTexts = AccountTexts {
     audit_link: "ऑडिट लॉग",
     account_link: "मेरा खाता",
     refused: "यह नहीं हो सका:",
+    cannot_revoke_self: "आप अपनी ही पहुँच नहीं हटा सकते। किसी दूसरे एडमिन से कहें।",
     roles: &[
         ("admin", "एडमिन"),
         ("facilitator", "सुविधादाता"),
@@ -184,6 +186,7 @@ pub static ENGLISH: AccountTexts = AccountTexts {
     audit_link: "Audit log",
     account_link: "My account",
     refused: "This could not be done:",
+    cannot_revoke_self: "You cannot revoke your own access. Ask another admin.",
     roles: &[
         ("admin", "Admin"),
         ("facilitator", "Facilitator"),
