@@ -258,8 +258,14 @@ pub fn require_district(caller: &Caller, district: &str) -> Result<(), AppError>
     if caller.may_act_in(district) {
         Ok(())
     } else {
+        // A person signed in by cookie is told in their terms, a machine in its token's.
+        let who = if caller.token_id.starts_with("us_") {
+            "you write"
+        } else {
+            "this token writes"
+        };
         Err(AppError::Forbidden(format!(
-            "this token writes only in {}; `{district}` is not one of them",
+            "{who} only in {}; `{district}` is not one of them",
             caller.districts.join(", ")
         )))
     }

@@ -690,7 +690,7 @@ async fn an_invited_facilitator_of_gaya_cannot_approve_in_mirzapur_and_one_of_mi
             reply["error"]["message"]
                 .as_str()
                 .unwrap()
-                .contains("br-gaya"),
+                .contains("you write only in br-gaya"),
             "{reply}"
         );
 
