@@ -33,7 +33,7 @@ CREATE TABLE invitations (
 
 -- Who did what when, written in the transaction of the change itself.
 CREATE TABLE audit_log (
-    seq BIGSERIAL PRIMARY KEY,
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at TEXT NOT NULL,
     actor TEXT,
     action TEXT NOT NULL,
