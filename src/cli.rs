@@ -70,6 +70,8 @@ pub enum Command {
         /// client for the rate limits; from other addresses the header is ignored.
         #[arg(long = "trusted-proxy", value_name = "CIDR", env = "SANGAM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
         trusted_proxies: Vec<ipnet::IpNet>,
+        #[command(flatten)]
+        sessions: SessionArgs,
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -82,6 +84,11 @@ pub enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// People who sign in to the pages: create one (the first admin), list them.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
     },
     /// Geography: import districts and blocks from a CSV file.
     Geo {
@@ -148,6 +155,44 @@ fn parse_proxy(text: &str) -> Result<ipnet::IpNet, String> {
     text.parse::<ipnet::IpNet>()
         .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
         .map_err(|_| format!("`{text}` is not an address or a CIDR network such as 10.0.0.0/8"))
+}
+
+/// How browsers' sessions behave.
+#[derive(Args, Clone, Copy)]
+pub struct SessionArgs {
+    /// Send the session cookie without `Secure`, for plain-HTTP localhost (tests, the demo).
+    /// Never behind a public address: the cookie would travel in clear.
+    #[arg(long, env = "SANGAM_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
+    /// Seconds a session may go unused before it ends (default 8 hours, a working day).
+    #[arg(long, default_value_t = 28_800.0, env = "SANGAM_SESSION_IDLE", value_parser = parse_seconds)]
+    pub session_idle: f64,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a person who signs in with a password (the first admin, say). The password is
+    /// asked for on a terminal, or read from the first line of stdin (`--password-stdin`, or
+    /// whenever stdin is not a terminal).
+    Create {
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// Limit what this person may write to records of this district (repeat for several;
+        /// without it, every district).
+        #[arg(long = "district")]
+        districts: Vec<String>,
+        /// Read the password from stdin even on a terminal.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List everyone who may sign in.
+    List,
 }
 
 fn parse_seconds(text: &str) -> Result<f64, String> {
@@ -308,12 +353,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             timeouts,
             notify_config,
             trusted_proxies,
+            sessions,
         } => {
             let limits = http::Limits {
                 trusted_proxies,
+                session_idle: Duration::from_secs_f64(sessions.session_idle),
+                secure_cookies: !sessions.insecure_cookies,
                 ..timeouts.limits()
             };
             serve(&settings, bind, demo, limits, notify_config).await
+        }
+        Command::User { command } => {
+            let store = open_store(&settings).await?;
+            user_command(&store, command).await
         }
         Command::Migrate => {
             open_store(&settings).await?;
@@ -997,6 +1049,121 @@ async fn serve(
     store.close().await;
     println!("stopped");
     Ok(())
+}
+
+async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()> {
+    use crate::domain::account::{self, Login};
+    use crate::store::accounts::NewUser;
+    match command {
+        UserCommand::Create {
+            role,
+            name,
+            email,
+            phone,
+            districts,
+            password_stdin,
+        } => {
+            let name = name.trim();
+            anyhow::ensure!(!name.is_empty(), "--name must not be empty");
+            let email = match email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+                Some(text) => Some(
+                    account::parse_email(text)
+                        .with_context(|| format!("`{text}` is not an email address"))?,
+                ),
+                None => None,
+            };
+            let phone = match phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                Some(text) => match Login::parse(text) {
+                    Some(Login::Phone(phone)) => Some(phone),
+                    _ => anyhow::bail!("`{text}` is not an Indian phone number"),
+                },
+                None => None,
+            };
+            anyhow::ensure!(
+                email.is_some() || phone.is_some(),
+                "give --email or --phone (or both): people sign in with one of them"
+            );
+            let districts: Vec<String> = districts.iter().map(|d| d.trim().to_string()).collect();
+            if !districts.is_empty() {
+                load_seed(store, false).await?;
+                let catalog = store.catalog().await?;
+                if let Some(unknown) = districts.iter().find(|d| !catalog.has_district(d)) {
+                    anyhow::bail!("unknown district `{unknown}`; see GET /api/v1/districts");
+                }
+            }
+            let password = read_password(password_stdin)?;
+            if let Err(why) = account::check_new_password(&password) {
+                anyhow::bail!("the password {why}");
+            }
+            let password_hash = account::hash_password(&password);
+            let user = store
+                .create_user(
+                    &NewUser {
+                        name,
+                        email: email.as_deref(),
+                        phone: phone.as_deref(),
+                        role,
+                        districts: &districts,
+                        password_hash: Some(&password_hash),
+                    },
+                    "command line",
+                )
+                .await?;
+            let login = user
+                .email
+                .as_deref()
+                .or(user.phone.as_deref())
+                .unwrap_or_default();
+            println!(
+                "Created {} ({}), who signs in at /account/sign-in as {login}",
+                user.name, user.role
+            );
+        }
+        UserCommand::List => {
+            for user in store.list_users().await? {
+                let scope = if user.districts.is_empty() {
+                    "every district".to_string()
+                } else {
+                    user.districts.join(", ")
+                };
+                let state = if user.revoked {
+                    "revoked"
+                } else if user.active {
+                    "active"
+                } else {
+                    "invited"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{scope}\t{state}",
+                    user.id,
+                    user.name,
+                    user.email.as_deref().unwrap_or("-"),
+                    user.phone.as_deref().unwrap_or("-"),
+                    user.role
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The new password: asked for without echo on a terminal, else the first line of stdin.
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if !from_stdin && std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 10 characters): ")?;
+        let again = rpassword::prompt_password("The same password again: ")?;
+        anyhow::ensure!(
+            first == again,
+            "the two passwords differ; nothing was created"
+        );
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from stdin")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// A future that resolves on Ctrl-C or SIGTERM, so requests in flight finish before the process

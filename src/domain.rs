@@ -40,6 +40,7 @@ macro_rules! word_enum {
 }
 
 pub mod access;
+pub mod account;
 pub mod consent;
 pub mod geography;
 pub mod meeting;

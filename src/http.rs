@@ -1,5 +1,6 @@
 //! The JSON API: routes, extractors, and the error type clients see.
 
+mod accounts;
 mod admin;
 mod brief;
 pub mod client_address;
@@ -18,6 +19,7 @@ mod patch;
 mod registrations;
 mod search;
 mod security;
+pub mod session;
 mod stakeholders;
 mod timeouts;
 mod web;
@@ -60,6 +62,8 @@ pub struct AppState {
     pub sent_forms: Arc<web::sent_forms::SentForms>,
     /// The SMS spool the outbox is sent into, rewritten when a person is erased.
     pub spool: Option<Spool>,
+    /// Failed sign-ins lately, for the slow-down.
+    pub sign_ins: Arc<session::SignInThrottle>,
 }
 
 /// Knobs that tests and deployments may turn.
@@ -78,6 +82,10 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// Reverse proxies whose `X-Forwarded-For` names the client (see [`client_address`]).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// Whether the session cookie is `Secure` (off only for plain-HTTP localhost).
+    pub secure_cookies: bool,
 }
 
 impl Default for Limits {
@@ -89,6 +97,8 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
             trusted_proxies: Vec::new(),
+            session_idle: Duration::from_secs(8 * 60 * 60),
+            secure_cookies: true,
         }
     }
 }
@@ -101,6 +111,7 @@ impl AppState {
             search: None,
             sent_forms: Arc::default(),
             spool: None,
+            sign_ins: Arc::default(),
         }
     }
 
@@ -136,6 +147,7 @@ pub fn app(state: AppState) -> Router {
         .merge(hsds::router())
         .merge(interchange::router())
         .merge(admin::router())
+        .merge(accounts::router())
         .layer(middleware::from_fn_with_state(state.clone(), wake_indexer));
     let limits = state.limits.clone();
     let router = Router::new()

@@ -6,6 +6,7 @@
 //! and in how the change log is read safely ([`changes`]). Every write that search must see
 //! appends to the change log in the same transaction.
 
+pub mod accounts;
 pub mod backup;
 pub mod changes;
 pub mod erasure;

@@ -10,6 +10,8 @@ use serde::de::DeserializeOwned;
 
 use super::AppState;
 use super::error::AppError;
+use super::session;
+use super::web::csrf;
 use crate::domain::FieldErrors;
 use crate::domain::access::Caller;
 use crate::interchange::import::FileFormat;
@@ -222,7 +224,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let Some(header) = parts.headers.get(AUTHORIZATION) else {
-            return Ok(MaybeCaller(None));
+            return from_session(parts, &AppState::from_ref(state)).await;
         };
         let token = header
             .to_str()
@@ -242,6 +244,33 @@ where
         }
     }
 }
+
+/// The caller a session cookie names (a person signed in to the pages), checked by the same
+/// rules as a token's from here on. A cookie is sent by the browser on its own, so a request
+/// that changes something must also carry the session's CSRF token in `X-CSRF-Token` (another
+/// site can make the browser send the cookie, but cannot read the token); bearer tokens need
+/// none, since no browser sends them unasked.
+async fn from_session(parts: &Parts, app: &AppState) -> Result<MaybeCaller, AppError> {
+    let Some(session) = session::resolve(app, &parts.headers).await? else {
+        return Ok(MaybeCaller(None));
+    };
+    if !parts.method.is_safe() {
+        let sent = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        if !csrf::matches(&session.csrf_token, sent) {
+            return Err(AppError::Forbidden(format!(
+                "a change made with a session cookie must carry the header {CSRF_HEADER} with the csrf_token of GET /api/v1/session"
+            )));
+        }
+    }
+    Ok(MaybeCaller(Some(session.caller)))
+}
+
+/// The header that carries a session's CSRF token on API calls made with the session cookie.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// A caller with a valid token, any role.
 pub struct Authenticated(pub Caller);
@@ -266,8 +295,14 @@ pub fn require_district(caller: &Caller, district: &str) -> Result<(), AppError>
     if caller.may_act_in(district) {
         Ok(())
     } else {
+        // A person signed in by cookie is told in their terms, a machine in its token's.
+        let who = if caller.token_id.starts_with("us_") {
+            "you write"
+        } else {
+            "this token writes"
+        };
         Err(AppError::Forbidden(format!(
-            "this token writes only in {}; `{district}` is not one of them",
+            "{who} only in {}; `{district}` is not one of them",
             caller.districts.join(", ")
         )))
     }

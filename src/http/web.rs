@@ -6,7 +6,9 @@
 //! reason beside each field; a stored one redirects (303) to a thank-you page, so reloading it
 //! does not register twice.
 
-mod csrf;
+mod account;
+mod account_texts;
+pub(super) mod csrf;
 pub mod sent_forms;
 mod texts;
 
@@ -44,6 +46,7 @@ pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
         .route("/register", get(form))
         .merge(submit_form)
         .route("/register/thanks", get(thanks))
+        .merge(account::router())
 }
 
 /// What a phone that sent too many registrations at once sees: a page, in both languages (the
@@ -68,6 +71,15 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
         ("layout.html", LAYOUT_TEMPLATE),
         ("register.html", include_str!("web/templates/register.html")),
         ("thanks.html", include_str!("web/templates/thanks.html")),
+        ("sign_in.html", include_str!("web/templates/sign_in.html")),
+        ("account.html", include_str!("web/templates/account.html")),
+        (
+            "set_password.html",
+            include_str!("web/templates/set_password.html"),
+        ),
+        ("people.html", include_str!("web/templates/people.html")),
+        ("audit.html", include_str!("web/templates/audit.html")),
+        ("message.html", include_str!("web/templates/message.html")),
     ] {
         environment
             .add_template(name, source)

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod accounts;
 mod auth;
 mod backup;
 mod bad_input;

@@ -261,6 +261,25 @@ impl TestServer {
         self.command(args).output().await.expect("run sangam")
     }
 
+    /// Runs another `sangam` command with `input` on its stdin (a password, say).
+    pub async fn cli_with_input(&self, args: &[&str], input: &str) -> std::process::Output {
+        use tokio::io::AsyncWriteExt;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run sangam");
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(input.as_bytes())
+            .await
+            .expect("write stdin");
+        drop(stdin);
+        child.wait_with_output().await.expect("wait for sangam")
+    }
+
     /// Runs `sangam token create` as an operator would and returns the last line it printed.
     pub async fn token(&self, role: &str) -> String {
         self.token_for(role, &[]).await

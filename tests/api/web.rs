@@ -557,3 +557,78 @@ async fn sending_the_same_form_twice_registers_once() {
         assert_eq!(server.stakeholder_count(&token).await, 2);
     }
 }
+
+#[tokio::test]
+async fn an_admin_signs_in_on_a_phone_and_invites_a_facilitator() {
+    let Some((browser, _driver)) = browser().await else {
+        return;
+    };
+    let server = TestServer::start_with_args(&Backend::Sqlite, &["--insecure-cookies"]).await;
+    crate::accounts::create_admin(&server).await;
+    browser
+        .goto(&server.url("/account/sign-in"))
+        .await
+        .expect("open the sign-in page");
+    let heading = arrived(&browser, Locator::Css("h1")).await;
+    assert_eq!(heading.text().await.unwrap(), "साइन इन करें", "Hindi first");
+    type_into(&browser, "login", "asha@example.org").await;
+    type_into(&browser, "password", "not her password").await;
+    submit(&browser).await;
+    let errors = arrived(&browser, Locator::Id("errors")).await;
+    assert!(errors.text().await.unwrap().contains("सही नहीं"));
+    assert_eq!(value_of(&browser, "login").await, "asha@example.org");
+    type_into(&browser, "password", crate::accounts::ADMIN_PASSWORD).await;
+    submit(&browser).await;
+    let who = arrived(&browser, Locator::Id("who")).await;
+    assert_eq!(who.text().await.unwrap(), "Asha Devi");
+    let role = browser.find(Locator::Id("role")).await.unwrap();
+    assert_eq!(role.text().await.unwrap(), "एडमिन");
+
+    browser
+        .find(Locator::Id("people-link"))
+        .await
+        .expect("a link to the people page")
+        .click()
+        .await
+        .unwrap();
+    arrived(&browser, Locator::Id("invite")).await;
+    type_into(&browser, "name", "रीता कुमारी").await;
+    type_into(&browser, "phone", "91234 56789").await;
+    choose(&browser, "role", "facilitator").await;
+    type_into(&browser, "districts", "br-gaya").await;
+    browser
+        .find(Locator::Id("invite"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let link = arrived(&browser, Locator::Id("invitation-link")).await;
+    let link = link.prop("value").await.unwrap().unwrap_or_default();
+    assert!(link.contains("/account/set-password?"), "{link}");
+    let listed = String::from_utf8(server.cli(&["user", "list"]).await.stdout).unwrap();
+    let invited = listed
+        .lines()
+        .find(|line| line.contains("रीता कुमारी"))
+        .expect("the invited facilitator is listed");
+    assert!(
+        invited.contains("facilitator")
+            && invited.contains("br-gaya")
+            && invited.contains("invited"),
+        "{invited}"
+    );
+    // The page fits a phone: nothing wider than the screen.
+    let wide = browser
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        wide,
+        json!(true),
+        "the people page scrolls sideways on a phone"
+    );
+    browser.close().await.unwrap();
+}

@@ -49,7 +49,12 @@ pub fn matches(cookie: &str, field: &str) -> bool {
 /// `Secure`: Sangam may be served over plain HTTP on a local network; behind HTTPS the cookie
 /// is still sent only to this site.
 pub fn set_cookie(token: &str) -> String {
-    format!("{COOKIE_NAME}={token}; Path=/register; HttpOnly; SameSite=Strict")
+    set_cookie_at(token, "/register")
+}
+
+/// The same cookie for the forms under `path` (the sign-in form's, before there is a session).
+pub fn set_cookie_at(token: &str, path: &str) -> String {
+    format!("{COOKIE_NAME}={token}; Path={path}; HttpOnly; SameSite=Strict")
 }
 
 #[cfg(test)]
