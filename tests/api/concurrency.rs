@@ -453,3 +453,68 @@ async fn an_edit_based_on_an_old_version_is_refused_naming_who_changed_it() {
         }
     }
 }
+
+/// Two facilitators import files at the same moment, each with the same person (one phone):
+/// one file is stored, the other is refused as a duplicate of it, never both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_imports_at_once_with_one_person_do_not_both_store_her() {
+    const ROUNDS: usize = 5;
+    for backend in backends() {
+        let server = Arc::new(TestServer::start(&backend).await);
+        let token = Arc::new(server.token("facilitator").await);
+        let name = backend.name();
+        for round in 0..ROUNDS {
+            let phone = format!("98111{:05}", round);
+            let barrier = Arc::new(Barrier::new(2));
+            let mut imports = Vec::new();
+            for file in 0..2 {
+                let (server, token, barrier, phone) = (
+                    server.clone(),
+                    token.clone(),
+                    barrier.clone(),
+                    phone.clone(),
+                );
+                imports.push(tokio::spawn(async move {
+                    let csv = format!(
+                        "kind,name,district,contact_phone,gender,age,sector\n\
+                         micro_entrepreneur,Geeta {},up-mirzapur,{phone},female,35,tailoring\n",
+                        unique_word(file, round)
+                    );
+                    barrier.wait().await;
+                    let answer = server
+                        .client
+                        .post(server.url("/api/v1/import/stakeholders"))
+                        .bearer_auth(token.as_str())
+                        .header("content-type", "text/csv")
+                        .body(csv)
+                        .send()
+                        .await
+                        .expect("import");
+                    crate::support::read(answer).await
+                }));
+            }
+            let mut statuses = Vec::new();
+            for import in imports {
+                let (status, body) = import.await.expect("task");
+                assert!(
+                    status == StatusCode::CREATED || status == StatusCode::CONFLICT,
+                    "{name}: {status} {body}"
+                );
+                statuses.push(status);
+            }
+            assert_eq!(
+                statuses
+                    .iter()
+                    .filter(|s| **s == StatusCode::CREATED)
+                    .count(),
+                1,
+                "{name}: round {round}: {statuses:?}"
+            );
+        }
+        let (status, listed) = server
+            .get("/api/v1/stakeholders?status=all&limit=100", Some(&token))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(listed.as_array().unwrap().len(), ROUNDS, "{name}: {listed}");
+    }
+}
