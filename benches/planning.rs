@@ -120,6 +120,8 @@ fn meta() -> RecordMeta {
         created_by: "bench".into(),
         created_at: "2026-12-01T00:00:00.000Z".into(),
         updated_at: "2026-12-01T00:00:00.000Z".into(),
+        version: 1,
+        updated_by: None,
         demo: false,
     }
 }
