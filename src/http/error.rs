@@ -5,7 +5,7 @@
 //! server faults are logged with their cause and answered with an opaque 500, never a panic.
 
 use axum::Json;
-use axum::http::header::{ETAG, RETRY_AFTER};
+use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -148,34 +148,29 @@ impl IntoResponse for AppError {
             }
             other => other.to_string(),
         };
-        let retry = matches!(self, AppError::Busy);
-        if let AppError::Stale {
-            version,
-            changed_by,
-            changed_at,
-        } = &self
-        {
-            let details = json!({"current_version": version, "changed_by": changed_by, "changed_at": changed_at});
-            let mut response = (
-                status,
-                Json(json!({"error": {"code": code, "message": message, "details": details}})),
-            )
-                .into_response();
-            if let Ok(tag) = HeaderValue::from_str(&format!("\"v{version}\"")) {
-                response.headers_mut().insert(ETAG, tag);
-            }
-            return response;
-        }
         let mut body = json!({"code": code, "message": message});
+        let mut current_version = None;
+        let retry = matches!(self, AppError::Busy);
         match self {
             AppError::Validation(errors) => body["fields"] = json!(errors.fields()),
             AppError::Conflict {
                 details: Some(details),
                 ..
             } => body["details"] = details,
+            AppError::Stale {
+                version,
+                changed_by,
+                changed_at,
+            } => {
+                body["details"] = json!({"current_version": version, "changed_by": changed_by, "changed_at": changed_at});
+                current_version = Some(version);
+            }
             _ => {}
         }
         let mut response = (status, Json(json!({"error": body}))).into_response();
+        if let Some(version) = current_version {
+            super::patch::set_etag(&mut response, version);
+        }
         if retry {
             response.headers_mut().insert(
                 RETRY_AFTER,

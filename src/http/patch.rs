@@ -48,10 +48,15 @@ pub fn if_match(headers: &HeaderMap) -> AppResult<Option<i64>> {
 /// A record as JSON with its version as the `ETag`.
 pub fn with_etag<T: Serialize>(version: i64, record: T) -> Response {
     let mut response = Json(record).into_response();
+    set_etag(&mut response, version);
+    response
+}
+
+/// Names `version` in the response's `ETag` (`"v3"`), the tag `If-Match` sends back.
+pub fn set_etag(response: &mut Response, version: i64) {
     if let Ok(tag) = HeaderValue::from_str(&format!("\"v{version}\"")) {
         response.headers_mut().insert(ETAG, tag);
     }
-    response
 }
 
 /// Refuses at once an edit based on a version that is not the current one; otherwise the version

@@ -53,17 +53,6 @@ pub struct StakeholderFilter {
     pub offset: i64,
 }
 
-/// A page of the public offerings (see [`Store::list_public_offerings`]).
-#[derive(Debug, Clone, Default)]
-pub struct OfferingListing {
-    pub stakeholder_id: Option<String>,
-    /// Only offerings changed at or after this instant, as the store writes instants
-    /// ([`crate::domain::record::now_timestamp`]).
-    pub modified_after: Option<String>,
-    pub limit: i64,
-    pub offset: i64,
-}
-
 /// Why an existing record looks like a new one.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DuplicateMatch {
@@ -610,6 +599,34 @@ impl Store {
         duplicates_of(&self.pool, data, exclude_id).await
     }
 
+    /// One record read inside a writing transaction by `select` (its id bound to `$1`), locked
+    /// until the transaction ends: `lock` (`FOR UPDATE`, or `FOR UPDATE OF n` past a join) is
+    /// added on PostgreSQL; SQLite's writer holds the whole database already.
+    async fn read_for_update<Row, Record>(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        select: &str,
+        lock: &str,
+        id: &str,
+    ) -> StoreResult<Record>
+    where
+        Row: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+        Record: TryFrom<Row, Error = StoreError>,
+    {
+        let lock = if self.backend == Backend::Postgres {
+            lock
+        } else {
+            ""
+        };
+        let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{select} {lock}")))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        row.map(Record::try_from)
+            .transpose()?
+            .ok_or(StoreError::NotFound)
+    }
+
     /// Changes a stakeholder's content and/or status in one transaction, if it is still at the
     /// version the edit is based on. A status move takes its offerings and needs along:
     /// archiving archives them, approving a pending registration activates what came with it.
@@ -634,7 +651,14 @@ impl Store {
         decide: impl FnOnce(&Stakeholder) -> Result<Option<Change<StakeholderData>>, E>,
     ) -> Result<Stakeholder, E> {
         let (mut tx, turn) = self.begin_write().await?;
-        let current = self.stakeholder_for_update(&mut tx, id).await?;
+        let current: Stakeholder = self
+            .read_for_update::<StakeholderRow, _>(
+                &mut tx,
+                &format!("SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders WHERE id = $1"),
+                "FOR UPDATE",
+                id,
+            )
+            .await?;
         let Some(change) = decide(&current)? else {
             return Ok(current);
         };
@@ -651,29 +675,6 @@ impl Store {
             .get_stakeholder(id)
             .await?
             .ok_or(StoreError::NotFound)?)
-    }
-
-    /// A stakeholder read inside a writing transaction, locked until it ends (PostgreSQL; SQLite's
-    /// writer holds the whole database already).
-    async fn stakeholder_for_update(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        id: &str,
-    ) -> StoreResult<Stakeholder> {
-        let lock = if self.backend == Backend::Postgres {
-            " FOR UPDATE"
-        } else {
-            ""
-        };
-        let row: Option<StakeholderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders WHERE id = $1{lock}"
-        )))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        row.map(Stakeholder::try_from)
-            .transpose()?
-            .ok_or(StoreError::NotFound)
     }
 
     /// Moves a stakeholder to `status` whatever its version (archiving, approving).
@@ -725,39 +726,6 @@ impl Store {
         rows.into_iter().map(Offering::try_from).collect()
     }
 
-    /// Active offerings of active providers, by id, a page at a time, with how many there are
-    /// in all: what anyone may list.
-    pub async fn list_public_offerings(
-        &self,
-        listing: &OfferingListing,
-    ) -> StoreResult<(Vec<Offering>, i64)> {
-        const PUBLIC: &str = "status = 'active'
-            AND stakeholder_id IN (SELECT id FROM stakeholders WHERE status = 'active')
-            AND ($1 IS NULL OR stakeholder_id = $1)
-            AND ($2 IS NULL OR updated_at >= $2)";
-        let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM offerings WHERE {PUBLIC}"
-        )))
-        .bind(&listing.stakeholder_id)
-        .bind(&listing.modified_after)
-        .fetch_one(&self.pool)
-        .await?;
-        let rows: Vec<OfferingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OFFERING_COLUMNS} FROM offerings WHERE {PUBLIC} ORDER BY id LIMIT $3 OFFSET $4"
-        )))
-        .bind(&listing.stakeholder_id)
-        .bind(&listing.modified_after)
-        .bind(listing.limit)
-        .bind(listing.offset)
-        .fetch_all(&self.pool)
-        .await?;
-        let offerings = rows
-            .into_iter()
-            .map(Offering::try_from)
-            .collect::<StoreResult<_>>()?;
-        Ok((offerings, total))
-    }
-
     /// Changes an offering's content and/or status in one transaction, if it is still at the
     /// version the edit is based on.
     pub async fn edit_offering(
@@ -771,7 +739,7 @@ impl Store {
         self.get_offering(id).await?.ok_or(StoreError::NotFound)
     }
 
-    /// Edits a offering in one transaction, the record locked from the read to the write: `decide`
+    /// Edits an offering in one transaction, the record locked from the read to the write: `decide`
     /// sees it as stored and says what to change (`None`: nothing), so no other edit can land
     /// in between and be undone.
     pub async fn edit_offering_with<E: From<StoreError>>(
@@ -781,7 +749,14 @@ impl Store {
         decide: impl FnOnce(&Offering) -> Result<Option<Change<OfferingData>>, E>,
     ) -> Result<Offering, E> {
         let (mut tx, turn) = self.begin_write().await?;
-        let current = self.offering_for_update(&mut tx, id).await?;
+        let current: Offering = self
+            .read_for_update::<OfferingRow, _>(
+                &mut tx,
+                &format!("SELECT {OFFERING_COLUMNS} FROM offerings WHERE id = $1"),
+                "FOR UPDATE",
+                id,
+            )
+            .await?;
         let Some(change) = decide(&current)? else {
             return Ok(current);
         };
@@ -795,29 +770,6 @@ impl Store {
         tx.commit().await.map_err(StoreError::from)?;
         drop(turn);
         Ok(self.get_offering(id).await?.ok_or(StoreError::NotFound)?)
-    }
-
-    /// A offering read inside a writing transaction, locked until it ends (PostgreSQL; SQLite's
-    /// writer holds the whole database already).
-    async fn offering_for_update(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        id: &str,
-    ) -> StoreResult<Offering> {
-        let lock = if self.backend == Backend::Postgres {
-            " FOR UPDATE"
-        } else {
-            ""
-        };
-        let row: Option<OfferingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OFFERING_COLUMNS} FROM offerings WHERE id = $1{lock}"
-        )))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        row.map(Offering::try_from)
-            .transpose()?
-            .ok_or(StoreError::NotFound)
     }
 
     /// Moves an offering to `status` whatever its version (archiving).
@@ -888,7 +840,9 @@ impl Store {
         decide: impl FnOnce(&Need) -> Result<Option<Change<NeedData>>, E>,
     ) -> Result<Need, E> {
         let (mut tx, turn) = self.begin_write().await?;
-        let current = self.need_for_update(&mut tx, id).await?;
+        let current: Need = self
+            .read_for_update::<NeedRow, _>(&mut tx, &format!("SELECT {NEED_COLUMNS} FROM needs n JOIN stakeholders s ON s.id = n.stakeholder_id WHERE n.id = $1"), "FOR UPDATE OF n", id)
+            .await?;
         let Some(change) = decide(&current)? else {
             return Ok(current);
         };
@@ -902,29 +856,6 @@ impl Store {
         tx.commit().await.map_err(StoreError::from)?;
         drop(turn);
         Ok(self.get_need(id).await?.ok_or(StoreError::NotFound)?)
-    }
-
-    /// A need read inside a writing transaction, locked until it ends (PostgreSQL; SQLite's
-    /// writer holds the whole database already).
-    async fn need_for_update(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        id: &str,
-    ) -> StoreResult<Need> {
-        let lock = if self.backend == Backend::Postgres {
-            " FOR UPDATE OF n"
-        } else {
-            ""
-        };
-        let row: Option<NeedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {NEED_COLUMNS} FROM needs n JOIN stakeholders s ON s.id = n.stakeholder_id WHERE n.id = $1{lock}"
-        )))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        row.map(Need::try_from)
-            .transpose()?
-            .ok_or(StoreError::NotFound)
     }
 
     /// Moves a need to `status` whatever its version (archiving).
