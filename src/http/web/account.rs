@@ -111,6 +111,23 @@ async fn admin(app: &AppState, headers: &HeaderMap, lang: Lang) -> Result<Sessio
 }
 
 /// The refusal of a post whose `csrf_token` field is not the session's (it changes nothing).
+/// An admin's POST of a form `F`: signed in as an admin, the form read, its CSRF token checked;
+/// otherwise the page that says which of these failed.
+async fn admin_post<F: serde::de::DeserializeOwned + Default>(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    body: &Bytes,
+    csrf_of: fn(&F) -> &str,
+) -> Result<(Session, F), Response> {
+    let live = admin(app, headers, lang).await?;
+    let form: F = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    match refused_csrf(&live, csrf_of(&form), lang) {
+        Some(refused) => Err(refused),
+        None => Ok((live, form)),
+    }
+}
+
 fn refused_csrf(live: &Session, sent: &str, lang: Lang) -> Option<Response> {
     (!csrf::matches(&live.csrf_token, sent))
         .then(|| message(lang, texts(lang).form_expired, StatusCode::FORBIDDEN))
@@ -595,14 +612,11 @@ async fn invite(
 ) -> Response {
     let lang = language(&query, &headers);
     let t = texts(lang);
-    let live = match admin(&app, &headers, lang).await {
-        Ok(live) => live,
-        Err(response) => return response,
-    };
-    let form: InviteForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    if let Some(response) = refused_csrf(&live, &form.csrf_token, lang) {
-        return response;
-    }
+    let (live, form) =
+        match admin_post(&app, &headers, lang, &body, |f: &InviteForm| &f.csrf_token).await {
+            Ok(posted) => posted,
+            Err(response) => return response,
+        };
     let refuse = |why: String| {
         people(
             &app,
@@ -680,14 +694,11 @@ async fn change_role(
     body: Bytes,
 ) -> Response {
     let lang = language(&query, &headers);
-    let live = match admin(&app, &headers, lang).await {
-        Ok(live) => live,
-        Err(response) => return response,
-    };
-    let form: RoleForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    if let Some(response) = refused_csrf(&live, &form.csrf_token, lang) {
-        return response;
-    }
+    let (live, form) =
+        match admin_post(&app, &headers, lang, &body, |f: &RoleForm| &f.csrf_token).await {
+            Ok(posted) => posted,
+            Err(response) => return response,
+        };
     let blank = InviteForm {
         role: "facilitator".into(),
         ..InviteForm::default()
@@ -729,14 +740,11 @@ async fn revoke(
     body: Bytes,
 ) -> Response {
     let lang = language(&query, &headers);
-    let live = match admin(&app, &headers, lang).await {
-        Ok(live) => live,
-        Err(response) => return response,
-    };
-    let form: TokenForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    if let Some(response) = refused_csrf(&live, &form.csrf_token, lang) {
-        return response;
-    }
+    let (live, _form) =
+        match admin_post(&app, &headers, lang, &body, |f: &TokenForm| &f.csrf_token).await {
+            Ok(posted) => posted,
+            Err(response) => return response,
+        };
     // An admin cannot shut themselves out (nor the last admin out of the people page).
     if id == live.user_id {
         return message(
