@@ -62,7 +62,7 @@ pub enum Command {
         demo: bool,
         #[command(flatten)]
         timeouts: TimeoutArgs,
-        /// Notification channels and retry timings (JSON; see the README, Notifications).
+        /// Notification channels and retry timings (JSON; see docs/notifications.md).
         /// Default: `notify.json` in the data directory if present, else the spool file only.
         #[arg(long, env = "SANGAM_NOTIFY_CONFIG")]
         notify_config: Option<PathBuf>,

@@ -2,6 +2,8 @@
 //!
 //! A tour of the modules, from the outside in:
 //! - [`cli`]: the `sangam` command line (serve, migrate, seed, token, geo import, reindex, search).
+//! - [`app`]: the use cases (register, review, edit, prepare a meeting, move a linkage), called by
+//!   the API, the pages and the command line alike; each owns its transaction and its checks.
 //! - [`http`]: the JSON API — routes, extractors, the one error type clients see, and the
 //!   printable meeting briefing.
 //! - [`domain`]: stakeholders, offerings, needs, geography, meetings and linkages as validated
@@ -19,6 +21,7 @@
 //! - [`config`]: where data lives and which database to use.
 //! - [`background`]: the tasks beside the server (indexer, dispatcher) and how they stop.
 
+pub mod app;
 pub mod background;
 pub mod cli;
 pub mod config;

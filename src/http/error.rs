@@ -132,6 +132,18 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<crate::app::Error> for AppError {
+    fn from(error: crate::app::Error) -> Self {
+        use crate::app::Error;
+        match error {
+            Error::NotFound(what) => AppError::not_found(what),
+            Error::Forbidden(why) => AppError::Forbidden(why),
+            Error::Invalid(errors) => AppError::Validation(errors),
+            Error::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<FieldErrors> for AppError {
     fn from(errors: FieldErrors) -> Self {
         AppError::Validation(errors)

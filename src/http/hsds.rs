@@ -124,7 +124,7 @@ fn not_offered(given: &[(&str, bool)]) -> AppResult<()> {
         if *present {
             errors.add(
                 *name,
-                "is not supported by Sangam's HSDS feed (see the README)",
+                "is not supported by Sangam's HSDS feed (see docs/hsds.md)",
             );
         }
     }

@@ -26,7 +26,7 @@ impl Store {
     pub async fn backup_to(&self, target: &Path) -> StoreResult<()> {
         if self.backend != Backend::Sqlite {
             return Err(StoreError::Conflict(
-                "backups of PostgreSQL are taken with pg_dump (see the README); `sangam backup` copies the embedded SQLite database".into(),
+                "backups of PostgreSQL are taken with pg_dump (see docs/operations.md); `sangam backup` copies the embedded SQLite database".into(),
             ));
         }
         if target.exists() {

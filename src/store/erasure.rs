@@ -119,7 +119,7 @@ impl Store {
     /// this copies the write-ahead log into the database and truncates it, so the old pages
     /// the log still held are gone too. It retries while readers hold the log, for up to 10 s,
     /// and says whether it got there. PostgreSQL keeps old row versions until VACUUM reuses
-    /// their space, which it does not promise to overwrite at once (see the README).
+    /// their space, which it does not promise to overwrite at once (see docs/privacy.md).
     pub async fn scrub_freed_space(&self) -> StoreResult<bool> {
         if self.backend != Backend::Sqlite {
             return Ok(true);
