@@ -17,7 +17,7 @@ use crate::domain::meeting::{
 };
 use crate::domain::need::{Need, seats_taken};
 use crate::domain::notification::{self, LinkageParties};
-use crate::domain::offering::{LinkageKind, Offering};
+use crate::domain::offering::{LinkageKind, Offering, Terms};
 use crate::domain::record::now_timestamp;
 use crate::domain::stakeholder::Profile;
 use crate::matching::suggest::{Candidate, OpenNeed, Provider, Suggestion, TrackRecord, Usage};
@@ -159,6 +159,10 @@ pub struct LinkageCounts {
     pub as_provider: BTreeMap<LinkageStatus, i64>,
     pub as_entrepreneur: BTreeMap<LinkageStatus, i64>,
 }
+
+/// Where linkage moves stood when a round began reading (see [`Store::linkage_mark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkageMark(i64);
 
 /// `LIKE` pattern for a code (district, sector) inside a JSON list of codes.
 fn in_json_list(code: &str) -> String {
@@ -498,6 +502,30 @@ impl Store {
         meeting_id: &str,
         suggestions: &[Suggestion],
     ) -> StoreResult<()> {
+        self.save_suggestions_planned_on(meeting_id, suggestions, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// Where the linkages' moves stand now: take it before reading what a round is planned on,
+    /// and give it to [`Store::save_suggestions_planned_on`].
+    pub async fn linkage_mark(&self) -> StoreResult<LinkageMark> {
+        let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM linkage_events")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(LinkageMark(seq))
+    }
+
+    /// Saves a round (as [`Store::save_suggestions`]) only if no linkage has moved since `mark`
+    /// was taken, checked in the saving transaction while holding the turn every move takes:
+    /// a round planned on seat counts that are no longer true is not saved, and the answer is
+    /// `false` (plan again). With `None` the round is saved whatever moved.
+    pub async fn save_suggestions_planned_on(
+        &self,
+        meeting_id: &str,
+        suggestions: &[Suggestion],
+        mark: Option<LinkageMark>,
+    ) -> StoreResult<bool> {
         let now = now_timestamp();
         // One order for every writer, so writes take row locks alike.
         let mut ordered: Vec<&Suggestion> = suggestions.iter().collect();
@@ -507,7 +535,40 @@ impl Store {
             // opposite orders (a deadlock PostgreSQL would break by aborting one of them).
             self.take_turn(&mut tx, TurnKey::Meeting(meeting_id))
                 .await?;
-            for suggestion in &ordered {
+            // Then the turn of moves (always in this order: meeting, capacity), so none commits
+            // between the check and the save.
+            self.take_turn(&mut tx, TurnKey::Capacity).await?;
+            if let Some(LinkageMark(planned_on)) = mark {
+                let (now_at,): (i64,) =
+                    sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM linkage_events")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if now_at != planned_on {
+                    // Nothing written yet: the commit of an empty transaction changes nothing.
+                    false
+                } else {
+                    self.write_round(&mut tx, meeting_id, &ordered, &now)
+                        .await?;
+                    true
+                }
+            } else {
+                self.write_round(&mut tx, meeting_id, &ordered, &now)
+                    .await?;
+                true
+            }
+        })
+    }
+
+    /// The writes of a round, inside the caller's transaction.
+    async fn write_round(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        meeting_id: &str,
+        ordered: &[&Suggestion],
+        now: &str,
+    ) -> StoreResult<()> {
+        {
+            for suggestion in ordered {
                 sqlx::query(
                     "INSERT INTO linkages (id, meeting_id, need_id, offering_id, kind, score, reasons, status, note,
                        created_at, updated_at, reasons_hi)
@@ -526,9 +587,9 @@ impl Store {
                 .bind(suggestion.kind.as_str())
                 .bind(suggestion.score)
                 .bind(to_json(&suggestion.reasons))
-                .bind(&now)
+                .bind(now)
                 .bind(to_json(&suggestion.reasons_hi))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             }
             let wanted: BTreeSet<(&str, &str)> = ordered
@@ -539,17 +600,18 @@ impl Store {
                 "SELECT id, need_id, offering_id FROM linkages WHERE meeting_id = $1 AND status = 'suggested' ORDER BY id",
             )
             .bind(meeting_id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?;
             for (id, need_id, offering_id) in suggested {
                 if !wanted.contains(&(need_id.as_str(), offering_id.as_str())) {
                     sqlx::query("DELETE FROM linkages WHERE id = $1 AND status = 'suggested'")
                         .bind(&id)
-                        .execute(&mut *tx)
+                        .execute(&mut **tx)
                         .await?;
                 }
             }
-        })
+        }
+        Ok(())
     }
 
     pub async fn get_linkage(&self, id: &str) -> StoreResult<Option<Linkage>> {
@@ -573,6 +635,10 @@ impl Store {
     ) -> StoreResult<Linkage> {
         let now = now_timestamp();
         let (mut tx, _turn) = self.begin_write().await?;
+        // Moves take turns on seats and budgets: two facilitators proposing the last seat of a
+        // batch at once would otherwise each count it free (and a round's save checks that no
+        // move came between its reads and its save).
+        self.take_turn(&mut tx, TurnKey::Capacity).await?;
         let updated = sqlx::query(
             "UPDATE linkages SET status = $2, note = COALESCE($3, note), updated_at = $4 WHERE id = $1 AND status = $5",
         )
@@ -588,6 +654,11 @@ impl Store {
             return Err(StoreError::Conflict(
                 "the linkage was changed by someone else meanwhile; read it again and retry".into(),
             ));
+        }
+        if change.status.uses_capacity() && !from.uses_capacity() {
+            // Checked after the update, counting this linkage: on a refusal the transaction is
+            // dropped (rolled back) and nothing changes.
+            check_room(&mut tx, id).await?;
         }
         sqlx::query(
             "INSERT INTO linkage_events (linkage_id, from_status, to_status, note, actor, at)
@@ -659,6 +730,72 @@ impl Store {
         }
         Ok(counts)
     }
+}
+
+/// Refuses (409) a move that leaves the linkage's offering with more seats or rupees taken by
+/// proposed, accepted and completed linkages than its terms hold.
+async fn check_room(tx: &mut Transaction<'static, Any>, linkage_id: &str) -> StoreResult<()> {
+    let (offering_id, title, terms, attendees, profile): (
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT o.id, o.title, o.terms, n.attendees, s.profile
+         FROM linkages l JOIN offerings o ON o.id = l.offering_id
+           JOIN needs n ON n.id = l.need_id JOIN stakeholders s ON s.id = n.stakeholder_id
+         WHERE l.id = $1",
+    )
+    .bind(linkage_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let terms: Terms = from_json("terms", &terms)?;
+    if terms.seats.is_none() && terms.budget_inr.is_none() {
+        return Ok(());
+    }
+    let members_of = |profile: Option<String>| -> StoreResult<Option<i64>> {
+        Ok(profile
+            .as_deref()
+            .map(|p| from_json::<Profile>("profile", p))
+            .transpose()?
+            .and_then(|p| p.members))
+    };
+    let wanted = seats_taken(attendees, members_of(profile)?);
+    let rows: Vec<(Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT n.attendees, n.amount_inr, s.profile
+         FROM linkages l JOIN needs n ON n.id = l.need_id JOIN stakeholders s ON s.id = n.stakeholder_id
+         WHERE l.offering_id = $1 AND l.status IN ('proposed', 'accepted', 'completed')",
+    )
+    .bind(&offering_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut used = Usage::default();
+    for (attendees, amount_inr, profile) in rows {
+        used.seats += seats_taken(attendees, members_of(profile)?);
+        used.amount_inr += amount_inr.unwrap_or(0);
+    }
+    if let Some(seats) = terms.seats
+        && used.seats > seats
+    {
+        let before = (used.seats - wanted).max(0);
+        return Err(StoreError::Conflict(format!(
+            "“{title}” has {} of {seats} seats left and this need sends {wanted}: the others are \
+             taken by linkages proposed, accepted or completed (perhaps just now); nothing was changed",
+            (seats - before).max(0)
+        )));
+    }
+    if let Some(budget) = terms.budget_inr
+        && used.amount_inr > budget
+    {
+        return Err(StoreError::Conflict(format!(
+            "“{title}” has a budget of ₹{budget} and linkages proposed, accepted or completed would \
+             take ₹{} with this one (perhaps one was moved just now); nothing was changed",
+            used.amount_inr
+        )));
+    }
+    Ok(())
 }
 
 /// Who and what a linkage joins, by name, read in the transaction that moves it.

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::{TestServer, backends, bank, entrepreneur, mudra_loan};
+use crate::support::{TestServer, add, backends, bank, entrepreneur, mudra_loan};
 
 #[tokio::test]
 async fn a_stakeholder_is_created_read_listed_edited_and_archived() {
@@ -207,15 +207,13 @@ async fn offerings_and_needs_belong_to_a_stakeholder_and_follow_its_status() {
         let entrepreneur_id = entrepreneur["id"].as_str().unwrap();
         let need = json!({"kind": "finance", "title": "Loan for two sewing machines", "description": "silai machine ke liye loan",
                           "sector": "tailoring", "amount_inr": 45000});
-        let (status, need) = server
-            .post(
-                &format!("/api/v1/stakeholders/{entrepreneur_id}/needs"),
-                Some(&token),
-                &need,
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{need}");
-        let need_id = need["id"].as_str().unwrap().to_string();
+        let need_id = add(
+            &server,
+            &token,
+            &format!("/api/v1/stakeholders/{entrepreneur_id}/needs"),
+            &need,
+        )
+        .await;
         assert_eq!(need["district"], "up-mirzapur");
 
         let (status, read) = server
