@@ -830,3 +830,225 @@ async fn linkage_parties(
         provider_name,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::need::NeedData;
+    use crate::domain::offering::OfferingData;
+    use crate::domain::record::Provenance;
+    use crate::domain::stakeholder::{Contact, StakeholderData, StakeholderKind};
+    use crate::store::registry::OnDuplicate;
+
+    /// A fresh store on SQLite, and on PostgreSQL too when `SANGAM_TEST_POSTGRES_URL` is set
+    /// (a new database each time), with geography and sectors loaded.
+    async fn fresh_stores() -> Vec<(&'static str, Store, tempfile::TempDir)> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut stores = vec![(
+            "sqlite",
+            Store::open(&Store::sqlite_url(dir.path()))
+                .await
+                .expect("sqlite"),
+            dir,
+        )];
+        if let Ok(admin_url) = std::env::var("SANGAM_TEST_POSTGRES_URL")
+            && !admin_url.trim().is_empty()
+        {
+            let name = format!("sangam_u_{}", uuid::Uuid::now_v7().simple());
+            let admin = Store::connect(&admin_url).await.expect("postgres");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(admin.pool())
+                .await
+                .expect("create database");
+            admin.close().await;
+            let base = admin_url.rsplit_once('/').map_or(&*admin_url, |(b, _)| b);
+            let store = Store::open(&format!("{base}/{name}"))
+                .await
+                .expect("open postgres");
+            stores.push(("postgres", store, tempfile::tempdir().expect("temp dir")));
+        }
+        for (_, store, _) in &stores {
+            crate::seed::load_reference(store).await.expect("seed");
+        }
+        stores
+    }
+
+    fn person(kind: StakeholderKind, name: &str) -> StakeholderData {
+        StakeholderData {
+            kind,
+            name: name.to_string(),
+            name_local: None,
+            district: "up-bhadohi".into(),
+            districts_served: vec!["up-bhadohi".into()],
+            description: None,
+            contact: Contact::default(),
+            profile: None,
+        }
+    }
+
+    /// A one-seat batch, two women who want it, a meeting with a suggestion for each.
+    async fn one_seat_two_suggestions(store: &Store) -> (String, Vec<Suggestion>) {
+        let prov = Provenance::api("test");
+        let rseti = store
+            .insert_stakeholder(
+                &person(StakeholderKind::Rseti, "RSETI Bhadohi"),
+                &[],
+                &[],
+                &prov,
+                OnDuplicate::Flag,
+            )
+            .await
+            .expect("rseti")
+            .stakeholder
+            .id;
+        let mut batch = OfferingData {
+            kind: LinkageKind::Training,
+            title: "Silai batch".into(),
+            description: None,
+            sectors: vec![],
+            districts: vec!["up-bhadohi".into()],
+            eligibility: Default::default(),
+            terms: Default::default(),
+            valid_until: None,
+        };
+        batch.terms.seats = Some(1);
+        let batch = store
+            .insert_offering(&rseti, &batch, &prov)
+            .await
+            .expect("batch");
+        let mut suggestions = Vec::new();
+        for name in ["Sunita Devi", "Rekha Kumari"] {
+            let owner = store
+                .insert_stakeholder(
+                    &person(StakeholderKind::MicroEntrepreneur, name),
+                    &[],
+                    &[],
+                    &prov,
+                    OnDuplicate::Flag,
+                )
+                .await
+                .expect("entrepreneur")
+                .stakeholder
+                .id;
+            let need = NeedData {
+                kind: LinkageKind::Training,
+                title: format!("Silai prashikshan for {name}"),
+                description: None,
+                sector: Some("tailoring".into()),
+                amount_inr: None,
+                attendees: None,
+            };
+            let need = store.insert_need(&owner, &need, &prov).await.expect("need");
+            suggestions.push(Suggestion {
+                need_id: need.id,
+                offering_id: batch.id.clone(),
+                provider_id: rseti.clone(),
+                kind: LinkageKind::Training,
+                score: 0.5,
+                reasons: vec!["sector matches".into()],
+                reasons_hi: vec!["क्षेत्र मेल खाता है".into()],
+            });
+        }
+        let meeting = store
+            .insert_meeting(
+                &MeetingData {
+                    title: "Bhadohi coalition".into(),
+                    district: "up-bhadohi".into(),
+                    date: "2027-02-10".into(),
+                    invitees: vec![],
+                },
+                "test",
+            )
+            .await
+            .expect("meeting");
+        store
+            .save_suggestions(&meeting.id, &suggestions)
+            .await
+            .expect("first round");
+        (meeting.id, suggestions)
+    }
+
+    fn propose() -> LinkageMove {
+        LinkageMove {
+            status: LinkageStatus::Proposed,
+            note: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_round_planned_before_a_move_is_not_saved_and_one_planned_after_it_is() {
+        for (backend, store, _dir) in fresh_stores().await {
+            let (meeting, suggestions) = one_seat_two_suggestions(&store).await;
+            let planned_on = store.linkage_mark().await.expect("mark");
+            let linkages = store.meeting_linkages(&meeting).await.expect("linkages");
+            assert_eq!(linkages.len(), 2, "{backend}");
+            store
+                .move_linkage(
+                    &linkages[0].id,
+                    LinkageStatus::Suggested,
+                    &propose(),
+                    "test",
+                )
+                .await
+                .expect("propose");
+            // The round planned before the move would drop the second suggestion: refused.
+            let saved = store
+                .save_suggestions_planned_on(&meeting, &suggestions[..0], Some(planned_on))
+                .await
+                .expect("save");
+            assert!(!saved, "{backend}: a stale round was saved");
+            let after = store.meeting_linkages(&meeting).await.expect("linkages");
+            assert_eq!(
+                after.len(),
+                2,
+                "{backend}: the stale round changed something"
+            );
+            // Planned again after the move, it is saved.
+            let planned_on = store.linkage_mark().await.expect("mark");
+            let saved = store
+                .save_suggestions_planned_on(&meeting, &suggestions[..0], Some(planned_on))
+                .await
+                .expect("save");
+            assert!(saved, "{backend}: a current round was refused");
+            let after = store.meeting_linkages(&meeting).await.expect("linkages");
+            assert_eq!(after.len(), 1, "{backend}: only the proposed linkage stays");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_second_of_two_moves_onto_the_last_seat_is_refused_and_changes_nothing() {
+        for (backend, store, _dir) in fresh_stores().await {
+            let (meeting, _) = one_seat_two_suggestions(&store).await;
+            let linkages = store.meeting_linkages(&meeting).await.expect("linkages");
+            let (a, b) = (&linkages[0].id, &linkages[1].id);
+            let change = propose();
+            let (first, second) = tokio::join!(
+                store.move_linkage(a, LinkageStatus::Suggested, &change, "first"),
+                store.move_linkage(b, LinkageStatus::Suggested, &change, "second"),
+            );
+            let refused = match (first, second) {
+                (Ok(_), Err(StoreError::Conflict(why))) => (b, why),
+                (Err(StoreError::Conflict(why)), Ok(_)) => (a, why),
+                other => panic!("{backend}: one move should win and one be refused: {other:?}"),
+            };
+            assert!(
+                refused.1.contains("0 of 1 seats left"),
+                "{backend}: {}",
+                refused.1
+            );
+            let linkage = store
+                .get_linkage(refused.0)
+                .await
+                .expect("read")
+                .expect("there");
+            assert_eq!(linkage.status, LinkageStatus::Suggested, "{backend}");
+            assert!(
+                store
+                    .linkage_history(refused.0)
+                    .await
+                    .expect("history")
+                    .is_empty()
+            );
+        }
+    }
+}
