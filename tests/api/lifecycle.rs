@@ -207,13 +207,15 @@ async fn offerings_and_needs_belong_to_a_stakeholder_and_follow_its_status() {
         let entrepreneur_id = entrepreneur["id"].as_str().unwrap();
         let need = json!({"kind": "finance", "title": "Loan for two sewing machines", "description": "silai machine ke liye loan",
                           "sector": "tailoring", "amount_inr": 45000});
-        let need_id = add(
-            &server,
-            &token,
-            &format!("/api/v1/stakeholders/{entrepreneur_id}/needs"),
-            &need,
-        )
-        .await;
+        let (status, need) = server
+            .post(
+                &format!("/api/v1/stakeholders/{entrepreneur_id}/needs"),
+                Some(&token),
+                &need,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{need}");
+        let need_id = need["id"].as_str().unwrap().to_string();
         assert_eq!(need["district"], "up-mirzapur");
 
         let (status, read) = server
