@@ -538,80 +538,22 @@ impl Store {
             // Then the turn of moves (always in this order: meeting, capacity), so none commits
             // between the check and the save.
             self.take_turn(&mut tx, TurnKey::Capacity).await?;
-            if let Some(LinkageMark(planned_on)) = mark {
-                let (now_at,): (i64,) =
-                    sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM linkage_events")
-                        .fetch_one(&mut *tx)
-                        .await?;
-                if now_at != planned_on {
-                    // Nothing written yet: the commit of an empty transaction changes nothing.
-                    false
-                } else {
-                    self.write_round(&mut tx, meeting_id, &ordered, &now)
-                        .await?;
-                    true
+            let current = match mark {
+                Some(LinkageMark(planned_on)) => {
+                    let (now_at,): (i64,) =
+                        sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM linkage_events")
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    now_at == planned_on
                 }
-            } else {
-                self.write_round(&mut tx, meeting_id, &ordered, &now)
-                    .await?;
-                true
+                None => true,
+            };
+            // A stale round writes nothing: committing the empty transaction changes nothing.
+            if current {
+                write_round(&mut tx, meeting_id, &ordered, &now).await?;
             }
+            current
         })
-    }
-
-    /// The writes of a round, inside the caller's transaction.
-    async fn write_round(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        meeting_id: &str,
-        ordered: &[&Suggestion],
-        now: &str,
-    ) -> StoreResult<()> {
-        {
-            for suggestion in ordered {
-                sqlx::query(
-                    "INSERT INTO linkages (id, meeting_id, need_id, offering_id, kind, score, reasons, status, note,
-                       created_at, updated_at, reasons_hi)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', NULL, $8, $8, $9)
-                     ON CONFLICT (meeting_id, need_id, offering_id) DO UPDATE
-                       SET score = excluded.score, reasons = excluded.reasons, reasons_hi = excluded.reasons_hi,
-                         updated_at = excluded.updated_at
-                       WHERE linkages.status = 'suggested'
-                         AND (linkages.score <> excluded.score OR linkages.reasons <> excluded.reasons
-                           OR linkages.reasons_hi IS NULL OR linkages.reasons_hi <> excluded.reasons_hi)",
-                )
-                .bind(new_id("lk"))
-                .bind(meeting_id)
-                .bind(&suggestion.need_id)
-                .bind(&suggestion.offering_id)
-                .bind(suggestion.kind.as_str())
-                .bind(suggestion.score)
-                .bind(to_json(&suggestion.reasons))
-                .bind(now)
-                .bind(to_json(&suggestion.reasons_hi))
-                .execute(&mut **tx)
-                .await?;
-            }
-            let wanted: BTreeSet<(&str, &str)> = ordered
-                .iter()
-                .map(|s| (s.need_id.as_str(), s.offering_id.as_str()))
-                .collect();
-            let suggested: Vec<(String, String, String)> = sqlx::query_as(
-                "SELECT id, need_id, offering_id FROM linkages WHERE meeting_id = $1 AND status = 'suggested' ORDER BY id",
-            )
-            .bind(meeting_id)
-            .fetch_all(&mut **tx)
-            .await?;
-            for (id, need_id, offering_id) in suggested {
-                if !wanted.contains(&(need_id.as_str(), offering_id.as_str())) {
-                    sqlx::query("DELETE FROM linkages WHERE id = $1 AND status = 'suggested'")
-                        .bind(&id)
-                        .execute(&mut **tx)
-                        .await?;
-                }
-            }
-        }
-        Ok(())
     }
 
     pub async fn get_linkage(&self, id: &str) -> StoreResult<Option<Linkage>> {
@@ -730,6 +672,58 @@ impl Store {
         }
         Ok(counts)
     }
+}
+
+/// The writes of a round, inside the caller's transaction.
+async fn write_round(
+    tx: &mut Transaction<'static, Any>,
+    meeting_id: &str,
+    ordered: &[&Suggestion],
+    now: &str,
+) -> StoreResult<()> {
+    for suggestion in ordered {
+        sqlx::query(
+            "INSERT INTO linkages (id, meeting_id, need_id, offering_id, kind, score, reasons, status, note,
+               created_at, updated_at, reasons_hi)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', NULL, $8, $8, $9)
+             ON CONFLICT (meeting_id, need_id, offering_id) DO UPDATE
+               SET score = excluded.score, reasons = excluded.reasons, reasons_hi = excluded.reasons_hi,
+                 updated_at = excluded.updated_at
+               WHERE linkages.status = 'suggested'
+                 AND (linkages.score <> excluded.score OR linkages.reasons <> excluded.reasons
+                   OR linkages.reasons_hi IS NULL OR linkages.reasons_hi <> excluded.reasons_hi)",
+        )
+        .bind(new_id("lk"))
+        .bind(meeting_id)
+        .bind(&suggestion.need_id)
+        .bind(&suggestion.offering_id)
+        .bind(suggestion.kind.as_str())
+        .bind(suggestion.score)
+        .bind(to_json(&suggestion.reasons))
+        .bind(now)
+        .bind(to_json(&suggestion.reasons_hi))
+        .execute(&mut **tx)
+        .await?;
+    }
+    let wanted: BTreeSet<(&str, &str)> = ordered
+        .iter()
+        .map(|s| (s.need_id.as_str(), s.offering_id.as_str()))
+        .collect();
+    let suggested: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT id, need_id, offering_id FROM linkages WHERE meeting_id = $1 AND status = 'suggested' ORDER BY id",
+    )
+    .bind(meeting_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, need_id, offering_id) in suggested {
+        if !wanted.contains(&(need_id.as_str(), offering_id.as_str())) {
+            sqlx::query("DELETE FROM linkages WHERE id = $1 AND status = 'suggested'")
+                .bind(&id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Refuses (409) a move that leaves the linkage's offering with more seats or rupees taken by
