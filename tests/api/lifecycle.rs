@@ -327,15 +327,15 @@ async fn acknowledged_writes_survive_a_kill_of_the_server() {
         let token = server.token("consultant").await;
         let mut ids = Vec::new();
         for n in 0..5 {
-            let (status, body) = server
-                .post(
+            ids.push(
+                add(
+                    &server,
+                    &token,
                     "/api/v1/stakeholders",
-                    Some(&token),
                     &entrepreneur(&format!("Entrepreneur {n}"), "br-gaya", None),
                 )
-                .await;
-            assert_eq!(status, StatusCode::CREATED);
-            ids.push(body["id"].as_str().unwrap().to_string());
+                .await,
+            );
         }
         server.kill_and_restart().await;
         for id in &ids {
