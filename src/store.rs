@@ -160,6 +160,9 @@ pub(crate) enum TurnKey<'a> {
     Identities,
     /// A meeting's suggestion round.
     Meeting(&'a str),
+    /// Seats and budgets of offerings: every linkage move, and the save of a suggestion round
+    /// (which checks that no move happened since it read what it planned on).
+    Capacity,
 }
 
 impl TurnKey<'_> {
@@ -169,6 +172,7 @@ impl TurnKey<'_> {
         let name = match self {
             TurnKey::Identities => "identities".to_string(),
             TurnKey::Meeting(id) => format!("meeting:{id}"),
+            TurnKey::Capacity => "capacity".to_string(),
         };
         let digest = sha2::Sha256::digest(name.as_bytes());
         i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))

@@ -28,7 +28,8 @@ use crate::domain::record::parse_date;
 use crate::matching::suggest::{
     self, Candidate, Commitments, GapCause, Invitation, OpenNeed, Plan, Table,
 };
-use crate::store::meetings::{LinkageView, OpenNeedRecord};
+use crate::store::StoreError;
+use crate::store::meetings::{LinkageMark, LinkageView, OpenNeedRecord};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -376,13 +377,36 @@ impl Prepared {
     }
 }
 
-/// Runs and saves a round for the meeting, if the caller's token writes in its district.
+/// How often a round is planned again because linkages moved while it was being planned, before
+/// the caller is told to retry (503).
+const ROUND_ATTEMPTS: usize = 5;
+
+/// Runs and saves a round for the meeting, if the caller's token writes in its district. A round
+/// is saved only if no linkage moved between its first read and its save (seat counts it planned
+/// on are still true); otherwise it is planned again.
 async fn prepare(
     app: &AppState,
     caller: &Caller,
     id: &str,
     per_need: usize,
 ) -> AppResult<Prepared> {
+    for _ in 0..ROUND_ATTEMPTS {
+        let mark = app.store.linkage_mark().await?;
+        if let Some(prepared) = prepare_once(app, caller, id, per_need, mark).await? {
+            return Ok(prepared);
+        }
+    }
+    Err(StoreError::Busy("linkages kept moving while the round was planned".into()).into())
+}
+
+/// One round planned on what the store holds after `mark`; `None` when a linkage moved meanwhile.
+async fn prepare_once(
+    app: &AppState,
+    caller: &Caller,
+    id: &str,
+    per_need: usize,
+    mark: LinkageMark,
+) -> AppResult<Option<Prepared>> {
     let meeting = find_meeting(app, id).await?;
     require_district(caller, &meeting.data.district)?;
     let code = &meeting.data.district;
@@ -436,15 +460,21 @@ async fn prepare(
     let open: Vec<_> = needs.iter().map(|n| n.open.clone()).collect();
     let mut plan = suggest::plan(&open, &candidates, &table, &commitments);
     point_gaps_elsewhere(app, &mut plan, &open, &table).await?;
-    app.store.save_suggestions(id, &plan.suggestions).await?;
+    if !app
+        .store
+        .save_suggestions_planned_on(id, &plan.suggestions, Some(mark))
+        .await?
+    {
+        return Ok(None);
+    }
     let linkages = app.store.meeting_linkage_views(id).await?;
-    Ok(Prepared {
+    Ok(Some(Prepared {
         meeting,
         district,
         needs,
         plan,
         linkages,
-    })
+    }))
 }
 
 /// How many offerings of other districts to look at for one trade when nothing local serves it.

@@ -17,7 +17,7 @@ use crate::domain::meeting::{
 };
 use crate::domain::need::{Need, seats_taken};
 use crate::domain::notification::{self, LinkageParties};
-use crate::domain::offering::{LinkageKind, Offering};
+use crate::domain::offering::{LinkageKind, Offering, Terms};
 use crate::domain::record::now_timestamp;
 use crate::domain::stakeholder::Profile;
 use crate::matching::suggest::{Candidate, OpenNeed, Provider, Suggestion, TrackRecord, Usage};
@@ -159,6 +159,10 @@ pub struct LinkageCounts {
     pub as_provider: BTreeMap<LinkageStatus, i64>,
     pub as_entrepreneur: BTreeMap<LinkageStatus, i64>,
 }
+
+/// Where linkage moves stood when a round began reading (see [`Store::linkage_mark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkageMark(i64);
 
 /// `LIKE` pattern for a code (district, sector) inside a JSON list of codes.
 fn in_json_list(code: &str) -> String {
@@ -498,6 +502,30 @@ impl Store {
         meeting_id: &str,
         suggestions: &[Suggestion],
     ) -> StoreResult<()> {
+        self.save_suggestions_planned_on(meeting_id, suggestions, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// Where the linkages' moves stand now: take it before reading what a round is planned on,
+    /// and give it to [`Store::save_suggestions_planned_on`].
+    pub async fn linkage_mark(&self) -> StoreResult<LinkageMark> {
+        let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM linkage_events")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(LinkageMark(seq))
+    }
+
+    /// Saves a round (as [`Store::save_suggestions`]) only if no linkage has moved since `mark`
+    /// was taken, checked in the saving transaction while holding the turn every move takes:
+    /// a round planned on seat counts that are no longer true is not saved, and the answer is
+    /// `false` (plan again). With `None` the round is saved whatever moved.
+    pub async fn save_suggestions_planned_on(
+        &self,
+        meeting_id: &str,
+        suggestions: &[Suggestion],
+        mark: Option<LinkageMark>,
+    ) -> StoreResult<bool> {
         let now = now_timestamp();
         // One order for every writer, so writes take row locks alike.
         let mut ordered: Vec<&Suggestion> = suggestions.iter().collect();
@@ -507,48 +535,24 @@ impl Store {
             // opposite orders (a deadlock PostgreSQL would break by aborting one of them).
             self.take_turn(&mut tx, TurnKey::Meeting(meeting_id))
                 .await?;
-            for suggestion in &ordered {
-                sqlx::query(
-                    "INSERT INTO linkages (id, meeting_id, need_id, offering_id, kind, score, reasons, status, note,
-                       created_at, updated_at, reasons_hi)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', NULL, $8, $8, $9)
-                     ON CONFLICT (meeting_id, need_id, offering_id) DO UPDATE
-                       SET score = excluded.score, reasons = excluded.reasons, reasons_hi = excluded.reasons_hi,
-                         updated_at = excluded.updated_at
-                       WHERE linkages.status = 'suggested'
-                         AND (linkages.score <> excluded.score OR linkages.reasons <> excluded.reasons
-                           OR linkages.reasons_hi IS NULL OR linkages.reasons_hi <> excluded.reasons_hi)",
-                )
-                .bind(new_id("lk"))
-                .bind(meeting_id)
-                .bind(&suggestion.need_id)
-                .bind(&suggestion.offering_id)
-                .bind(suggestion.kind.as_str())
-                .bind(suggestion.score)
-                .bind(to_json(&suggestion.reasons))
-                .bind(&now)
-                .bind(to_json(&suggestion.reasons_hi))
-                .execute(&mut *tx)
-                .await?;
-            }
-            let wanted: BTreeSet<(&str, &str)> = ordered
-                .iter()
-                .map(|s| (s.need_id.as_str(), s.offering_id.as_str()))
-                .collect();
-            let suggested: Vec<(String, String, String)> = sqlx::query_as(
-                "SELECT id, need_id, offering_id FROM linkages WHERE meeting_id = $1 AND status = 'suggested' ORDER BY id",
-            )
-            .bind(meeting_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            for (id, need_id, offering_id) in suggested {
-                if !wanted.contains(&(need_id.as_str(), offering_id.as_str())) {
-                    sqlx::query("DELETE FROM linkages WHERE id = $1 AND status = 'suggested'")
-                        .bind(&id)
-                        .execute(&mut *tx)
-                        .await?;
+            // Then the turn of moves (always in this order: meeting, capacity), so none commits
+            // between the check and the save.
+            self.take_turn(&mut tx, TurnKey::Capacity).await?;
+            let current = match mark {
+                Some(LinkageMark(planned_on)) => {
+                    let (now_at,): (i64,) =
+                        sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM linkage_events")
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    now_at == planned_on
                 }
+                None => true,
+            };
+            // A stale round writes nothing: committing the empty transaction changes nothing.
+            if current {
+                write_round(&mut tx, meeting_id, &ordered, &now).await?;
             }
+            current
         })
     }
 
@@ -573,6 +577,10 @@ impl Store {
     ) -> StoreResult<Linkage> {
         let now = now_timestamp();
         let (mut tx, _turn) = self.begin_write().await?;
+        // Moves take turns on seats and budgets: two facilitators proposing the last seat of a
+        // batch at once would otherwise each count it free (and a round's save checks that no
+        // move came between its reads and its save).
+        self.take_turn(&mut tx, TurnKey::Capacity).await?;
         let updated = sqlx::query(
             "UPDATE linkages SET status = $2, note = COALESCE($3, note), updated_at = $4 WHERE id = $1 AND status = $5",
         )
@@ -588,6 +596,11 @@ impl Store {
             return Err(StoreError::Conflict(
                 "the linkage was changed by someone else meanwhile; read it again and retry".into(),
             ));
+        }
+        if change.status.uses_capacity() && !from.uses_capacity() {
+            // Checked after the update, counting this linkage: on a refusal the transaction is
+            // dropped (rolled back) and nothing changes.
+            check_room(&mut tx, id).await?;
         }
         sqlx::query(
             "INSERT INTO linkage_events (linkage_id, from_status, to_status, note, actor, at)
@@ -661,6 +674,124 @@ impl Store {
     }
 }
 
+/// The writes of a round, inside the caller's transaction.
+async fn write_round(
+    tx: &mut Transaction<'static, Any>,
+    meeting_id: &str,
+    ordered: &[&Suggestion],
+    now: &str,
+) -> StoreResult<()> {
+    for suggestion in ordered {
+        sqlx::query(
+            "INSERT INTO linkages (id, meeting_id, need_id, offering_id, kind, score, reasons, status, note,
+               created_at, updated_at, reasons_hi)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', NULL, $8, $8, $9)
+             ON CONFLICT (meeting_id, need_id, offering_id) DO UPDATE
+               SET score = excluded.score, reasons = excluded.reasons, reasons_hi = excluded.reasons_hi,
+                 updated_at = excluded.updated_at
+               WHERE linkages.status = 'suggested'
+                 AND (linkages.score <> excluded.score OR linkages.reasons <> excluded.reasons
+                   OR linkages.reasons_hi IS NULL OR linkages.reasons_hi <> excluded.reasons_hi)",
+        )
+        .bind(new_id("lk"))
+        .bind(meeting_id)
+        .bind(&suggestion.need_id)
+        .bind(&suggestion.offering_id)
+        .bind(suggestion.kind.as_str())
+        .bind(suggestion.score)
+        .bind(to_json(&suggestion.reasons))
+        .bind(now)
+        .bind(to_json(&suggestion.reasons_hi))
+        .execute(&mut **tx)
+        .await?;
+    }
+    let wanted: BTreeSet<(&str, &str)> = ordered
+        .iter()
+        .map(|s| (s.need_id.as_str(), s.offering_id.as_str()))
+        .collect();
+    let suggested: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT id, need_id, offering_id FROM linkages WHERE meeting_id = $1 AND status = 'suggested' ORDER BY id",
+    )
+    .bind(meeting_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, need_id, offering_id) in suggested {
+        if !wanted.contains(&(need_id.as_str(), offering_id.as_str())) {
+            sqlx::query("DELETE FROM linkages WHERE id = $1 AND status = 'suggested'")
+                .bind(&id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Refuses (409) a move that leaves the linkage's offering with more seats or rupees taken by
+/// proposed, accepted and completed linkages than its terms hold.
+async fn check_room(tx: &mut Transaction<'static, Any>, linkage_id: &str) -> StoreResult<()> {
+    let (offering_id, title, terms, attendees, profile): (
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT o.id, o.title, o.terms, n.attendees, s.profile
+         FROM linkages l JOIN offerings o ON o.id = l.offering_id
+           JOIN needs n ON n.id = l.need_id JOIN stakeholders s ON s.id = n.stakeholder_id
+         WHERE l.id = $1",
+    )
+    .bind(linkage_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let terms: Terms = from_json("terms", &terms)?;
+    if terms.seats.is_none() && terms.budget_inr.is_none() {
+        return Ok(());
+    }
+    let members_of = |profile: Option<String>| -> StoreResult<Option<i64>> {
+        Ok(profile
+            .as_deref()
+            .map(|p| from_json::<Profile>("profile", p))
+            .transpose()?
+            .and_then(|p| p.members))
+    };
+    let wanted = seats_taken(attendees, members_of(profile)?);
+    let rows: Vec<(Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT n.attendees, n.amount_inr, s.profile
+         FROM linkages l JOIN needs n ON n.id = l.need_id JOIN stakeholders s ON s.id = n.stakeholder_id
+         WHERE l.offering_id = $1 AND l.status IN ('proposed', 'accepted', 'completed')",
+    )
+    .bind(&offering_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut used = Usage::default();
+    for (attendees, amount_inr, profile) in rows {
+        used.seats += seats_taken(attendees, members_of(profile)?);
+        used.amount_inr += amount_inr.unwrap_or(0);
+    }
+    if let Some(seats) = terms.seats
+        && used.seats > seats
+    {
+        let before = (used.seats - wanted).max(0);
+        return Err(StoreError::Conflict(format!(
+            "“{title}” has {} of {seats} seats left and this need sends {wanted}: the others are \
+             taken by linkages proposed, accepted or completed (perhaps just now); nothing was changed",
+            (seats - before).max(0)
+        )));
+    }
+    if let Some(budget) = terms.budget_inr
+        && used.amount_inr > budget
+    {
+        return Err(StoreError::Conflict(format!(
+            "“{title}” has a budget of ₹{budget} and linkages proposed, accepted or completed would \
+             take ₹{} with this one (perhaps one was moved just now); nothing was changed",
+            used.amount_inr
+        )));
+    }
+    Ok(())
+}
+
 /// Who and what a linkage joins, by name, read in the transaction that moves it.
 async fn linkage_parties(
     tx: &mut Transaction<'static, Any>,
@@ -692,4 +823,226 @@ async fn linkage_parties(
         provider_id,
         provider_name,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::need::NeedData;
+    use crate::domain::offering::OfferingData;
+    use crate::domain::record::Provenance;
+    use crate::domain::stakeholder::{Contact, StakeholderData, StakeholderKind};
+    use crate::store::registry::OnDuplicate;
+
+    /// A fresh store on SQLite, and on PostgreSQL too when `SANGAM_TEST_POSTGRES_URL` is set
+    /// (a new database each time), with geography and sectors loaded.
+    async fn fresh_stores() -> Vec<(&'static str, Store, tempfile::TempDir)> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut stores = vec![(
+            "sqlite",
+            Store::open(&Store::sqlite_url(dir.path()))
+                .await
+                .expect("sqlite"),
+            dir,
+        )];
+        if let Ok(admin_url) = std::env::var("SANGAM_TEST_POSTGRES_URL")
+            && !admin_url.trim().is_empty()
+        {
+            let name = format!("sangam_u_{}", uuid::Uuid::now_v7().simple());
+            let admin = Store::connect(&admin_url).await.expect("postgres");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(admin.pool())
+                .await
+                .expect("create database");
+            admin.close().await;
+            let base = admin_url.rsplit_once('/').map_or(&*admin_url, |(b, _)| b);
+            let store = Store::open(&format!("{base}/{name}"))
+                .await
+                .expect("open postgres");
+            stores.push(("postgres", store, tempfile::tempdir().expect("temp dir")));
+        }
+        for (_, store, _) in &stores {
+            crate::seed::load_reference(store).await.expect("seed");
+        }
+        stores
+    }
+
+    fn person(kind: StakeholderKind, name: &str) -> StakeholderData {
+        StakeholderData {
+            kind,
+            name: name.to_string(),
+            name_local: None,
+            district: "up-bhadohi".into(),
+            districts_served: vec!["up-bhadohi".into()],
+            description: None,
+            contact: Contact::default(),
+            profile: None,
+        }
+    }
+
+    /// A one-seat batch, two women who want it, a meeting with a suggestion for each.
+    async fn one_seat_two_suggestions(store: &Store) -> (String, Vec<Suggestion>) {
+        let prov = Provenance::api("test");
+        let rseti = store
+            .insert_stakeholder(
+                &person(StakeholderKind::Rseti, "RSETI Bhadohi"),
+                &[],
+                &[],
+                &prov,
+                OnDuplicate::Flag,
+            )
+            .await
+            .expect("rseti")
+            .stakeholder
+            .id;
+        let mut batch = OfferingData {
+            kind: LinkageKind::Training,
+            title: "Silai batch".into(),
+            description: None,
+            sectors: vec![],
+            districts: vec!["up-bhadohi".into()],
+            eligibility: Default::default(),
+            terms: Default::default(),
+            valid_until: None,
+        };
+        batch.terms.seats = Some(1);
+        let batch = store
+            .insert_offering(&rseti, &batch, &prov)
+            .await
+            .expect("batch");
+        let mut suggestions = Vec::new();
+        for name in ["Sunita Devi", "Rekha Kumari"] {
+            let owner = store
+                .insert_stakeholder(
+                    &person(StakeholderKind::MicroEntrepreneur, name),
+                    &[],
+                    &[],
+                    &prov,
+                    OnDuplicate::Flag,
+                )
+                .await
+                .expect("entrepreneur")
+                .stakeholder
+                .id;
+            let need = NeedData {
+                kind: LinkageKind::Training,
+                title: format!("Silai prashikshan for {name}"),
+                description: None,
+                sector: Some("tailoring".into()),
+                amount_inr: None,
+                attendees: None,
+            };
+            let need = store.insert_need(&owner, &need, &prov).await.expect("need");
+            suggestions.push(Suggestion {
+                need_id: need.id,
+                offering_id: batch.id.clone(),
+                provider_id: rseti.clone(),
+                kind: LinkageKind::Training,
+                score: 0.5,
+                reasons: vec!["sector matches".into()],
+                reasons_hi: vec!["क्षेत्र मेल खाता है".into()],
+            });
+        }
+        let meeting = store
+            .insert_meeting(
+                &MeetingData {
+                    title: "Bhadohi coalition".into(),
+                    district: "up-bhadohi".into(),
+                    date: "2027-02-10".into(),
+                    invitees: vec![],
+                },
+                "test",
+            )
+            .await
+            .expect("meeting");
+        store
+            .save_suggestions(&meeting.id, &suggestions)
+            .await
+            .expect("first round");
+        (meeting.id, suggestions)
+    }
+
+    fn propose() -> LinkageMove {
+        LinkageMove {
+            status: LinkageStatus::Proposed,
+            note: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_round_planned_before_a_move_is_not_saved_and_one_planned_after_it_is() {
+        for (backend, store, _dir) in fresh_stores().await {
+            let (meeting, suggestions) = one_seat_two_suggestions(&store).await;
+            let planned_on = store.linkage_mark().await.expect("mark");
+            let linkages = store.meeting_linkages(&meeting).await.expect("linkages");
+            assert_eq!(linkages.len(), 2, "{backend}");
+            store
+                .move_linkage(
+                    &linkages[0].id,
+                    LinkageStatus::Suggested,
+                    &propose(),
+                    "test",
+                )
+                .await
+                .expect("propose");
+            // The round planned before the move would drop the second suggestion: refused.
+            let saved = store
+                .save_suggestions_planned_on(&meeting, &suggestions[..0], Some(planned_on))
+                .await
+                .expect("save");
+            assert!(!saved, "{backend}: a stale round was saved");
+            let after = store.meeting_linkages(&meeting).await.expect("linkages");
+            assert_eq!(
+                after.len(),
+                2,
+                "{backend}: the stale round changed something"
+            );
+            // Planned again after the move, it is saved.
+            let planned_on = store.linkage_mark().await.expect("mark");
+            let saved = store
+                .save_suggestions_planned_on(&meeting, &suggestions[..0], Some(planned_on))
+                .await
+                .expect("save");
+            assert!(saved, "{backend}: a current round was refused");
+            let after = store.meeting_linkages(&meeting).await.expect("linkages");
+            assert_eq!(after.len(), 1, "{backend}: only the proposed linkage stays");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_second_of_two_moves_onto_the_last_seat_is_refused_and_changes_nothing() {
+        for (backend, store, _dir) in fresh_stores().await {
+            let (meeting, _) = one_seat_two_suggestions(&store).await;
+            let linkages = store.meeting_linkages(&meeting).await.expect("linkages");
+            let (a, b) = (&linkages[0].id, &linkages[1].id);
+            let change = propose();
+            let (first, second) = tokio::join!(
+                store.move_linkage(a, LinkageStatus::Suggested, &change, "first"),
+                store.move_linkage(b, LinkageStatus::Suggested, &change, "second"),
+            );
+            let refused = match (first, second) {
+                (Ok(_), Err(StoreError::Conflict(why))) => (b, why),
+                (Err(StoreError::Conflict(why)), Ok(_)) => (a, why),
+                other => panic!("{backend}: one move should win and one be refused: {other:?}"),
+            };
+            assert!(
+                refused.1.contains("0 of 1 seats left"),
+                "{backend}: {}",
+                refused.1
+            );
+            let linkage = store
+                .get_linkage(refused.0)
+                .await
+                .expect("read")
+                .expect("there");
+            assert_eq!(linkage.status, LinkageStatus::Suggested, "{backend}");
+            assert!(
+                store
+                    .linkage_history(refused.0)
+                    .await
+                    .expect("history")
+                    .is_empty()
+            );
+        }
+    }
 }

@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{Backend, TestServer, backends, entrepreneur, error_fields, read};
+use crate::support::{Backend, TestServer, add, backends, entrepreneur, error_fields, read};
 
 #[tokio::test]
 async fn token_create_prints_the_token_alone_on_the_last_line() {
@@ -55,11 +55,7 @@ async fn writes_need_a_valid_token_and_archiving_needs_a_facilitator() {
         );
 
         // Consultants register and edit in the field...
-        let (status, created) = server
-            .post("/api/v1/stakeholders", Some(&consultant), &body)
-            .await;
-        assert_eq!(status, StatusCode::CREATED);
-        let id = created["id"].as_str().unwrap();
+        let id = add(&server, &consultant, "/api/v1/stakeholders", &body).await;
         let (status, _) = server
             .patch(
                 &format!("/api/v1/stakeholders/{id}"),
@@ -136,15 +132,13 @@ async fn a_token_for_mirzapur_writes_only_in_mirzapur() {
             );
         };
 
-        let (status, own) = server
-            .post(
-                "/api/v1/stakeholders",
-                Some(&mirzapur),
-                &entrepreneur("Sunita", "up-mirzapur", None),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{own}");
-        let own = own["id"].as_str().unwrap().to_string();
+        let own = add(
+            &server,
+            &mirzapur,
+            "/api/v1/stakeholders",
+            &entrepreneur("Sunita", "up-mirzapur", None),
+        )
+        .await;
         let (status, reply) = server
             .post(
                 "/api/v1/stakeholders",

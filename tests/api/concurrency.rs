@@ -12,7 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::{Barrier, Mutex};
 
-use crate::support::{Backend, TestServer, backends, entrepreneur, mudra_loan};
+use crate::support::{Backend, TestServer, add, backends, entrepreneur, mudra_loan};
 
 const WRITERS: usize = 16;
 const RUN_FOR: Duration = Duration::from_secs(20);
@@ -76,15 +76,13 @@ async fn sixteen_writers(backend: &Backend) {
     let name = backend.name();
 
     // A meeting to run suggestion rounds on while everything else changes.
-    let (status, meeting) = server
-        .post(
-            "/api/v1/meetings",
-            Some(&token),
-            &json!({"title": "Mirzapur coalition", "district": "up-mirzapur", "date": "2027-01-15"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{name}: {meeting}");
-    let meeting = meeting["id"].as_str().expect("meeting id").to_string();
+    let meeting = add(
+        &server,
+        &token,
+        "/api/v1/meetings",
+        &json!({"title": "Mirzapur coalition", "district": "up-mirzapur", "date": "2027-01-15"}),
+    )
+    .await;
 
     let tally = Arc::new(Mutex::new(Tally::default()));
     let started = Instant::now();
@@ -322,15 +320,13 @@ async fn two_people_editing_different_fields_at_once_keep_both_edits() {
         let server = Arc::new(TestServer::start(&backend).await);
         let token = Arc::new(server.token("facilitator").await);
         let name = backend.name();
-        let (status, created) = server
-            .post(
-                "/api/v1/stakeholders",
-                Some(&token),
-                &entrepreneur("Sunita Devi", "up-mirzapur", Some("9876500001")),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{name}: {created}");
-        let id = created["id"].as_str().expect("id").to_string();
+        let id = add(
+            &server,
+            &token,
+            "/api/v1/stakeholders",
+            &entrepreneur("Sunita Devi", "up-mirzapur", Some("9876500001")),
+        )
+        .await;
         let path = format!("/api/v1/stakeholders/{id}");
 
         // One person rewrites the description, the other the contact person, at the same time.

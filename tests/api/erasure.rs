@@ -3,15 +3,9 @@
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{TestServer, backends, bank, entrepreneur};
-
-async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> String {
-    let (status, reply) = server.post(path, Some(token), body).await;
-    assert_eq!(status, StatusCode::CREATED, "POST {path}: {reply}");
-    reply["id"].as_str().unwrap().to_string()
-}
+use crate::support::{TestServer, add, backends, bank, entrepreneur};
 
 /// How many search hits `q` has now, polling until it is `expected` (or 5 s have passed).
 async fn hits_become(server: &TestServer, q: &str, expected: u64) -> u64 {

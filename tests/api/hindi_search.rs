@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, backends};
+use crate::support::{TestServer, add, backends};
 
 fn encoded(text: &str) -> String {
     text.bytes()
@@ -18,12 +18,6 @@ fn encoded(text: &str) -> String {
             _ => format!("%{byte:02X}"),
         })
         .collect()
-}
-
-async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> String {
-    let (status, reply) = server.post(path, Some(token), body).await;
-    assert_eq!(status, StatusCode::CREATED, "POST {path}: {reply}");
-    reply["id"].as_str().expect("an id").to_string()
 }
 
 /// Offering ids found for `q`, best first, and the query words search had to leave out.

@@ -3,13 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, backends, bank, error_fields, mudra_loan};
-
-async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> String {
-    let (status, created) = server.post(path, Some(token), body).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    created["id"].as_str().unwrap().to_string()
-}
+use crate::support::{TestServer, add, backends, bank, error_fields, mudra_loan};
 
 /// The HSDS id of a Sangam id: the UUID after the prefix, hyphenated.
 fn hsds_id(id: &str) -> String {

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, backends, bank, entrepreneur, error_fields, mudra_loan, read};
+use crate::support::{
+    TestServer, add, backends, bank, entrepreneur, error_fields, mudra_loan, read,
+};
 
 const BOM: &str = "\u{feff}";
 
@@ -755,15 +757,15 @@ async fn needs_export_lists_what_entrepreneurs_ask_for_by_district() {
             ("Sunita Devi", "up-mirzapur", "98765 43210"),
             ("Rekha Bind", "up-bhadohi", "98765 43211"),
         ] {
-            let (status, body) = server
-                .post(
+            owners.push(
+                add(
+                    &server,
+                    &token,
                     "/api/v1/stakeholders",
-                    Some(&token),
                     &entrepreneur(name, district, Some(phone)),
                 )
-                .await;
-            assert_eq!(status, StatusCode::CREATED, "{body}");
-            owners.push(body["id"].as_str().unwrap().to_string());
+                .await,
+            );
         }
         for owner in &owners {
             let need = json!({"kind": "finance", "title": "दो सिलाई मशीनों के लिए ऋण", "sector": "tailoring", "amount_inr": 45000});
@@ -1017,15 +1019,15 @@ async fn a_monthly_file_changes_the_records_it_names_and_a_dry_run_shows_each_ch
         let token = server.token("facilitator").await;
         let mut ids = Vec::new();
         for (name, phone) in [("Sunita Devi", "98765 43210"), ("Asha Devi", "98765 00001")] {
-            let (status, body) = server
-                .post(
+            ids.push(
+                add(
+                    &server,
+                    &token,
                     "/api/v1/stakeholders",
-                    Some(&token),
                     &entrepreneur(name, "up-mirzapur", Some(phone)),
                 )
-                .await;
-            assert_eq!(status, StatusCode::CREATED, "{body}");
-            ids.push(body["id"].as_str().unwrap().to_string());
+                .await,
+            );
         }
         let (sunita, asha) = (&ids[0], &ids[1]);
         // Row 2 changes Sunita's phone and age; row 3 is new; row 4 names Asha as she is (her

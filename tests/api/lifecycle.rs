@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::{TestServer, backends, bank, entrepreneur, mudra_loan};
+use crate::support::{TestServer, add, backends, bank, entrepreneur, mudra_loan};
 
 #[tokio::test]
 async fn a_stakeholder_is_created_read_listed_edited_and_archived() {
@@ -327,15 +327,15 @@ async fn acknowledged_writes_survive_a_kill_of_the_server() {
         let token = server.token("consultant").await;
         let mut ids = Vec::new();
         for n in 0..5 {
-            let (status, body) = server
-                .post(
+            ids.push(
+                add(
+                    &server,
+                    &token,
                     "/api/v1/stakeholders",
-                    Some(&token),
                     &entrepreneur(&format!("Entrepreneur {n}"), "br-gaya", None),
                 )
-                .await;
-            assert_eq!(status, StatusCode::CREATED);
-            ids.push(body["id"].as_str().unwrap().to_string());
+                .await,
+            );
         }
         server.kill_and_restart().await;
         for id in &ids {

@@ -23,5 +23,6 @@ mod privacy;
 mod properties;
 mod registrations;
 mod search;
+mod seats;
 mod storage;
 mod web;

@@ -4,15 +4,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, backends, bank, entrepreneur, error_fields};
+use crate::support::{TestServer, add, backends, bank, entrepreneur, error_fields};
 
 /// Posts and returns the new record's id, failing the test on anything but 201.
-async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> String {
-    let (status, reply) = server.post(path, Some(token), body).await;
-    assert_eq!(status, StatusCode::CREATED, "POST {path}: {reply}");
-    reply["id"].as_str().expect("an id").to_string()
-}
-
 fn weaver(name: &str) -> Value {
     let mut body = entrepreneur(name, "up-bhadohi", None);
     body["profile"]["sector"] = json!("carpets");

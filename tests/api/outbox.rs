@@ -9,13 +9,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, backends, bank, entrepreneur};
-
-pub(crate) async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> String {
-    let (status, reply) = server.post(path, Some(token), body).await;
-    assert_eq!(status, StatusCode::CREATED, "POST {path}: {reply}");
-    reply["id"].as_str().unwrap().to_string()
-}
+use crate::support::{TestServer, add, backends, bank, entrepreneur};
 
 pub(crate) fn spooled(data_dir: &Path) -> Vec<Value> {
     let path = data_dir.join("outbox").join("messages.jsonl");

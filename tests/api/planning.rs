@@ -5,13 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, backends, entrepreneur, error_fields};
-
-async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> String {
-    let (status, reply) = server.post(path, Some(token), body).await;
-    assert_eq!(status, StatusCode::CREATED, "POST {path}: {reply}");
-    reply["id"].as_str().expect("an id").to_string()
-}
+use crate::support::{TestServer, add, backends, entrepreneur, error_fields};
 
 async fn meeting_on(server: &TestServer, token: &str, date: &str, invitees: &[&str]) -> String {
     add(

@@ -10,13 +10,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::{Backend, TestServer, backends, bank, entrepreneur, error_fields};
-
-async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> String {
-    let (status, reply) = server.post(path, Some(token), body).await;
-    assert_eq!(status, StatusCode::CREATED, "POST {path}: {reply}");
-    reply["id"].as_str().unwrap().to_string()
-}
+use crate::support::{Backend, TestServer, add, backends, bank, entrepreneur, error_fields};
 
 /// An entrepreneur with a need, a bank with an offering she is eligible for, a meeting, its
 /// suggestions, and the first linkage proposed (which queues a message naming her).

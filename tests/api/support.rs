@@ -53,6 +53,30 @@ pub fn backends() -> Vec<Backend> {
     list
 }
 
+/// Runs `test` on every backend of [`backends`], one after the other; a failure (a panic) is
+/// raised again with the backend's name in front, so a report says which database failed.
+pub async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(Backend) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use futures_util::FutureExt;
+    for backend in backends() {
+        let name = backend.name();
+        if let Err(panic) = std::panic::AssertUnwindSafe(test(backend))
+            .catch_unwind()
+            .await
+        {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "a panic without a message".into());
+            panic!("on {name}: {message}");
+        }
+    }
+}
+
 /// A fresh, empty database for one test: a SQLite file in the data directory, or a new
 /// PostgreSQL database named `sangam_t_<random>`.
 pub async fn fresh_database(backend: &Backend) -> Option<String> {
@@ -370,6 +394,17 @@ impl TestServer {
         assert_eq!(status, StatusCode::OK, "{body}");
         body.as_array().expect("array").len()
     }
+}
+
+/// POSTs `body` with `token`, expects 201 Created and returns the new record's `id`; anything
+/// else fails the test with the path and the answer.
+pub async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> String {
+    let (status, reply) = server.post(path, Some(token), body).await;
+    assert_eq!(status, StatusCode::CREATED, "POST {path}: {reply}");
+    reply["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("POST {path}: no id in {reply}"))
+        .to_string()
 }
 
 /// Status and JSON body; a body that is not JSON fails the test (every answer must be JSON).
