@@ -724,8 +724,13 @@ async fn export_records(store: &Store, args: &ExportArgs) -> anyhow::Result<()> 
     let written = bar.position();
     match sink {
         ExportSink::Csv(mut writer) => writer.flush()?,
-        ExportSink::Xlsx(writer) => std::fs::write(&args.out, writer.finish()?)
-            .with_context(|| format!("cannot write {}", args.out.display()))?,
+        ExportSink::Xlsx(writer) => {
+            let file = std::fs::File::create(&args.out)
+                .with_context(|| format!("cannot write {}", args.out.display()))?;
+            writer
+                .finish_to(std::io::BufWriter::new(file))
+                .with_context(|| format!("cannot write {}", args.out.display()))?
+        }
     }
     bar.finish_and_clear();
     println!(

@@ -246,19 +246,22 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
-        match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.pool)
-                    .await?
-            }
-            Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
-        }
+        self.migrator().run(&self.pool).await?;
         Ok(())
+    }
+
+    /// Applies the migrations up to and including `version` (tests of a migration start from
+    /// the schema before it).
+    pub async fn migrate_to(&self, version: i64) -> StoreResult<()> {
+        self.migrator().run_to(version, &self.pool).await?;
+        Ok(())
+    }
+
+    fn migrator(&self) -> sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        }
     }
 
     /// Begins a transaction that will write. On SQLite it waits for this process's write turn

@@ -4,8 +4,9 @@
 //! Exports follow the visibility rules of the listings: without a token, active records only and
 //! no contact or personal-profile columns at all (gender, age, social category, SHG membership,
 //! block); with one, contact columns and `status=` as in the listings. The store is read 500
-//! records at a time; CSV goes to the client page by page as it is read (memory stays flat), an
-//! Excel workbook is built in memory first. Imports (CSV or .xlsx) are checked whole before one
+//! records at a time; CSV goes to the client page by page as it is read, an Excel workbook's rows
+//! go to a temporary file as they are read and the workbook is zipped from it into the response:
+//! memory stays flat either way. Imports (CSV or .xlsx) are checked whole before one
 //! transaction stores them (see [`crate::interchange::import`]).
 
 use axum::body::{Body, Bytes};
@@ -218,32 +219,127 @@ where
         Ok((headers, Body::from_stream(body)).into_response())
     }
 
-    /// An Excel workbook of every record, built in memory (see [`crate::interchange::xlsx`]).
+    /// An Excel workbook of every record in bounded memory: the rows go to a temporary file
+    /// (constant-memory mode, see [`crate::interchange::xlsx`]) page by page, then the workbook
+    /// is zipped from that file straight into the response, in chunks. The work runs in its own
+    /// task after the headers are sent (a state's registry takes longer than the request time
+    /// limit); the first page is read before answering, so a failing store is still a clean
+    /// error. A failure later, or more rows than a worksheet holds, cuts the transfer short (the
+    /// client sees an incomplete download, never a file that looks whole); a client that goes
+    /// away stops the work.
     async fn xlsx(self) -> AppResult<Response> {
-        let failed =
-            |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("writing a workbook: {e}"));
-        let mut writer = XlsxWriter::new(self.what, &self.columns).map_err(failed)?;
-        let mut after: Option<String> = None;
+        let first = (self.fetch)(None).await?;
+        let writer = XlsxWriter::new(self.what, &self.columns)
+            .map_err(|e| AppError::Internal(format!("starting a workbook: {e}")))?;
+        let headers = self.headers("xlsx", XLSX_MEDIA_TYPE);
+        let (chunks, received) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+        tokio::spawn(async move {
+            let what = self.what;
+            if let Err(error) = self.write_xlsx(first, writer, chunks.clone()).await {
+                tracing::error!(%error, what, "an Excel export failed part way; the transfer is cut short");
+                let _ = chunks.send(Err(std::io::Error::other(error))).await;
+            }
+        });
+        let body = futures_util::stream::unfold(received, |mut received| async move {
+            received.recv().await.map(|chunk| (chunk, received))
+        });
+        Ok((headers, Body::from_stream(body)).into_response())
+    }
+
+    /// Writes every page after `first` into `writer`, then the workbook into `chunks`.
+    async fn write_xlsx(
+        self,
+        first: Vec<T>,
+        mut writer: XlsxWriter,
+        chunks: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
+    ) -> Result<(), String> {
+        let mut page = first;
         let mut rows = 0usize;
         loop {
-            let page = (self.fetch)(after.take()).await?;
+            if chunks.is_closed() {
+                return Ok(()); // the client went away
+            }
             rows += page.len();
             if rows > xlsx::MAX_ROWS {
-                return Err(AppError::TooLarge(format!(
-                    "more than {} rows do not fit in one Excel worksheet; narrow the export by district or kind, or take it as CSV",
+                return Err(format!(
+                    "more than {} rows do not fit in one Excel worksheet",
                     xlsx::MAX_ROWS
-                )));
+                ));
             }
-            for record in &page {
-                writer.write_row(&(self.row_of)(record)).map_err(failed)?;
-            }
-            match page.last() {
-                Some(last) if page.len() as i64 == EXPORT_PAGE => after = Some((self.id_of)(last)),
+            let cells: Vec<Vec<String>> = page.iter().map(|record| (self.row_of)(record)).collect();
+            // Rows go to a file: off the async threads.
+            writer = tokio::task::spawn_blocking(move || {
+                for row in &cells {
+                    writer.write_row(row)?;
+                }
+                Ok::<_, rust_xlsxwriter::XlsxError>(writer)
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("writing a workbook: {e}"))?;
+            let after = match page.last() {
+                Some(last) if page.len() as i64 == EXPORT_PAGE => (self.id_of)(last),
                 _ => break,
-            }
+            };
+            page = (self.fetch)(Some(after)).await.map_err(|e| e.to_string())?;
         }
-        let bytes = writer.finish().map_err(failed)?;
-        Ok((self.headers("xlsx", XLSX_MEDIA_TYPE), bytes).into_response())
+        tokio::task::spawn_blocking(move || {
+            let mut out = ChunkWriter::new(chunks);
+            writer.finish_to(&mut out)?;
+            out.send()?;
+            Ok::<_, rust_xlsxwriter::XlsxError>(())
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("writing a workbook: {e}"))
+    }
+}
+
+/// A `Write` that sends what is written to the response in chunks of [`ChunkWriter::CHUNK`]
+/// bytes, waiting while the client is behind (so a slow client never makes the server hold the
+/// file); on a blocking thread only.
+struct ChunkWriter {
+    chunks: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
+    pending: Vec<u8>,
+}
+
+impl ChunkWriter {
+    const CHUNK: usize = 64 * 1024;
+
+    fn new(chunks: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>) -> Self {
+        ChunkWriter {
+            chunks,
+            pending: Vec::with_capacity(Self::CHUNK),
+        }
+    }
+
+    /// Sends what is pending; an error when the client went away.
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.pending,
+            Vec::with_capacity(Self::CHUNK),
+        ));
+        self.chunks.blocking_send(Ok(chunk)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+        })
+    }
+}
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= Self::CHUNK {
+            self.send()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        // Sent in whole chunks; the rest goes when the workbook is finished.
+        Ok(())
     }
 }
 

@@ -5,8 +5,16 @@
 //! grouped in lakhs and crores) and dates as dates shown the Indian way (10-12-2026).
 //!
 //! Text cells are written as text, never as formulas, so a cell starting with `=` needs no
-//! apostrophe here (CSV exports need one). The workbook is built in memory: Excel's own limit is
-//! 1,048,576 rows, and an export refuses more than [`MAX_ROWS`].
+//! apostrophe here (CSV exports need one). Excel's own limit is 1,048,576 rows, and an export
+//! refuses more than [`MAX_ROWS`].
+//!
+//! The worksheet is in rust_xlsxwriter's constant-memory mode: each row goes to a temporary file
+//! as soon as the next one starts, and strings are written in the row (no shared-string table),
+//! so a workbook of 500,000 rows holds one row in memory. That mode cannot autofit (the rows are
+//! gone by then), so the writer keeps each column's widest cell as rows pass and sizes the
+//! columns from that when it finishes.
+
+use std::io::Write;
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
@@ -38,9 +46,12 @@ pub fn column_kind(column: &str) -> CellKind {
     }
 }
 
-/// A one-sheet workbook written a row at a time.
+/// A one-sheet workbook written a row at a time, in constant memory.
 pub struct XlsxWriter {
+    workbook: Workbook,
     sheet: Worksheet,
+    /// Each column's widest cell so far, in characters as shown.
+    widths: Vec<usize>,
     kinds: Vec<CellKind>,
     next_row: u32,
     rupees: Format,
@@ -49,8 +60,10 @@ pub struct XlsxWriter {
 }
 
 impl XlsxWriter {
+    /// Fails when the temporary file for the rows cannot be made.
     pub fn new(sheet_name: &str, columns: &[&str]) -> Result<Self, XlsxError> {
-        let mut sheet = Worksheet::new();
+        let mut workbook = Workbook::new();
+        let mut sheet = workbook.new_worksheet_with_constant_memory()?;
         sheet.set_name(sheet_name)?;
         let header = Format::new().set_bold();
         for (position, column) in columns.iter().enumerate() {
@@ -59,7 +72,9 @@ impl XlsxWriter {
         // The header stays in view while scrolling.
         sheet.set_freeze_panes(1, 0)?;
         Ok(XlsxWriter {
+            workbook,
             sheet,
+            widths: columns.iter().map(|c| c.chars().count()).collect(),
             kinds: columns.iter().map(|c| column_kind(c)).collect(),
             next_row: 1,
             // 1,50,000 and 1,00,00,000 as Indian readers group them.
@@ -77,6 +92,16 @@ impl XlsxWriter {
             let column = position as u16;
             if cell.is_empty() {
                 continue;
+            }
+            let shown = match kind {
+                CellKind::Date => 10,
+                CellKind::Instant => 16,
+                // The lakh and crore commas.
+                CellKind::Rupees => cell.len() + cell.len() / 2,
+                CellKind::Text | CellKind::Number => cell.chars().count(),
+            };
+            if let Some(widest) = self.widths.get_mut(position) {
+                *widest = (*widest).max(shown);
             }
             let number = || cell.parse::<f64>().ok().filter(|n| n.is_finite());
             let when = || ExcelDateTime::parse_from_str(cell).ok();
@@ -106,13 +131,15 @@ impl XlsxWriter {
         Ok(())
     }
 
-    /// The workbook's bytes, its columns sized to what they hold.
-    pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
-        self.sheet.set_autofit_max_width(MAX_WIDTH);
-        self.sheet.autofit();
-        let mut workbook = Workbook::new();
-        workbook.push_worksheet(self.sheet);
-        workbook.save_to_buffer()
+    /// Writes the whole workbook to `out`, its columns sized to what they hold (the rows come
+    /// back from the temporary file; nothing is held in memory whole).
+    pub fn finish_to<W: Write + Send>(mut self, out: W) -> Result<(), XlsxError> {
+        for (position, widest) in self.widths.iter().enumerate() {
+            let width = (*widest as u32 + 2).min(MAX_WIDTH);
+            self.sheet.set_column_width(position as u16, width)?;
+        }
+        self.workbook.push_worksheet(self.sheet);
+        self.workbook.save_to_writer(out)
     }
 }
 
@@ -143,7 +170,8 @@ mod tests {
                 "".into(),
             ])
             .unwrap();
-        let bytes = writer.finish().unwrap();
+        let mut bytes = Vec::new();
+        writer.finish_to(&mut bytes).unwrap();
         let layout = Layout {
             known: &columns,
             required: &["name"],

@@ -40,15 +40,20 @@ pub struct UpsertCount {
 
 /// Escapes `%`, `_` and `\` so a search word is matched literally by `LIKE ... ESCAPE '\'`.
 pub(crate) fn like_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in text.trim().to_lowercase().chars() {
+    format!("%{}%", like_escaped(&text.trim().to_lowercase()))
+}
+
+/// `text` with `%`, `_` and `\` escaped for `LIKE ... ESCAPE '\'`, as it is otherwise: the one
+/// escaper every `LIKE` on user input goes through.
+pub(crate) fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
+            escaped.push('\\');
         }
-        pattern.push(c);
+        escaped.push(c);
     }
-    pattern.push('%');
-    pattern
+    escaped
 }
 
 impl Store {

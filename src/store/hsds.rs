@@ -3,7 +3,7 @@
 //! offering is not an organization of the feed: an entrepreneur is not a service provider, and a
 //! public directory has no business listing people.
 
-use super::geography::like_pattern;
+use super::geography::{like_escaped, like_pattern};
 use super::registry::{OFFERING_COLUMNS, OfferingRow, STAKEHOLDER_COLUMNS, StakeholderRow};
 use super::{Store, StoreResult};
 use crate::domain::offering::Offering;
@@ -35,10 +35,13 @@ impl Store {
         const WHERE: &str = "($1 IS NULL OR o.stakeholder_id = $1)
             AND ($2 IS NULL OR o.updated_at >= $2)
             AND ($3 IS NULL OR o.kind = $3)
-            AND ($4 IS NULL OR o.sectors LIKE $4)
+            AND ($4 IS NULL OR o.sectors LIKE $4 ESCAPE '\\')
             AND ($5 IS NULL OR lower(o.title) LIKE $5 ESCAPE '\\'
                  OR lower(COALESCE(o.description, '')) LIKE $5 ESCAPE '\\')";
-        let sector = query.sector.as_ref().map(|code| format!("%\"{code}\"%"));
+        let sector = query
+            .sector
+            .as_ref()
+            .map(|code| format!("%\"{}\"%", like_escaped(code)));
         let search = query.search.as_deref().map(like_pattern);
         let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM offerings o WHERE {PUBLIC_OFFERING} AND {WHERE}"

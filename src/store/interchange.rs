@@ -9,10 +9,10 @@
 
 use super::registry::name_key;
 use super::registry::{
-    NEED_COLUMNS, NeedRow, OFFERING_COLUMNS, OfferingRow, OnDuplicate, STAKEHOLDER_COLUMNS,
-    StakeholderRow, StatusFilter, child_status, duplicates_of, insert_need_in, insert_offering_in,
-    insert_stakeholder_in, stakeholder_status_in, update_need_in, update_offering_in,
-    update_stakeholder_in,
+    Conditions, NEED_COLUMNS, NeedRow, OFFERING_COLUMNS, OfferingRow, OnDuplicate,
+    STAKEHOLDER_COLUMNS, StakeholderRow, StatusFilter, child_status, duplicates_of, insert_need_in,
+    insert_offering_in, insert_stakeholder_in, stakeholder_status_in, update_need_in,
+    update_offering_in, update_stakeholder_in,
 };
 use super::{Store, StoreError, StoreResult, TurnKey, new_id};
 use crate::domain::need::{Need, NeedData};
@@ -108,23 +108,22 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> StoreResult<Vec<Stakeholder>> {
-        let served = filter.district.as_ref().map(|d| format!("%\"{d}\"%"));
-        let rows: Vec<StakeholderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders
-             WHERE ($1 IS NULL OR district = $1 OR districts_served LIKE $2)
-               AND ($3 IS NULL OR kind = $3)
-               AND $4 LIKE '%,' || status || ',%'
-               AND id > $5
-             ORDER BY id LIMIT $6"
-        )))
-        .bind(&filter.district)
-        .bind(served)
-        .bind(filter.kind.map(|k| k.as_str()))
-        .bind(filter.statuses.as_sql_list())
-        .bind(after.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conditions = Conditions::default();
+        if let Some(district) = &filter.district {
+            conditions.stakeholder_in_district("id", district);
+        }
+        if let Some(kind) = filter.kind {
+            let kind = conditions.value(kind.as_str());
+            conditions.and(format!("kind = {kind}"));
+        }
+        conditions.and(filter.statuses.sql_in("status"));
+        let after = conditions.value(after.unwrap_or(""));
+        conditions.and(format!("id > {after}"));
+        let select = format!(
+            "SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders {} ORDER BY id LIMIT {limit}",
+            conditions.where_clause()
+        );
+        let rows: Vec<StakeholderRow> = conditions.fetch_all(&self.pool, select).await?;
         rows.into_iter().map(Stakeholder::try_from).collect()
     }
 
@@ -135,26 +134,29 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> StoreResult<Vec<(Offering, String)>> {
-        let served = filter.district.as_ref().map(|d| format!("%\"{d}\"%"));
-        let rows: Vec<OfferingWithProvider> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let mut conditions = Conditions::default();
+        if let Some(district) = &filter.district {
+            conditions.offering_in_district("id", district);
+        }
+        if let Some(kind) = filter.kind {
+            let kind = conditions.value(kind.as_str());
+            conditions.and(format!("kind = {kind}"));
+        }
+        conditions.and(filter.statuses.sql_in("status"));
+        if filter.active_providers_only {
+            conditions.and(
+                "stakeholder_id IN (SELECT id FROM stakeholders WHERE status = 'active')".into(),
+            );
+        }
+        let after = conditions.value(after.unwrap_or(""));
+        conditions.and(format!("id > {after}"));
+        let select = format!(
             "SELECT {OFFERING_COLUMNS},
                (SELECT s.name FROM stakeholders s WHERE s.id = offerings.stakeholder_id) AS provider_name
-             FROM offerings
-             WHERE ($1 IS NULL OR districts LIKE $1)
-               AND ($2 IS NULL OR kind = $2)
-               AND $3 LIKE '%,' || status || ',%'
-               AND ($4 = 0 OR stakeholder_id IN (SELECT id FROM stakeholders WHERE status = 'active'))
-               AND id > $5
-             ORDER BY id LIMIT $6"
-        )))
-        .bind(served)
-        .bind(filter.kind.map(|k| k.as_str()))
-        .bind(filter.statuses.as_sql_list())
-        .bind(filter.active_providers_only as i64)
-        .bind(after.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+             FROM offerings {} ORDER BY id LIMIT {limit}",
+            conditions.where_clause()
+        );
+        let rows: Vec<OfferingWithProvider> = conditions.fetch_all(&self.pool, select).await?;
         rows.into_iter()
             .map(|row| Ok((Offering::try_from(row.offering)?, row.provider_name)))
             .collect()
@@ -167,24 +169,28 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> StoreResult<Vec<(Need, String)>> {
-        let rows: Vec<NeedWithOwner> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let mut conditions = Conditions::default();
+        if let Some(district) = &filter.district {
+            let district = conditions.value(district.as_str());
+            conditions.and(format!("s.district = {district}"));
+        }
+        if let Some(kind) = filter.kind {
+            let kind = conditions.value(kind.as_str());
+            conditions.and(format!("n.kind = {kind}"));
+        }
+        conditions.and(filter.statuses.sql_in("n.status"));
+        if filter.active_owners_only {
+            conditions.and("s.status = 'active'".into());
+        }
+        let after = conditions.value(after.unwrap_or(""));
+        conditions.and(format!("n.id > {after}"));
+        let select = format!(
             "SELECT {NEED_COLUMNS}, s.name AS owner_name
              FROM needs n JOIN stakeholders s ON s.id = n.stakeholder_id
-             WHERE ($1 IS NULL OR s.district = $1)
-               AND ($2 IS NULL OR n.kind = $2)
-               AND $3 LIKE '%,' || n.status || ',%'
-               AND ($4 = 0 OR s.status = 'active')
-               AND n.id > $5
-             ORDER BY n.id LIMIT $6"
-        )))
-        .bind(&filter.district)
-        .bind(filter.kind.map(|k| k.as_str()))
-        .bind(filter.statuses.as_sql_list())
-        .bind(filter.active_owners_only as i64)
-        .bind(after.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+             {} ORDER BY n.id LIMIT {limit}",
+            conditions.where_clause()
+        );
+        let rows: Vec<NeedWithOwner> = conditions.fetch_all(&self.pool, select).await?;
         rows.into_iter()
             .map(|row| Ok((Need::try_from(row.need)?, row.owner_name)))
             .collect()

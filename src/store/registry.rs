@@ -30,16 +30,134 @@ impl StatusFilter {
         self.0.contains(&status)
     }
 
-    /// `,active,pending,` — matched in SQL with `LIKE '%,' || status || ',%'`, which both
-    /// backends understand.
-    pub(super) fn as_sql_list(&self) -> String {
-        let mut list = String::from(",");
-        for status in &self.0 {
-            list.push_str(status.as_str());
-            list.push(',');
+    /// `column IN ('active', 'pending')`. The words are the status enum's own, never user input,
+    /// so they are written into the SQL, where the planner sees them; a filter that admits no
+    /// status matches nothing.
+    pub(super) fn sql_in(&self, column: &str) -> String {
+        if self.0.is_empty() {
+            return "1 = 0".to_string();
         }
-        list
+        let words: Vec<String> = self
+            .0
+            .iter()
+            .map(|status| format!("'{}'", status.as_str()))
+            .collect();
+        format!("{column} IN ({})", words.join(", "))
     }
+}
+
+/// A `WHERE` clause written a condition at a time, its values bound as `$1`, `$2`, … in the order
+/// they come (sqlx's `QueryBuilder` writes `?` under the `Any` driver, which PostgreSQL rejects).
+/// Every value is text; numbers (limits) are written into the SQL by the caller.
+#[derive(Debug, Default)]
+pub(super) struct Conditions {
+    conditions: Vec<String>,
+    values: Vec<String>,
+}
+
+impl Conditions {
+    /// Keeps `value` for binding and returns its placeholder.
+    pub(super) fn value(&mut self, value: impl Into<String>) -> String {
+        self.values.push(value.into());
+        format!("${}", self.values.len())
+    }
+
+    pub(super) fn and(&mut self, condition: String) {
+        self.conditions.push(condition);
+    }
+
+    /// `WHERE a AND b`, or nothing.
+    pub(super) fn where_clause(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+
+    /// Rows of `select` (written with [`Self::where_clause`]) with the values bound in order.
+    pub(super) async fn fetch_all<Row>(
+        self,
+        pool: &sqlx::AnyPool,
+        select: String,
+    ) -> StoreResult<Vec<Row>>
+    where
+        Row: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(select));
+        for value in self.values {
+            query = query.bind(value);
+        }
+        Ok(query.fetch_all(pool).await?)
+    }
+
+    /// Stakeholders based in or serving `district`, through the district indexes: `id_column IN
+    /// (…)` of the stakeholders' own district and of `stakeholder_districts`.
+    pub(super) fn stakeholder_in_district(&mut self, id_column: &str, district: &str) {
+        let code = self.value(district);
+        self.and(format!(
+            "{id_column} IN (SELECT id FROM stakeholders WHERE district = {code}
+               UNION SELECT stakeholder_id FROM stakeholder_districts WHERE district = {code})"
+        ));
+    }
+
+    /// Offerings offered in `district` (as listed; one listing no district is not taken).
+    pub(super) fn offering_in_district(&mut self, id_column: &str, district: &str) {
+        let code = self.value(district);
+        self.and(format!(
+            "{id_column} IN (SELECT offering_id FROM offering_districts WHERE district = {code})"
+        ));
+    }
+}
+
+/// Which record a list of districts belongs to, and so which join table holds it.
+#[derive(Debug, Clone, Copy)]
+enum DistrictList {
+    /// The districts a stakeholder serves (`districts_served`).
+    Stakeholder,
+    /// The districts an offering is offered in (`districts`).
+    Offering,
+}
+
+/// Writes a record's rows in its district join table for `districts`, inside the transaction
+/// that writes the JSON list, so the two never disagree; `replace` first removes the rows of an
+/// existing record (a new one has none). One statement each.
+async fn set_districts_in(
+    tx: &mut Transaction<'static, Any>,
+    list: DistrictList,
+    id: &str,
+    districts: &[String],
+    replace: bool,
+) -> StoreResult<()> {
+    let (table, owner) = match list {
+        DistrictList::Stakeholder => ("stakeholder_districts", "stakeholder_id"),
+        DistrictList::Offering => ("offering_districts", "offering_id"),
+    };
+    if replace {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE {owner} = $1"
+        )))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let distinct: std::collections::BTreeSet<&str> = districts.iter().map(String::as_str).collect();
+    if distinct.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..distinct.len())
+        .map(|n| format!("($1, ${})", n + 2))
+        .collect();
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {table} ({owner}, district) VALUES {}",
+        rows.join(", ")
+    )))
+    .bind(id);
+    for district in distinct {
+        insert = insert.bind(district);
+    }
+    insert.execute(&mut **tx).await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone)]
@@ -380,6 +498,7 @@ pub(super) async fn insert_offering_in(
     .bind(prov.demo as i64)
     .execute(&mut **tx)
     .await?;
+    set_districts_in(tx, DistrictList::Offering, &id, &data.districts, false).await?;
     changes::record(tx, Entity::Offering, &id, "upsert").await?;
     Ok(id)
 }
@@ -464,6 +583,14 @@ pub(super) async fn insert_stakeholder_in(
         .execute(&mut **tx)
         .await?;
     }
+    set_districts_in(
+        tx,
+        DistrictList::Stakeholder,
+        id,
+        &data.districts_served,
+        false,
+    )
+    .await?;
     changes::record(tx, Entity::Stakeholder, id, "upsert").await?;
     Ok(())
 }
@@ -561,25 +688,28 @@ impl Store {
         &self,
         filter: &StakeholderFilter,
     ) -> StoreResult<Vec<Stakeholder>> {
-        let served = filter.district.as_ref().map(|d| format!("%\"{d}\"%"));
-        let words = filter.q.as_deref().map(super::geography::like_pattern);
-        let rows: Vec<StakeholderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders
-             WHERE ($1 IS NULL OR district = $1 OR districts_served LIKE $2)
-               AND ($3 IS NULL OR kind = $3)
-               AND ($4 IS NULL OR name_key LIKE $4 ESCAPE '\\' OR lower(COALESCE(name_local, '')) LIKE $4 ESCAPE '\\')
-               AND $5 LIKE '%,' || status || ',%'
-             ORDER BY id DESC LIMIT $6 OFFSET $7"
-        )))
-        .bind(&filter.district)
-        .bind(served)
-        .bind(filter.kind.map(|k| k.as_str()))
-        .bind(words)
-        .bind(filter.statuses.as_sql_list())
-        .bind(filter.limit)
-        .bind(filter.offset)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conditions = Conditions::default();
+        if let Some(district) = &filter.district {
+            conditions.stakeholder_in_district("id", district);
+        }
+        if let Some(kind) = filter.kind {
+            let kind = conditions.value(kind.as_str());
+            conditions.and(format!("kind = {kind}"));
+        }
+        if let Some(words) = &filter.q {
+            let words = conditions.value(super::geography::like_pattern(words));
+            conditions.and(format!(
+                "(name_key LIKE {words} ESCAPE '\\' OR lower(COALESCE(name_local, '')) LIKE {words} ESCAPE '\\')"
+            ));
+        }
+        conditions.and(filter.statuses.sql_in("status"));
+        let select = format!(
+            "SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders {} ORDER BY id DESC LIMIT {} OFFSET {}",
+            conditions.where_clause(),
+            filter.limit,
+            filter.offset
+        );
+        let rows: Vec<StakeholderRow> = conditions.fetch_all(&self.pool, select).await?;
         rows.into_iter().map(Stakeholder::try_from).collect()
     }
 
@@ -650,31 +780,7 @@ impl Store {
         actor: &str,
         decide: impl FnOnce(&Stakeholder) -> Result<Option<Change<StakeholderData>>, E>,
     ) -> Result<Stakeholder, E> {
-        let (mut tx, turn) = self.begin_write().await?;
-        let current: Stakeholder = self
-            .read_for_update::<StakeholderRow, _>(
-                &mut tx,
-                &format!("SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders WHERE id = $1"),
-                "FOR UPDATE",
-                id,
-            )
-            .await?;
-        let Some(change) = decide(&current)? else {
-            return Ok(current);
-        };
-        let edit = Edit {
-            based_on: Some(current.meta.version),
-            data: change.data.as_ref(),
-            status: change.status,
-            actor,
-        };
-        stakeholder_edit_in(&mut tx, id, &edit, &now_timestamp()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        drop(turn);
-        Ok(self
-            .get_stakeholder(id)
-            .await?
-            .ok_or(StoreError::NotFound)?)
+        self.edit_with(id, actor, decide).await
     }
 
     /// Moves a stakeholder to `status` whatever its version (archiving, approving).
@@ -717,10 +823,10 @@ impl Store {
         statuses: &StatusFilter,
     ) -> StoreResult<Vec<Offering>> {
         let rows: Vec<OfferingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OFFERING_COLUMNS} FROM offerings WHERE stakeholder_id = $1 AND $2 LIKE '%,' || status || ',%' ORDER BY id"
+            "SELECT {OFFERING_COLUMNS} FROM offerings WHERE stakeholder_id = $1 AND {} ORDER BY id",
+            statuses.sql_in("status")
         )))
         .bind(stakeholder_id)
-        .bind(statuses.as_sql_list())
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(Offering::try_from).collect()
@@ -739,37 +845,15 @@ impl Store {
         self.get_offering(id).await?.ok_or(StoreError::NotFound)
     }
 
-    /// Edits an offering in one transaction, the record locked from the read to the write: `decide`
-    /// sees it as stored and says what to change (`None`: nothing), so no other edit can land
-    /// in between and be undone.
+    /// Edits an offering in one transaction, the record locked from the read to the write (see
+    /// [`Store::edit_stakeholder_with`]).
     pub async fn edit_offering_with<E: From<StoreError>>(
         &self,
         id: &str,
         actor: &str,
         decide: impl FnOnce(&Offering) -> Result<Option<Change<OfferingData>>, E>,
     ) -> Result<Offering, E> {
-        let (mut tx, turn) = self.begin_write().await?;
-        let current: Offering = self
-            .read_for_update::<OfferingRow, _>(
-                &mut tx,
-                &format!("SELECT {OFFERING_COLUMNS} FROM offerings WHERE id = $1"),
-                "FOR UPDATE",
-                id,
-            )
-            .await?;
-        let Some(change) = decide(&current)? else {
-            return Ok(current);
-        };
-        let edit = Edit {
-            based_on: Some(current.meta.version),
-            data: change.data.as_ref(),
-            status: change.status,
-            actor,
-        };
-        offering_edit_in(&mut tx, id, &edit, &now_timestamp()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        drop(turn);
-        Ok(self.get_offering(id).await?.ok_or(StoreError::NotFound)?)
+        self.edit_with(id, actor, decide).await
     }
 
     /// Moves an offering to `status` whatever its version (archiving).
@@ -812,10 +896,10 @@ impl Store {
     ) -> StoreResult<Vec<Need>> {
         let rows: Vec<NeedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {NEED_COLUMNS} FROM needs n JOIN stakeholders s ON s.id = n.stakeholder_id
-             WHERE n.stakeholder_id = $1 AND $2 LIKE '%,' || n.status || ',%' ORDER BY n.id"
+             WHERE n.stakeholder_id = $1 AND {} ORDER BY n.id",
+            statuses.sql_in("n.status")
         )))
         .bind(stakeholder_id)
-        .bind(statuses.as_sql_list())
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(Need::try_from).collect()
@@ -830,32 +914,46 @@ impl Store {
         self.get_need(id).await?.ok_or(StoreError::NotFound)
     }
 
-    /// Edits a need in one transaction, the record locked from the read to the write: `decide`
-    /// sees it as stored and says what to change (`None`: nothing), so no other edit can land
-    /// in between and be undone.
+    /// Edits a need in one transaction, the record locked from the read to the write (see
+    /// [`Store::edit_stakeholder_with`]).
     pub async fn edit_need_with<E: From<StoreError>>(
         &self,
         id: &str,
         actor: &str,
         decide: impl FnOnce(&Need) -> Result<Option<Change<NeedData>>, E>,
     ) -> Result<Need, E> {
+        self.edit_with(id, actor, decide).await
+    }
+
+    /// The one locked edit behind the three above: reads the record locked, lets `decide` say
+    /// what changes, writes it based on the version read, commits, and reads it back.
+    async fn edit_with<R, E>(
+        &self,
+        id: &str,
+        actor: &str,
+        decide: impl FnOnce(&R) -> Result<Option<Change<R::Data>>, E>,
+    ) -> Result<R, E>
+    where
+        R: Edited,
+        E: From<StoreError>,
+    {
         let (mut tx, turn) = self.begin_write().await?;
-        let current: Need = self
-            .read_for_update::<NeedRow, _>(&mut tx, &format!("SELECT {NEED_COLUMNS} FROM needs n JOIN stakeholders s ON s.id = n.stakeholder_id WHERE n.id = $1"), "FOR UPDATE OF n", id)
+        let current: R = self
+            .read_for_update::<R::Row, R>(&mut tx, &R::select_one(), R::LOCK, id)
             .await?;
         let Some(change) = decide(&current)? else {
             return Ok(current);
         };
         let edit = Edit {
-            based_on: Some(current.meta.version),
+            based_on: Some(current.version()),
             data: change.data.as_ref(),
             status: change.status,
             actor,
         };
-        need_edit_in(&mut tx, id, &edit, &now_timestamp()).await?;
+        R::write_in(&mut tx, id, &edit, &now_timestamp()).await?;
         tx.commit().await.map_err(StoreError::from)?;
         drop(turn);
-        Ok(self.get_need(id).await?.ok_or(StoreError::NotFound)?)
+        Ok(R::get(self, id).await?.ok_or(StoreError::NotFound)?)
     }
 
     /// Moves a need to `status` whatever its version (archiving).
@@ -866,6 +964,124 @@ impl Store {
         actor: &str,
     ) -> StoreResult<Need> {
         self.edit_need(id, &Edit::status(status, actor)).await
+    }
+}
+
+/// A record kind [`Store::edit_with`] edits: how one is read locked, written and read back.
+trait Edited: TryFrom<Self::Row, Error = StoreError> + Send {
+    type Row: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin;
+    type Data: Send + Sync;
+    /// The PostgreSQL lock clause after [`Edited::select_one`].
+    const LOCK: &'static str;
+
+    /// Reads one record, its id bound to `$1`.
+    fn select_one() -> String;
+
+    fn version(&self) -> i64;
+
+    fn write_in<'a>(
+        tx: &'a mut Transaction<'static, Any>,
+        id: &'a str,
+        edit: &'a Edit<'a, Self::Data>,
+        now: &'a str,
+    ) -> impl std::future::Future<Output = StoreResult<()>> + Send + 'a;
+
+    fn get<'a>(
+        store: &'a Store,
+        id: &'a str,
+    ) -> impl std::future::Future<Output = StoreResult<Option<Self>>> + Send + 'a;
+}
+
+impl Edited for Stakeholder {
+    type Row = StakeholderRow;
+    type Data = StakeholderData;
+    const LOCK: &'static str = "FOR UPDATE";
+
+    fn select_one() -> String {
+        format!("SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders WHERE id = $1")
+    }
+
+    fn version(&self) -> i64 {
+        self.meta.version
+    }
+
+    fn write_in<'a>(
+        tx: &'a mut Transaction<'static, Any>,
+        id: &'a str,
+        edit: &'a Edit<'a, StakeholderData>,
+        now: &'a str,
+    ) -> impl std::future::Future<Output = StoreResult<()>> + Send + 'a {
+        stakeholder_edit_in(tx, id, edit, now)
+    }
+
+    fn get<'a>(
+        store: &'a Store,
+        id: &'a str,
+    ) -> impl std::future::Future<Output = StoreResult<Option<Self>>> + Send + 'a {
+        store.get_stakeholder(id)
+    }
+}
+
+impl Edited for Offering {
+    type Row = OfferingRow;
+    type Data = OfferingData;
+    const LOCK: &'static str = "FOR UPDATE";
+
+    fn select_one() -> String {
+        format!("SELECT {OFFERING_COLUMNS} FROM offerings WHERE id = $1")
+    }
+
+    fn version(&self) -> i64 {
+        self.meta.version
+    }
+
+    fn write_in<'a>(
+        tx: &'a mut Transaction<'static, Any>,
+        id: &'a str,
+        edit: &'a Edit<'a, OfferingData>,
+        now: &'a str,
+    ) -> impl std::future::Future<Output = StoreResult<()>> + Send + 'a {
+        offering_edit_in(tx, id, edit, now)
+    }
+
+    fn get<'a>(
+        store: &'a Store,
+        id: &'a str,
+    ) -> impl std::future::Future<Output = StoreResult<Option<Self>>> + Send + 'a {
+        store.get_offering(id)
+    }
+}
+
+impl Edited for Need {
+    type Row = NeedRow;
+    type Data = NeedData;
+    /// Past the join, only the need's row.
+    const LOCK: &'static str = "FOR UPDATE OF n";
+
+    fn select_one() -> String {
+        format!(
+            "SELECT {NEED_COLUMNS} FROM needs n JOIN stakeholders s ON s.id = n.stakeholder_id WHERE n.id = $1"
+        )
+    }
+
+    fn version(&self) -> i64 {
+        self.meta.version
+    }
+
+    fn write_in<'a>(
+        tx: &'a mut Transaction<'static, Any>,
+        id: &'a str,
+        edit: &'a Edit<'a, NeedData>,
+        now: &'a str,
+    ) -> impl std::future::Future<Output = StoreResult<()>> + Send + 'a {
+        need_edit_in(tx, id, edit, now)
+    }
+
+    fn get<'a>(
+        store: &'a Store,
+        id: &'a str,
+    ) -> impl std::future::Future<Output = StoreResult<Option<Self>>> + Send + 'a {
+        store.get_need(id)
     }
 }
 
@@ -1062,6 +1278,14 @@ async fn stakeholder_edit_in(
         .bind(data.profile.as_ref().map(to_json))
         .execute(&mut **tx)
         .await?;
+        set_districts_in(
+            tx,
+            DistrictList::Stakeholder,
+            id,
+            &data.districts_served,
+            true,
+        )
+        .await?;
     }
     if let Some(status) = edit.status {
         move_stakeholder_status_in(tx, id, status, edit.actor, now).await?;
@@ -1095,6 +1319,7 @@ async fn offering_edit_in(
         .bind(&data.valid_until)
         .execute(&mut **tx)
         .await?;
+        set_districts_in(tx, DistrictList::Offering, id, &data.districts, true).await?;
     }
     if let Some(status) = edit.status {
         set_status_in(tx, "offerings", id, status).await?;

@@ -871,6 +871,30 @@ async fn the_largest_file_one_request_takes_is_stored_and_exported_page_by_page(
             chunks > 1 && bytes == text.len(),
             "{chunks} chunks, {bytes} bytes"
         );
+
+        // The workbook of the same records: every page in order, sent in chunks as it is
+        // zipped from its temporary file (no length known in advance).
+        let mut response = server
+            .client
+            .get(server.url("/api/v1/export/stakeholders.xlsx?district=up-mirzapur"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers().get("content-length").is_none());
+        let mut workbook = Vec::new();
+        let mut chunks = 0;
+        while let Some(chunk) = response.chunk().await.unwrap() {
+            chunks += 1;
+            workbook.extend_from_slice(&chunk);
+        }
+        assert!(chunks > 1, "{chunks} chunks");
+        let (_, sheet) = sheet_of(&workbook);
+        let names: Vec<String> = sheet.iter().map(|r| r["name"].to_string()).collect();
+        assert_eq!(names, expected, "{}", backend.name());
+        assert_eq!(sheet[0]["name_local"].to_string(), "सुनीता देवी");
+        assert_eq!(sheet[0]["contact_phone"].to_string(), "+919000000000");
     }
 }
 

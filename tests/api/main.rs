@@ -9,6 +9,7 @@ mod backup;
 mod bad_input;
 mod concurrency;
 mod delivery;
+mod districts;
 mod docs;
 mod erasure;
 mod geography;
