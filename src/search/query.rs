@@ -158,9 +158,15 @@ impl SearchRequest {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
+    /// Every match up to [`super::facets::EXACT_UP_TO`]; beyond that, the matches counted so far.
     pub total: usize,
+    /// Whether `total` counts every match (false past [`super::facets::EXACT_UP_TO`] matches).
+    pub total_is_exact: bool,
     pub hits: Vec<Hit>,
+    /// Counted over the same matches as `total`.
     pub facets: Facets,
+    /// Whether `facets` count every match (false past [`super::facets::EXACT_UP_TO`] matches).
+    pub facets_are_exact: bool,
     /// `all_words`, or `some_words` when no record had every word and the commonest words
     /// were left out until some record had the rest.
     pub matched: &'static str,
@@ -251,7 +257,12 @@ impl SearchIndex {
                 (found, matched, left_out) = (Some(found_now), "some_words", dropped);
             }
         }
-        let Gathered { total, counts, top } = match found {
+        let Gathered {
+            total,
+            exact,
+            counts,
+            top,
+        } = match found {
             Some(found) => found,
             None => {
                 let everything = AllWords::new(Vec::new(), filters);
@@ -265,8 +276,10 @@ impl SearchIndex {
             .collect::<SearchResult<Vec<_>>>()?;
         Ok(SearchResults {
             total,
+            total_is_exact: exact,
             hits,
             facets: facets(counts),
+            facets_are_exact: exact,
             matched,
             left_out,
         })
