@@ -121,6 +121,9 @@ pub struct SearchRequest {
     pub offset: usize,
     /// The Julian day that counts as today for expiry and freshness.
     pub today: i64,
+    /// Matches counted (for the total and facets) before counting stops: see
+    /// [`super::facets::EXACT_UP_TO`]. Only the benchmark counts further, to compare.
+    pub exact_up_to: usize,
 }
 
 impl SearchRequest {
@@ -136,6 +139,7 @@ impl SearchRequest {
             limit: DEFAULT_LIMIT,
             offset: 0,
             today: today_in_india().to_julian_day() as i64,
+            exact_up_to: super::facets::EXACT_UP_TO,
         }
     }
 
@@ -537,7 +541,7 @@ fn collect(
     request: &SearchRequest,
 ) -> SearchResult<Gathered> {
     let keep = request.offset + request.limit;
-    let gather = Gather::new(tables.to_vec(), request.today, keep);
+    let gather = Gather::new(tables.to_vec(), request.today, keep).exact_up_to(request.exact_up_to);
     let mut found = all_words::gather(searcher, query, &gather)?;
     found.top.drain(..request.offset.min(found.top.len()));
     Ok(found)
