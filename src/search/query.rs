@@ -234,7 +234,11 @@ impl SearchIndex {
         request.check()?;
         let searcher = self.searcher();
         let fields = self.fields();
-        let mut words = analyse_query(self.index(), self.vocabulary(), &request.text);
+        let held = |text: &str| {
+            let term = Term::from_field_text(fields.text.words, text);
+            searcher.doc_freq(&term).unwrap_or(0) > 0
+        };
+        let mut words = analyse_query(self.index(), self.vocabulary(), &request.text, held);
         for word in &mut words {
             word.common = is_common(&searcher, fields, word);
         }
@@ -290,9 +294,19 @@ impl SearchIndex {
     }
 }
 
-/// The analysed words of `text`, without filler words (unless that would leave none).
-fn analyse_query(index: &Index, vocabulary: &Vocabulary, text: &str) -> Vec<Word> {
-    let mut texts = analyse(index, analysis::INDIC, text);
+/// The analysed words of `text`, without filler words (unless that would leave none), and a
+/// word no record holds split in two where both halves are words records hold
+/// ([`split_run_together`]). `held` says whether any record holds a word as written.
+fn analyse_query(
+    index: &Index,
+    vocabulary: &Vocabulary,
+    text: &str,
+    held: impl Fn(&str) -> bool,
+) -> Vec<Word> {
+    let mut texts: Vec<String> = analyse(index, analysis::INDIC, text)
+        .into_iter()
+        .flat_map(|word| split_run_together(word, &held))
+        .collect();
     texts.dedup();
     let meaningful: Vec<String> = texts
         .iter()
@@ -326,6 +340,28 @@ fn analyse_query(index: &Index, vocabulary: &Vocabulary, text: &str) -> Vec<Word
         }
     }
     words
+}
+
+/// Shortest halves of a run-together word that are split off.
+const MIN_HALF: usize = 3;
+/// Words shorter than this are not split (a short unknown word is more likely a typo).
+const MIN_RUN_TOGETHER: usize = 8;
+
+/// English compounds typed without their hyphen or space ("handknotted", "collateralfree") as
+/// the two words records hold, if no record holds the word itself; the split with the longest
+/// first half wins. Latin letters only: Devanagari words are not compounded this way in the
+/// data, and their vowel signs do not split cleanly.
+fn split_run_together(word: String, held: impl Fn(&str) -> bool) -> Vec<String> {
+    let splittable = word.len() >= MIN_RUN_TOGETHER && word.bytes().all(|b| b.is_ascii_lowercase());
+    if !splittable || held(&word) {
+        return vec![word];
+    }
+    (MIN_HALF..=word.len() - MIN_HALF)
+        .rev()
+        .map(|at| word.split_at(at))
+        .find(|(first, second)| held(first) && held(second))
+        .map(|(first, second)| vec![first.to_string(), second.to_string()])
+        .unwrap_or_else(|| vec![word])
 }
 
 /// The tokens `analyser` makes of `text`.
@@ -832,6 +868,32 @@ mod tests {
         assert_eq!(edit_distance(&chars(""), &chars("abc")), 3);
     }
 
+    #[test]
+    fn run_together_words_are_split_only_into_words_records_hold() {
+        let held = |w: &str| {
+            [
+                "hand",
+                "knotted",
+                "collateral",
+                "free",
+                "handloom",
+                "cow",
+                "bell",
+            ]
+            .contains(&w)
+        };
+        let split = |w: &str| split_run_together(w.to_string(), held);
+        assert_eq!(split("handknotted"), ["hand", "knotted"]);
+        assert_eq!(split("collateralfree"), ["collateral", "free"]);
+        assert_eq!(split("handfree"), ["hand", "free"]);
+        // Held as written, too short, no halves held, or not Latin: left alone.
+        assert_eq!(split("handloom"), ["handloom"]);
+        assert_eq!(split("cowbell"), ["cowbell"]);
+        assert_eq!(split("knotfree"), ["knotfree"]);
+        assert_eq!(split("handknotxyz"), ["handknotxyz"]);
+        assert_eq!(split("हाथबुनाई"), ["हाथबुनाई"]);
+    }
+
     #[tokio::test]
     async fn long_texts_are_cut_around_the_matched_words() {
         let f = Fixture::empty().await;
@@ -839,6 +901,7 @@ mod tests {
             f.index.index(),
             f.index.vocabulary(),
             "कालीन",
+            |_| true,
         ));
         let filler = "बुनाई का काम घर पर होता है और ".repeat(12);
         let text = format!("{filler}यहाँ कालीन <खरीद> होती है। {filler}");
