@@ -971,8 +971,10 @@ fn print_results(results: &SearchResults) {
         [] => String::new(),
         words => format!("; left out: {}", words.join(", ")),
     };
+    // Past 10,000 matches counting stops: say "10000+ found".
+    let more = if results.total_is_exact { "" } else { "+" };
     println!(
-        "{} found ({}{left_out})",
+        "{}{more} found ({}{left_out})",
         results.total,
         results.matched.replace('_', " ")
     );

@@ -19,6 +19,8 @@ mod fixture;
 pub mod index;
 pub mod indexer;
 pub mod query;
+#[cfg(test)]
+mod relevance;
 pub mod schema;
 mod seeking;
 

@@ -186,55 +186,82 @@ pub fn verdicts_given_sector(
     offering: &OfferingData,
     sector: Option<Verdict>,
 ) -> Verdicts {
-    let rules = &offering.eligibility;
-    let mut v = Verdicts {
-        sector,
-        ..Verdicts::default()
-    };
-    if offering.kind != need.kind {
-        v.kind = Some(Verdict::Fail);
+    PackedRules::of(offering).verdicts(profile, need, sector)
+}
+
+/// An offering's rules (all but sector and dates) packed into a few bytes with nothing to follow:
+/// the planner checks each offering against a thousand needs or more, and reading the rules
+/// from the full records was a cache miss per pair.
+#[derive(Debug, Clone, Copy)]
+pub struct PackedRules {
+    kind: LinkageKind,
+    gender: Option<Gender>,
+    shg_member_required: bool,
+    /// One bit per social category admitted; none set: no such rule.
+    categories: u8,
+    /// One bit per stage admitted; none set: no such rule.
+    stages: u8,
+    age: Option<(i64, i64)>,
+    amount: Option<(i64, i64)>,
+}
+
+impl PackedRules {
+    pub fn of(offering: &OfferingData) -> PackedRules {
+        let rules = &offering.eligibility;
+        let range = |low: Option<i64>, high: Option<i64>, top: i64| {
+            (low.is_some() || high.is_some()).then(|| (low.unwrap_or(0), high.unwrap_or(top)))
+        };
+        PackedRules {
+            kind: offering.kind,
+            gender: rules.gender,
+            shg_member_required: rules.shg_member_required,
+            categories: rules
+                .social_categories
+                .iter()
+                .fold(0, |bits, &c| bits | (1 << c as u8)),
+            stages: rules
+                .stages
+                .iter()
+                .fold(0, |bits, &s| bits | (1 << s as u8)),
+            age: range(rules.min_age, rules.max_age, 200),
+            amount: range(rules.min_amount_inr, rules.max_amount_inr, i64::MAX),
+        }
     }
-    if let Some(gender) = rules.gender {
-        v.gender = Some(
-            profile
+
+    /// The verdicts of these rules for `need` of `profile`, the sector's given.
+    pub fn verdicts(
+        &self,
+        profile: &Profile,
+        need: &NeedData,
+        sector: Option<Verdict>,
+    ) -> Verdicts {
+        let fact = |known_fact: Option<bool>| known_fact.map_or(Verdict::Unknown, known);
+        Verdicts {
+            kind: (self.kind != need.kind).then_some(Verdict::Fail),
+            sector,
+            gender: self
                 .gender
-                .map_or(Verdict::Unknown, |g| known(g == gender)),
-        );
-    }
-    if rules.min_age.is_some() || rules.max_age.is_some() {
-        let (low, high) = (rules.min_age.unwrap_or(0), rules.max_age.unwrap_or(200));
-        v.age = Some(
-            profile
+                .map(|gender| fact(profile.gender.map(|g| g == gender))),
+            age: self
                 .age
-                .map_or(Verdict::Unknown, |age| known((low..=high).contains(&age))),
-        );
+                .map(|(low, high)| fact(profile.age.map(|age| (low..=high).contains(&age)))),
+            social_category: (self.categories != 0).then(|| {
+                fact(
+                    profile
+                        .social_category
+                        .map(|c| self.categories & (1 << c as u8) != 0),
+                )
+            }),
+            shg_member: self.shg_member_required.then(|| fact(profile.shg_member)),
+            stage: (self.stages != 0)
+                .then(|| fact(profile.stage.map(|s| self.stages & (1 << s as u8) != 0))),
+            amount: self
+                .amount
+                .map(|(low, high)| fact(need.amount_inr.map(|a| (low..=high).contains(&a)))),
+            valid_until: None,
+            starts_on: None,
+        }
     }
-    if !rules.social_categories.is_empty() {
-        v.social_category = Some(profile.social_category.map_or(Verdict::Unknown, |c| {
-            known(rules.social_categories.contains(&c))
-        }));
-    }
-    if rules.shg_member_required {
-        v.shg_member = Some(profile.shg_member.map_or(Verdict::Unknown, known));
-    }
-    if !rules.stages.is_empty() {
-        v.stage = Some(
-            profile
-                .stage
-                .map_or(Verdict::Unknown, |s| known(rules.stages.contains(&s))),
-        );
-    }
-    if rules.min_amount_inr.is_some() || rules.max_amount_inr.is_some() {
-        let (low, high) = (
-            rules.min_amount_inr.unwrap_or(0),
-            rules.max_amount_inr.unwrap_or(i64::MAX),
-        );
-        v.amount = Some(
-            need.amount_inr
-                .map_or(Verdict::Unknown, |a| known((low..=high).contains(&a))),
-        );
-    }
-    v
 }
 
 /// Checks every rule `offering` states against `profile` and `need`, as they stand on `on` (the

@@ -23,7 +23,9 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::eligibility::{self, Verdict, Verdicts, indian_date, kind_hi, rupees, sector_words};
+use super::eligibility::{
+    self, PackedRules, Verdict, Verdicts, indian_date, kind_hi, rupees, sector_words,
+};
 use super::flow::{Edge, Network};
 use crate::domain::meeting::LinkageStatus;
 use crate::domain::need::Need;
@@ -450,6 +452,8 @@ struct Pair {
 
 /// The district's offerings grouped for looking candidates up.
 struct Lookup {
+    /// Whether each offering names no sector (is open to all).
+    no_sectors: Vec<bool>,
     by_sector: HashMap<(LinkageKind, String), Vec<u32>>,
     any_sector: HashMap<LinkageKind, Vec<u32>>,
     by_kind: HashMap<LinkageKind, Vec<u32>>,
@@ -458,6 +462,10 @@ struct Lookup {
 impl Lookup {
     fn new(candidates: &[Candidate], district: &str) -> Lookup {
         let mut lookup = Lookup {
+            no_sectors: candidates
+                .iter()
+                .map(|c| c.offering.data.sectors.is_empty())
+                .collect(),
             by_sector: HashMap::new(),
             any_sector: HashMap::new(),
             by_kind: HashMap::new(),
@@ -486,11 +494,7 @@ impl Lookup {
     /// Offerings of the need's kind that name its sector or none (all of the kind when the need
     /// names no sector): the only ones whose sector rule can pass. Each comes with the verdict
     /// of its sector rule, which where it was found tells.
-    fn of<'a>(
-        &'a self,
-        need: &OpenNeed,
-        candidates: &'a [Candidate],
-    ) -> impl Iterator<Item = (u32, Option<Verdict>)> + 'a {
+    fn of<'a>(&'a self, need: &OpenNeed) -> impl Iterator<Item = (u32, Option<Verdict>)> + 'a {
         let data = &need.need.data;
         let (first, second): (&[u32], &[u32]) = match &data.sector {
             Some(sector) => (
@@ -507,7 +511,7 @@ impl Lookup {
             .map(move |&c| {
                 let verdict = if named {
                     Some(Verdict::Pass)
-                } else if candidates[c as usize].offering.data.sectors.is_empty() {
+                } else if self.no_sectors[c as usize] {
                     None
                 } else {
                     Some(Verdict::Unknown)
@@ -537,9 +541,10 @@ pub fn plan_with(
     assigner: Assigner,
 ) -> Plan {
     let lookup = Lookup::new(candidates, table.district);
-    let facts: Vec<OfferingFacts> = candidates
+    // What the loop over pairs reads of each offering, side by side in one array.
+    let gates: Vec<(OfferingFacts, PackedRules)> = candidates
         .iter()
-        .map(|c| offering_facts(c, table))
+        .map(|c| (offering_facts(c, table), PackedRules::of(&c.offering.data)))
         .collect();
     let index_of: HashMap<&str, u32> = candidates
         .iter()
@@ -590,6 +595,18 @@ pub fn plan_with(
     let limited =
         |c: usize| rooms[c].is_limited() || limits.contains_key(candidates[c].provider.id.as_str());
     let limited: Vec<bool> = (0..candidates.len()).map(limited).collect();
+    // Each offering's place in the order of ids, to break ties without comparing the strings.
+    let mut by_id: Vec<u32> = (0..candidates.len() as u32).collect();
+    by_id.sort_unstable_by(|&a, &b| {
+        candidates[a as usize]
+            .offering
+            .id
+            .cmp(&candidates[b as usize].offering.id)
+    });
+    let mut id_rank = vec![0u32; candidates.len()];
+    for (rank, &c) in by_id.iter().enumerate() {
+        id_rank[c as usize] = rank as u32;
+    }
 
     let slots: Vec<usize> = needs
         .iter()
@@ -627,18 +644,13 @@ pub fn plan_with(
         let own = provider_index
             .get(need.need.stakeholder_id.as_str())
             .copied();
-        for (c, sector) in lookup.of(need, candidates) {
-            let fact = &facts[c as usize];
+        for (c, sector) in lookup.of(need) {
+            let (fact, rules) = &gates[c as usize];
             let p = provider_of[c as usize];
             if !fact.dated_ok || own == Some(p) {
                 continue;
             }
-            let verdicts = eligibility::verdicts_given_sector(
-                &need.profile,
-                &need.need.data,
-                &candidates[c as usize].offering.data,
-                sector,
-            );
+            let verdicts = rules.verdicts(&need.profile, &need.need.data, sector);
             if !verdicts.is_eligible() {
                 continue;
             }
@@ -666,7 +678,7 @@ pub fn plan_with(
         if slots[n] == 0 {
             continue;
         }
-        prune(&options, slots[n], &limited, candidates, &mut kept);
+        prune(&options, slots[n], &limited, &id_rank, &mut kept);
     }
     let mut served: BTreeMap<&str, BTreeMap<LinkageKind, usize>> = BTreeMap::new();
     for (id, &p) in &provider_index {
@@ -832,18 +844,10 @@ fn kind_index(kind: LinkageKind) -> usize {
 /// Keeps what can matter of one need's options (see the module documentation): its best
 /// `slots` offerings without limits, and offerings with limits that score above the last of
 /// those. Ties go to the lower offering id, so plans do not depend on input order.
-fn prune(
-    options: &[Pair],
-    slots: usize,
-    limited: &[bool],
-    candidates: &[Candidate],
-    kept: &mut Vec<Pair>,
-) {
+fn prune(options: &[Pair], slots: usize, limited: &[bool], id_rank: &[u32], kept: &mut Vec<Pair>) {
     let better = |a: &Pair, b: &Pair| {
         a.score > b.score
-            || (a.score == b.score
-                && candidates[a.candidate as usize].offering.id
-                    < candidates[b.candidate as usize].offering.id)
+            || (a.score == b.score && id_rank[a.candidate as usize] < id_rank[b.candidate as usize])
     };
     // The best `slots` unlimited options, best first (slots is at most ten).
     let mut best: Vec<Pair> = Vec::with_capacity(slots + 1);
@@ -1221,7 +1225,7 @@ fn refusal_why(
         ),
     };
     let near: Vec<(String, String)> = lookup
-        .of(need, candidates)
+        .of(need)
         .map(|(c, _)| &candidates[c as usize])
         .filter(|candidate| candidate.provider.id != need.need.stakeholder_id)
         .filter_map(|candidate| {

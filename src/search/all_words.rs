@@ -19,7 +19,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
-use super::facets::{Gather, Gathered};
+use super::facets::{Gather, Gathered, SegmentGathered};
 use super::seeking::explain_score;
 
 /// BM25's `k1` as tantivy uses it: a term's score is below `idf · (1 + k1) · boost`.
@@ -347,11 +347,13 @@ impl Scorer for AllWordsScorer {
 /// scoring only the matches that could make the page.
 pub fn gather(searcher: &Searcher, query: &AllWords, gather: &Gather) -> tantivy::Result<Gathered> {
     let weight = query.all_words_weight(EnableScoring::enabled_from_searcher(searcher))?;
-    let mut segments = Vec::with_capacity(searcher.segment_readers().len());
+    let mut segments: Vec<SegmentGathered> = Vec::with_capacity(searcher.segment_readers().len());
     for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
         let ordinal = u32::try_from(ordinal)
             .map_err(|_| TantivyError::InternalError("too many segments".into()))?;
-        let mut segment = gather.for_segment(ordinal, reader)?;
+        let counted: usize = segments.iter().map(|s| s.total).sum();
+        let budget = gather.count_limit().saturating_sub(counted);
+        let mut segment = gather.segment(ordinal, budget)?;
         let mut scorer = weight.all_words_scorer(reader)?;
         let alive = reader.alive_bitset();
         let mut doc = scorer.doc();
@@ -454,7 +456,7 @@ mod tests {
         for (words, district) in cases {
             let query = query(&index, words, district)?;
             for keep in [1, 7, 20, 500] {
-                let gather = Gather::new(tables.clone(), 1_500, keep);
+                let gather = Gather::new(tables.clone(), 1_500, keep).exact_up_to(usize::MAX);
                 let skipping = super::gather(&searcher, &query, &gather)?;
                 // tantivy's own loop, which scores every match.
                 let scoring_all = searcher.search(&query, &gather)?;
@@ -464,6 +466,17 @@ mod tests {
                 assert_eq!(skipping.counts, scoring_all.counts, "{case}");
                 assert_eq!(skipping.top.len(), keep.min(skipping.total), "{case}");
                 assert_eq!(skipping.top, scoring_all.top, "{case}");
+                assert!(skipping.exact, "{case}");
+                // Counting stops at a bound; the page is still the best of all matches.
+                for bound in [0, 1, 999, skipping.total] {
+                    let bounded = Gather::new(tables.clone(), 1_500, keep).exact_up_to(bound);
+                    let bounded = super::gather(&searcher, &query, &bounded)?;
+                    assert_eq!(bounded.total, bound, "{case}, bound {bound}");
+                    assert_eq!(bounded.exact, bound == skipping.total, "{case}, {bound}");
+                    let types: u64 = bounded.counts[0].values().sum();
+                    assert_eq!(types, bound as u64, "{case}, bound {bound}");
+                    assert_eq!(bounded.top, skipping.top, "{case}, bound {bound}");
+                }
                 if words.is_empty() {
                     // Every record is as relevant: the page is the fresh ones, none expired.
                     assert!(

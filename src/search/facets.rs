@@ -266,16 +266,26 @@ fn best(candidates: BinaryHeap<Candidate>) -> Vec<Candidate> {
     candidates.into_sorted_vec()
 }
 
+/// Matches are counted, and their facet values tallied, exactly up to this many; beyond it a
+/// search only looks for better records for its page, and says its total and facets are not
+/// exact (as Elasticsearch's `track_total_hits` does). The broadest queries match hundreds of
+/// thousands of records, and counting each of them was most of their cost.
+pub const EXACT_UP_TO: usize = 10_000;
+
 /// Counts matches, tallies their facet values and keeps the best `keep` of them.
 pub struct Gather {
     tables: Vec<Arc<SegmentTables>>,
     today: i64,
     keep: usize,
+    exact_up_to: usize,
 }
 
 /// What [`Gather`] found.
 pub struct Gathered {
+    /// Matches counted: all of them if `exact`, else the first [`Gather::exact_up_to`].
     pub total: usize,
+    /// Whether every match was counted (and tallied in `counts`).
+    pub exact: bool,
     pub counts: Counts,
     /// The best matches with their final scores, best first.
     pub top: Vec<(Score, DocAddress)>,
@@ -289,38 +299,23 @@ impl Gather {
             tables,
             today,
             keep,
+            exact_up_to: EXACT_UP_TO,
         }
     }
-}
 
-/// Matches are tallied this many at a time (see [`SegmentGather::tally`]).
-const BATCH: usize = 32;
+    /// Counts and tallies at most `limit` matches in all (see [`EXACT_UP_TO`]).
+    pub fn exact_up_to(mut self, limit: usize) -> Self {
+        self.exact_up_to = limit;
+        self
+    }
 
-pub struct SegmentGather {
-    segment: u32,
-    tables: Arc<SegmentTables>,
-    today: i64,
-    keep: usize,
-    total: usize,
-    counts: Vec<Vec<u64>>,
-    candidates: BinaryHeap<Candidate>,
-    /// Matches not yet tallied, with their relevance if they were scored.
-    pending: Vec<(DocId, Option<Score>)>,
-}
+    /// The limit of matches counted in all segments together.
+    pub fn count_limit(&self) -> usize {
+        self.exact_up_to
+    }
 
-/// One segment's findings; ordinals are named only when segments are merged.
-pub struct SegmentGathered {
-    tables: Arc<SegmentTables>,
-    total: usize,
-    counts: Vec<Vec<u64>>,
-    candidates: BinaryHeap<Candidate>,
-}
-
-impl Collector for Gather {
-    type Fruit = Gathered;
-    type Child = SegmentGather;
-
-    fn for_segment(&self, segment: u32, _reader: &SegmentReader) -> tantivy::Result<SegmentGather> {
+    /// Gathers from one segment, counting at most `budget` more matches.
+    pub fn segment(&self, segment: u32, budget: usize) -> tantivy::Result<SegmentGather> {
         let tables = self.tables.get(segment as usize).cloned().ok_or_else(|| {
             tantivy::TantivyError::InternalError(format!("no tables for segment {segment}"))
         })?;
@@ -335,10 +330,51 @@ impl Collector for Gather {
             today: self.today,
             keep: self.keep,
             total: 0,
+            budget,
+            beyond: false,
             counts,
             candidates: BinaryHeap::with_capacity(self.keep + 1),
             pending: Vec::with_capacity(BATCH),
         })
+    }
+}
+
+/// Matches are tallied this many at a time (see [`SegmentGather::tally`]).
+const BATCH: usize = 32;
+
+pub struct SegmentGather {
+    segment: u32,
+    tables: Arc<SegmentTables>,
+    today: i64,
+    keep: usize,
+    total: usize,
+    /// Matches this segment may still count.
+    budget: usize,
+    /// Whether a match was found once the budget was spent.
+    beyond: bool,
+    counts: Vec<Vec<u64>>,
+    candidates: BinaryHeap<Candidate>,
+    /// Matches not yet tallied, with their relevance if they were scored.
+    pending: Vec<(DocId, Option<Score>)>,
+}
+
+/// One segment's findings; ordinals are named only when segments are merged.
+pub struct SegmentGathered {
+    tables: Arc<SegmentTables>,
+    pub total: usize,
+    beyond: bool,
+    counts: Vec<Vec<u64>>,
+    candidates: BinaryHeap<Candidate>,
+}
+
+impl Collector for Gather {
+    type Fruit = Gathered;
+    type Child = SegmentGather;
+
+    /// tantivy's own loop gives each segment the whole limit; [`super::all_words::gather`]
+    /// shares it out.
+    fn for_segment(&self, segment: u32, _reader: &SegmentReader) -> tantivy::Result<SegmentGather> {
+        self.segment(segment, self.exact_up_to)
     }
 
     fn requires_scoring(&self) -> bool {
@@ -346,11 +382,12 @@ impl Collector for Gather {
     }
 
     fn merge_fruits(&self, segments: Vec<SegmentGathered>) -> tantivy::Result<Gathered> {
-        let mut total = 0;
+        let (mut total, mut exact) = (0, true);
         let mut counts: Counts = vec![BTreeMap::new(); FACET_FIELDS.len()];
         let mut candidates = BinaryHeap::with_capacity(self.keep + 1);
         for segment in segments {
             total += segment.total;
+            exact &= !segment.beyond;
             let fields = counts.iter_mut().zip(&segment.tables.names);
             for ((named, names), ords) in fields.zip(segment.counts) {
                 for (ord, count) in ords.into_iter().enumerate().filter(|(_, n)| *n > 0) {
@@ -367,7 +404,12 @@ impl Collector for Gather {
             .into_iter()
             .map(|c| (c.score, c.address))
             .collect();
-        Ok(Gathered { total, counts, top })
+        Ok(Gathered {
+            total,
+            exact,
+            counts,
+            top,
+        })
     }
 }
 
@@ -408,12 +450,25 @@ impl SegmentGather {
         }
     }
 
-    /// Counts a match, and offers it for the page if it was scored.
+    /// Counts a match, and offers it for the page if it was scored. Once the budget is spent,
+    /// a match is only offered (and one that was not scored costs nothing more).
     pub fn found(&mut self, doc: DocId, relevance: Option<Score>) {
-        self.total += 1;
-        self.pending.push((doc, relevance));
-        if self.pending.len() == BATCH {
-            self.tally();
+        if self.total < self.budget {
+            self.total += 1;
+            self.pending.push((doc, relevance));
+            if self.pending.len() == BATCH {
+                self.tally();
+            }
+            return;
+        }
+        self.beyond = true;
+        if let Some(relevance) = relevance {
+            let facts = *self
+                .tables
+                .facts
+                .get(doc as usize)
+                .unwrap_or(&DocFacts::NONE);
+            self.offer_for_page(doc, relevance, &facts);
         }
     }
 
@@ -459,12 +514,16 @@ impl SegmentGather {
                 .for_each(|&ord| count_slot(sectors, ord));
         }
         if let Some(relevance) = relevance {
-            let candidate = Candidate {
-                score: final_score(self.today, self.tables.first_day, facts, relevance),
-                address: DocAddress::new(self.segment, doc),
-            };
-            offer(&mut self.candidates, candidate, self.keep);
+            self.offer_for_page(doc, relevance, facts);
         }
+    }
+
+    fn offer_for_page(&mut self, doc: DocId, relevance: Score, facts: &DocFacts) {
+        let candidate = Candidate {
+            score: final_score(self.today, self.tables.first_day, facts, relevance),
+            address: DocAddress::new(self.segment, doc),
+        };
+        offer(&mut self.candidates, candidate, self.keep);
     }
 }
 
@@ -480,6 +539,7 @@ impl SegmentCollector for SegmentGather {
         SegmentGathered {
             tables: self.tables,
             total: self.total,
+            beyond: self.beyond,
             counts: self.counts,
             candidates: self.candidates,
         }

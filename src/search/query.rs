@@ -121,6 +121,9 @@ pub struct SearchRequest {
     pub offset: usize,
     /// The Julian day that counts as today for expiry and freshness.
     pub today: i64,
+    /// Matches counted (for the total and facets) before counting stops: see
+    /// [`super::facets::EXACT_UP_TO`]. Only the benchmark counts further, to compare.
+    pub exact_up_to: usize,
 }
 
 impl SearchRequest {
@@ -136,6 +139,7 @@ impl SearchRequest {
             limit: DEFAULT_LIMIT,
             offset: 0,
             today: today_in_india().to_julian_day() as i64,
+            exact_up_to: super::facets::EXACT_UP_TO,
         }
     }
 
@@ -158,9 +162,15 @@ impl SearchRequest {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
+    /// Every match up to [`super::facets::EXACT_UP_TO`]; beyond that, the matches counted so far.
     pub total: usize,
+    /// Whether `total` counts every match (false past [`super::facets::EXACT_UP_TO`] matches).
+    pub total_is_exact: bool,
     pub hits: Vec<Hit>,
+    /// Counted over the same matches as `total`.
     pub facets: Facets,
+    /// Whether `facets` count every match (false past [`super::facets::EXACT_UP_TO`] matches).
+    pub facets_are_exact: bool,
     /// `all_words`, or `some_words` when no record had every word and the commonest words
     /// were left out until some record had the rest.
     pub matched: &'static str,
@@ -224,7 +234,11 @@ impl SearchIndex {
         request.check()?;
         let searcher = self.searcher();
         let fields = self.fields();
-        let mut words = analyse_query(self.index(), self.vocabulary(), &request.text);
+        let held = |text: &str| {
+            let term = Term::from_field_text(fields.text.words, text);
+            searcher.doc_freq(&term).unwrap_or(0) > 0
+        };
+        let mut words = analyse_query(self.index(), self.vocabulary(), &request.text, held);
         for word in &mut words {
             word.common = is_common(&searcher, fields, word);
         }
@@ -251,7 +265,12 @@ impl SearchIndex {
                 (found, matched, left_out) = (Some(found_now), "some_words", dropped);
             }
         }
-        let Gathered { total, counts, top } = match found {
+        let Gathered {
+            total,
+            exact,
+            counts,
+            top,
+        } = match found {
             Some(found) => found,
             None => {
                 let everything = AllWords::new(Vec::new(), filters);
@@ -265,17 +284,29 @@ impl SearchIndex {
             .collect::<SearchResult<Vec<_>>>()?;
         Ok(SearchResults {
             total,
+            total_is_exact: exact,
             hits,
             facets: facets(counts),
+            facets_are_exact: exact,
             matched,
             left_out,
         })
     }
 }
 
-/// The analysed words of `text`, without filler words (unless that would leave none).
-fn analyse_query(index: &Index, vocabulary: &Vocabulary, text: &str) -> Vec<Word> {
-    let mut texts = analyse(index, analysis::INDIC, text);
+/// The analysed words of `text`, without filler words (unless that would leave none), and a
+/// word no record holds split in two where both halves are words records hold
+/// ([`split_run_together`]). `held` says whether any record holds a word as written.
+fn analyse_query(
+    index: &Index,
+    vocabulary: &Vocabulary,
+    text: &str,
+    held: impl Fn(&str) -> bool,
+) -> Vec<Word> {
+    let mut texts: Vec<String> = analyse(index, analysis::INDIC, text)
+        .into_iter()
+        .flat_map(|word| split_run_together(word, &held))
+        .collect();
     texts.dedup();
     let meaningful: Vec<String> = texts
         .iter()
@@ -309,6 +340,28 @@ fn analyse_query(index: &Index, vocabulary: &Vocabulary, text: &str) -> Vec<Word
         }
     }
     words
+}
+
+/// Shortest halves of a run-together word that are split off.
+const MIN_HALF: usize = 3;
+/// Words shorter than this are not split (a short unknown word is more likely a typo).
+const MIN_RUN_TOGETHER: usize = 8;
+
+/// English compounds typed without their hyphen or space ("handknotted", "collateralfree") as
+/// the two words records hold, if no record holds the word itself; the split with the longest
+/// first half wins. Latin letters only: Devanagari words are not compounded this way in the
+/// data, and their vowel signs do not split cleanly.
+fn split_run_together(word: String, held: impl Fn(&str) -> bool) -> Vec<String> {
+    let splittable = word.len() >= MIN_RUN_TOGETHER && word.bytes().all(|b| b.is_ascii_lowercase());
+    if !splittable || held(&word) {
+        return vec![word];
+    }
+    (MIN_HALF..=word.len() - MIN_HALF)
+        .rev()
+        .map(|at| word.split_at(at))
+        .find(|(first, second)| held(first) && held(second))
+        .map(|(first, second)| vec![first.to_string(), second.to_string()])
+        .unwrap_or_else(|| vec![word])
 }
 
 /// The tokens `analyser` makes of `text`.
@@ -524,7 +577,7 @@ fn collect(
     request: &SearchRequest,
 ) -> SearchResult<Gathered> {
     let keep = request.offset + request.limit;
-    let gather = Gather::new(tables.to_vec(), request.today, keep);
+    let gather = Gather::new(tables.to_vec(), request.today, keep).exact_up_to(request.exact_up_to);
     let mut found = all_words::gather(searcher, query, &gather)?;
     found.top.drain(..request.offset.min(found.top.len()));
     Ok(found)
@@ -815,6 +868,32 @@ mod tests {
         assert_eq!(edit_distance(&chars(""), &chars("abc")), 3);
     }
 
+    #[test]
+    fn run_together_words_are_split_only_into_words_records_hold() {
+        let held = |w: &str| {
+            [
+                "hand",
+                "knotted",
+                "collateral",
+                "free",
+                "handloom",
+                "cow",
+                "bell",
+            ]
+            .contains(&w)
+        };
+        let split = |w: &str| split_run_together(w.to_string(), held);
+        assert_eq!(split("handknotted"), ["hand", "knotted"]);
+        assert_eq!(split("collateralfree"), ["collateral", "free"]);
+        assert_eq!(split("handfree"), ["hand", "free"]);
+        // Held as written, too short, no halves held, or not Latin: left alone.
+        assert_eq!(split("handloom"), ["handloom"]);
+        assert_eq!(split("cowbell"), ["cowbell"]);
+        assert_eq!(split("knotfree"), ["knotfree"]);
+        assert_eq!(split("handknotxyz"), ["handknotxyz"]);
+        assert_eq!(split("हाथबुनाई"), ["हाथबुनाई"]);
+    }
+
     #[tokio::test]
     async fn long_texts_are_cut_around_the_matched_words() {
         let f = Fixture::empty().await;
@@ -822,6 +901,7 @@ mod tests {
             f.index.index(),
             f.index.vocabulary(),
             "कालीन",
+            |_| true,
         ));
         let filler = "बुनाई का काम घर पर होता है और ".repeat(12);
         let text = format!("{filler}यहाँ कालीन <खरीद> होती है। {filler}");

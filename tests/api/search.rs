@@ -471,3 +471,81 @@ async fn reindex_and_search_work_from_the_command_line() {
         "kaleen finds carpets: {stdout}"
     );
 }
+
+/// A registry where one word is in more records than search counts exactly: the total and the
+/// facets stop at 10,000 and say so, while the page still holds the best record, found after
+/// the first 10,000 matches; a narrower query is counted exactly.
+#[tokio::test]
+async fn totals_and_facets_are_exact_up_to_ten_thousand_matches_and_say_when_not() {
+    const HEADER: &str = "kind,name,name_local,district,contact_phone,gender,age,sector,block";
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("many.csv");
+        let mut rows = vec![HEADER.to_string()];
+        for i in 0..10_050 {
+            // Every thirtieth group also makes pickles: 335 records, counted exactly.
+            let trade = if i % 30 == 0 { " Achar" } else { "" };
+            let district = if i % 2 == 0 { "up-mirzapur" } else { "br-gaya" };
+            rows.push(format!(
+                "shg,Sakhi Mahila Samooh Number {i}{trade},,{district},,,,tailoring,"
+            ));
+        }
+        // Imported last, so found after the first 10,000 matches: only the word itself.
+        rows.push("shg,Sakhi,,up-mirzapur,,,,tailoring,".to_string());
+        std::fs::write(&file, rows.join("\n")).unwrap();
+        let output = server
+            .cli(&[
+                "import",
+                "stakeholders",
+                file.to_str().unwrap(),
+                "--allow-duplicate",
+            ])
+            .await;
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+
+        let started = Instant::now();
+        let broad = loop {
+            let body = search(&server, "q=sakhi&limit=5", None).await;
+            if body["total_is_exact"] == false || started.elapsed() > Duration::from_secs(120) {
+                break body;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert_eq!(
+            broad["total"],
+            10_000,
+            "{}: {}",
+            backend.name(),
+            broad["total"]
+        );
+        assert_eq!(broad["total_is_exact"], false);
+        assert_eq!(broad["facets_are_exact"], false);
+        let districts = broad["facets"]["district"].as_object().unwrap();
+        let counted: u64 = districts.values().map(|n| n.as_u64().unwrap()).sum();
+        assert_eq!(
+            counted, 10_000,
+            "facets count the same matches: {districts:?}"
+        );
+        assert_eq!(
+            broad["hits"][0]["title"], "Sakhi",
+            "the best record makes the page though it was not counted: {}",
+            broad["hits"]
+        );
+        assert_eq!(hit_ids(&broad).len(), 5);
+
+        let narrow = search(&server, "q=sakhi%20achar", None).await;
+        assert_eq!(narrow["total"], 335, "{}", narrow["total"]);
+        assert_eq!(narrow["total_is_exact"], true);
+        assert_eq!(narrow["facets_are_exact"], true);
+        assert_eq!(narrow["facets"]["district"]["up-mirzapur"], 335);
+
+        let filtered = search(&server, "q=sakhi&district=br-gaya&limit=1", None).await;
+        assert_eq!(filtered["total"], 5_025, "{}", filtered["total"]);
+        assert_eq!(filtered["total_is_exact"], true);
+    }
+}
