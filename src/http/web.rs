@@ -9,6 +9,9 @@
 mod account;
 mod account_texts;
 pub(super) mod csrf;
+mod dashboard;
+mod meeting_texts;
+mod meetings;
 pub mod sent_forms;
 mod texts;
 
@@ -47,6 +50,8 @@ pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
         .merge(submit_form)
         .route("/register/thanks", get(thanks))
         .merge(account::router())
+        .merge(meetings::router())
+        .merge(dashboard::router())
 }
 
 /// What a phone that sent too many registrations at once sees: a page, in both languages (the
@@ -80,6 +85,13 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
         ("people.html", include_str!("web/templates/people.html")),
         ("audit.html", include_str!("web/templates/audit.html")),
         ("message.html", include_str!("web/templates/message.html")),
+        ("brief.html", super::brief::TEMPLATE),
+        ("meetings.html", include_str!("web/templates/meetings.html")),
+        ("meeting.html", include_str!("web/templates/meeting.html")),
+        (
+            "dashboard.html",
+            include_str!("web/templates/dashboard.html"),
+        ),
     ] {
         environment
             .add_template(name, source)
@@ -88,8 +100,9 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
     Ok(environment)
 });
 
-fn render(name: &str, context: Value, status: StatusCode) -> Response {
-    let page = TEMPLATES
+/// A template rendered to text (escaped as HTML), or why it could not be.
+pub(super) fn render_text(name: &str, context: Value) -> Result<String, String> {
+    TEMPLATES
         .as_ref()
         .map_err(Clone::clone)
         .and_then(|environment| {
@@ -97,7 +110,11 @@ fn render(name: &str, context: Value, status: StatusCode) -> Response {
                 .get_template(name)
                 .and_then(|template| template.render(context))
                 .map_err(|error| format!("page {name}: {error}"))
-        });
+        })
+}
+
+fn render(name: &str, context: Value, status: StatusCode) -> Response {
+    let page = render_text(name, context);
     match page {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => AppError::Internal(error).into_response(),

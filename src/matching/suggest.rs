@@ -31,7 +31,6 @@ use crate::domain::meeting::LinkageStatus;
 use crate::domain::offering::{LinkageKind, Offering};
 pub use crate::domain::planning::{Candidate, OpenNeed, Provider, Suggestion, TrackRecord, Usage};
 use crate::domain::record::{format_date, parse_date};
-use crate::domain::stakeholder::Profile;
 
 /// How much each part of a fit weighs; they add up to 1.
 const WEIGHT_SECTOR: f64 = 0.3;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::support::{TestServer, backends, bank, entrepreneur, error_fields};
 
 /// Posts and returns the new record's id, failing the test on anything but 201.
-async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> String {
+pub(crate) async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> String {
     let (status, reply) = server.post(path, Some(token), body).await;
     assert_eq!(status, StatusCode::CREATED, "POST {path}: {reply}");
     reply["id"].as_str().expect("an id").to_string()
@@ -38,14 +38,14 @@ fn buyer(name: &str) -> Value {
 /// Bhadohi with a tailor who needs a loan, a carpet weaver who needs a buyer, a bank whose loan
 /// fits the tailor and a buyer of handloom only. Returns (tailor's need, weaver's need, bank,
 /// loan offering).
-struct Bhadohi {
-    tailor_need: String,
-    carpet_need: String,
-    bank: String,
-    loan: String,
+pub(crate) struct Bhadohi {
+    pub(crate) tailor_need: String,
+    pub(crate) carpet_need: String,
+    pub(crate) bank: String,
+    pub(crate) loan: String,
 }
 
-async fn bhadohi(server: &TestServer, token: &str) -> Bhadohi {
+pub(crate) async fn bhadohi(server: &TestServer, token: &str) -> Bhadohi {
     let tailor = add(
         server,
         token,
