@@ -72,6 +72,7 @@ pub(super) const LAYOUT_TEMPLATE: &str = include_str!("web/templates/layout.html
 /// The pages' templates, checked when first used (a test renders each one).
 static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(|| {
     let mut environment = Environment::new();
+    environment.set_formatter(html_formatter);
     for (name, source) in [
         ("layout.html", LAYOUT_TEMPLATE),
         ("register.html", include_str!("web/templates/register.html")),
@@ -99,6 +100,34 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
     }
     Ok(environment)
 });
+
+/// minijinja's HTML escaping, except that `/` is left as it is: the five characters that can
+/// end text or a quoted attribute (`& < > " '`) are enough, and "market / बाज़ार" stays readable
+/// in the page's source and in tests.
+fn html_formatter(
+    out: &mut minijinja::Output<'_>,
+    state: &mut minijinja::State<'_, '_>,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    let plain_text = matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe();
+    match value.as_str() {
+        Some(text) if plain_text => {
+            let mut escaped = String::with_capacity(text.len());
+            for c in text.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
 
 /// A template rendered to text (escaped as HTML), or why it could not be.
 pub(super) fn render_text(name: &str, context: Value) -> Result<String, String> {

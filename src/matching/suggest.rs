@@ -1286,9 +1286,10 @@ fn invitations(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::need::NeedData;
+    use crate::domain::need::{Need, NeedData};
     use crate::domain::offering::{Eligibility, OfferingData, Terms};
     use crate::domain::record::{Origin, RecordMeta, Status};
+    use crate::domain::stakeholder::Profile;
     use crate::domain::stakeholder::{Gender, Stage};
 
     fn meta() -> RecordMeta {
