@@ -410,3 +410,145 @@ async fn asking_for_suggestions_twice_with_nothing_changed_keeps_every_linkage_a
         assert_eq!(first["linkages"][0]["offering_id"], place.loan.as_str());
     }
 }
+
+/// Saves a screenshot as `docs/screenshots/NAME.png` when `SANGAM_SCREENSHOTS` is set (so a test
+/// run does not change the working tree unless asked).
+async fn screenshot(browser: &fantoccini::Client, name: &str) {
+    if std::env::var_os("SANGAM_SCREENSHOTS").is_none() {
+        return;
+    }
+    let png = browser.screenshot().await.expect("a screenshot");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn click(browser: &fantoccini::Client, css: &str) {
+    browser
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+async fn fits_a_phone(browser: &fantoccini::Client, what: &str) {
+    let fits = browser
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, json!(true), "the {what} scrolls sideways on a phone");
+}
+
+#[tokio::test]
+async fn on_a_phone_in_hindi_a_facilitator_takes_a_loan_from_suggestion_to_the_dashboard() {
+    use crate::web::{arrived, browser, choose, type_into};
+    use fantoccini::Locator;
+
+    let Some((browser, _driver)) = browser().await else {
+        return;
+    };
+    let server =
+        TestServer::start_with_args(&crate::support::Backend::Sqlite, &["--insecure-cookies"])
+            .await;
+    let token = server.token("admin").await;
+    bhadohi(&server, &token).await;
+    create_user(
+        &server,
+        "facilitator",
+        "मीना कुमारी",
+        "meena@example.org",
+        "98111 22334",
+        &["up-bhadohi"],
+        PASSWORD,
+    )
+    .await;
+
+    browser
+        .goto(&server.url("/account/sign-in"))
+        .await
+        .expect("open the sign-in page");
+    arrived(&browser, Locator::Id("login")).await;
+    type_into(&browser, "login", "meena@example.org").await;
+    type_into(&browser, "password", PASSWORD).await;
+    click(&browser, "button[type=submit]").await;
+    arrived(&browser, Locator::Id("who")).await;
+
+    browser.goto(&server.url("/meetings")).await.unwrap();
+    arrived(&browser, Locator::Id("new-meeting")).await;
+    type_into(&browser, "title", "भदोही गठबंधन, दिसंबर").await;
+    choose(&browser, "district", "up-bhadohi").await;
+    browser
+        .execute(
+            "document.getElementById('date').value = '2026-12-10';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click(&browser, "#create").await;
+    let title = arrived(&browser, Locator::Id("meeting-title")).await;
+    assert_eq!(title.text().await.unwrap(), "भदोही गठबंधन, दिसंबर");
+    let reasons = browser
+        .find(Locator::Css(".card .reasons"))
+        .await
+        .expect("a suggestion with its reasons")
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        reasons.contains("राशि ₹45,000"),
+        "reasons in Hindi: {reasons}"
+    );
+    fits_a_phone(&browser, "meeting page").await;
+
+    click(&browser, ".card button.move-proposed").await;
+    arrived(&browser, Locator::Css(".card button.move-accepted")).await;
+    click(&browser, ".card button.move-accepted").await;
+    arrived(&browser, Locator::Css(".card button.move-completed")).await;
+    let outcome = browser
+        .find(Locator::Css(".card input[name=outcome_value]"))
+        .await
+        .expect("the loan amount field");
+    outcome.send_keys("45,000").await.unwrap();
+    click(&browser, ".card button.move-completed").await;
+    let recorded = arrived(&browser, Locator::Css(".card .outcome")).await;
+    assert_eq!(recorded.text().await.unwrap(), "₹45,000");
+    let status = browser.find(Locator::Css(".card .status")).await.unwrap();
+    assert_eq!(status.text().await.unwrap(), "पूरा हुआ");
+    screenshot(&browser, "meeting").await;
+
+    let brief = browser
+        .find(Locator::Css("#briefing a"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    browser.goto(&server.url(&brief)).await.unwrap();
+    arrived(&browser, Locator::Css("h1")).await;
+    screenshot(&browser, "briefing").await;
+
+    browser.goto(&server.url("/dashboard")).await.unwrap();
+    let table = arrived(&browser, Locator::Id("plot-rupees-table")).await;
+    assert!(table.text().await.unwrap().contains("₹45,000"));
+    let bars = browser
+        .find_all(Locator::Css("#plot-rupees rect"))
+        .await
+        .unwrap();
+    assert_eq!(bars.len(), 1, "one meeting, one bar");
+    fits_a_phone(&browser, "dashboard").await;
+    browser
+        .execute(
+            "document.getElementById('plot-rupees').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(&browser, "dashboard").await;
+    browser.close().await.unwrap();
+}

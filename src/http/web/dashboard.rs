@@ -194,7 +194,11 @@ pub fn bar_plot(
         legend: series
             .iter()
             .enumerate()
-            .map(|(s, name)| (name.clone(), COLOURS[s % COLOURS.len()]))
+            // A single series takes the last colour (green), four take them all.
+            .map(|(s, name)| {
+                let at = (s + COLOURS.len() - series.len().min(COLOURS.len())) % COLOURS.len();
+                (name.clone(), COLOURS[at])
+            })
             .collect(),
         headings: Vec::new(),
         rows: Vec::new(),
