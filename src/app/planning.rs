@@ -72,7 +72,9 @@ pub async fn edit_meeting(
     if data == current.data {
         return Ok(current.clone());
     }
-    Ok(store.update_meeting(&current.id, &data).await?)
+    Ok(store
+        .update_meeting(&current.id, &data, &caller.name)
+        .await?)
 }
 
 pub async fn find_meeting(store: &Store, id: &str) -> Result<Meeting> {

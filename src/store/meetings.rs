@@ -182,7 +182,10 @@ impl Store {
             .bind(actor)
             .bind(&now)
             .execute(&mut *tx)
-            .await?
+            .await?;
+            let detail = format!("{} · {} · {}", data.title, data.district, data.date);
+            super::accounts::audit(&mut tx, Some(actor), "meeting_created", Some(&id), &detail)
+                .await?;
         })?;
         self.get_meeting(&id).await?.ok_or(StoreError::NotFound)
     }
@@ -197,9 +200,15 @@ impl Store {
         row.map(Meeting::try_from).transpose()
     }
 
-    pub async fn update_meeting(&self, id: &str, data: &MeetingData) -> StoreResult<Meeting> {
+    /// Saves the meeting as `data`, audited as done by `actor`.
+    pub async fn update_meeting(
+        &self,
+        id: &str,
+        data: &MeetingData,
+        actor: &str,
+    ) -> StoreResult<Meeting> {
         let updated = super::write_transaction!(self, |tx| {
-                sqlx::query(
+            let updated = sqlx::query(
                 "UPDATE meetings SET title = $2, district = $3, date = $4, invitees = $5, updated_at = $6 WHERE id = $1",
             )
             .bind(id)
@@ -210,8 +219,20 @@ impl Store {
             .bind(now_timestamp())
             .execute(&mut *tx)
             .await?
-            })?
-        .rows_affected();
+            .rows_affected();
+            if updated > 0 {
+                let detail = format!(
+                    "{} · {} · {} · {} invited",
+                    data.title,
+                    data.district,
+                    data.date,
+                    data.invitees.len()
+                );
+                super::accounts::audit(&mut tx, Some(actor), "meeting_edited", Some(id), &detail)
+                    .await?;
+            }
+            updated
+        })?;
         if updated == 0 {
             return Err(StoreError::NotFound);
         }

@@ -88,7 +88,7 @@ async fn a_facilitator_prepares_a_meeting_on_its_pages_and_records_a_completed_l
     for backend in backends() {
         let server = TestServer::start_with_args(&backend, &["--insecure-cookies"]).await;
         let token = server.token("admin").await;
-        bhadohi(&server, &token).await;
+        let place = bhadohi(&server, &token).await;
         // A hostile name on a stakeholder with a need the plan cannot meet.
         let hostile = add(
             &server,
@@ -277,11 +277,66 @@ async fn a_facilitator_prepares_a_meeting_on_its_pages_and_records_a_completed_l
         assert!(dashboard.contains("id=\"open-needs\""), "{dashboard}");
         assert!(dashboard.contains("href=\"/review"), "{dashboard}");
 
-        // The audit log has the moves.
-        let audit = String::from_utf8(server.cli(&["audit"]).await.stdout).unwrap_or_default();
-        if !audit.is_empty() {
-            assert!(audit.contains("linkage_moved"), "{audit}");
+        // Inviting the bank from the edit form (a tick box), with the title kept.
+        let (_, page) = facilitator
+            .page(&server, &format!("/meetings/{id}?lang=en"))
+            .await;
+        assert!(
+            page.contains(&format!("value=\"{}\"", place.bank)),
+            "the bank is offered"
+        );
+        let (status, page) = facilitator
+            .post_form(
+                &server,
+                &format!("/meetings/{id}?lang=en"),
+                &[
+                    ("title", title),
+                    ("date", "2026-12-11"),
+                    ("invitee", place.bank.as_str()),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let (_, meeting) = server.get(&format!("/api/v1/meetings/{id}"), None).await;
+        assert_eq!(meeting["invitees"], json!([place.bank]));
+        assert_eq!(meeting["date"], "2026-12-11");
+        assert_eq!(meeting["title"], title);
+        // A bad date in the edit form keeps the meeting as it was.
+        let (status, page) = facilitator
+            .post_form(
+                &server,
+                &format!("/meetings/{id}?lang=en"),
+                &[
+                    ("title", "changed"),
+                    ("date", "11-12-2026"),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(
+            page.contains("value=\"changed\""),
+            "what was typed stays: {page}"
+        );
+        let (_, meeting) = server.get(&format!("/api/v1/meetings/{id}"), None).await;
+        assert_eq!(meeting["title"], title);
+
+        // The audit log has the meeting and the moves, by the facilitator.
+        crate::accounts::create_admin(&server).await;
+        let mut admin = Browser::new();
+        let (status, _) = admin
+            .sign_in(&server, "asha@example.org", crate::accounts::ADMIN_PASSWORD)
+            .await;
+        assert!(status.is_success());
+        let (_, audit) = admin.page(&server, "/admin/audit?lang=en").await;
+        for action in ["meeting_created", "meeting_edited", "linkage_moved"] {
+            assert!(audit.contains(action), "{action} not audited:\n{audit}");
         }
+        assert!(
+            audit.contains("accepted → completed; outcome 45000"),
+            "{audit}"
+        );
     }
 }
 
@@ -362,6 +417,12 @@ async fn a_facilitator_of_another_district_is_refused_and_nothing_changes() {
             linkage(&server, &token, &linkage_id).await["status"],
             "suggested"
         );
+
+        // Gaya's dashboard does not count Bhadohi's meeting.
+        let (status, dashboard) = gaya.page(&server, "/dashboard?lang=en").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!dashboard.contains("Bhadohi coalition"), "{dashboard}");
+        assert!(dashboard.contains("br-gaya"));
 
         // Nobody signed in is sent to sign in.
         let mut stranger = Browser::new();
