@@ -221,11 +221,8 @@ async fn prepare_reading(
     let mut plan = suggest::plan(&open, &candidates, &table, &commitments);
     point_gaps_elsewhere(&mut reading, &mut plan, &open, &table).await?;
     let changed = round_changes(&saved, &plan.suggestions);
-    let mut linkages = if changed {
-        Vec::new()
-    } else {
-        reading.meeting_linkage_views(id).await?
-    };
+    // The saved linkages name people too (those people moved on are not in the plan).
+    let mut linkages = reading.meeting_linkage_views(id).await?;
     let people = if with_people {
         let ids = named_people(&plan, &linkages, &needs, &invitees);
         reading.stakeholders(&ids).await?
@@ -235,6 +232,7 @@ async fn prepare_reading(
     reading.finish().await?;
     if changed {
         store.save_suggestions(id, &plan.suggestions).await?;
+        // Read again what was saved, for the new linkages' ids.
         let mut after = store.begin_reading().await?;
         linkages = after.meeting_linkage_views(id).await?;
         after.finish().await?;

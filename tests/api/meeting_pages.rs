@@ -469,6 +469,51 @@ async fn asking_for_suggestions_twice_with_nothing_changed_keeps_every_linkage_a
             assert_eq!(shown["created_at"], shown["updated_at"], "{shown}");
         }
         assert_eq!(first["linkages"][0]["offering_id"], place.loan.as_str());
+
+        // A linkage people moved on keeps its people's contacts in the briefing even when the
+        // round around it changes (a new need arrives).
+        let moved = &ids(&first)[0];
+        let (status, _) = server
+            .patch(
+                &format!("/api/v1/linkages/{moved}"),
+                Some(&token),
+                &json!({"status": "proposed"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let newcomer = add(
+            &server,
+            &token,
+            "/api/v1/stakeholders",
+            &entrepreneur("Kamla Devi", "up-bhadohi", None),
+        )
+        .await;
+        add(
+            &server,
+            &token,
+            &format!("/api/v1/stakeholders/{newcomer}/needs"),
+            &json!({"kind": "finance", "title": "Loan for a sewing machine", "sector": "tailoring", "amount_inr": 25000}),
+        )
+        .await;
+        let (_, brief) = server
+            .get(
+                &format!("/api/v1/meetings/{id}/brief?format=json"),
+                Some(&token),
+            )
+            .await;
+        let held = brief["linkages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == moved.as_str())
+            .expect("the proposed linkage is in the briefing");
+        assert_eq!(held["status"], "proposed");
+        assert!(
+            held["provider"]["contact"]
+                .as_str()
+                .is_some_and(|c| c.contains("+91")),
+            "{held}"
+        );
     }
 }
 

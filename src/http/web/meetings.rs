@@ -93,6 +93,10 @@ pub(super) fn refusal(lang: Lang, error: app::Error) -> Response {
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
+        // Someone moved the linkage meanwhile: say so, in words; the page shows it as it is now.
+        app::Error::Store(crate::store::StoreError::Conflict(why)) => {
+            message(lang, &format!("{} {why}", t.refused), StatusCode::CONFLICT)
+        }
         app::Error::Store(error) => crate::http::error::AppError::from(error).into_response(),
     }
 }
