@@ -16,10 +16,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::geography::{District, Sector};
+use crate::domain::money::rupees;
 use crate::domain::offering::{Eligibility, LinkageKind, Offering, Terms};
 use crate::domain::record::parse_date;
 use crate::domain::stakeholder::Stakeholder;
-use crate::matching::eligibility::rupees;
 
 pub const HSDS_VERSION: &str = "3.0";
 pub const KIND_TAXONOMY: &str = "sangam:linkage-kind";

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod backup;
 pub mod changes;
+pub mod dashboard;
 pub mod erasure;
 pub mod feed;
 pub mod geography;
@@ -16,6 +17,7 @@ pub mod hsds;
 pub mod interchange;
 pub mod meetings;
 pub mod outbox;
+pub mod planning;
 pub mod registry;
 pub mod tokens;
 

@@ -213,6 +213,10 @@ pub struct Linkage {
     pub reasons_hi: Vec<String>,
     pub status: LinkageStatus,
     pub note: Option<String>,
+    /// What the linkage brought once completed, in the unit of its kind (see
+    /// [`LinkageKind::outcome_unit`]); absent until someone records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome_value: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -233,6 +237,9 @@ pub struct LinkageEvent {
 pub struct LinkageMoveInput {
     pub status: Option<String>,
     pub note: Option<String>,
+    /// With `completed`: the loan amount (₹), the number trained, the order value (₹) or the
+    /// scheme benefit (₹), as the linkage's kind says.
+    pub outcome_value: Option<i64>,
 }
 
 /// A validated move: the status asked for and the note, if any.
@@ -240,6 +247,7 @@ pub struct LinkageMoveInput {
 pub struct LinkageMove {
     pub status: LinkageStatus,
     pub note: Option<String>,
+    pub outcome_value: Option<i64>,
 }
 
 impl LinkageMoveInput {
@@ -270,9 +278,20 @@ impl LinkageMoveInput {
         if let Some(text) = &note {
             check_text(&mut errors, "note", text, MAX_NOTE);
         }
+        if let Some(value) = self.outcome_value {
+            if value < 0 {
+                errors.add("outcome_value", "must not be negative");
+            } else if status.is_some_and(|s| s != LinkageStatus::Completed) {
+                errors.add(
+                    "outcome_value",
+                    "is recorded only when the linkage is completed",
+                );
+            }
+        }
         errors.into_result(LinkageMove {
             status: status.unwrap_or(LinkageStatus::Proposed),
             note,
+            outcome_value: self.outcome_value,
         })
     }
 }
@@ -342,11 +361,31 @@ mod tests {
     fn a_move_needs_a_status_people_may_set() {
         let errors = LinkageMoveInput {
             status: Some("suggested".into()),
-            note: None,
+            ..LinkageMoveInput::default()
         }
         .validate()
         .unwrap_err();
         assert!(errors.fields()["status"].contains("unknown value `suggested`"));
         assert!(LinkageMoveInput::default().validate().is_err());
+    }
+
+    #[test]
+    fn an_outcome_is_recorded_only_on_completion_and_never_negative() {
+        let move_to = |status: &str, value: i64| LinkageMoveInput {
+            status: Some(status.into()),
+            note: None,
+            outcome_value: Some(value),
+        };
+        assert_eq!(
+            move_to("completed", 45_000)
+                .validate()
+                .unwrap()
+                .outcome_value,
+            Some(45_000)
+        );
+        let negative = move_to("completed", -1).validate().unwrap_err();
+        assert!(negative.fields()["outcome_value"].contains("negative"));
+        let early = move_to("accepted", 10).validate().unwrap_err();
+        assert!(early.fields()["outcome_value"].contains("completed"));
     }
 }

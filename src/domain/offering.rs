@@ -13,6 +13,24 @@ word_enum! {
     LinkageKind { Finance => "finance", Training => "training", Market => "market", Scheme => "scheme" }
 }
 
+/// What a completed linkage of a kind brings, as one number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeUnit {
+    Rupees,
+    People,
+}
+
+impl LinkageKind {
+    /// Finance: the loan amount; training: how many were trained; market: the order value;
+    /// scheme: the benefit.
+    pub fn outcome_unit(self) -> OutcomeUnit {
+        match self {
+            LinkageKind::Training => OutcomeUnit::People,
+            _ => OutcomeUnit::Rupees,
+        }
+    }
+}
+
 /// The largest amount any field accepts: ₹10 crore. Anything above is a typo for this field.
 pub const MAX_AMOUNT_INR: i64 = 100_000_000;
 /// The largest budget an offering may state: ₹1,000 crore, more than any district programme.

@@ -78,6 +78,7 @@ impl Audience {
             reasons: Vec::new(),
             reasons_hi: Vec::new(),
             note: None,
+            outcome_value: None,
             ..linkage
         }
     }
@@ -176,11 +177,13 @@ mod tests {
             reasons_hi: vec!["आयु 31, 18–60 के भीतर".into()],
             status: LinkageStatus::Proposed,
             note: Some("called her".into()),
+            outcome_value: Some(45_000),
             created_at: String::new(),
             updated_at: String::new(),
         };
         let public = Audience::Public.linkage(linkage.clone());
         assert!(public.reasons.is_empty() && public.reasons_hi.is_empty() && public.note.is_none());
+        assert_eq!(public.outcome_value, None);
         assert_eq!(public.status, LinkageStatus::Proposed);
         assert_eq!(Audience::Member.linkage(linkage.clone()), linkage);
     }

@@ -8,8 +8,9 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, require_district};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam};
 use super::stakeholders::{audience, visible_to};
+use crate::app::planning;
 use crate::domain::meeting::{Linkage, LinkageMoveInput};
 
 pub fn router() -> Router<AppState> {
@@ -43,23 +44,8 @@ async fn update(
     PathParam(id): PathParam<String>,
     JsonBody(input): JsonBody<LinkageMoveInput>,
 ) -> AppResult<Json<Linkage>> {
-    let change = input.validate()?;
-    let current = find_linkage(&app, &id).await?;
-    // A linkage belongs to its meeting's district.
-    if let Some(meeting) = app.store.get_meeting(&current.meeting_id).await? {
-        require_district(&caller, &meeting.data.district)?;
-    }
-    current
-        .status
-        .check_move(change.status)
-        .map_err(|why| AppError::field("status", why))?;
-    if change.status == current.status && change.note.is_none() {
-        return Ok(Json(current));
-    }
     Ok(Json(
-        app.store
-            .move_linkage(&id, current.status, &change, &caller.name)
-            .await?,
+        planning::move_linkage(&app.store, &caller, &id, input).await?,
     ))
 }
 

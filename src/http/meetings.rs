@@ -1,10 +1,9 @@
 //! `/api/v1/meetings`: coalition meetings, their suggested linkages, gaps and whom to invite,
 //! and the printable briefing.
 //!
-//! Reading suggestions or the briefing runs a round of [`suggest::plan`] and saves it, so the
-//! linkages it names have ids people can move on with `PATCH /api/v1/linkages/{id}`.
-
-use std::collections::{BTreeMap, BTreeSet};
+//! Reading suggestions or the briefing prepares the meeting ([`planning::prepare`]): a round of
+//! suggestions, saved when it changed, so the linkages it names have ids people can move on with
+//! `PATCH /api/v1/linkages/{id}`. The handlers parse, call one use case and render.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,18 +17,12 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::brief;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, PathParam, QueryParams, require_district};
+use super::extract::{Authenticated, JsonBody, PathParam, QueryParams};
 use super::patch;
 use super::stakeholders::page;
-use crate::domain::access::Caller;
-use crate::domain::geography::{District, Sector};
+use crate::app::planning::{self, DEFAULT_PER_NEED, MAX_PER_NEED};
 use crate::domain::meeting::{LinkageStatus, Meeting, MeetingInput};
-use crate::domain::record::parse_date;
-use crate::matching::suggest::{
-    self, Candidate, Commitments, GapCause, Invitation, OpenNeed, Plan, Table,
-};
-use crate::store::StoreError;
-use crate::store::meetings::{LinkageMark, LinkageView, OpenNeedRecord};
+use crate::matching::suggest::Invitation;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,21 +33,13 @@ pub fn router() -> Router<AppState> {
 }
 
 const MEETING_FIELDS: &[&str] = &["title", "district", "date", "invitees"];
-const DEFAULT_PER_NEED: usize = 3;
-const MAX_PER_NEED: usize = 10;
 
 async fn create(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
     JsonBody(input): JsonBody<MeetingInput>,
 ) -> AppResult<Response> {
-    let known = app
-        .store
-        .invitable_stakeholders(&input.invitee_ids())
-        .await?;
-    let data = input.validate_with(&app.store.catalog().await?, &known)?;
-    require_district(&caller, &data.district)?;
-    let meeting = app.store.insert_meeting(&data, &caller.name).await?;
+    let meeting = planning::create_meeting(&app.store, &caller, input).await?;
     let location = format!("/api/v1/meetings/{}", meeting.id);
     Ok((StatusCode::CREATED, [(LOCATION, location)], Json(meeting)).into_response())
 }
@@ -86,7 +71,7 @@ async fn show(
     State(app): State<AppState>,
     PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Meeting>> {
-    Ok(Json(find_meeting(&app, &id).await?))
+    Ok(Json(planning::find_meeting(&app.store, &id).await?))
 }
 
 /// A merge patch over the meeting (to invite the providers the suggestions named, say).
@@ -96,26 +81,11 @@ async fn update(
     PathParam(id): PathParam<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> AppResult<Json<Meeting>> {
-    let current = find_meeting(&app, &id).await?;
-    require_district(&caller, &current.data.district)?;
+    let current = planning::meeting_for(&app.store, &caller, &id).await?;
     let input = patch::apply(&current.data.to_input(), &body, MEETING_FIELDS)?;
-    let known = app
-        .store
-        .invitable_stakeholders(&input.invitee_ids())
-        .await?;
-    let data = input.validate_with(&app.store.catalog().await?, &known)?;
-    require_district(&caller, &data.district)?;
-    if data == current.data {
-        return Ok(Json(current));
-    }
-    Ok(Json(app.store.update_meeting(&id, &data).await?))
-}
-
-async fn find_meeting(app: &AppState, id: &str) -> AppResult<Meeting> {
-    app.store
-        .get_meeting(id)
-        .await?
-        .ok_or_else(|| AppError::not_found("meeting"))
+    Ok(Json(
+        planning::edit_meeting(&app.store, &caller, &current, input).await?,
+    ))
 }
 
 /// A linkage as the suggestions list shows it.
@@ -201,7 +171,7 @@ async fn suggestions(
 ) -> AppResult<Json<Value>> {
     let per_need = per_need(query.per_need)?;
     let lang = lang(query.lang.as_deref())?;
-    let prepared = prepare(&app, &caller, &id, per_need).await?;
+    let prepared = planning::prepare(&app.store, &caller, &id, per_need).await?;
     let hindi = lang == Lang::Hi;
     let linkages: Vec<LinkageOut> = prepared
         .live_linkages()
@@ -279,241 +249,6 @@ async fn briefing(
         }
     };
     let per_need = per_need(query.per_need)?;
-    let prepared = prepare(&app, &caller, &id, per_need).await?;
-    let sectors: BTreeMap<String, Sector> = app
-        .store
-        .list_sectors()
-        .await?
-        .into_iter()
-        .map(|s| (s.code.clone(), s))
-        .collect();
-    let mut invitees = Vec::new();
-    for invitee in &prepared.meeting.data.invitees {
-        if let Some(stakeholder) = app.store.get_stakeholder(invitee).await? {
-            invitees.push(stakeholder);
-        }
-    }
-    let contacts = contacts_of(&app, &prepared).await?;
-    let briefing = brief::Briefing {
-        meeting: &prepared.meeting,
-        district: &prepared.district,
-        sectors: &sectors,
-        invitees: &invitees,
-        linkages: prepared.live_linkages().collect(),
-        gaps: prepared.gap_views(),
-        invite: &prepared.plan.invite,
-        contacts: &contacts,
-    };
+    let briefing = planning::briefing(&app.store, &caller, &id, per_need).await?;
     brief::render(&briefing, format)
-}
-
-/// "Person, phone, email" for everyone the briefing names, by stakeholder id.
-async fn contacts_of(app: &AppState, prepared: &Prepared) -> AppResult<BTreeMap<String, String>> {
-    let mut ids = BTreeSet::new();
-    for view in prepared.live_linkages() {
-        ids.insert(view.owner_id.clone());
-        ids.insert(view.provider_id.clone());
-    }
-    for gap in &prepared.plan.gaps {
-        if let Some(record) = prepared
-            .needs
-            .iter()
-            .find(|n| n.open.need.id == gap.need_id)
-        {
-            ids.insert(record.open.need.stakeholder_id.clone());
-        }
-    }
-    ids.extend(
-        prepared
-            .plan
-            .invite
-            .iter()
-            .map(|i| i.stakeholder_id.clone()),
-    );
-    let mut contacts = BTreeMap::new();
-    for id in ids {
-        let Some(stakeholder) = app.store.get_stakeholder(&id).await? else {
-            continue;
-        };
-        let contact = stakeholder.data.contact;
-        let parts: Vec<String> = [contact.person, contact.phone, contact.email]
-            .into_iter()
-            .flatten()
-            .collect();
-        if !parts.is_empty() {
-            contacts.insert(id, parts.join(", "));
-        }
-    }
-    Ok(contacts)
-}
-
-/// A round of suggestions, saved, with what the answers need to show it.
-pub(super) struct Prepared {
-    pub meeting: Meeting,
-    pub district: District,
-    pub needs: Vec<OpenNeedRecord>,
-    pub plan: Plan,
-    /// Every linkage of the meeting after the round was saved, best first.
-    pub linkages: Vec<LinkageView>,
-}
-
-impl Prepared {
-    /// Linkages still in play or done: declined ones are left out.
-    fn live_linkages(&self) -> impl Iterator<Item = &LinkageView> {
-        self.linkages
-            .iter()
-            .filter(|view| view.linkage.status != LinkageStatus::Declined)
-    }
-
-    fn gap_views(&self) -> Vec<brief::GapView<'_>> {
-        self.plan
-            .gaps
-            .iter()
-            .filter_map(|gap| {
-                let record = self.needs.iter().find(|n| n.open.need.id == gap.need_id)?;
-                Some(brief::GapView { gap, need: record })
-            })
-            .collect()
-    }
-}
-
-/// How often a round is planned again because linkages moved while it was being planned, before
-/// the caller is told to retry (503).
-const ROUND_ATTEMPTS: usize = 5;
-
-/// Runs and saves a round for the meeting, if the caller's token writes in its district. A round
-/// is saved only if no linkage moved between its first read and its save (seat counts it planned
-/// on are still true); otherwise it is planned again.
-async fn prepare(
-    app: &AppState,
-    caller: &Caller,
-    id: &str,
-    per_need: usize,
-) -> AppResult<Prepared> {
-    for _ in 0..ROUND_ATTEMPTS {
-        let mark = app.store.linkage_mark().await?;
-        if let Some(prepared) = prepare_once(app, caller, id, per_need, mark).await? {
-            return Ok(prepared);
-        }
-    }
-    Err(StoreError::Busy("linkages kept moving while the round was planned".into()).into())
-}
-
-/// One round planned on what the store holds after `mark`; `None` when a linkage moved meanwhile.
-async fn prepare_once(
-    app: &AppState,
-    caller: &Caller,
-    id: &str,
-    per_need: usize,
-    mark: LinkageMark,
-) -> AppResult<Option<Prepared>> {
-    let meeting = find_meeting(app, id).await?;
-    require_district(caller, &meeting.data.district)?;
-    let code = &meeting.data.district;
-    let district =
-        app.store.get_district(code).await?.ok_or_else(|| {
-            AppError::Internal(format!("meeting {id} names unknown district {code}"))
-        })?;
-    let needs = app.store.open_needs(code).await?;
-    let candidates = app.store.candidate_offerings(code).await?;
-    // Pairs in play at other meetings are held too; this meeting's own status wins.
-    let mut held: BTreeMap<(String, String), LinkageStatus> =
-        app.store.pairs_in_play(code).await?.into_iter().collect();
-    let provider_of: BTreeMap<&str, &str> = candidates
-        .iter()
-        .map(|c| (c.offering.id.as_str(), c.provider.id.as_str()))
-        .collect();
-    let mut held_by_provider: BTreeMap<String, i64> = BTreeMap::new();
-    for linkage in app.store.meeting_linkages(id).await? {
-        if !linkage.status.is_held_by_people() {
-            continue;
-        }
-        if linkage.status.uses_capacity()
-            && let Some(provider) = provider_of.get(linkage.offering_id.as_str())
-        {
-            *held_by_provider.entry(provider.to_string()).or_default() += 1;
-        }
-        held.insert((linkage.need_id, linkage.offering_id), linkage.status);
-    }
-    let commitments = Commitments {
-        used: app.store.capacity_used(code).await?,
-        held,
-        held_by_provider,
-    };
-    let district_names: BTreeMap<String, String> = app
-        .store
-        .list_districts(None, None)
-        .await?
-        .into_iter()
-        .map(|d| (d.code, d.name))
-        .collect();
-    let invitees: BTreeSet<String> = meeting.data.invitees.iter().cloned().collect();
-    let date = parse_date(&meeting.data.date)
-        .ok_or_else(|| AppError::Internal(format!("meeting {id} has an unreadable date")))?;
-    let table = Table {
-        district: code,
-        date,
-        invitees: &invitees,
-        district_names: &district_names,
-        per_need,
-    };
-    let open: Vec<_> = needs.iter().map(|n| n.open.clone()).collect();
-    let mut plan = suggest::plan(&open, &candidates, &table, &commitments);
-    point_gaps_elsewhere(app, &mut plan, &open, &table).await?;
-    if !app
-        .store
-        .save_suggestions_planned_on(id, &plan.suggestions, Some(mark))
-        .await?
-    {
-        return Ok(None);
-    }
-    let linkages = app.store.meeting_linkage_views(id).await?;
-    Ok(Some(Prepared {
-        meeting,
-        district,
-        needs,
-        plan,
-        linkages,
-    }))
-}
-
-/// How many offerings of other districts to look at for one trade when nothing local serves it.
-const ELSEWHERE_LOOKED_AT: i64 = 20;
-
-/// Adds to each "nothing serves this district" gap the providers elsewhere that would take the
-/// need if they served the district, so the facilitator knows whom to ask.
-async fn point_gaps_elsewhere(
-    app: &AppState,
-    plan: &mut Plan,
-    needs: &[OpenNeed],
-    table: &Table<'_>,
-) -> AppResult<()> {
-    let mut looked_up: BTreeMap<(String, String), Vec<Candidate>> = BTreeMap::new();
-    for gap in plan
-        .gaps
-        .iter_mut()
-        .filter(|g| g.cause == GapCause::NothingServes)
-    {
-        let Some(need) = needs.iter().find(|n| n.need.id == gap.need_id) else {
-            continue;
-        };
-        let Some(sector) = need.need.data.sector.clone() else {
-            continue;
-        };
-        let key = (gap.kind.as_str().to_string(), sector);
-        if !looked_up.contains_key(&key) {
-            let found = app
-                .store
-                .offerings_elsewhere(gap.kind, &key.1, table.district, ELSEWHERE_LOOKED_AT)
-                .await?;
-            looked_up.insert(key.clone(), found);
-        }
-        if let Some((hint, hint_hi)) = suggest::served_elsewhere(need, &looked_up[&key], table) {
-            gap.why.push_str("; ");
-            gap.why.push_str(&hint);
-            gap.why_hi.push_str("; ");
-            gap.why_hi.push_str(&hint_hi);
-        }
-    }
-    Ok(())
 }

@@ -17,7 +17,7 @@ use super::{brief, web};
 /// The policy: nothing by default; the inline `<style>` blocks of the pages by their hashes;
 /// forms post only here; no frames, no `<base>`, no plugins.
 pub fn content_security_policy() -> String {
-    let styles: Vec<String> = [web::LAYOUT_TEMPLATE, brief::STYLE]
+    let styles: Vec<String> = [web::LAYOUT_TEMPLATE, brief::TEMPLATE]
         .into_iter()
         .filter_map(style_hash)
         .map(|hash| format!("'sha256-{hash}'"))

@@ -9,6 +9,9 @@
 mod account;
 mod account_texts;
 pub(super) mod csrf;
+mod dashboard;
+mod meeting_texts;
+mod meetings;
 pub mod sent_forms;
 mod texts;
 
@@ -47,6 +50,8 @@ pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
         .merge(submit_form)
         .route("/register/thanks", get(thanks))
         .merge(account::router())
+        .merge(meetings::router())
+        .merge(dashboard::router())
 }
 
 /// What a phone that sent too many registrations at once sees: a page, in both languages (the
@@ -67,6 +72,7 @@ pub(super) const LAYOUT_TEMPLATE: &str = include_str!("web/templates/layout.html
 /// The pages' templates, checked when first used (a test renders each one).
 static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(|| {
     let mut environment = Environment::new();
+    environment.set_formatter(html_formatter);
     for (name, source) in [
         ("layout.html", LAYOUT_TEMPLATE),
         ("register.html", include_str!("web/templates/register.html")),
@@ -80,6 +86,13 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
         ("people.html", include_str!("web/templates/people.html")),
         ("audit.html", include_str!("web/templates/audit.html")),
         ("message.html", include_str!("web/templates/message.html")),
+        ("brief.html", super::brief::TEMPLATE),
+        ("meetings.html", include_str!("web/templates/meetings.html")),
+        ("meeting.html", include_str!("web/templates/meeting.html")),
+        (
+            "dashboard.html",
+            include_str!("web/templates/dashboard.html"),
+        ),
     ] {
         environment
             .add_template(name, source)
@@ -88,8 +101,37 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
     Ok(environment)
 });
 
-fn render(name: &str, context: Value, status: StatusCode) -> Response {
-    let page = TEMPLATES
+/// minijinja's HTML escaping, except that `/` is left as it is: the five characters that can
+/// end text or a quoted attribute (`& < > " '`) are enough, and "market / बाज़ार" stays readable
+/// in the page's source and in tests.
+fn html_formatter(
+    out: &mut minijinja::Output<'_>,
+    state: &mut minijinja::State<'_, '_>,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    let plain_text = matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe();
+    match value.as_str() {
+        Some(text) if plain_text => {
+            let mut escaped = String::with_capacity(text.len());
+            for c in text.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+/// A template rendered to text (escaped as HTML), or why it could not be.
+pub(super) fn render_text(name: &str, context: Value) -> Result<String, String> {
+    TEMPLATES
         .as_ref()
         .map_err(Clone::clone)
         .and_then(|environment| {
@@ -97,7 +139,11 @@ fn render(name: &str, context: Value, status: StatusCode) -> Response {
                 .get_template(name)
                 .and_then(|template| template.render(context))
                 .map_err(|error| format!("page {name}: {error}"))
-        });
+        })
+}
+
+fn render(name: &str, context: Value, status: StatusCode) -> Response {
+    let page = render_text(name, context);
     match page {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => AppError::Internal(error).into_response(),

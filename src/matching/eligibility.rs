@@ -4,6 +4,8 @@
 //! offering does not state admits everyone, and a fact the profile lacks is reported as unknown
 //! rather than as a failure, so a facilitator can ask instead of ruling someone out.
 
+// Kept importable from here for the planner's older callers; it lives in the domain.
+pub use crate::domain::money::rupees;
 use crate::domain::need::NeedData;
 use crate::domain::offering::LinkageKind;
 use crate::domain::offering::OfferingData;
@@ -63,29 +65,6 @@ impl Eligibility {
 /// A sector code as words, for reasons people read: `goat_rearing` → "goat rearing".
 pub fn sector_words(code: &str) -> String {
     code.replace('_', " ")
-}
-
-/// Formats rupees the Indian way: ₹1,50,000.
-pub fn rupees(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let (head, tail) = digits.split_at(digits.len().saturating_sub(3));
-    let mut groups = Vec::new();
-    let mut rest = head;
-    while rest.len() > 2 {
-        let (left, right) = rest.split_at(rest.len() - 2);
-        groups.push(right);
-        rest = left;
-    }
-    if !rest.is_empty() {
-        groups.push(rest);
-    }
-    groups.reverse();
-    let sign = if amount < 0 { "-" } else { "" };
-    if groups.is_empty() {
-        format!("{sign}₹{tail}")
-    } else {
-        format!("{sign}₹{},{tail}", groups.join(","))
-    }
 }
 
 fn outcome(rule: &'static str, verdict: Verdict, reason: String) -> RuleOutcome {

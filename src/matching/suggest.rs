@@ -28,10 +28,11 @@ use super::eligibility::{
 };
 use super::flow::{Edge, Network};
 use crate::domain::meeting::LinkageStatus;
-use crate::domain::need::Need;
+// The planner's input and output values live in the domain, so the store can build them without
+// knowing the planner; re-exported here for the planner's callers.
 use crate::domain::offering::{LinkageKind, Offering};
+pub use crate::domain::planning::{Candidate, OpenNeed, Provider, Suggestion, TrackRecord, Usage};
 use crate::domain::record::{format_date, parse_date};
-use crate::domain::stakeholder::Profile;
 
 /// How much each part of a fit weighs; they add up to 1.
 const WEIGHT_SECTOR: f64 = 0.3;
@@ -46,10 +47,6 @@ const UNKNOWN_FACT_FACTOR: f64 = 0.9;
 pub const FOLLOW_UP_DAYS: i64 = 60;
 /// A course that starts after the follow-up window keeps this much of the score.
 const LATE_START_FACTOR: f64 = 0.85;
-/// A provider with no decided linkages is taken to have this share accepted or completed, worth
-/// this many linkages: a newcomer starts near the middle, and a few outcomes move it only a little.
-const PRIOR_SHARE: f64 = 0.6;
-const PRIOR_WEIGHT: f64 = 4.0;
 /// Scores are in hundredths (as shown); the flow works in these units.
 const SCORE_UNITS: f64 = 100.0;
 /// What giving a need its first suggestion is worth beside the score of that suggestion: as much
@@ -57,60 +54,6 @@ const SCORE_UNITS: f64 = 100.0;
 const FIRST_SUGGESTION_BONUS: i64 = 100;
 /// Rounds of solving again after weighted seats or budgets were overfilled.
 const MAX_REPAIR_ROUNDS: usize = 8;
-
-/// An open need of an entrepreneur or SHG in the meeting's district, with the profile that
-/// eligibility is checked against (empty when the record has none).
-#[derive(Debug, Clone)]
-pub struct OpenNeed {
-    pub need: Need,
-    pub profile: Profile,
-}
-
-impl OpenNeed {
-    /// Seats of a course this need takes (see [`crate::domain::need::NeedData::seats`]).
-    pub fn seats(&self) -> i64 {
-        self.need.data.seats(self.profile.members)
-    }
-}
-
-/// How a provider's past linkages went: those people decided on, across every meeting.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TrackRecord {
-    pub accepted: i64,
-    pub completed: i64,
-    pub declined: i64,
-}
-
-impl TrackRecord {
-    fn decided(&self) -> i64 {
-        self.accepted + self.completed + self.declined
-    }
-
-    /// Share of decided linkages accepted or completed, smoothed toward [`PRIOR_SHARE`].
-    pub fn share(&self) -> f64 {
-        let good = (self.accepted + self.completed) as f64;
-        (good + PRIOR_SHARE * PRIOR_WEIGHT) / (self.decided() as f64 + PRIOR_WEIGHT)
-    }
-}
-
-/// Who gives an offering.
-#[derive(Debug, Clone, Default)]
-pub struct Provider {
-    pub id: String,
-    pub name: String,
-    /// Home district code.
-    pub district: String,
-    pub record: TrackRecord,
-    /// Most linkages this provider takes on at one meeting, if it said.
-    pub linkage_limit: Option<i64>,
-}
-
-/// An active offering that serves the meeting's district, with its provider.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub offering: Offering,
-    pub provider: Provider,
-}
 
 /// The meeting as the planner sees it.
 #[derive(Debug, Clone)]
@@ -134,15 +77,6 @@ impl Table<'_> {
     }
 }
 
-/// Seats and rupees of an offering already taken by linkages people have proposed, accepted or
-/// completed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Usage {
-    /// Seats: one per person who attends (an SHG's members each take one).
-    pub seats: i64,
-    pub amount_inr: i64,
-}
-
 /// What people have already done, which a plan must respect.
 #[derive(Debug, Clone, Default)]
 pub struct Commitments {
@@ -153,19 +87,6 @@ pub struct Commitments {
     pub held: BTreeMap<(String, String), LinkageStatus>,
     /// Linkages of this meeting people hold, by provider id, against providers' limits.
     pub held_by_provider: BTreeMap<String, i64>,
-}
-
-/// A suggested linkage.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Suggestion {
-    pub need_id: String,
-    pub offering_id: String,
-    pub provider_id: String,
-    pub kind: LinkageKind,
-    pub score: f64,
-    pub reasons: Vec<String>,
-    /// The same reasons in Hindi, one for one.
-    pub reasons_hi: Vec<String>,
 }
 
 /// An open need nothing can meet at this meeting, and why, in a facilitator's words.
@@ -1369,9 +1290,10 @@ fn invitations(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::need::NeedData;
+    use crate::domain::need::{Need, NeedData};
     use crate::domain::offering::{Eligibility, OfferingData, Terms};
     use crate::domain::record::{Origin, RecordMeta, Status};
+    use crate::domain::stakeholder::Profile;
     use crate::domain::stakeholder::{Gender, Stage};
 
     fn meta() -> RecordMeta {

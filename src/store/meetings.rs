@@ -10,20 +10,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlx::{Any, Transaction};
 
 use super::outbox;
-use super::registry::{NEED_COLUMNS, NeedRow, OFFERING_COLUMNS, OfferingRow};
+use super::registry::NeedRow;
 use super::{Store, StoreError, StoreResult, TurnKey, from_json, new_id, to_json};
 use crate::domain::meeting::{
     Linkage, LinkageEvent, LinkageMove, LinkageStatus, Meeting, MeetingData,
 };
-use crate::domain::need::{Need, seats_taken};
+use crate::domain::need::seats_taken;
 use crate::domain::notification::{self, LinkageParties};
-use crate::domain::offering::{LinkageKind, Offering, Terms};
+use crate::domain::offering::{LinkageKind, Terms};
+use crate::domain::planning::{OpenNeed, Suggestion, Usage};
 use crate::domain::record::now_timestamp;
 use crate::domain::stakeholder::Profile;
-use crate::matching::suggest::{Candidate, OpenNeed, Provider, Suggestion, TrackRecord, Usage};
 
 #[derive(sqlx::FromRow)]
-struct MeetingRow {
+pub(super) struct MeetingRow {
     id: String,
     title: String,
     district: String,
@@ -54,7 +54,7 @@ impl TryFrom<MeetingRow> for Meeting {
 }
 
 #[derive(sqlx::FromRow)]
-struct LinkageRow {
+pub(super) struct LinkageRow {
     id: String,
     meeting_id: String,
     need_id: String,
@@ -65,6 +65,7 @@ struct LinkageRow {
     reasons_hi: Option<String>,
     status: String,
     note: Option<String>,
+    outcome_value: Option<i64>,
     created_at: String,
     updated_at: String,
 }
@@ -90,21 +91,22 @@ impl TryFrom<LinkageRow> for Linkage {
             offering_id: row.offering_id,
             score: row.score,
             note: row.note,
+            outcome_value: row.outcome_value,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
     }
 }
 
-fn linkage_status(text: &str) -> StoreResult<LinkageStatus> {
+pub(super) fn linkage_status(text: &str) -> StoreResult<LinkageStatus> {
     LinkageStatus::parse(text).ok_or_else(|| StoreError::Corrupt(format!("status `{text}`")))
 }
 
-const MEETING_COLUMNS: &str =
+pub(super) const MEETING_COLUMNS: &str =
     "id, title, district, date, invitees, created_by, created_at, updated_at";
-const LINKAGE_COLUMNS: &str =
+pub(super) const LINKAGE_COLUMNS: &str =
     "l.id, l.meeting_id, l.need_id, l.offering_id, l.kind, l.score, l.reasons, l.reasons_hi, l.status, l.note,
-    l.created_at, l.updated_at";
+    l.outcome_value, l.created_at, l.updated_at";
 
 /// An open need with the name of whoever has it, for the briefing.
 #[derive(Debug, Clone)]
@@ -115,12 +117,12 @@ pub struct OpenNeedRecord {
 }
 
 #[derive(sqlx::FromRow)]
-struct OpenNeedRow {
+pub(super) struct OpenNeedRow {
     #[sqlx(flatten)]
-    need: NeedRow,
-    profile: Option<String>,
-    owner_name: String,
-    owner_name_local: Option<String>,
+    pub(super) need: NeedRow,
+    pub(super) profile: Option<String>,
+    pub(super) owner_name: String,
+    pub(super) owner_name_local: Option<String>,
 }
 
 /// A linkage with the words a briefing shows beside it.
@@ -139,18 +141,18 @@ pub struct LinkageView {
 }
 
 #[derive(sqlx::FromRow)]
-struct LinkageViewRow {
+pub(super) struct LinkageViewRow {
     #[sqlx(flatten)]
-    linkage: LinkageRow,
-    need_title: String,
-    need_amount_inr: Option<i64>,
-    need_sector: Option<String>,
-    owner_id: String,
-    owner_name: String,
-    owner_name_local: Option<String>,
-    offering_title: String,
-    provider_id: String,
-    provider_name: String,
+    pub(super) linkage: LinkageRow,
+    pub(super) need_title: String,
+    pub(super) need_amount_inr: Option<i64>,
+    pub(super) need_sector: Option<String>,
+    pub(super) owner_id: String,
+    pub(super) owner_name: String,
+    pub(super) owner_name_local: Option<String>,
+    pub(super) offering_title: String,
+    pub(super) provider_id: String,
+    pub(super) provider_name: String,
 }
 
 /// How many linkages a stakeholder has, by status, as provider and as the one with the need.
@@ -165,7 +167,7 @@ pub struct LinkageCounts {
 pub struct LinkageMark(i64);
 
 /// `LIKE` pattern for a code (district, sector) inside a JSON list of codes.
-fn in_json_list(code: &str) -> String {
+pub(super) fn in_json_list(code: &str) -> String {
     format!("%\"{code}\"%")
 }
 
@@ -186,7 +188,10 @@ impl Store {
             .bind(actor)
             .bind(&now)
             .execute(&mut *tx)
-            .await?
+            .await?;
+            let detail = format!("{} · {} · {}", data.title, data.district, data.date);
+            super::accounts::audit(&mut tx, Some(actor), "meeting_created", Some(&id), &detail)
+                .await?;
         })?;
         self.get_meeting(&id).await?.ok_or(StoreError::NotFound)
     }
@@ -201,9 +206,15 @@ impl Store {
         row.map(Meeting::try_from).transpose()
     }
 
-    pub async fn update_meeting(&self, id: &str, data: &MeetingData) -> StoreResult<Meeting> {
+    /// Saves the meeting as `data`, audited as done by `actor`.
+    pub async fn update_meeting(
+        &self,
+        id: &str,
+        data: &MeetingData,
+        actor: &str,
+    ) -> StoreResult<Meeting> {
         let updated = super::write_transaction!(self, |tx| {
-                sqlx::query(
+            let updated = sqlx::query(
                 "UPDATE meetings SET title = $2, district = $3, date = $4, invitees = $5, updated_at = $6 WHERE id = $1",
             )
             .bind(id)
@@ -214,8 +225,20 @@ impl Store {
             .bind(now_timestamp())
             .execute(&mut *tx)
             .await?
-            })?
-        .rows_affected();
+            .rows_affected();
+            if updated > 0 {
+                let detail = format!(
+                    "{} · {} · {} · {} invited",
+                    data.title,
+                    data.district,
+                    data.date,
+                    data.invitees.len()
+                );
+                super::accounts::audit(&mut tx, Some(actor), "meeting_edited", Some(id), &detail)
+                    .await?;
+            }
+            updated
+        })?;
         if updated == 0 {
             return Err(StoreError::NotFound);
         }
@@ -255,243 +278,6 @@ impl Store {
             found.extend(row.map(|(id,)| id));
         }
         Ok(found)
-    }
-
-    /// Active needs of active entrepreneurs and SHGs based in `district` that no accepted or
-    /// completed linkage has met yet.
-    pub async fn open_needs(&self, district: &str) -> StoreResult<Vec<OpenNeedRecord>> {
-        let rows: Vec<OpenNeedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {NEED_COLUMNS}, s.profile AS profile, s.name AS owner_name, s.name_local AS owner_name_local
-             FROM needs n JOIN stakeholders s ON s.id = n.stakeholder_id
-             WHERE s.district = $1 AND s.kind IN ('micro_entrepreneur', 'shg')
-               AND n.status = 'active' AND s.status = 'active'
-               AND NOT EXISTS (SELECT 1 FROM linkages l WHERE l.need_id = n.id AND l.status IN ('accepted', 'completed'))
-             ORDER BY n.id"
-        )))
-        .bind(district)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(OpenNeedRecord {
-                    open: OpenNeed {
-                        need: Need::try_from(row.need)?,
-                        profile: row
-                            .profile
-                            .as_deref()
-                            .map(|p| from_json("profile", p))
-                            .transpose()?
-                            .unwrap_or_default(),
-                    },
-                    owner_name: row.owner_name,
-                    owner_name_local: row.owner_name_local,
-                })
-            })
-            .collect()
-    }
-
-    /// Active offerings of active providers that serve `district` (or name no district).
-    pub async fn candidate_offerings(&self, district: &str) -> StoreResult<Vec<Candidate>> {
-        let pattern = in_json_list(district);
-        let rows: Vec<OfferingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OFFERING_COLUMNS} FROM offerings
-             WHERE status = 'active' AND (districts LIKE $1 OR districts = '[]')
-               AND stakeholder_id IN (SELECT id FROM stakeholders WHERE status = 'active')
-             ORDER BY id"
-        )))
-        .bind(&pattern)
-        .fetch_all(&self.pool)
-        .await?;
-        let providers: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT id, name, district FROM stakeholders WHERE id IN
-               (SELECT stakeholder_id FROM offerings WHERE status = 'active' AND (districts LIKE $1 OR districts = '[]'))",
-        )
-        .bind(&pattern)
-        .fetch_all(&self.pool)
-        .await?;
-        let records = self.provider_records().await?;
-        let providers: BTreeMap<String, Provider> = providers
-            .into_iter()
-            .map(|(id, name, district)| {
-                let record = records.get(&id).copied().unwrap_or_default();
-                let provider = Provider {
-                    id: id.clone(),
-                    name,
-                    district,
-                    record,
-                    linkage_limit: None,
-                };
-                (id, provider)
-            })
-            .collect();
-        let mut candidates = Vec::new();
-        for row in rows {
-            let offering = Offering::try_from(row)?;
-            // A provider archived between the two reads simply drops out.
-            if let Some(provider) = providers.get(&offering.stakeholder_id) {
-                candidates.push(Candidate {
-                    provider: provider.clone(),
-                    offering,
-                });
-            }
-        }
-        Ok(candidates)
-    }
-
-    /// Active offerings of `kind` that name `sector` but do not serve `district`, with their
-    /// providers: where to look when nothing in the district meets a need.
-    pub async fn offerings_elsewhere(
-        &self,
-        kind: LinkageKind,
-        sector: &str,
-        district: &str,
-        limit: i64,
-    ) -> StoreResult<Vec<Candidate>> {
-        let rows: Vec<OfferingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OFFERING_COLUMNS} FROM offerings
-             WHERE status = 'active' AND kind = $1 AND sectors LIKE $2
-               AND districts NOT LIKE $3 AND districts <> '[]'
-               AND stakeholder_id IN (SELECT id FROM stakeholders WHERE status = 'active')
-             ORDER BY id LIMIT $4"
-        )))
-        .bind(kind.as_str())
-        .bind(in_json_list(sector))
-        .bind(in_json_list(district))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut candidates = Vec::new();
-        for row in rows {
-            let offering = Offering::try_from(row)?;
-            if let Some(provider) = self.get_stakeholder(&offering.stakeholder_id).await? {
-                candidates.push(Candidate {
-                    provider: Provider {
-                        id: provider.id,
-                        name: provider.data.name,
-                        district: provider.data.district,
-                        ..Provider::default()
-                    },
-                    offering,
-                });
-            }
-        }
-        Ok(candidates)
-    }
-
-    /// How each provider's decided linkages went (accepted, completed, declined), over every
-    /// meeting, by provider id.
-    pub async fn provider_records(&self) -> StoreResult<BTreeMap<String, TrackRecord>> {
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT o.stakeholder_id, l.status, COUNT(*)
-             FROM linkages l JOIN offerings o ON o.id = l.offering_id
-             WHERE l.status IN ('accepted', 'completed', 'declined')
-             GROUP BY o.stakeholder_id, l.status",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut records: BTreeMap<String, TrackRecord> = BTreeMap::new();
-        for (provider, status, count) in rows {
-            let record = records.entry(provider).or_default();
-            match linkage_status(&status)? {
-                LinkageStatus::Accepted => record.accepted = count,
-                LinkageStatus::Completed => record.completed = count,
-                _ => record.declined = count,
-            }
-        }
-        Ok(records)
-    }
-
-    /// Seats and rupees already taken from each offering serving `district` by linkages people
-    /// have proposed, accepted or completed, in any meeting. A linkage takes the seats of
-    /// everyone its need sends (an SHG's members; see [`crate::domain::need::NeedData::seats`]).
-    pub async fn capacity_used(&self, district: &str) -> StoreResult<BTreeMap<String, Usage>> {
-        // (offering, attendees, amount, owner's profile) of each linkage.
-        type Row = (String, Option<i64>, Option<i64>, Option<String>);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT l.offering_id, n.attendees, n.amount_inr, s.profile
-             FROM linkages l JOIN needs n ON n.id = l.need_id JOIN stakeholders s ON s.id = n.stakeholder_id
-             WHERE l.status IN ('proposed', 'accepted', 'completed')
-               AND l.offering_id IN (SELECT id FROM offerings WHERE districts LIKE $1 OR districts = '[]')",
-        )
-        .bind(in_json_list(district))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut used: BTreeMap<String, Usage> = BTreeMap::new();
-        for (offering_id, attendees, amount_inr, profile) in rows {
-            let members = profile
-                .as_deref()
-                .map(|p| from_json::<Profile>("profile", p))
-                .transpose()?
-                .and_then(|p| p.members);
-            let usage = used.entry(offering_id).or_default();
-            usage.seats += seats_taken(attendees, members);
-            usage.amount_inr += amount_inr.unwrap_or(0);
-        }
-        Ok(used)
-    }
-
-    /// (need, offering) pairs of `district`'s needs that people have proposed, accepted or
-    /// completed at any meeting, with their status: a pair in play at one meeting is not
-    /// suggested again at the next.
-    pub async fn pairs_in_play(
-        &self,
-        district: &str,
-    ) -> StoreResult<Vec<((String, String), LinkageStatus)>> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT l.need_id, l.offering_id, l.status
-             FROM linkages l JOIN needs n ON n.id = l.need_id JOIN stakeholders s ON s.id = n.stakeholder_id
-             WHERE s.district = $1 AND l.status IN ('proposed', 'accepted', 'completed')
-             ORDER BY l.id",
-        )
-        .bind(district)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(need, offering, status)| Ok(((need, offering), linkage_status(&status)?)))
-            .collect()
-    }
-
-    pub async fn meeting_linkages(&self, meeting_id: &str) -> StoreResult<Vec<Linkage>> {
-        let rows: Vec<LinkageRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {LINKAGE_COLUMNS} FROM linkages l WHERE l.meeting_id = $1 ORDER BY l.id"
-        )))
-        .bind(meeting_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(Linkage::try_from).collect()
-    }
-
-    /// The meeting's linkages with need, entrepreneur, offering and provider names; best first.
-    pub async fn meeting_linkage_views(&self, meeting_id: &str) -> StoreResult<Vec<LinkageView>> {
-        let rows: Vec<LinkageViewRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {LINKAGE_COLUMNS}, n.title AS need_title, n.amount_inr AS need_amount_inr, n.sector AS need_sector,
-               e.id AS owner_id, e.name AS owner_name, e.name_local AS owner_name_local,
-               o.title AS offering_title, p.id AS provider_id, p.name AS provider_name
-             FROM linkages l
-               JOIN needs n ON n.id = l.need_id JOIN stakeholders e ON e.id = n.stakeholder_id
-               JOIN offerings o ON o.id = l.offering_id JOIN stakeholders p ON p.id = o.stakeholder_id
-             WHERE l.meeting_id = $1
-             ORDER BY l.score DESC, l.id"
-        )))
-        .bind(meeting_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(LinkageView {
-                    linkage: Linkage::try_from(row.linkage)?,
-                    need_title: row.need_title,
-                    need_amount_inr: row.need_amount_inr,
-                    need_sector: row.need_sector,
-                    owner_id: row.owner_id,
-                    owner_name: row.owner_name,
-                    owner_name_local: row.owner_name_local,
-                    offering_title: row.offering_title,
-                    provider_id: row.provider_id,
-                    provider_name: row.provider_name,
-                })
-            })
-            .collect()
     }
 
     /// Saves a round of suggestions: new pairs are added as `suggested`, suggested pairs get the
@@ -582,13 +368,16 @@ impl Store {
         // move came between its reads and its save).
         self.take_turn(&mut tx, TurnKey::Capacity).await?;
         let updated = sqlx::query(
-            "UPDATE linkages SET status = $2, note = COALESCE($3, note), updated_at = $4 WHERE id = $1 AND status = $5",
+            "UPDATE linkages SET status = $2, note = COALESCE($3, note), updated_at = $4,
+               outcome_value = COALESCE($6, outcome_value)
+             WHERE id = $1 AND status = $5",
         )
         .bind(id)
         .bind(change.status.as_str())
         .bind(&change.note)
         .bind(&now)
         .bind(from.as_str())
+        .bind(change.outcome_value)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -614,6 +403,11 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
+        let detail = match change.outcome_value {
+            Some(value) => format!("{from} → {}; outcome {value}", change.status),
+            None => format!("{from} → {}", change.status),
+        };
+        super::accounts::audit(&mut tx, Some(actor), "linkage_moved", Some(id), &detail).await?;
         if change.status != from {
             let parties = linkage_parties(&mut tx, id).await?;
             let notices = notification::linkage_moved(change.status, &parties);
@@ -966,7 +760,16 @@ mod tests {
         LinkageMove {
             status: LinkageStatus::Proposed,
             note: None,
+            outcome_value: None,
         }
+    }
+
+    /// The meeting's saved linkages, read as a round reads them.
+    async fn linkages_of(store: &Store, meeting: &str) -> Vec<Linkage> {
+        let mut reading = store.begin_reading().await.expect("reading");
+        let linkages = reading.meeting_linkages(meeting).await.expect("linkages");
+        reading.finish().await.expect("finish");
+        linkages
     }
 
     #[tokio::test]
@@ -974,7 +777,7 @@ mod tests {
         for (backend, store, _dir) in fresh_stores().await {
             let (meeting, suggestions) = one_seat_two_suggestions(&store).await;
             let planned_on = store.linkage_mark().await.expect("mark");
-            let linkages = store.meeting_linkages(&meeting).await.expect("linkages");
+            let linkages = linkages_of(&store, &meeting).await;
             assert_eq!(linkages.len(), 2, "{backend}");
             store
                 .move_linkage(
@@ -991,7 +794,7 @@ mod tests {
                 .await
                 .expect("save");
             assert!(!saved, "{backend}: a stale round was saved");
-            let after = store.meeting_linkages(&meeting).await.expect("linkages");
+            let after = linkages_of(&store, &meeting).await;
             assert_eq!(
                 after.len(),
                 2,
@@ -1004,7 +807,7 @@ mod tests {
                 .await
                 .expect("save");
             assert!(saved, "{backend}: a current round was refused");
-            let after = store.meeting_linkages(&meeting).await.expect("linkages");
+            let after = linkages_of(&store, &meeting).await;
             assert_eq!(after.len(), 1, "{backend}: only the proposed linkage stays");
         }
     }
@@ -1013,7 +816,7 @@ mod tests {
     async fn the_second_of_two_moves_onto_the_last_seat_is_refused_and_changes_nothing() {
         for (backend, store, _dir) in fresh_stores().await {
             let (meeting, _) = one_seat_two_suggestions(&store).await;
-            let linkages = store.meeting_linkages(&meeting).await.expect("linkages");
+            let linkages = linkages_of(&store, &meeting).await;
             let (a, b) = (&linkages[0].id, &linkages[1].id);
             let change = propose();
             let (first, second) = tokio::join!(

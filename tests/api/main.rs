@@ -17,6 +17,7 @@ mod hindi_search;
 mod hsds;
 mod interchange;
 mod lifecycle;
+mod meeting_pages;
 mod meetings;
 mod outbox;
 mod planning;

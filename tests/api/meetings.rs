@@ -32,14 +32,14 @@ fn buyer(name: &str) -> Value {
 /// Bhadohi with a tailor who needs a loan, a carpet weaver who needs a buyer, a bank whose loan
 /// fits the tailor and a buyer of handloom only. Returns (tailor's need, weaver's need, bank,
 /// loan offering).
-struct Bhadohi {
-    tailor_need: String,
-    carpet_need: String,
-    bank: String,
-    loan: String,
+pub(crate) struct Bhadohi {
+    pub(crate) tailor_need: String,
+    pub(crate) carpet_need: String,
+    pub(crate) bank: String,
+    pub(crate) loan: String,
 }
 
-async fn bhadohi(server: &TestServer, token: &str) -> Bhadohi {
+pub(crate) async fn bhadohi(server: &TestServer, token: &str) -> Bhadohi {
     let tailor = add(
         server,
         token,

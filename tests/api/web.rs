@@ -21,7 +21,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// A headless Chromium the size of a phone, and the ChromeDriver that drives it (killed when
 /// dropped); `None`, said on the output, when they are not installed.
-async fn browser() -> Option<(Client, Child)> {
+pub(crate) async fn browser() -> Option<(Client, Child)> {
     for needed in [CHROMEDRIVER, CHROMIUM] {
         if !Path::new(needed).exists() {
             crate::support::skip(&format!(
@@ -77,13 +77,13 @@ async fn value_of(browser: &Client, id: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn type_into(browser: &Client, id: &str, text: &str) {
+pub(crate) async fn type_into(browser: &Client, id: &str, text: &str) {
     let field = browser.find(Locator::Id(id)).await.expect(id);
     field.clear().await.expect("clear");
     field.send_keys(text).await.expect("type");
 }
 
-async fn choose(browser: &Client, id: &str, value: &str) {
+pub(crate) async fn choose(browser: &Client, id: &str, value: &str) {
     browser
         .find(Locator::Id(id))
         .await
@@ -95,7 +95,10 @@ async fn choose(browser: &Client, id: &str, value: &str) {
 
 /// Waits (up to 10 s) for an element of the page the last click is loading: a click can return
 /// before the browser has the new page.
-async fn arrived(browser: &Client, locator: Locator<'_>) -> fantoccini::elements::Element {
+pub(crate) async fn arrived(
+    browser: &Client,
+    locator: Locator<'_>,
+) -> fantoccini::elements::Element {
     browser
         .wait()
         .at_most(Duration::from_secs(10))
