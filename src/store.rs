@@ -17,6 +17,7 @@ pub mod interchange;
 pub mod meetings;
 pub mod outbox;
 pub mod registry;
+pub mod review;
 pub mod tokens;
 
 use std::path::Path;

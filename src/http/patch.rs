@@ -110,6 +110,15 @@ pub fn apply<I: Serialize + DeserializeOwned>(
     super::extract::parse_json(&text)
 }
 
+/// A refused merge as the use cases say it: validation stays per field; anything else (which
+/// only a patch that cannot be merged causes) is named as the body's fault.
+pub fn as_invalid(error: AppError) -> crate::app::Error {
+    match error {
+        AppError::Validation(errors) => crate::app::Error::Invalid(errors),
+        other => crate::app::Error::Invalid(FieldErrors::single("body", other.to_string())),
+    }
+}
+
 /// The `status` a PATCH asks for, if any; checks first that the body is an object at all.
 pub fn requested_status(patch: &Value) -> Result<Option<crate::domain::record::Status>, AppError> {
     use crate::domain::record::Status;

@@ -9,6 +9,10 @@
 mod account;
 mod account_texts;
 pub(super) mod csrf;
+mod edit;
+mod pages;
+mod registry_texts;
+mod review;
 pub mod sent_forms;
 mod texts;
 
@@ -47,6 +51,9 @@ pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
         .merge(submit_form)
         .route("/register/thanks", get(thanks))
         .merge(account::router())
+        .merge(review::router())
+        .merge(pages::router())
+        .merge(edit::router())
 }
 
 /// What a phone that sent too many registrations at once sees: a page, in both languages (the
@@ -80,6 +87,15 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
         ("people.html", include_str!("web/templates/people.html")),
         ("audit.html", include_str!("web/templates/audit.html")),
         ("message.html", include_str!("web/templates/message.html")),
+        ("review.html", include_str!("web/templates/review.html")),
+        ("home.html", include_str!("web/templates/home.html")),
+        ("search.html", include_str!("web/templates/search.html")),
+        (
+            "stakeholder.html",
+            include_str!("web/templates/stakeholder.html"),
+        ),
+        ("edit.html", include_str!("web/templates/edit.html")),
+        ("erase.html", include_str!("web/templates/erase.html")),
     ] {
         environment
             .add_template(name, source)

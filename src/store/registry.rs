@@ -602,7 +602,7 @@ impl Store {
     /// One record read inside a writing transaction by `select` (its id bound to `$1`), locked
     /// until the transaction ends: `lock` (`FOR UPDATE`, or `FOR UPDATE OF n` past a join) is
     /// added on PostgreSQL; SQLite's writer holds the whole database already.
-    async fn read_for_update<Row, Record>(
+    pub(super) async fn read_for_update<Row, Record>(
         &self,
         tx: &mut Transaction<'static, Any>,
         select: &str,
@@ -637,6 +637,7 @@ impl Store {
     ) -> StoreResult<Stakeholder> {
         write_transaction!(self, |tx| {
             stakeholder_edit_in(&mut tx, id, edit, &now_timestamp()).await?;
+            audit_stakeholder_edit(&mut tx, id, edit).await?;
         })?;
         self.get_stakeholder(id).await?.ok_or(StoreError::NotFound)
     }
@@ -669,6 +670,7 @@ impl Store {
             actor,
         };
         stakeholder_edit_in(&mut tx, id, &edit, &now_timestamp()).await?;
+        audit_stakeholder_edit(&mut tx, id, &edit).await?;
         tx.commit().await.map_err(StoreError::from)?;
         drop(turn);
         Ok(self
@@ -1032,9 +1034,33 @@ async fn move_stakeholder_status_in(
     Ok(())
 }
 
+/// The audit entry of an edit of a stakeholder by a person or token: what changed, not the
+/// values (the audit log outlives an erasure).
+async fn audit_stakeholder_edit(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    edit: &Edit<'_, StakeholderData>,
+) -> StoreResult<()> {
+    let mut changed = Vec::new();
+    if edit.data.is_some() {
+        changed.push("content".to_string());
+    }
+    if let Some(status) = edit.status {
+        changed.push(format!("status {status}"));
+    }
+    super::accounts::audit(
+        tx,
+        Some(edit.actor),
+        "stakeholder_edited",
+        Some(id),
+        &changed.join(", "),
+    )
+    .await
+}
+
 /// Writes `edit` of a stakeholder inside `tx`: the version first (refusing a stale edit), then the
 /// content, then the status; and the change-log entry search follows.
-async fn stakeholder_edit_in(
+pub(super) async fn stakeholder_edit_in(
     tx: &mut Transaction<'static, Any>,
     id: &str,
     edit: &Edit<'_, StakeholderData>,

@@ -15,13 +15,13 @@ use crate::support::{TestServer, backends, read};
 pub(crate) const ADMIN_PASSWORD: &str = "सही पासवर्ड hai 2026";
 
 /// A browser of our own: keeps cookies by name, follows no redirects (so each Set-Cookie is seen).
-struct Browser {
+pub(crate) struct Browser {
     client: Client,
     cookies: BTreeMap<String, String>,
 }
 
 impl Browser {
-    fn new() -> Browser {
+    pub(crate) fn new() -> Browser {
         Browser {
             client: Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -80,12 +80,12 @@ impl Browser {
         response
     }
 
-    async fn page(&mut self, server: &TestServer, path: &str) -> (StatusCode, String) {
+    pub(crate) async fn page(&mut self, server: &TestServer, path: &str) -> (StatusCode, String) {
         let response = self.send(server, Method::GET, path, None, None, None).await;
         (response.status(), response.text().await.unwrap())
     }
 
-    async fn post_form(
+    pub(crate) async fn post_form(
         &mut self,
         server: &TestServer,
         path: &str,
@@ -98,7 +98,7 @@ impl Browser {
     }
 
     /// Signs in through the API; returns the status and the reply.
-    async fn sign_in(
+    pub(crate) async fn sign_in(
         &mut self,
         server: &TestServer,
         login: &str,
@@ -129,7 +129,7 @@ impl Browser {
 }
 
 /// The value of the hidden `csrf_token` field of a page.
-fn csrf_field(page: &str) -> String {
+pub(crate) fn csrf_field(page: &str) -> String {
     let start = page
         .find("name=\"csrf_token\" value=\"")
         .expect("a csrf_token field")
@@ -137,7 +137,7 @@ fn csrf_field(page: &str) -> String {
     page[start..start + 64].to_string()
 }
 
-async fn create_user(
+pub(crate) async fn create_user(
     server: &TestServer,
     role: &str,
     name: &str,
