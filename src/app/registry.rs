@@ -8,9 +8,9 @@
 use crate::domain::FieldErrors;
 use crate::domain::access::Caller;
 use crate::domain::consent::ConsentInput;
-use crate::domain::need::NeedInput;
-use crate::domain::offering::OfferingInput;
-use crate::domain::record::{Provenance, Status};
+use crate::domain::need::{Need, NeedInput};
+use crate::domain::offering::{Offering, OfferingInput};
+use crate::domain::record::{Provenance, RecordMeta, Status};
 use crate::domain::stakeholder::{Stakeholder, StakeholderData, StakeholderInput};
 use crate::domain::visibility::Audience;
 use crate::notify::Spool;
@@ -108,9 +108,9 @@ pub async fn show_stakeholder(
         .ok_or(Error::NotFound("stakeholder"))
 }
 
-/// An edit of a stakeholder: new content worked out from the record as stored (a merge patch
-/// from the API, a filled-in form from a page), a status move, or both.
-pub struct StakeholderEdit<F> {
+/// An edit of a record (stakeholder, offering, need): new content worked out from the record as
+/// stored (a merge patch from the API, a filled-in form from a page), a status move, or both.
+pub struct RecordEdit<F> {
     /// The version the editor saw (`If-Match`, or the form's hidden field); `None` for any.
     pub based_on: Option<i64>,
     /// Makes the new submission from the stored one; `None` leaves the content alone.
@@ -138,13 +138,13 @@ pub async fn edit_stakeholder<F>(
     store: &Store,
     caller: &Caller,
     id: &str,
-    edit: StakeholderEdit<F>,
+    edit: RecordEdit<F>,
 ) -> Result<Stakeholder>
 where
     F: FnOnce(&Stakeholder) -> Result<StakeholderInput>,
 {
     let catalog = catalog(store).await?;
-    let StakeholderEdit {
+    let RecordEdit {
         based_on,
         content,
         status,
@@ -152,15 +152,7 @@ where
     store
         .edit_stakeholder_with(id, &caller.name, |current| {
             require_district(caller, &current.data.district)?;
-            if let Some(expected) = based_on
-                && expected != current.meta.version
-            {
-                return Err(Error::Store(crate::store::StoreError::Stale {
-                    version: current.meta.version,
-                    changed_by: current.meta.updated_by.clone(),
-                    changed_at: current.meta.updated_at.clone(),
-                }));
-            }
+            still_at(based_on, &current.meta)?;
             let status = status.filter(|s| *s != current.meta.status);
             if status.is_some() {
                 require_moderator(caller)?;
@@ -177,6 +169,19 @@ where
             Ok((data.is_some() || status.is_some()).then_some(Change { data, status }))
         })
         .await
+}
+
+/// Refuses an edit based on a version that is not the record's current one, naming who changed
+/// it and when.
+fn still_at(based_on: Option<i64>, current: &RecordMeta) -> Result<()> {
+    match based_on {
+        Some(expected) if expected != current.version => Err(Error::Store(StoreError::Stale {
+            version: current.version,
+            changed_by: current.updated_by.clone(),
+            changed_at: current.updated_at.clone(),
+        })),
+        _ => Ok(()),
+    }
 }
 
 /// Archives a stakeholder with its offerings and needs (restored by an edit to `active`): for
@@ -366,8 +371,8 @@ fn nest(errors: &mut FieldErrors, prefix: &str, found: FieldErrors) {
 pub struct ReviewItem {
     pub registration: Stakeholder,
     pub lookalikes: Vec<Stakeholder>,
-    pub offerings: Vec<crate::domain::offering::Offering>,
-    pub needs: Vec<crate::domain::need::Need>,
+    pub offerings: Vec<Offering>,
+    pub needs: Vec<Need>,
 }
 
 /// The review queue of a facilitator (their districts) or an admin (all): pending registrations,
@@ -454,8 +459,8 @@ pub async fn review_registration(
 #[derive(Debug, serde::Serialize)]
 pub struct StakeholderView {
     pub stakeholder: Stakeholder,
-    pub offerings: Vec<crate::domain::offering::Offering>,
-    pub needs: Vec<crate::domain::need::Need>,
+    pub offerings: Vec<Offering>,
+    pub needs: Vec<Need>,
     /// Whether contacts and a person's profile facts are shown.
     pub sees_personal_data: bool,
 }
@@ -480,4 +485,192 @@ pub async fn stakeholder_view(
         sees_personal_data: audience.sees_personal_data(),
         stakeholder,
     })
+}
+
+/// A stakeholder's offerings or needs in `statuses`, if the stakeholder is one `caller` may see.
+async fn visible_owner(store: &Store, caller: Option<&Caller>, stakeholder_id: &str) -> Result<()> {
+    show_stakeholder(store, caller, stakeholder_id)
+        .await
+        .map(|_| ())
+}
+
+/// Adds an offering to a stakeholder the caller writes for; absent `districts` are the
+/// provider's districts served.
+pub async fn create_offering(
+    store: &Store,
+    caller: &Caller,
+    stakeholder_id: &str,
+    input: OfferingInput,
+) -> Result<Offering> {
+    let provider = writable_owner(store, caller, stakeholder_id).await?;
+    let data = input.validate_with(
+        &catalog(store).await?,
+        &provider.data.districts_served,
+        None,
+    )?;
+    Ok(store
+        .insert_offering(stakeholder_id, &data, &Provenance::api(&caller.name))
+        .await?)
+}
+
+/// A stakeholder's offerings in `statuses` (the caller's filter, checked by the front).
+pub async fn offerings_of(
+    store: &Store,
+    caller: Option<&Caller>,
+    stakeholder_id: &str,
+    statuses: &StatusFilter,
+) -> Result<Vec<Offering>> {
+    visible_owner(store, caller, stakeholder_id).await?;
+    Ok(store.list_offerings_of(stakeholder_id, statuses).await?)
+}
+
+/// An offering, if `caller` may see a record in its status.
+pub async fn show_offering(store: &Store, caller: Option<&Caller>, id: &str) -> Result<Offering> {
+    store
+        .get_offering(id)
+        .await?
+        .filter(|o| audience(caller).sees_status(o.meta.status))
+        .ok_or(Error::NotFound("offering"))
+}
+
+/// Edits an offering in one transaction on the record as stored, as [`edit_stakeholder`] does a
+/// stakeholder: the caller writes for its provider, a status move is for moderators, the content
+/// is validated like a new offering, a stale edit is refused.
+pub async fn edit_offering<F>(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    edit: RecordEdit<F>,
+) -> Result<Offering>
+where
+    F: FnOnce(&Offering) -> Result<OfferingInput>,
+{
+    let stakeholder_id = store
+        .get_offering(id)
+        .await?
+        .ok_or(Error::NotFound("offering"))?
+        .stakeholder_id;
+    let provider = writable_owner(store, caller, &stakeholder_id).await?;
+    let catalog = catalog(store).await?;
+    let RecordEdit {
+        based_on,
+        content,
+        status,
+    } = edit;
+    store
+        .edit_offering_with(id, &caller.name, |current| {
+            still_at(based_on, &current.meta)?;
+            let status = status.filter(|s| *s != current.meta.status);
+            if status.is_some() {
+                require_moderator(caller)?;
+            }
+            let data = match content {
+                Some(make) => Some(make(current)?.validate_with(
+                    &catalog,
+                    &provider.data.districts_served,
+                    current.data.valid_until.as_deref(),
+                )?)
+                .filter(|d| *d != current.data),
+                None => None,
+            };
+            Ok((data.is_some() || status.is_some()).then_some(Change { data, status }))
+        })
+        .await
+}
+
+/// Archives an offering: for facilitators and admins of its provider's district.
+pub async fn archive_offering(store: &Store, caller: &Caller, id: &str) -> Result<Offering> {
+    require_moderator(caller)?;
+    let offering = store
+        .get_offering(id)
+        .await?
+        .ok_or(Error::NotFound("offering"))?;
+    writable_owner(store, caller, &offering.stakeholder_id).await?;
+    Ok(store
+        .set_offering_status(id, Status::Archived, &caller.name)
+        .await?)
+}
+
+/// Adds a need to a stakeholder the caller writes for.
+pub async fn create_need(
+    store: &Store,
+    caller: &Caller,
+    stakeholder_id: &str,
+    input: NeedInput,
+) -> Result<Need> {
+    writable_owner(store, caller, stakeholder_id).await?;
+    let data = input.validate_with(&catalog(store).await?)?;
+    Ok(store
+        .insert_need(stakeholder_id, &data, &Provenance::api(&caller.name))
+        .await?)
+}
+
+/// A stakeholder's needs in `statuses` (the caller's filter, checked by the front).
+pub async fn needs_of(
+    store: &Store,
+    caller: Option<&Caller>,
+    stakeholder_id: &str,
+    statuses: &StatusFilter,
+) -> Result<Vec<Need>> {
+    visible_owner(store, caller, stakeholder_id).await?;
+    Ok(store.list_needs_of(stakeholder_id, statuses).await?)
+}
+
+/// A need, if `caller` may see a record in its status.
+pub async fn show_need(store: &Store, caller: Option<&Caller>, id: &str) -> Result<Need> {
+    store
+        .get_need(id)
+        .await?
+        .filter(|n| audience(caller).sees_status(n.meta.status))
+        .ok_or(Error::NotFound("need"))
+}
+
+/// Edits a need in one transaction on the record as stored (see [`edit_offering`]).
+pub async fn edit_need<F>(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    edit: RecordEdit<F>,
+) -> Result<Need>
+where
+    F: FnOnce(&Need) -> Result<NeedInput>,
+{
+    let stakeholder_id = store
+        .get_need(id)
+        .await?
+        .ok_or(Error::NotFound("need"))?
+        .stakeholder_id;
+    writable_owner(store, caller, &stakeholder_id).await?;
+    let catalog = catalog(store).await?;
+    let RecordEdit {
+        based_on,
+        content,
+        status,
+    } = edit;
+    store
+        .edit_need_with(id, &caller.name, |current| {
+            still_at(based_on, &current.meta)?;
+            let status = status.filter(|s| *s != current.meta.status);
+            if status.is_some() {
+                require_moderator(caller)?;
+            }
+            let data = match content {
+                Some(make) => {
+                    Some(make(current)?.validate_with(&catalog)?).filter(|d| *d != current.data)
+                }
+                None => None,
+            };
+            Ok((data.is_some() || status.is_some()).then_some(Change { data, status }))
+        })
+        .await
+}
+
+/// Archives a need: for facilitators and admins of its stakeholder's district.
+pub async fn archive_need(store: &Store, caller: &Caller, id: &str) -> Result<Need> {
+    require_moderator(caller)?;
+    let need = store.get_need(id).await?.ok_or(Error::NotFound("need"))?;
+    writable_owner(store, caller, &need.stakeholder_id).await?;
+    Ok(store
+        .set_need_status(id, Status::Archived, &caller.name)
+        .await?)
 }

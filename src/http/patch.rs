@@ -17,7 +17,6 @@ use serde_json::Value;
 
 use super::error::{AppError, AppResult};
 use crate::domain::FieldErrors;
-use crate::domain::record::RecordMeta;
 
 /// The version an `If-Match` header names: `"v3"` or `W/"v3"`; `*` (any version) or no header
 /// is `None`. Several tags, or one that is not a version of ours, are a 400.
@@ -56,19 +55,6 @@ pub fn with_etag<T: Serialize>(version: i64, record: T) -> Response {
 pub fn set_etag(response: &mut Response, version: i64) {
     if let Ok(tag) = HeaderValue::from_str(&format!("\"v{version}\"")) {
         response.headers_mut().insert(ETAG, tag);
-    }
-}
-
-/// Refuses at once an edit based on a version that is not the current one; otherwise the version
-/// the write must find.
-pub fn based_on(if_match: Option<i64>, current: &RecordMeta) -> AppResult<i64> {
-    match if_match {
-        Some(expected) if expected != current.version => Err(AppError::Stale {
-            version: current.version,
-            changed_by: current.updated_by.clone(),
-            changed_at: current.updated_at.clone(),
-        }),
-        _ => Ok(current.version),
     }
 }
 

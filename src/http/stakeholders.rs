@@ -190,7 +190,7 @@ async fn update(
             Ok(input)
         },
     );
-    let edit = registry::StakeholderEdit {
+    let edit = registry::RecordEdit {
         based_on,
         content,
         status,
@@ -213,16 +213,6 @@ async fn erase(
     Ok(Json(
         registry::erase_stakeholder(&app.store, &caller, &id, scrub).await?,
     ))
-}
-
-/// The stakeholder whose records (its offerings, its needs) the caller is about to write:
-/// 404 if there is none, 403 if it is in a district the caller's token does not write in.
-pub(super) async fn writable_owner(
-    app: &AppState,
-    caller: &Caller,
-    id: &str,
-) -> AppResult<Stakeholder> {
-    Ok(registry::writable_owner(&app.store, caller, id).await?)
 }
 
 /// Deleting archives: the record and its offerings and needs leave listings and search, and

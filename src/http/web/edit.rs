@@ -20,7 +20,7 @@ use super::review::{base, message, refusal, signed_in};
 use super::texts::Lang;
 use super::{PageQuery, csrf, language, render};
 use crate::app::{self, registry};
-use crate::domain::stakeholder::{ContactInput, ProfileInput, Stakeholder, StakeholderInput};
+use crate::domain::stakeholder::{ContactInput, Stakeholder, StakeholderInput};
 use crate::http::AppState;
 use crate::http::extract::{PathParam, QueryParams};
 use crate::http::session::Session;
@@ -87,7 +87,7 @@ impl EditForm {
             email: given(&self.email),
         });
         if current.data.kind.has_profile() || given(&self.block).is_some() {
-            let mut profile = input.profile.take().unwrap_or_else(ProfileInput::default);
+            let mut profile = input.profile.take().unwrap_or_default();
             profile.block = given(&self.block);
             input.profile = Some(profile);
         }
@@ -240,7 +240,7 @@ async fn edit_submit(
     if !csrf::matches(&live.csrf_token, &form.csrf_token) {
         return message(lang, &path, texts(lang).form_expired, StatusCode::FORBIDDEN);
     }
-    let edit = registry::StakeholderEdit {
+    let edit = registry::RecordEdit {
         based_on: form.version.trim().parse::<i64>().ok(),
         content: Some(|current: &Stakeholder| -> app::Result<StakeholderInput> {
             Ok(form.onto(current))
