@@ -375,11 +375,13 @@ pub struct ReviewItem {
     pub needs: Vec<Need>,
 }
 
-/// The review queue of a facilitator (their districts) or an admin (all): pending registrations,
-/// oldest first, each with the records it may duplicate that the caller may see.
-pub async fn review_queue(store: &Store, caller: &Caller) -> Result<Vec<ReviewItem>> {
+/// The review queue of a facilitator (their districts) or an admin (all): the oldest `limit`
+/// pending registrations, each with the records it may duplicate that the caller may see.
+pub async fn review_queue(store: &Store, caller: &Caller, limit: usize) -> Result<Vec<ReviewItem>> {
     require_moderator(caller)?;
-    let pending = store.pending_registrations(&caller.districts).await?;
+    let pending = store
+        .pending_registrations(&caller.districts, limit)
+        .await?;
     let audience = audience(Some(caller));
     let mut items = Vec::with_capacity(pending.len());
     for registration in pending {

@@ -134,7 +134,14 @@ async fn pending(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
 ) -> AppResult<Json<Vec<registry::ReviewItem>>> {
-    Ok(Json(registry::review_queue(&app.store, &caller).await?))
+    Ok(Json(
+        registry::review_queue(
+            &app.store,
+            &caller,
+            crate::store::review::QUEUE_LENGTH as usize,
+        )
+        .await?,
+    ))
 }
 
 /// Approves a pending registration (it and what it offers and needs become active). A

@@ -637,7 +637,7 @@ impl Store {
     ) -> StoreResult<Stakeholder> {
         write_transaction!(self, |tx| {
             stakeholder_edit_in(&mut tx, id, edit, &now_timestamp()).await?;
-            audit_stakeholder_edit(&mut tx, id, edit).await?;
+            audit_edit(&mut tx, "stakeholder_edited", id, edit).await?;
         })?;
         self.get_stakeholder(id).await?.ok_or(StoreError::NotFound)
     }
@@ -670,7 +670,7 @@ impl Store {
             actor,
         };
         stakeholder_edit_in(&mut tx, id, &edit, &now_timestamp()).await?;
-        audit_stakeholder_edit(&mut tx, id, &edit).await?;
+        audit_edit(&mut tx, "stakeholder_edited", id, &edit).await?;
         tx.commit().await.map_err(StoreError::from)?;
         drop(turn);
         Ok(self
@@ -737,6 +737,7 @@ impl Store {
     ) -> StoreResult<Offering> {
         write_transaction!(self, |tx| {
             offering_edit_in(&mut tx, id, edit, &now_timestamp()).await?;
+            audit_edit(&mut tx, "offering_edited", id, edit).await?;
         })?;
         self.get_offering(id).await?.ok_or(StoreError::NotFound)
     }
@@ -769,6 +770,7 @@ impl Store {
             actor,
         };
         offering_edit_in(&mut tx, id, &edit, &now_timestamp()).await?;
+        audit_edit(&mut tx, "offering_edited", id, &edit).await?;
         tx.commit().await.map_err(StoreError::from)?;
         drop(turn);
         Ok(self.get_offering(id).await?.ok_or(StoreError::NotFound)?)
@@ -828,6 +830,7 @@ impl Store {
     pub async fn edit_need(&self, id: &str, edit: &Edit<'_, NeedData>) -> StoreResult<Need> {
         write_transaction!(self, |tx| {
             need_edit_in(&mut tx, id, edit, &now_timestamp()).await?;
+            audit_edit(&mut tx, "need_edited", id, edit).await?;
         })?;
         self.get_need(id).await?.ok_or(StoreError::NotFound)
     }
@@ -855,6 +858,7 @@ impl Store {
             actor,
         };
         need_edit_in(&mut tx, id, &edit, &now_timestamp()).await?;
+        audit_edit(&mut tx, "need_edited", id, &edit).await?;
         tx.commit().await.map_err(StoreError::from)?;
         drop(turn);
         Ok(self.get_need(id).await?.ok_or(StoreError::NotFound)?)
@@ -1036,10 +1040,11 @@ async fn move_stakeholder_status_in(
 
 /// The audit entry of an edit of a stakeholder by a person or token: what changed, not the
 /// values (the audit log outlives an erasure).
-async fn audit_stakeholder_edit(
+async fn audit_edit<D>(
     tx: &mut Transaction<'static, Any>,
+    action: &str,
     id: &str,
-    edit: &Edit<'_, StakeholderData>,
+    edit: &Edit<'_, D>,
 ) -> StoreResult<()> {
     let mut changed = Vec::new();
     if edit.data.is_some() {
@@ -1048,14 +1053,7 @@ async fn audit_stakeholder_edit(
     if let Some(status) = edit.status {
         changed.push(format!("status {status}"));
     }
-    super::accounts::audit(
-        tx,
-        Some(edit.actor),
-        "stakeholder_edited",
-        Some(id),
-        &changed.join(", "),
-    )
-    .await
+    super::accounts::audit(tx, Some(edit.actor), action, Some(id), &changed.join(", ")).await
 }
 
 /// Writes `edit` of a stakeholder inside `tx`: the version first (refusing a stale edit), then the

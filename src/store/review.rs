@@ -35,14 +35,16 @@ pub struct Reviewed {
     pub changed: bool,
 }
 
-/// How many pending registrations one look at the queue shows.
+/// The most pending registrations one look at the queue returns.
 pub const QUEUE_LENGTH: i64 = 100;
 
 impl Store {
-    /// Pending registrations, oldest first, in `districts` (all districts when empty).
+    /// Pending registrations, oldest first, in `districts` (all districts when empty), at most
+    /// `limit` (and [`QUEUE_LENGTH`]).
     pub async fn pending_registrations(
         &self,
         districts: &[String],
+        limit: usize,
     ) -> StoreResult<Vec<Stakeholder>> {
         let filter = |district: Option<String>| StakeholderFilter {
             district,
@@ -72,7 +74,7 @@ impl Store {
                 .then(a.id.cmp(&b.id))
         });
         found.dedup_by(|a, b| a.id == b.id);
-        found.truncate(QUEUE_LENGTH as usize);
+        found.truncate(limit.min(QUEUE_LENGTH as usize));
         Ok(found)
     }
 

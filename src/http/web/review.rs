@@ -91,6 +91,10 @@ pub(super) fn refusal(lang: Lang, path: &str, error: app::Error) -> Response {
     message(lang, path, &text, status)
 }
 
+/// Registrations one queue page shows, oldest first: the page stays small on a phone, and the
+/// next ones appear as these are decided.
+const PAGE_LENGTH: usize = 15;
+
 #[derive(Default)]
 struct Typed {
     errors: BTreeMap<String, String>,
@@ -104,7 +108,7 @@ async fn queue(
     typed: Typed,
     status: StatusCode,
 ) -> Response {
-    let items = match registry::review_queue(&app.store, &live.caller).await {
+    let items = match registry::review_queue(&app.store, &live.caller, PAGE_LENGTH).await {
         Ok(items) => items,
         Err(app::Error::Forbidden(_)) => {
             return message(
