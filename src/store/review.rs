@@ -142,10 +142,11 @@ impl Store {
                         changes::record(&mut tx, entity, &child, "upsert").await?;
                     }
                 }
+                // The record by id only: the audit log outlives an erasure of either.
                 (
                     Status::Archived,
                     "registration_merged",
-                    format!("into {into} ({})", target.data.name),
+                    format!("into {into}"),
                 )
             }
         };
