@@ -156,6 +156,7 @@ fn needs(rng: &mut StdRng, count: usize, districts: &[String]) -> Vec<OpenNeed> 
                 ][rng.random_range(0..4)],
                 block: None,
                 members: shg.then(|| rng.random_range(10..=20)),
+                block_unverified: false,
             };
             let amount_inr = (kind == LinkageKind::Finance && rng.random_bool(0.85))
                 .then(|| rng.random_range(1..=50) * 5_000);

@@ -19,6 +19,7 @@ pub mod meetings;
 pub mod outbox;
 pub mod planning;
 pub mod registry;
+pub mod review;
 pub mod tokens;
 
 use std::path::Path;

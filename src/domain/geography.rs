@@ -45,6 +45,11 @@ pub struct Catalog {
     pub sectors: BTreeSet<String>,
     /// Block names per district code, lowercased; a district without blocks accepts any block.
     pub blocks: BTreeMap<String, BTreeSet<String>>,
+    /// Block names per district code as the geography spells them.
+    pub block_names: BTreeMap<String, Vec<String>>,
+    /// The spelling key search uses (a Devanagari word and its casual Latin spellings share
+    /// one), given by whoever builds the catalog; without it blocks match only as written.
+    pub spelling_key: Option<fn(&str) -> String>,
 }
 
 impl Catalog {
@@ -63,6 +68,80 @@ impl Catalog {
             Some(names) if !names.is_empty() => names.contains(&block.trim().to_lowercase()),
             _ => true,
         }
+    }
+}
+
+/// Words people add to a block's name that are not part of it.
+const BLOCK_NOISE: &[&str] = &["block", "ब्लॉक", "prakhand", "प्रखंड", "vikaskhand", "विकासखंड"];
+
+impl Catalog {
+    /// The block of `district` that `typed` names, as the geography spells it: matched as
+    /// written, then by spelling key (short or long vowels, aspirates, Devanagari or Latin),
+    /// without the district's own name ("Mirzapur City" is the block City of Mirzapur) or a word
+    /// such as "block", and then without a final vowel ("Chhanbe" for Chhanbey). `None` when no
+    /// block, or more than one, matches: the caller keeps the text and marks it unverified.
+    pub fn resolve_block(&self, district: &str, typed: &str) -> Option<String> {
+        let names = self.block_names.get(district)?;
+        let typed = typed.trim();
+        if let Some(exact) = names.iter().find(|name| name.eq_ignore_ascii_case(typed)) {
+            return Some(exact.clone());
+        }
+        let key = self.spelling_key?;
+        let district_name = district.split_once('-').map_or(district, |(_, name)| name);
+        let district_key: String = district_name.split('-').map(key).collect();
+        // A name's keys: its words run together ("Bodh Gaya" and "Bodhgaya" are one), with and
+        // without the district's own name ("Mirzapur City" is City; "Bodh Gaya" keeps Gaya).
+        let keys_of = |text: &str| -> Vec<String> {
+            let words: Vec<&str> = text
+                .split(|c: char| c.is_whitespace() || c == '-' || c == ',' || c == '.')
+                .filter(|word| !word.is_empty())
+                .filter(|word| !BLOCK_NOISE.contains(&word.to_lowercase().as_str()))
+                .collect();
+            let whole: String = words.concat();
+            let own: String = words
+                .iter()
+                .filter(|word| key(word) != district_key)
+                .copied()
+                .collect();
+            let mut keys: Vec<String> = [whole, own]
+                .iter()
+                .filter(|text| !text.is_empty())
+                .map(|text| key(text))
+                .collect();
+            keys.dedup();
+            keys
+        };
+        let stem = |k: &str| {
+            k.trim_end_matches(['a', 'e', 'i', 'o', 'u', 'y'])
+                .to_string()
+        };
+        let wanted = keys_of(typed);
+        if wanted.is_empty() {
+            return None;
+        }
+        let unique = |matches: Vec<&String>| match matches.as_slice() {
+            [one] => Some((*one).clone()),
+            _ => None,
+        };
+        let same: Vec<&String> = names
+            .iter()
+            .filter(|name| keys_of(name).iter().any(|k| wanted.contains(k)))
+            .collect();
+        if !same.is_empty() {
+            return unique(same);
+        }
+        // Then without a final vowel ("Chhanbe" for Chhanbey), if enough is left to tell apart.
+        let stems: Vec<String> = wanted
+            .iter()
+            .map(|k| stem(k))
+            .filter(|k| k.chars().count() >= 3)
+            .collect();
+        unique(
+            names
+                .iter()
+                .filter(|name| keys_of(name).iter().any(|k| stems.contains(&stem(k))))
+                .collect(),
+        )
     }
 }
 
@@ -109,5 +188,19 @@ mod tests {
         assert!(catalog.has_block("up-mirzapur", "Chhanbey"));
         assert!(!catalog.has_block("up-mirzapur", "Nowhere"));
         assert!(catalog.has_block("br-gaya", "Bodh Gaya"));
+    }
+
+    #[test]
+    fn blocks_resolve_only_as_written_without_a_spelling_key() {
+        let mut catalog = Catalog::default();
+        catalog
+            .block_names
+            .insert("up-mirzapur".into(), vec!["Chhanbey".into(), "City".into()]);
+        assert_eq!(
+            catalog.resolve_block("up-mirzapur", " chhanbey "),
+            Some("Chhanbey".into())
+        );
+        assert_eq!(catalog.resolve_block("up-mirzapur", "Chhanbe"), None);
+        assert_eq!(catalog.resolve_block("br-gaya", "Bodh Gaya"), None);
     }
 }

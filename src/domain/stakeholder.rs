@@ -121,6 +121,10 @@ pub struct Profile {
     pub block: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<i64>,
+    /// The block as typed matched no block of the district's list: kept, for a facilitator to
+    /// check (set by validation, never by a client).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub block_unverified: bool,
 }
 
 /// A stored stakeholder, as the API returns it.
@@ -327,15 +331,15 @@ fn validate_profile(
             format!("unknown sector `{code}`; see GET /api/v1/sectors"),
         );
     }
-    let block = clean_text(input.block);
-    if let Some(name) = &block
-        && !catalog.has_block(district, name)
-    {
-        errors.add(
-            "profile.block",
-            format!("no block `{name}` in district `{district}`"),
-        );
-    }
+    // A block is never a reason to refuse a record: people spell them in many ways. A spelling
+    // the geography knows becomes its name; one it does not is kept as typed, for a facilitator.
+    let typed_block = clean_text(input.block);
+    let resolved = typed_block
+        .as_deref()
+        .and_then(|typed| catalog.resolve_block(district, typed));
+    let block_unverified =
+        typed_block.is_some() && resolved.is_none() && catalog.block_names.contains_key(district);
+    let block = resolved.or(typed_block);
     Profile {
         gender,
         age: input.age,
@@ -345,6 +349,7 @@ fn validate_profile(
         stage,
         block,
         members: input.members,
+        block_unverified,
     }
 }
 

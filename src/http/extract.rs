@@ -290,22 +290,10 @@ where
     }
 }
 
-/// Writing a record of `district` is for tokens of that district, or of every district.
+/// Writing a record of `district` is for tokens of that district, or of every district (the
+/// rule is [`crate::app::registry::require_district`]).
 pub fn require_district(caller: &Caller, district: &str) -> Result<(), AppError> {
-    if caller.may_act_in(district) {
-        Ok(())
-    } else {
-        // A person signed in by cookie is told in their terms, a machine in its token's.
-        let who = if caller.token_id.starts_with("us_") {
-            "you write"
-        } else {
-            "this token writes"
-        };
-        Err(AppError::Forbidden(format!(
-            "{who} only in {}; `{district}` is not one of them",
-            caller.districts.join(", ")
-        )))
-    }
+    Ok(crate::app::registry::require_district(caller, district)?)
 }
 
 impl Authenticated {
@@ -315,13 +303,6 @@ impl Authenticated {
 
     /// Archiving and approving are for facilitators and admins.
     pub fn require_moderator(&self) -> Result<(), AppError> {
-        if self.0.role.may_moderate() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "role `{}` may not archive or approve records; ask a facilitator",
-                self.0.role
-            )))
-        }
+        Ok(crate::app::registry::require_moderator(&self.0)?)
     }
 }

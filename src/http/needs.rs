@@ -10,13 +10,12 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::AppState;
-use super::error::{AppError, AppResult};
+use super::error::AppResult;
 use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams};
 use super::patch;
-use super::stakeholders::{status_filter, visible_to, writable_owner};
+use super::stakeholders::status_filter;
+use crate::app::registry;
 use crate::domain::need::{Need, NeedInput};
-use crate::domain::record::{Provenance, Status};
-use crate::store::registry::Change;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,14 +39,9 @@ async fn create(
     PathParam(stakeholder_id): PathParam<String>,
     JsonBody(input): JsonBody<NeedInput>,
 ) -> AppResult<Response> {
-    writable_owner(&app, &caller, &stakeholder_id).await?;
-    let data = input.validate_with(&app.store.catalog().await?)?;
-    let need = app
-        .store
-        .insert_need(&stakeholder_id, &data, &Provenance::api(&caller.name))
-        .await?;
-    let location = format!("/api/v1/needs/{}", need.id);
-    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(need)).into_response())
+    let created = registry::create_need(&app.store, &caller, &stakeholder_id, input).await?;
+    let location = format!("/api/v1/needs/{}", created.id);
+    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(created)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -61,14 +55,9 @@ async fn list_of(
     PathParam(stakeholder_id): PathParam<String>,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> AppResult<Json<Vec<Need>>> {
-    app.store
-        .get_stakeholder(&stakeholder_id)
-        .await?
-        .filter(|s| visible_to(&caller, s.meta.status))
-        .ok_or_else(|| AppError::not_found("stakeholder"))?;
     let statuses = status_filter(&caller, query.status.as_deref())?;
     Ok(Json(
-        app.store.list_needs_of(&stakeholder_id, &statuses).await?,
+        registry::needs_of(&app.store, caller.as_ref(), &stakeholder_id, &statuses).await?,
     ))
 }
 
@@ -77,69 +66,41 @@ async fn show(
     MaybeCaller(caller): MaybeCaller,
     PathParam(id): PathParam<String>,
 ) -> AppResult<Response> {
-    let need = app
-        .store
-        .get_need(&id)
-        .await?
-        .filter(|o| visible_to(&caller, o.meta.status))
-        .ok_or_else(|| AppError::not_found("need"))?;
-    Ok(patch::with_etag(need.meta.version, need))
+    let found = registry::show_need(&app.store, caller.as_ref(), &id).await?;
+    Ok(patch::with_etag(found.meta.version, found))
 }
 
+/// Edits fields (a merge patch) and, for facilitators, moves the status, in one transaction on
+/// the record as stored (see [`registry::edit_need`]).
 async fn update(
     State(app): State<AppState>,
-    caller: Authenticated,
+    Authenticated(caller): Authenticated,
     PathParam(id): PathParam<String>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> AppResult<Response> {
-    let if_match = patch::if_match(&headers)?;
+    let based_on = patch::if_match(&headers)?;
     let status = patch::requested_status(&body)?;
-    let stakeholder_id = app
-        .store
-        .get_need(&id)
-        .await?
-        .ok_or_else(|| AppError::not_found("need"))?
-        .stakeholder_id;
-    let _owner = writable_owner(&app, &caller.0, &stakeholder_id).await?;
-    let catalog = app.store.catalog().await?;
-    let updated = app
-        .store
-        .edit_need_with(&id, &caller.0.name, |current| {
-            patch::based_on(if_match, &current.meta)?;
-            let status = status.filter(|s| *s != current.meta.status);
-            if status.is_some() {
-                caller.require_moderator()?;
-            }
-            let data = if patch::touches_content(&body) {
-                let input = patch::apply(&current.data.to_input(), &body, NEED_FIELDS)?;
-                Some(input.validate_with(&catalog)?).filter(|d| *d != current.data)
-            } else {
-                None
-            };
-            Ok::<_, AppError>(
-                (data.is_some() || status.is_some()).then_some(Change { data, status }),
-            )
-        })
-        .await?;
+    let content = patch::touches_content(&body).then_some(
+        |current: &Need| -> crate::app::Result<NeedInput> {
+            patch::apply(&current.data.to_input(), &body, NEED_FIELDS).map_err(patch::as_invalid)
+        },
+    );
+    let edit = registry::RecordEdit {
+        based_on,
+        content,
+        status,
+    };
+    let updated = registry::edit_need(&app.store, &caller, &id, edit).await?;
     Ok(patch::with_etag(updated.meta.version, updated))
 }
 
 async fn archive(
     State(app): State<AppState>,
-    caller: Authenticated,
+    Authenticated(caller): Authenticated,
     PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Need>> {
-    caller.require_moderator()?;
-    let need = app
-        .store
-        .get_need(&id)
-        .await?
-        .ok_or_else(|| AppError::not_found("need"))?;
-    writable_owner(&app, &caller.0, &need.stakeholder_id).await?;
     Ok(Json(
-        app.store
-            .set_need_status(&id, Status::Archived, &caller.0.name)
-            .await?,
+        registry::archive_need(&app.store, &caller, &id).await?,
     ))
 }

@@ -17,7 +17,6 @@ use serde_json::Value;
 
 use super::error::{AppError, AppResult};
 use crate::domain::FieldErrors;
-use crate::domain::record::RecordMeta;
 
 /// The version an `If-Match` header names: `"v3"` or `W/"v3"`; `*` (any version) or no header
 /// is `None`. Several tags, or one that is not a version of ours, are a 400.
@@ -59,19 +58,6 @@ pub fn set_etag(response: &mut Response, version: i64) {
     }
 }
 
-/// Refuses at once an edit based on a version that is not the current one; otherwise the version
-/// the write must find.
-pub fn based_on(if_match: Option<i64>, current: &RecordMeta) -> AppResult<i64> {
-    match if_match {
-        Some(expected) if expected != current.version => Err(AppError::Stale {
-            version: current.version,
-            changed_by: current.updated_by.clone(),
-            changed_at: current.updated_at.clone(),
-        }),
-        _ => Ok(current.version),
-    }
-}
-
 pub use crate::domain::merge::merge;
 
 /// Applies a patch to a record's input form. Keys outside `allowed` are refused, so a typo in a
@@ -108,6 +94,15 @@ pub fn apply<I: Serialize + DeserializeOwned>(
     merge(&mut merged, &without_status);
     let text = serde_json::to_vec(&merged).map_err(|e| AppError::Internal(e.to_string()))?;
     super::extract::parse_json(&text)
+}
+
+/// A refused merge as the use cases say it: validation stays per field; anything else (which
+/// only a patch that cannot be merged causes) is named as the body's fault.
+pub fn as_invalid(error: AppError) -> crate::app::Error {
+    match error {
+        AppError::Validation(errors) => crate::app::Error::Invalid(errors),
+        other => crate::app::Error::Invalid(FieldErrors::single("body", other.to_string())),
+    }
 }
 
 /// The `status` a PATCH asks for, if any; checks first that the body is an object at all.

@@ -17,31 +17,15 @@ use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 
 use super::client_address::ClientAddress;
 use super::error::{AppError, AppResult};
-use super::extract::{JsonBody, QueryParams};
+use super::extract::{Authenticated, JsonBody, PathParam, QueryParams};
 use super::{AppState, Limits};
-use crate::domain::FieldErrors;
-use crate::domain::consent::{self, ConsentInput, Notice, NoticeLanguage};
-use crate::domain::need::NeedInput;
-use crate::domain::offering::OfferingInput;
-use crate::domain::record::Provenance;
-use crate::domain::stakeholder::StakeholderInput;
-use crate::store::registry::{OnDuplicate, Registered};
+use crate::app::registry;
+use crate::domain::consent::{self, Notice, NoticeLanguage};
+use crate::domain::stakeholder::Stakeholder;
+use crate::store::registry::Registered;
+use crate::store::review::Review;
 
-/// A registration is a stakeholder with what it offers and needs, all validated together.
-#[derive(Deserialize)]
-pub(super) struct Registration {
-    #[serde(flatten)]
-    pub stakeholder: StakeholderInput,
-    #[serde(default)]
-    pub offerings: Vec<OfferingInput>,
-    #[serde(default)]
-    pub needs: Vec<NeedInput>,
-    /// Required: the person agreed to the notice of `GET /api/v1/consent-notice`.
-    #[serde(default)]
-    pub consent: Option<ConsentInput>,
-}
-
-const MAX_ITEMS: usize = 20;
+pub(super) use crate::app::registry::Registration;
 
 pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
     let register = budget.apply(
@@ -50,6 +34,10 @@ pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
     );
     Router::new()
         .route("/consent-notice", get(consent_notice))
+        .route("/registrations/pending", get(pending))
+        .route("/registrations/{id}/approve", post(approve))
+        .route("/registrations/{id}/reject", post(reject))
+        .route("/registrations/{id}/merge", post(merge))
         .merge(register)
 }
 
@@ -129,83 +117,79 @@ async fn register(
     ))
 }
 
-/// Validates a registration as a whole and stores it `pending`, lookalikes flagged; returns
-/// what was stored and whether it looks like a record already there. Invalid input is a
-/// [`AppError::Validation`] naming every field, and stores nothing.
+/// Stores a registration through [`registry::register`]; returns what was stored and whether it
+/// looks like a record already there.
 pub(super) async fn store_registration(
     app: &AppState,
     registration: Registration,
 ) -> AppResult<(Registered, bool)> {
-    let catalog = app.store.catalog().await?;
-    let mut errors = FieldErrors::new();
-    let consent = ConsentInput::validate(registration.consent)
-        .map_err(|refused| errors = refused)
-        .ok();
-    let stakeholder = registration
-        .stakeholder
-        .validate_with(&catalog)
-        .map_err(|found| nest(&mut errors, "", found))
-        .ok();
-    if registration.offerings.len() > MAX_ITEMS {
-        errors.add(
-            "offerings",
-            format!("at most {MAX_ITEMS} in one registration"),
-        );
-    }
-    if registration.needs.len() > MAX_ITEMS {
-        errors.add("needs", format!("at most {MAX_ITEMS} in one registration"));
-    }
-    let served = stakeholder
-        .as_ref()
-        .map(|s| s.districts_served.clone())
-        .unwrap_or_default();
-    let mut offerings = Vec::new();
-    for (index, input) in registration
-        .offerings
-        .into_iter()
-        .take(MAX_ITEMS)
-        .enumerate()
-    {
-        match input.validate_with(&catalog, &served, None) {
-            Ok(data) => offerings.push(data),
-            Err(found) => nest(&mut errors, &format!("offerings[{index}]"), found),
-        }
-    }
-    let mut needs = Vec::new();
-    for (index, input) in registration.needs.into_iter().take(MAX_ITEMS).enumerate() {
-        match input.validate_with(&catalog) {
-            Ok(data) => needs.push(data),
-            Err(found) => nest(&mut errors, &format!("needs[{index}]"), found),
-        }
-    }
-    let (stakeholder, consent) = match (stakeholder, consent) {
-        (Some(stakeholder), Some(consent)) if errors.is_empty() => (stakeholder, consent),
-        _ => return Err(AppError::Validation(errors)),
-    };
-    // Lookalikes are stored flagged for the facilitator, never refused: the person registering
-    // cannot tell whether a neighbour registered them already.
-    let stored = app
-        .store
-        .insert_stakeholder(
-            &stakeholder,
-            &offerings,
-            &needs,
-            &Provenance::registration_with(consent),
-            OnDuplicate::Flag,
-        )
-        .await?;
+    let stored = registry::register(&app.store, registration).await?;
     let possible_duplicate = !stored.duplicates.is_empty();
     Ok((stored, possible_duplicate))
 }
 
-/// Adds `found` to `errors`, each field under `prefix` (none when it is empty).
-fn nest(errors: &mut FieldErrors, prefix: &str, found: FieldErrors) {
-    for (field, why) in found.fields() {
-        let field = if prefix.is_empty() {
-            field.clone()
-        } else {
-            format!("{prefix}.{field}")
-        };
-        errors.add(field, why.clone());
-    }
+/// The review queue: pending registrations of the caller's districts (all for an admin or a
+/// token of every district), each beside the records it may duplicate. Facilitators and admins.
+async fn pending(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+) -> AppResult<Json<Vec<registry::ReviewItem>>> {
+    Ok(Json(
+        registry::review_queue(
+            &app.store,
+            &caller,
+            crate::store::review::QUEUE_LENGTH as usize,
+        )
+        .await?,
+    ))
+}
+
+/// Approves a pending registration (it and what it offers and needs become active). A
+/// registration reviewed already is answered as it is, unchanged.
+async fn approve(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+    PathParam(id): PathParam<String>,
+) -> AppResult<Json<Stakeholder>> {
+    let reviewed = registry::review_registration(&app.store, &caller, &id, Review::Approve).await?;
+    Ok(Json(reviewed.stakeholder))
+}
+
+#[derive(Deserialize)]
+struct RejectBody {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Rejects a pending registration with a reason (kept in the audit log); it is archived.
+async fn reject(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+    PathParam(id): PathParam<String>,
+    JsonBody(body): JsonBody<RejectBody>,
+) -> AppResult<Json<Stakeholder>> {
+    let review = Review::Reject {
+        reason: &body.reason,
+    };
+    let reviewed = registry::review_registration(&app.store, &caller, &id, review).await?;
+    Ok(Json(reviewed.stakeholder))
+}
+
+#[derive(Deserialize)]
+struct MergeBody {
+    #[serde(default)]
+    into: String,
+}
+
+/// Merges a pending registration into the stakeholder `into`: its offerings and needs move
+/// there, and it is archived.
+async fn merge(
+    State(app): State<AppState>,
+    Authenticated(caller): Authenticated,
+    PathParam(id): PathParam<String>,
+    JsonBody(body): JsonBody<MergeBody>,
+) -> AppResult<Json<Stakeholder>> {
+    let review = Review::Merge { into: &body.into };
+    let reviewed = registry::review_registration(&app.store, &caller, &id, review).await?;
+    Ok(Json(reviewed.stakeholder))
 }

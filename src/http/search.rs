@@ -30,19 +30,19 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/search", get(search))
 }
 
-#[derive(Deserialize)]
-struct SearchParams {
-    q: Option<String>,
+#[derive(Deserialize, Default)]
+pub(super) struct SearchParams {
+    pub q: Option<String>,
     #[serde(rename = "type")]
-    doc_type: Option<String>,
-    kind: Option<String>,
-    district: Option<String>,
-    sector: Option<String>,
-    status: Option<String>,
+    pub doc_type: Option<String>,
+    pub kind: Option<String>,
+    pub district: Option<String>,
+    pub sector: Option<String>,
+    pub status: Option<String>,
     #[serde(default)]
-    include_pending: bool,
-    limit: Option<usize>,
-    offset: Option<usize>,
+    pub include_pending: bool,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
 }
 
 impl From<SearchError> for AppError {
@@ -59,15 +59,24 @@ async fn search(
     MaybeCaller(caller): MaybeCaller,
     QueryParams(params): QueryParams<SearchParams>,
 ) -> AppResult<Json<SearchResults>> {
+    Ok(Json(run(&app, &caller, params).await?))
+}
+
+/// Checks the parameters and runs the search: the API's and the search page's one path.
+pub(super) async fn run(
+    app: &AppState,
+    caller: &Option<Caller>,
+    params: SearchParams,
+) -> AppResult<SearchResults> {
     let index = app
         .search
         .clone()
         .ok_or_else(|| AppError::Unavailable("search is not running in this process".into()))?;
-    let request = request_from(&index, &caller, params)?;
+    let request = request_from(&index, caller, params)?;
     let results = tokio::task::spawn_blocking(move || index.search(&request))
         .await
         .map_err(|e| AppError::Internal(format!("search thread failed: {e}")))??;
-    Ok(Json(results))
+    Ok(results)
 }
 
 /// Checks every parameter and builds the request, or names the first bad one.

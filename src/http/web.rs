@@ -10,8 +10,12 @@ mod account;
 mod account_texts;
 pub(super) mod csrf;
 mod dashboard;
+mod edit;
 mod meeting_texts;
 mod meetings;
+mod pages;
+mod registry_texts;
+mod review;
 pub mod sent_forms;
 mod texts;
 
@@ -52,6 +56,9 @@ pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
         .merge(account::router())
         .merge(meetings::router())
         .merge(dashboard::router())
+        .merge(review::router())
+        .merge(pages::router())
+        .merge(edit::router())
 }
 
 /// What a phone that sent too many registrations at once sees: a page, in both languages (the
@@ -93,6 +100,15 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
             "dashboard.html",
             include_str!("web/templates/dashboard.html"),
         ),
+        ("review.html", include_str!("web/templates/review.html")),
+        ("home.html", include_str!("web/templates/home.html")),
+        ("search.html", include_str!("web/templates/search.html")),
+        (
+            "stakeholder.html",
+            include_str!("web/templates/stakeholder.html"),
+        ),
+        ("edit.html", include_str!("web/templates/edit.html")),
+        ("erase.html", include_str!("web/templates/erase.html")),
     ] {
         environment
             .add_template(name, source)

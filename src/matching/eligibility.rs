@@ -615,6 +615,7 @@ mod tests {
             stage: Some(Stage::Early),
             block: None,
             members: None,
+            block_unverified: false,
         }
     }
 

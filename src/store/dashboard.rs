@@ -41,7 +41,7 @@ pub struct MeetingFigure {
 
 impl Store {
     /// Stakeholders registered by the public and not yet reviewed.
-    pub async fn pending_registrations(&self, districts: &[String]) -> StoreResult<i64> {
+    pub async fn count_pending_registrations(&self, districts: &[String]) -> StoreResult<i64> {
         let sql = format!(
             "SELECT COUNT(*) FROM stakeholders WHERE status = 'pending'{}",
             in_districts("district", districts, 1)

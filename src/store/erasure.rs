@@ -94,6 +94,7 @@ impl Store {
             .bind(&now)
             .execute(&mut *tx)
             .await?;
+        super::accounts::audit(&mut tx, Some(actor), "stakeholder_erased", Some(id), "").await?;
         tx.commit().await?;
         let stakeholder = self
             .get_stakeholder(id)

@@ -236,16 +236,20 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
         let mut by_district: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (district, name) in blocks {
             by_district
-                .entry(district)
+                .entry(district.clone())
                 .or_default()
                 .insert(name.to_lowercase());
+            names.entry(district).or_default().push(name);
         }
         Ok(Catalog {
             districts: districts.into_iter().map(|(c,)| c).collect(),
             sectors: sectors.into_iter().map(|(c,)| c).collect(),
             blocks: by_district,
+            block_names: names,
+            spelling_key: None,
         })
     }
 }

@@ -732,7 +732,7 @@ impl Store {
     /// One record read inside a writing transaction by `select` (its id bound to `$1`), locked
     /// until the transaction ends: `lock` (`FOR UPDATE`, or `FOR UPDATE OF n` past a join) is
     /// added on PostgreSQL; SQLite's writer holds the whole database already.
-    async fn read_for_update<Row, Record>(
+    pub(super) async fn read_for_update<Row, Record>(
         &self,
         tx: &mut Transaction<'static, Any>,
         select: &str,
@@ -767,6 +767,7 @@ impl Store {
     ) -> StoreResult<Stakeholder> {
         write_transaction!(self, |tx| {
             stakeholder_edit_in(&mut tx, id, edit, &now_timestamp()).await?;
+            audit_edit(&mut tx, "stakeholder_edited", id, edit).await?;
         })?;
         self.get_stakeholder(id).await?.ok_or(StoreError::NotFound)
     }
@@ -841,6 +842,7 @@ impl Store {
     ) -> StoreResult<Offering> {
         write_transaction!(self, |tx| {
             offering_edit_in(&mut tx, id, edit, &now_timestamp()).await?;
+            audit_edit(&mut tx, "offering_edited", id, edit).await?;
         })?;
         self.get_offering(id).await?.ok_or(StoreError::NotFound)
     }
@@ -910,6 +912,7 @@ impl Store {
     pub async fn edit_need(&self, id: &str, edit: &Edit<'_, NeedData>) -> StoreResult<Need> {
         write_transaction!(self, |tx| {
             need_edit_in(&mut tx, id, edit, &now_timestamp()).await?;
+            audit_edit(&mut tx, "need_edited", id, edit).await?;
         })?;
         self.get_need(id).await?.ok_or(StoreError::NotFound)
     }
@@ -951,6 +954,7 @@ impl Store {
             actor,
         };
         R::write_in(&mut tx, id, &edit, &now_timestamp()).await?;
+        audit_edit(&mut tx, R::EDITED, id, &edit).await?;
         tx.commit().await.map_err(StoreError::from)?;
         drop(turn);
         Ok(R::get(self, id).await?.ok_or(StoreError::NotFound)?)
@@ -973,6 +977,8 @@ trait Edited: TryFrom<Self::Row, Error = StoreError> + Send {
     type Data: Send + Sync;
     /// The PostgreSQL lock clause after [`Edited::select_one`].
     const LOCK: &'static str;
+    /// The audit log's action for an edit of this kind of record.
+    const EDITED: &'static str;
 
     /// Reads one record, its id bound to `$1`.
     fn select_one() -> String;
@@ -996,6 +1002,7 @@ impl Edited for Stakeholder {
     type Row = StakeholderRow;
     type Data = StakeholderData;
     const LOCK: &'static str = "FOR UPDATE";
+    const EDITED: &'static str = "stakeholder_edited";
 
     fn select_one() -> String {
         format!("SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders WHERE id = $1")
@@ -1026,6 +1033,7 @@ impl Edited for Offering {
     type Row = OfferingRow;
     type Data = OfferingData;
     const LOCK: &'static str = "FOR UPDATE";
+    const EDITED: &'static str = "offering_edited";
 
     fn select_one() -> String {
         format!("SELECT {OFFERING_COLUMNS} FROM offerings WHERE id = $1")
@@ -1057,6 +1065,7 @@ impl Edited for Need {
     type Data = NeedData;
     /// Past the join, only the need's row.
     const LOCK: &'static str = "FOR UPDATE OF n";
+    const EDITED: &'static str = "need_edited";
 
     fn select_one() -> String {
         format!(
@@ -1248,9 +1257,27 @@ async fn move_stakeholder_status_in(
     Ok(())
 }
 
+/// The audit entry of an edit of a stakeholder by a person or token: what changed, not the
+/// values (the audit log outlives an erasure).
+async fn audit_edit<D>(
+    tx: &mut Transaction<'static, Any>,
+    action: &str,
+    id: &str,
+    edit: &Edit<'_, D>,
+) -> StoreResult<()> {
+    let mut changed = Vec::new();
+    if edit.data.is_some() {
+        changed.push("content".to_string());
+    }
+    if let Some(status) = edit.status {
+        changed.push(format!("status {status}"));
+    }
+    super::accounts::audit(tx, Some(edit.actor), action, Some(id), &changed.join(", ")).await
+}
+
 /// Writes `edit` of a stakeholder inside `tx`: the version first (refusing a stale edit), then the
 /// content, then the status; and the change-log entry search follows.
-async fn stakeholder_edit_in(
+pub(super) async fn stakeholder_edit_in(
     tx: &mut Transaction<'static, Any>,
     id: &str,
     edit: &Edit<'_, StakeholderData>,

@@ -60,10 +60,6 @@ async fn invalid_stakeholders_are_refused_field_by_field_and_nothing_is_stored()
                 with(good.clone(), |b| b["profile"]["age"] = json!("thirty")),
             ),
             (
-                "profile.block",
-                with(good.clone(), |b| b["profile"]["block"] = json!("Nowhere")),
-            ),
-            (
                 "contact.phone",
                 with(good.clone(), |b| b["contact"]["phone"] = json!("12345")),
             ),

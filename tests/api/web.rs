@@ -635,3 +635,121 @@ async fn an_admin_signs_in_on_a_phone_and_invites_a_facilitator() {
     );
     browser.close().await.unwrap();
 }
+
+/// Where the browser tests leave screenshots: `SANGAM_SCREENSHOTS` (the docs are made with
+/// `SANGAM_SCREENSHOTS=docs/screenshots`), else a directory of the test's own.
+fn screenshot_dir() -> (std::path::PathBuf, Option<tempfile::TempDir>) {
+    match std::env::var("SANGAM_SCREENSHOTS") {
+        Ok(dir) if !dir.trim().is_empty() => (std::path::PathBuf::from(dir), None),
+        _ => {
+            let temp = tempfile::tempdir().expect("a directory for screenshots");
+            (temp.path().to_path_buf(), Some(temp))
+        }
+    }
+}
+
+async fn fits_a_phone(browser: &Client, page: &str) {
+    let fits = browser
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, json!(true), "{page} scrolls sideways on a phone");
+}
+
+#[tokio::test]
+async fn a_facilitator_on_a_phone_reviews_searches_and_opens_a_record_in_hindi() {
+    let Some((browser, _driver)) = browser().await else {
+        return;
+    };
+    let server =
+        TestServer::start_with_args(&Backend::Sqlite, &["--insecure-cookies", "--demo"]).await;
+    crate::accounts::create_user(
+        &server,
+        "facilitator",
+        "मीना कुमारी",
+        "meena@example.org",
+        "98111 22222",
+        &["up-mirzapur"],
+        "कोई अच्छा पासवर्ड 2026",
+    )
+    .await;
+    let token = server.token("admin").await;
+    let (status, existing) = server
+        .post(
+            "/api/v1/stakeholders?allow_duplicate=true",
+            Some(&token),
+            &crate::support::entrepreneur("Sunita Devi", "up-mirzapur", Some("+91 98390 11111")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{existing}");
+    let mut again =
+        crate::support::entrepreneur("Sunita Devi", "up-mirzapur", Some("+91 98390 11111"));
+    again["profile"]["block"] = json!("Mirzapur City");
+    again["consent"] = server.consent("hi").await;
+    again["needs"] =
+        json!([{"kind": "finance", "title": "दो सिलाई मशीनों के लिए लोन", "amount_inr": 45000}]);
+    let (status, registered) = server.post("/api/v1/registrations", None, &again).await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    let (shots, _keep) = screenshot_dir();
+    std::fs::create_dir_all(&shots).unwrap();
+
+    browser.goto(&server.url("/account/sign-in")).await.unwrap();
+    arrived(&browser, Locator::Id("login")).await;
+    type_into(&browser, "login", "meena@example.org").await;
+    type_into(&browser, "password", "कोई अच्छा पासवर्ड 2026").await;
+    submit(&browser).await;
+    arrived(&browser, Locator::Id("who")).await;
+
+    browser.goto(&server.url("/review")).await.unwrap();
+    let heading = arrived(&browser, Locator::Css("h1")).await;
+    assert_eq!(heading.text().await.unwrap(), "जाँच के लिए पंजीकरण");
+    let id = registered["id"].as_str().unwrap();
+    arrived(&browser, Locator::Id(&format!("registration-{id}"))).await;
+    fits_a_phone(&browser, "the review queue").await;
+    std::fs::write(
+        shots.join("review-hi.png"),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    browser
+        .goto(&server.url("/search?q=silai+loan"))
+        .await
+        .unwrap();
+    arrived(&browser, Locator::Id("total")).await;
+    fits_a_phone(&browser, "the search page").await;
+    std::fs::write(
+        shots.join("search-hi.png"),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    let existing_id = existing["id"].as_str().unwrap();
+    browser
+        .goto(&server.url(&format!("/stakeholders/{existing_id}")))
+        .await
+        .unwrap();
+    arrived(&browser, Locator::Id("contact")).await;
+    fits_a_phone(&browser, "the stakeholder page").await;
+    std::fs::write(
+        shots.join("stakeholder-hi.png"),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // Approve from the phone: the queue comes back without it.
+    browser.goto(&server.url("/review")).await.unwrap();
+    arrived(&browser, Locator::Id(&format!("registration-{id}"))).await;
+    browser
+        .find(Locator::Css(&format!("#registration-{id} button.approve")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    arrived(&browser, Locator::Id("empty")).await;
+    browser.close().await.unwrap();
+}

@@ -261,7 +261,7 @@ async fn page(
         caller.districts.clone()
     };
     let store = &app.store;
-    let pending = store.pending_registrations(&districts).await?;
+    let pending = store.count_pending_registrations(&districts).await?;
     let sectors: BTreeMap<String, (String, Option<String>)> = store
         .list_sectors()
         .await?

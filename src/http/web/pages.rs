@@ -1,0 +1,380 @@
+//! The public pages: `/` (what Sangam is, a search box, the ways in), `/search` (the search
+//! API's own path, with its filters and facets as links, snippets and paging) and
+//! `/stakeholders/{id}` (contacts only for signed-in roles). What a reader may see is decided by
+//! the use cases and the search, exactly as for the API; this module renders.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+
+use super::registry_texts::texts;
+use super::review::{base, refusal};
+use super::texts::Lang;
+use super::{PageQuery, language, render};
+use crate::app::registry;
+use crate::domain::access::Caller;
+use crate::http::AppState;
+use crate::http::error::AppError;
+use crate::http::extract::{MaybeCaller, PathParam, QueryParams};
+use crate::http::search::{self, SearchParams};
+use crate::search::query::{Hit, SearchResults};
+
+/// Hits per page.
+const PAGE_SIZE: usize = 20;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/search", get(search_page))
+        .route("/stakeholders/{id}", get(stakeholder_page))
+}
+
+async fn home(
+    State(_app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    headers: HeaderMap,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> Response {
+    let lang = language(&query, &headers);
+    let context = context! { signed_in => caller.is_some(), ..base(lang, "/") };
+    render("home.html", context, StatusCode::OK)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SearchQuery {
+    lang: Option<String>,
+    q: String,
+    #[serde(rename = "type")]
+    doc_type: String,
+    kind: String,
+    district: String,
+    sector: String,
+    offset: usize,
+}
+
+impl SearchQuery {
+    /// The filters as `(parameter, value)`, the empty ones left out.
+    fn filters(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("type", self.doc_type.as_str()),
+            ("kind", self.kind.as_str()),
+            ("district", self.district.as_str()),
+            ("sector", self.sector.as_str()),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .collect()
+    }
+
+    /// This search's address with `set` replacing (or, empty, removing) a filter and `offset`.
+    fn href(&self, lang: Lang, set: Option<(&str, &str)>, offset: usize) -> String {
+        let mut pairs: Vec<(&str, &str)> = vec![("lang", lang.code()), ("q", self.q.as_str())];
+        for (name, value) in self.filters() {
+            if set.is_none_or(|(setting, _)| setting != name) {
+                pairs.push((name, value));
+            }
+        }
+        if let Some((name, value)) = set.filter(|(_, value)| !value.is_empty()) {
+            pairs.push((name, value));
+        }
+        let offset = offset.to_string();
+        if offset != "0" {
+            pairs.push(("offset", &offset));
+        }
+        format!(
+            "/search?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct Hidden {
+    name: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct FacetValue {
+    label: String,
+    count: u64,
+    href: String,
+    active: bool,
+}
+
+#[derive(Serialize)]
+struct FacetGroup {
+    name: &'static str,
+    label: &'static str,
+    values: Vec<FacetValue>,
+}
+
+/// A piece of a snippet: the text, and whether it is a matched word.
+#[derive(Serialize, Debug, PartialEq)]
+struct Part {
+    text: String,
+    hit: bool,
+}
+
+#[derive(Serialize)]
+struct HitView {
+    id: String,
+    stakeholder: String,
+    title: String,
+    title_local: Option<String>,
+    type_label: &'static str,
+    kind: String,
+    provider: Option<String>,
+    districts: Vec<String>,
+    expired: bool,
+    parts: Vec<Part>,
+}
+
+/// A snippet (escaped text with matched words in `<b>…</b>`) as plain pieces, so that the page
+/// escapes every piece itself and trusts no markup it did not write.
+fn snippet_parts(snippet: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut rest = snippet;
+    while !rest.is_empty() {
+        let (before, hit, after) = match rest.split_once("<b>") {
+            Some((before, tail)) => match tail.split_once("</b>") {
+                Some((hit, after)) => (before, Some(hit), after),
+                None => (before, Some(tail), ""),
+            },
+            None => (rest, None, ""),
+        };
+        if !before.is_empty() {
+            parts.push(Part {
+                text: unescape(before),
+                hit: false,
+            });
+        }
+        if let Some(hit) = hit.filter(|h| !h.is_empty()) {
+            parts.push(Part {
+                text: unescape(hit),
+                hit: true,
+            });
+        }
+        rest = after;
+    }
+    parts
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn hit_view(hit: Hit, lang: Lang) -> HitView {
+    let t = texts(lang);
+    let type_label = match hit.doc_type.as_str() {
+        "offering" => t.offering,
+        "need" => t.need,
+        _ => t.stakeholder,
+    };
+    let stakeholder = if hit.doc_type == "stakeholder" {
+        hit.id.clone()
+    } else {
+        hit.stakeholder_id.clone()
+    };
+    HitView {
+        parts: snippet_parts(&hit.snippet),
+        id: hit.id,
+        stakeholder,
+        title: hit.title,
+        title_local: hit.title_local,
+        type_label,
+        kind: hit.kind,
+        provider: hit.provider,
+        districts: hit.districts,
+        expired: hit.expired,
+    }
+}
+
+fn facet_groups(query: &SearchQuery, results: &SearchResults, lang: Lang) -> Vec<FacetGroup> {
+    let t = texts(lang);
+    let facets = &results.facets;
+    [
+        ("type", t.filter_type, &facets.doc_type, &query.doc_type),
+        ("kind", t.filter_kind, &facets.kind, &query.kind),
+        (
+            "district",
+            t.filter_district,
+            &facets.district,
+            &query.district,
+        ),
+        ("sector", t.filter_sector, &facets.sector, &query.sector),
+    ]
+    .into_iter()
+    .map(|(name, label, counts, current)| FacetGroup {
+        name,
+        label,
+        values: counts
+            .iter()
+            .map(|(value, count)| FacetValue {
+                label: value.clone(),
+                count: *count,
+                href: query.href(lang, Some((name, value)), 0),
+                active: current == value,
+            })
+            .collect(),
+    })
+    .collect()
+}
+
+async fn search_page(
+    State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    headers: HeaderMap,
+    QueryParams(query): QueryParams<SearchQuery>,
+) -> Response {
+    let lang = language(
+        &PageQuery {
+            lang: query.lang.clone(),
+            reference: None,
+        },
+        &headers,
+    );
+    let t = texts(lang);
+    let hidden: Vec<Hidden> = query
+        .filters()
+        .into_iter()
+        .map(|(name, value)| Hidden {
+            name,
+            value: value.to_string(),
+        })
+        .collect();
+    let mut context = context! {
+        q => query.q.clone(),
+        hidden => Value::from(Serde(hidden)),
+        ..base(lang, "/search")
+    };
+    // The form alone until something is asked.
+    if query.q.trim().is_empty() && query.filters().is_empty() {
+        return render("search.html", context, StatusCode::OK);
+    }
+    let params = SearchParams {
+        q: Some(query.q.clone()),
+        doc_type: Some(query.doc_type.clone()),
+        kind: Some(query.kind.clone()),
+        district: Some(query.district.clone()),
+        sector: Some(query.sector.clone()),
+        limit: Some(PAGE_SIZE),
+        offset: Some(query.offset),
+        ..SearchParams::default()
+    };
+    let results = match search::run(&app, &caller, params).await {
+        Ok(results) => results,
+        Err(AppError::Validation(errors)) => {
+            let why = errors
+                .fields()
+                .iter()
+                .map(|(field, why)| format!("{field}: {why}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            context = context! { error => why, ..context };
+            return render("search.html", context, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(AppError::Unavailable(_)) => {
+            context = context! { error => t.search_unavailable, ..context };
+            return render("search.html", context, StatusCode::SERVICE_UNAVAILABLE);
+        }
+        Err(error) => return error.into_response(),
+    };
+    let facets = facet_groups(&query, &results, lang);
+    let previous_href =
+        (query.offset > 0).then(|| query.href(lang, None, query.offset.saturating_sub(PAGE_SIZE)));
+    let next_href = (query.offset + PAGE_SIZE < results.total)
+        .then(|| query.href(lang, None, query.offset + PAGE_SIZE));
+    let hits: Vec<HitView> = results
+        .hits
+        .iter()
+        .cloned()
+        .map(|hit| hit_view(hit, lang))
+        .collect();
+    let context = context! {
+        results => Value::from(Serde(&results)),
+        hits => Value::from(Serde(hits)),
+        facets => Value::from(Serde(facets)),
+        filters_on => !query.filters().is_empty(),
+        clear_href => format!(
+            "/search?{}",
+            serde_urlencoded::to_string([("lang", lang.code()), ("q", query.q.as_str())])
+                .unwrap_or_default()
+        ),
+        first => query.offset + 1,
+        page => query.offset / PAGE_SIZE + 1,
+        previous_href => previous_href,
+        next_href => next_href,
+        ..context
+    };
+    render("search.html", context, StatusCode::OK)
+}
+
+async fn stakeholder_page(
+    State(app): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    headers: HeaderMap,
+    PathParam(id): PathParam<String>,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> Response {
+    let lang = language(&query, &headers);
+    let path = format!("/stakeholders/{id}");
+    let caller: Option<&Caller> = caller.as_ref();
+    match registry::stakeholder_view(&app.store, caller, &id).await {
+        Ok(view) => {
+            let may_edit = caller.is_some_and(|c| c.may_act_in(&view.stakeholder.data.district));
+            let context = context! {
+                may_edit => may_edit,
+                sees_contacts => view.sees_personal_data,
+                view => Value::from(Serde(view)),
+                ..base(lang, &path)
+            };
+            render("stakeholder.html", context, StatusCode::OK)
+        }
+        Err(error) => refusal(lang, &path, error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snippet_becomes_plain_pieces_that_the_page_escapes() {
+        let parts = snippet_parts("&lt;script&gt; <b>silai</b> training &amp; <b>loan</b>");
+        let texts: Vec<(&str, bool)> = parts.iter().map(|p| (p.text.as_str(), p.hit)).collect();
+        assert_eq!(
+            texts,
+            [
+                ("<script> ", false),
+                ("silai", true),
+                (" training & ", false),
+                ("loan", true)
+            ]
+        );
+        assert_eq!(
+            snippet_parts("plain"),
+            [Part {
+                text: "plain".into(),
+                hit: false
+            }]
+        );
+        assert_eq!(
+            snippet_parts("<b>open"),
+            [Part {
+                text: "open".into(),
+                hit: true
+            }]
+        );
+    }
+}
