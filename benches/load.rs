@@ -118,7 +118,7 @@ fn provider_body(rng: &mut StdRng, serial: usize) -> Value {
 
 fn offering_body(rng: &mut StdRng, serial: usize) -> Value {
     let (trade, romanized, hindi) = TRADES[rng.random_range(0..TRADES.len())];
-    let training = serial % 2 == 0;
+    let training = serial.is_multiple_of(2);
     json!({
         "kind": if training { "training" } else { "finance" },
         "title": format!("{trade} {} {serial}", if training { "training" } else { "loan" }),
@@ -158,7 +158,7 @@ fn entrepreneur_body(rng: &mut StdRng, serial: usize) -> Value {
         "kind": "micro_entrepreneur", "name": name, "district": DISTRICT,
         "description": format!("Runs {trade} from home ({hindi}, {romanized})."),
         "contact": {"person": name, "phone": null, "email": null},
-        "profile": {"gender": "female", "age": 20 + (serial % 40) as i64, "shg_member": serial % 3 == 0,
+        "profile": {"gender": "female", "age": 20 + (serial % 40) as i64, "shg_member": serial.is_multiple_of(3),
                     "sector": SECTORS[serial % SECTORS.len()], "stage": "early"}
     })
 }
@@ -401,7 +401,7 @@ async fn run_phase(
         let (registry, done, outcome) = (registry.clone(), done.clone(), outcome.clone());
         let base = server.base.clone();
         workers.push(tokio::spawn(async move {
-            let mut rng = StdRng::seed_from_u64(seed ^ (worker as u64 + 1) * 0x9e37_79b9);
+            let mut rng = StdRng::seed_from_u64(seed ^ ((worker as u64 + 1) * 0x9e37_79b9));
             let mut mine = Outcome::default();
             let mut serial = 0;
             while Instant::now() < until {
