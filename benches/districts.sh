@@ -83,18 +83,20 @@ SELECT $id, 'micro_entrepreneur', 'Sunita Devi ' || seq.n, 'sunita devi ' || seq
 $from;
 INSERT INTO stakeholder_districts (stakeholder_id, district)
 $backfill;
-ANALYZE;
+ANALYZE stakeholders;
+ANALYZE stakeholder_districts;
 SQL
 }
 
-cols="id, kind, name, name_local, district, districts_served, description, contact_person,
+columns="id, kind, name, name_local, district, districts_served, description, contact_person,
   contact_phone, contact_email, profile, possible_duplicates, status, created_via, created_by,
   created_at, updated_at, version, updated_by, demo, consent_notice_version, consent_language,
   consent_given_at"
 
 # The four queries for district $1: name|sql
 queries() {
-    local d=$1
+    local d=$1 cols
+    cols=$(echo $columns)   # one line: one query a line
     cat <<SQL
 listing, before|SELECT $cols FROM stakeholders WHERE ('$d' IS NULL OR district = '$d' OR districts_served LIKE '%"$d"%') AND (NULL IS NULL) AND (NULL IS NULL) AND ',active,' LIKE '%,' || status || ',%' ORDER BY id DESC LIMIT 50 OFFSET 0
 listing, after|SELECT $cols FROM stakeholders WHERE id IN (SELECT id FROM stakeholders WHERE district = '$d' UNION SELECT stakeholder_id FROM stakeholder_districts WHERE district = '$d') AND status IN ('active') ORDER BY id DESC LIMIT 50 OFFSET 0
@@ -124,10 +126,11 @@ for backend in "${backends[@]}"; do
     fi
     district=up-mirzapur
     say "$backend: SQL before and after, $runs runs each"
-    queries "$district" | python3 - "$backend" "$runs" "$dir/sangam.db" "${DATABASE_URL:-}" <<'PY'
+    queries "$district" >"$dir/queries.txt"
+    python3 - "$backend" "$runs" "$dir/sangam.db" "${DATABASE_URL:-}" "$dir/queries.txt" <<'PY'
 import re, sqlite3, statistics, subprocess, sys, time
 backend, runs, path, url = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-for line in sys.stdin:
+for line in open(sys.argv[5], encoding="utf-8"):
     name, sql = line.rstrip("\n").split("|", 1)
     times, rows = [], 0
     for _ in range(runs):
@@ -139,7 +142,7 @@ for line in sys.stdin:
             db.close()
         else:
             out = subprocess.run(["psql", "-X", "-q", url, "-c", "\\timing on", "-c",
-                                  f"SELECT COUNT(*) FROM ({sql}) AS q", "-c", sql + " \\g /dev/null"],
+                                  f"SELECT COUNT(*) FROM ({sql}) AS q", "-c", "\\o /dev/null", "-c", sql],
                                  capture_output=True, text=True, check=True).stdout
             rows = int(re.findall(r"^\s*(\d+)\s*$", out, re.M)[0])
             times.append(float(re.findall(r"Time: ([\d.]+) ms", out)[-1]))
@@ -148,13 +151,16 @@ for line in sys.stdin:
 PY
     say "$backend: over HTTP (this release)"
     token=$("$bin" token create --role admin --name bench --data-dir "$dir" | tail -n 1)
+    build="release build"
+    [[ "$bin" == */release/* ]] || build="$(basename "$(dirname "$bin")") build"
     start_server
     for what in "listing|/api/v1/stakeholders?district=$district&limit=50" \
                 "export|/api/v1/export/stakeholders.csv?district=$district&status=all"; do
         name=${what%%|*}; path=${what#*|}
-        python3 - "$backend" "$name" "$runs" "http://127.0.0.1:$port$path" "$token" <<'PY'
+        python3 - "$backend" "$name" "$runs" "http://127.0.0.1:$port$path" "$token" "$build" <<'PY'
 import statistics, sys, time, urllib.request
-backend, name, runs, url, token = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+backend, name, runs, url, token, build = sys.argv[1:7]
+runs = int(runs)
 times = []
 for _ in range(runs):
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
@@ -162,7 +168,7 @@ for _ in range(runs):
     body = urllib.request.urlopen(request).read()
     times.append((time.perf_counter() - start) * 1000)
 rows = body.count(b'"id":"st_') if name == "listing" else body.count(b"\n") - 1
-print(f"{backend:<8} | {name + ', after':<16} | {'HTTP, release build':<28} | {statistics.median(times):10.1f} | {rows:6}")
+print(f"{backend:<8} | {name + ', after':<16} | {'HTTP, ' + build:<28} | {statistics.median(times):10.1f} | {rows:6}")
 PY
     done
     stop_server

@@ -140,7 +140,10 @@ for backend in "${backends[@]}"; do
                 rows=$(python3 - "$dir/export.xlsx" <<'PY'
 import re, sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as book, book.open("xl/worksheets/sheet1.xml") as sheet:
-    count = sum(chunk.count(b"<row ") for chunk in iter(lambda: sheet.read(1 << 20), b""))
+    count, tail = 0, b""
+    for chunk in iter(lambda: sheet.read(1 << 20), b""):
+        count += (tail + chunk).count(b"<row ")
+        tail = chunk[-4:]  # a "<row " cut by the chunk's end is counted with the next chunk
 print(count - 1)
 PY
 )
