@@ -501,7 +501,7 @@ fn as_csv(b: &Briefing) -> AppResult<Vec<u8>> {
     .into_iter()
     .map(bilingual)
     .collect();
-    let failed = |e: csv::Error| AppError::Internal(format!("writing the CSV brief: {e}"));
+    let failed = |e: csv::Error| AppError::fault("writing the CSV brief", e);
     writer.write_record(&headings).map_err(failed)?;
     for view in &b.linkages {
         let l = &view.linkage;
@@ -575,7 +575,7 @@ fn as_csv(b: &Briefing) -> AppResult<Vec<u8>> {
     }
     writer
         .into_inner()
-        .map_err(|e| AppError::Internal(format!("writing the CSV brief: {e}")))
+        .map_err(|e| AppError::fault("writing the CSV brief", e))
 }
 
 #[cfg(test)]
