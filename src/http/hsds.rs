@@ -418,6 +418,7 @@ struct OrganizationQuery {
         ("full_service" = Option<bool>, Query, description = r#"`true`: each service fully nested."#),
     ),
     responses(
+        (status = 400, description = r#"Malformed query: a parameter of the wrong type, or one given twice."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "bad_request", "message": "bad query parameter: duplicate field `lang`"}})))),
         (status = 200, description = r#"The organization."#, content((ref("#/components/schemas/HsdsOrganization") = "application/json"))),
         (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
     ),

@@ -214,8 +214,11 @@ where
                 Some((chunk, cursor))
             }
         });
-        let body =
-            futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) }).chain(pages);
+        // Fused: the gzip layer polls the body once more after its end, which `unfold` answers
+        // with a panic (the transfer was cut for every client that accepts gzip).
+        let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
+            .chain(pages)
+            .fuse();
         Ok((headers, Body::from_stream(body)).into_response())
     }
 
@@ -272,7 +275,7 @@ fn csv_lines(rows: impl Iterator<Item = Vec<String>>) -> AppResult<Vec<u8>> {
     description = r#"The same rows and columns as the CSV export, as an Excel workbook (.xlsx): a bold header row frozen in view, columns sized to what they hold (up to 60 characters), text as text (Devanagari; phone numbers keep their `+91`; a cell starting with `=` stays text, with no apostrophe), counts and rupee amounts as numbers (amounts grouped in lakhs and crores), dates (`valid_until`, `starts_on`) as dates shown dd-mm-yyyy, `created_at`/`updated_at` as date-times (UTC). The workbook is built in memory; more rows than one worksheet holds (1,048,575) is a 413. Same filters and visibility as the CSV export."#,
     params(
         ("district" = Option<String>, Query, description = r#"District code. Stakeholders based in or serving it; offerings serving it. An unknown code gives a header row only."#, example = json!("up-mirzapur")),
-        ("kind" = Option<crate::domain::stakeholder::StakeholderKind>, Query, description = r#"Only this kind."#),
+        ("kind" = inline(Option<crate::http::openapi::StakeholderKindOrEmpty>), Query, description = r#"Only this kind."#),
         ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
     ),
     responses(
@@ -301,7 +304,7 @@ async fn export_stakeholders_xlsx(
     description = r#"One row per stakeholder, oldest first. UTF-8 with a byte-order mark (so Excel shows Devanagari), CRLF line ends, a header row of stable snake_case names: `id, kind, name, name_local, district, districts_served, description, [contact_person, contact_phone, contact_email, gender, age, social_category, shg_member, block,] sector, stage, members, status, created_via, created_by, created_at, updated_at, demo`. Lists (`districts_served`) are joined with `;`, yes/no cells are `yes`/`no`, and a cell starting with `=`, `+`, `-` or `@` (phones included) gets a leading `'` so a spreadsheet does not run it as a formula. Without a token: active records only and none of the bracketed columns (contact details, and a person's gender, age, social category, SHG membership and block, which are personal data); with one, every column, and `status=` as in the listing. The same columns import with `POST /api/v1/import/stakeholders`. CSV is sent page by page as the store is read (500 records at a time), so memory stays flat however large the export; should the store fail part way, the transfer is cut short rather than ending like a whole file."#,
     params(
         ("district" = Option<String>, Query, description = r#"District code. Stakeholders based in or serving it; offerings serving it. An unknown code gives a header row only."#, example = json!("up-mirzapur")),
-        ("kind" = Option<crate::domain::stakeholder::StakeholderKind>, Query, description = r#"Only this kind."#),
+        ("kind" = inline(Option<crate::http::openapi::StakeholderKindOrEmpty>), Query, description = r#"Only this kind."#),
         ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
         ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` answers an Excel workbook instead of CSV (the `.xlsx` path does too)."#),
     ),
@@ -364,7 +367,7 @@ async fn export_stakeholders(
     description = r#"The same rows and columns as the CSV export, as an Excel workbook (.xlsx): a bold header row frozen in view, columns sized to what they hold (up to 60 characters), text as text (Devanagari; phone numbers keep their `+91`; a cell starting with `=` stays text, with no apostrophe), counts and rupee amounts as numbers (amounts grouped in lakhs and crores), dates (`valid_until`, `starts_on`) as dates shown dd-mm-yyyy, `created_at`/`updated_at` as date-times (UTC). The workbook is built in memory; more rows than one worksheet holds (1,048,575) is a 413. Same filters and visibility as the CSV export."#,
     params(
         ("district" = Option<String>, Query, description = r#"District code. Stakeholders based in or serving it; offerings serving it. An unknown code gives a header row only."#, example = json!("up-mirzapur")),
-        ("kind" = Option<crate::domain::offering::LinkageKind>, Query, description = r#"Only this linkage kind."#),
+        ("kind" = inline(Option<crate::http::openapi::LinkageKindOrEmpty>), Query, description = r#"Only this linkage kind."#),
         ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
     ),
     responses(
@@ -393,7 +396,7 @@ async fn export_offerings_xlsx(
     description = r#"One row per offering, oldest first, in the same file conventions as the stakeholder export. Columns: `id, provider_id, provider_name, kind, title, description, sectors, districts, gender, min_age, max_age, social_categories, shg_member_required, min_amount_inr, max_amount_inr, stages, interest_rate_pct, tenure_months, duration_days, seats, starts_on, budget_inr, valid_until, status, created_via, created_by, created_at, updated_at, demo` (lists joined with `;`). Without a token: active offerings of active providers; with one, `status=` as in the listings. Offerings carry no contact details. The same columns import with `POST /api/v1/import/offerings`. CSV is sent page by page as the store is read (500 records at a time), so memory stays flat however large the export; should the store fail part way, the transfer is cut short rather than ending like a whole file."#,
     params(
         ("district" = Option<String>, Query, description = r#"District code. Stakeholders based in or serving it; offerings serving it. An unknown code gives a header row only."#, example = json!("up-mirzapur")),
-        ("kind" = Option<crate::domain::offering::LinkageKind>, Query, description = r#"Only this linkage kind."#),
+        ("kind" = inline(Option<crate::http::openapi::LinkageKindOrEmpty>), Query, description = r#"Only this linkage kind."#),
         ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
         ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` answers an Excel workbook instead of CSV (the `.xlsx` path does too)."#),
     ),
@@ -452,7 +455,7 @@ async fn export_offerings(
     description = r#"The same rows and columns as the CSV export, as an Excel workbook (.xlsx): a bold header row frozen in view, columns sized to what they hold (up to 60 characters), text as text (Devanagari; phone numbers keep their `+91`; a cell starting with `=` stays text, with no apostrophe), counts and rupee amounts as numbers (amounts grouped in lakhs and crores), dates (`valid_until`, `starts_on`) as dates shown dd-mm-yyyy, `created_at`/`updated_at` as date-times (UTC). The workbook is built in memory; more rows than one worksheet holds (1,048,575) is a 413. Same filters and visibility as the CSV export."#,
     params(
         ("district" = Option<String>, Query, description = r#"District code of the stakeholders with the needs."#, example = json!("up-mirzapur")),
-        ("kind" = Option<crate::domain::offering::LinkageKind>, Query, description = r#"Only this linkage kind."#),
+        ("kind" = inline(Option<crate::http::openapi::LinkageKindOrEmpty>), Query, description = r#"Only this linkage kind."#),
         ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
     ),
     responses(
@@ -481,7 +484,7 @@ async fn export_needs_xlsx(
     description = r#"One row per need, oldest first, in the same file conventions as the stakeholder export. Columns: `id, stakeholder_id, stakeholder_name, district, kind, title, description, sector, amount_inr, status, created_via, created_by, created_at, updated_at, demo`. `district` filters by the district the stakeholder with the need is based in. Without a token: active needs of active stakeholders; with one, `status=` as in the listings. CSV is sent page by page as the store is read (500 records at a time), so memory stays flat however large the export; should the store fail part way, the transfer is cut short rather than ending like a whole file."#,
     params(
         ("district" = Option<String>, Query, description = r#"District code of the stakeholders with the needs."#, example = json!("up-mirzapur")),
-        ("kind" = Option<crate::domain::offering::LinkageKind>, Query, description = r#"Only this linkage kind."#),
+        ("kind" = inline(Option<crate::http::openapi::LinkageKindOrEmpty>), Query, description = r#"Only this linkage kind."#),
         ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
         ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` answers an Excel workbook instead of CSV (the `.xlsx` path does too)."#),
     ),

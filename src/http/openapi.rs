@@ -9,8 +9,10 @@
 use std::sync::OnceLock;
 
 use serde_json::Value;
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
 use super::registrations::PublicWriteBudget;
 use super::{Limits, documented_routes};
@@ -130,95 +132,58 @@ pub fn document() -> Value {
     document
 }
 
-// Values of query and path parameters that the handlers parse by hand, as enums for the
-// document only.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "snake_case")]
-pub enum SearchTypeParam {
-    Offering,
-    Need,
-    Stakeholder,
+/// A filter that may also be sent empty, which the handlers read as absent (HTML forms send
+/// empty fields): the words of a domain enum, or "". For the document only.
+macro_rules! or_empty {
+    ($name:ident, $words:ty) => {
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                AnyOfBuilder::new()
+                    .item(Ref::from_schema_name(<$words as ToSchema>::name()))
+                    .item(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .enum_values(Some([""]))
+                            .description(Some("Empty: the same as leaving it out.")),
+                    )
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
+    };
 }
 
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "snake_case")]
-pub enum StatusParam {
-    Pending,
-    Active,
-    Archived,
-    All,
+or_empty!(StakeholderKindOrEmpty, StakeholderKind);
+or_empty!(LinkageKindOrEmpty, LinkageKind);
+
+// Values of query and path parameters that the handlers parse by hand, as word lists for the
+// document only. "" where the handler reads an empty value as absent (HTML forms send them).
+macro_rules! words {
+    ($name:ident: $($word:literal),+) => {
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([$($word),+]))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
+    };
 }
 
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "snake_case")]
-pub enum ExportFormatParam {
-    Csv,
-    Xlsx,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "snake_case")]
-pub enum HsdsFormatParam {
-    Json,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "snake_case")]
-pub enum BriefFormatParam {
-    Html,
-    Csv,
-    Json,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "snake_case")]
-pub enum LanguageParam {
-    Hi,
-    En,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "snake_case")]
-pub enum ChannelParam {
-    Spool,
-    Webhook,
-    Sms,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "snake_case")]
-pub enum DeliveryStateParam {
-    Dead,
-    Pending,
-    Delivered,
-    Skipped,
-    All,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "snake_case")]
-pub enum SearchKindParam {
-    Finance,
-    Training,
-    Market,
-    Scheme,
-    MicroEntrepreneur,
-    Shg,
-    Fpo,
-    Mfi,
-    Bank,
-    Rseti,
-    LineDepartment,
-    Ngo,
-    Buyer,
-    Other,
-}
+words!(SearchTypeParam: "", "offering", "need", "stakeholder");
+words!(StatusParam: "", "pending", "active", "archived", "all");
+words!(ExportFormatParam: "", "csv", "xlsx");
+words!(HsdsFormatParam: "json");
+words!(BriefFormatParam: "", "html", "csv", "json");
+words!(LanguageParam: "", "hi", "en");
+words!(ChannelParam: "spool", "webhook", "sms");
+words!(DeliveryStateParam: "dead", "pending", "delivered", "skipped", "all");
+words!(SearchKindParam: "", "finance", "training", "market", "scheme", "micro_entrepreneur", "shg", "fpo", "mfi", "bank", "rseti", "line_department", "ngo", "buyer", "other");

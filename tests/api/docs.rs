@@ -56,10 +56,14 @@ async fn the_openapi_document_resolves_every_reference() {
     let text = document.to_string();
     for reference in text.split("\"$ref\":\"").skip(1) {
         let target = &reference[..reference.find('"').expect("end of $ref")];
-        let name = target
-            .strip_prefix("#/components/schemas/")
-            .unwrap_or_else(|| panic!("unexpected $ref {target}"));
-        assert!(schemas.contains_key(name), "$ref {target} names no schema");
+        assert!(
+            target.starts_with("#/components/schemas/"),
+            "unexpected $ref {target}"
+        );
+        assert!(
+            document.pointer(&target[1..]).is_some(),
+            "$ref {target} points at nothing"
+        );
     }
     for (path, item) in document["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("path item") {
