@@ -50,9 +50,7 @@ async fn every_documented_operation_is_a_route_of_the_server() {
 async fn the_openapi_document_resolves_every_reference() {
     let server = TestServer::start(&Backend::Sqlite).await;
     let (_, document) = server.get("/api/v1/openapi.json", None).await;
-    let schemas = document["components"]["schemas"]
-        .as_object()
-        .expect("schemas");
+    assert!(document["components"]["schemas"].is_object(), "no schemas");
     let text = document.to_string();
     for reference in text.split("\"$ref\":\"").skip(1) {
         let target = &reference[..reference.find('"').expect("end of $ref")];
