@@ -4,11 +4,12 @@
 //! keeps, or into [`FieldErrors`] naming each field that is wrong and why. Nothing here knows about
 //! HTTP or SQL: checks that need the registry (does this district exist?) take a [`Catalog`].
 
-/// A closed set of snake_case words (kinds, statuses) that parses with a helpful error.
+/// A closed set of snake_case words (kinds, statuses) that parses with a helpful error. Its
+/// OpenAPI schema (`ToSchema`) lists the words, so the document cannot name one it does not parse.
 macro_rules! word_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:tt),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }

@@ -15,6 +15,7 @@ mod linkages;
 mod meetings;
 mod needs;
 mod offerings;
+pub mod openapi;
 mod patch;
 mod registrations;
 mod search;
@@ -44,6 +45,8 @@ use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::notify::Spool;
 use crate::search::SearchIndex;
@@ -134,25 +137,10 @@ impl AppState {
 /// The whole application as one router, so tests and `serve` build the same thing.
 pub fn app(state: AppState) -> Router {
     let budget = PublicWriteBudget::new(&state.limits);
-    let api = Router::new()
-        .merge(docs::router())
-        .merge(geography::router())
-        .merge(stakeholders::router())
-        .merge(offerings::router())
-        .merge(needs::router())
-        .merge(registrations::router(&budget))
-        .merge(search::router())
-        .merge(meetings::router())
-        .merge(linkages::router())
-        .merge(hsds::router())
-        .merge(interchange::router())
-        .merge(admin::router())
-        .merge(accounts::router())
-        .layer(middleware::from_fn_with_state(state.clone(), wake_indexer));
+    let (documented, _) = documented_routes(&budget).split_for_parts();
+    let documented = documented.layer(middleware::from_fn_with_state(state.clone(), wake_indexer));
     let limits = state.limits.clone();
-    let router = Router::new()
-        .nest("/api/v1", api)
-        .merge(health::router())
+    let router = documented
         .merge(web::router(&budget))
         .fallback(|| async {
             AppError::NotFound("no such endpoint; see /api/v1/openapi.json".into())
@@ -169,6 +157,27 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         },
     ))
+}
+
+/// The JSON API and the health checks, each route with its OpenAPI description (see [`openapi`]).
+pub fn documented_routes(budget: &PublicWriteBudget) -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::new()
+        .merge(docs::router())
+        .merge(geography::router())
+        .merge(stakeholders::router())
+        .merge(offerings::router())
+        .merge(needs::router())
+        .merge(registrations::router(budget))
+        .merge(search::router())
+        .merge(meetings::router())
+        .merge(linkages::router())
+        .merge(hsds::router())
+        .merge(interchange::router())
+        .merge(admin::router())
+        .merge(accounts::router());
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .nest("/api/v1", api)
+        .merge(health::router())
 }
 
 /// After a write succeeds, tells the indexer to look at the change log now rather than at its
@@ -193,7 +202,7 @@ async fn wake_indexer(
 }
 
 fn panic_response() -> Response {
-    AppError::Internal("a handler panicked".into()).into_response()
+    AppError::internal("a handler panicked").into_response()
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.

@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 
 word_enum! {
     /// Roles, from most to least trusted.
+    #[schema(description = "A token's role. Consultants create and edit; facilitators and admins also archive and change `status`.")]
     Role { Admin => "admin", Facilitator => "facilitator", Consultant => "consultant" }
 }
 

@@ -3,24 +3,38 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct State {
+    #[schema(examples("up"))]
     pub code: String,
+    #[schema(examples("Uttar Pradesh"))]
     pub name: String,
+    #[schema(required = true, examples("उत्तर प्रदेश"))]
     pub name_local: Option<String>,
+    /// Code in India's Local Government Directory, when known.
+    #[schema(required = true)]
     pub lgd_code: Option<i64>,
 }
 
 /// A district as clients see it (`GET /api/v1/districts`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct District {
+    /// The code to use everywhere else in the API.
+    #[schema(examples("up-mirzapur"))]
     pub code: String,
+    #[schema(examples("Mirzapur"))]
     pub name: String,
+    #[schema(required = true, examples("मिर्ज़ापुर"))]
     pub name_local: Option<String>,
-    /// The state's English name, as the contract shows it.
+    /// The state's English name.
+    #[schema(examples("Uttar Pradesh"))]
     pub state: String,
+    #[schema(examples("up"))]
     pub state_code: String,
+    /// Code in India's Local Government Directory; may be null.
+    #[schema(required = true)]
     pub lgd_code: Option<i64>,
 }
 
@@ -31,10 +45,13 @@ pub struct Block {
     pub name_local: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Sector {
+    #[schema(examples("tailoring"))]
     pub code: String,
+    #[schema(examples("Tailoring & garments"))]
     pub name: String,
+    #[schema(required = true, examples("सिलाई"))]
     pub name_local: Option<String>,
 }
 

@@ -140,6 +140,7 @@ impl MeetingData {
 word_enum! {
     /// Where a linkage stands: Sangam suggests, people propose it at the meeting, the provider
     /// accepts, the loan is disbursed or the course attended (completed) — or it is declined.
+    #[schema(description = "`suggested` (by Sangam) → `proposed` (put to the provider at the meeting) → `accepted` (the provider agreed) → `completed` (loan disbursed, course attended, order delivered); or `declined`.")]
     LinkageStatus {
         Suggested => "suggested",
         Proposed => "proposed",

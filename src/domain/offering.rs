@@ -10,6 +10,7 @@ use super::validation::{FieldErrors, check_name, check_text, clean_text};
 
 word_enum! {
     /// What a linkage gives an entrepreneur; offerings and needs share it.
+    #[schema(description = "What an offering gives or a need asks for. `scheme`: a government scheme or entitlement.")]
     LinkageKind { Finance => "finance", Training => "training", Market => "market", Scheme => "scheme" }
 }
 

@@ -6,6 +6,7 @@ use super::consent::ConsentGiven;
 
 word_enum! {
     /// Where a record stands. Deleting archives; nothing is ever removed.
+    #[schema(description = "`pending`: came in through public registration, not yet checked by a facilitator. `archived`: taken out of use (nothing is deleted).")]
     Status {
         /// Submitted through public registration; a facilitator has not yet checked it.
         Pending => "pending",
@@ -16,6 +17,8 @@ word_enum! {
 
 word_enum! {
     /// How a record came in.
+    #[schema(description = "How a record came in: through this API with a token, public registration, a bulk import, or the demo seed (`--demo`).")]
+    #[schema(as = CreatedVia)]
     Origin {
         Api => "api",
         Registration => "registration",

@@ -10,6 +10,7 @@ use super::record::RecordMeta;
 use super::validation::{FieldErrors, check_name, check_text, clean_text};
 
 word_enum! {
+    #[schema(description = "Who a stakeholder is. `rseti`: Rural Self Employment Training Institute; `line_department`: a government office at district level; `shg`: self-help group; `fpo`: farmer producer organisation; `mfi`: microfinance institution.")]
     StakeholderKind {
         MicroEntrepreneur => "micro_entrepreneur",
         Shg => "shg",
@@ -39,10 +40,12 @@ word_enum! {
 }
 
 word_enum! {
+    #[schema(description = "SC: Scheduled Caste; ST: Scheduled Tribe; OBC: Other Backward Class.")]
     SocialCategory { Sc => "SC", St => "ST", Obc => "OBC", General => "General" }
 }
 
 word_enum! {
+    #[schema(description = "How far along a business is.")]
     Stage { Idea => "idea", Early => "early", Established => "established" }
 }
 

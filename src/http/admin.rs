@@ -2,11 +2,13 @@
 //! dead-lettered ones, with the error that ended them, so someone can fix a gateway's settings
 //! or call the person instead.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -14,13 +16,10 @@ use super::extract::{Authenticated, PathParam, QueryParams};
 use crate::domain::access::Role;
 use crate::store::outbox::DeliveryState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/notifications", get(notifications))
-        .route(
-            "/admin/notifications/{seq}/{channel}/retry",
-            post(retry_dead_letter),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(notifications))
+        .routes(routes!(retry_dead_letter))
 }
 
 #[derive(Debug, Deserialize)]
@@ -44,6 +43,26 @@ fn require_admin(caller: &crate::domain::access::Caller) -> AppResult<()> {
 
 /// Sends a dead letter again, once whatever refused it has been fixed; it keeps its idempotency
 /// key, so a receiver that did take it before drops the repeat.
+#[utoipa::path(
+    post,
+    path = "/admin/notifications/{seq}/{channel}/retry",
+    tag = "admin",
+    operation_id = "retryDeadNotification",
+    summary = r#"Send a dead-lettered delivery again (admins only)"#,
+    description = r#"For after the receiver or the gateway settings were fixed: the delivery becomes `pending`, due now, with its attempts counted from 0 and its idempotency key kept (a receiver that did take it before drops the repeat). No request body."#,
+    params(
+        ("seq" = i64, Path, description = r#"The message's `seq` from the list."#),
+        ("channel" = inline(crate::http::openapi::ChannelParam), Path),
+    ),
+    responses(
+        (status = 200, description = r#"The delivery, pending again."#, content((ref("#/components/schemas/NotificationDelivery") = "application/json"))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 503, description = r#"The database does not answer."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unavailable", "message": "the service is not ready: database error: pool timed out while waiting for an open connection"}})))),
+    ),
+    security(("bearerAuth" = [])),
+)]
 async fn retry_dead_letter(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -63,6 +82,28 @@ async fn retry_dead_letter(
 
 /// Deliveries in one state (`dead` by default, `all` for every one), oldest first, with the
 /// counts by state and the messages no channel has taken yet.
+#[utoipa::path(
+    get,
+    path = "/admin/notifications",
+    tag = "admin",
+    operation_id = "listNotificationDeliveries",
+    summary = r#"Notification deliveries, dead letters first of all (admins only)"#,
+    description = r#"Each outbox message (linkage news to a provider or an entrepreneur) gets one delivery per configured channel: `spool` (the file `<data dir>/outbox/messages.jsonl`), `webhook` (a signed JSON POST) and `sms` (an SMS gateway's HTTP API from a template); see docs/notifications.md. A delivery is `pending` until it is `delivered`, `skipped` (nobody to send to: no phone, never tried) or `dead`: the receiver answered a status that can never succeed (400, 401, 403, 404, 410, 422, a redirect) or every allowed attempt failed (timeout, refused connection, 408, 409, 425, 429, 5xx). By default only `dead` deliveries are listed, oldest first, with the error that ended each; the phone number and the text are not shown. `counts` covers every delivery whatever the filter; `counts.undispatched` is messages no channel has taken yet."#,
+    params(
+        ("state" = inline(Option<crate::http::openapi::DeliveryStateParam>), Query, description = r#"Which deliveries to list; `all` for every one."#),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500),
+        ("offset" = Option<i64>, Query, minimum = 0),
+    ),
+    responses(
+        (status = 200, description = r#"Deliveries in the state asked for, and the counts by state."#, content((ref("#/components/schemas/NotificationDeliveries") = "application/json", example = json!({"counts": {"undispatched": 0, "pending": 1, "delivered": 41, "skipped": 2, "dead": 1}, "deliveries": [{"seq": 17, "channel": "webhook", "state": "dead", "topic": "linkage.proposed", "recipient_id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "idempotency_key": "msg_01936b2f5c8e7a41b9d2e3f4a5b6c7d9", "attempts": 1, "last_error": "HTTP 410: this hook was removed", "last_status": 410, "created_at": "2026-12-07T02:35:07.512Z", "finished_at": "2026-12-07T02:35:07.718Z", "next_attempt_after": null}]})))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 503, description = r#"The database does not answer."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unavailable", "message": "the service is not ready: database error: pool timed out while waiting for an open connection"}})))),
+    ),
+    security(("bearerAuth" = [])),
+)]
 async fn notifications(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,

@@ -393,7 +393,7 @@ fn as_html(b: &Brief) -> AppResult<String> {
             invite => minijinja::Value::from(Serde(invite)),
         },
     )
-    .map_err(AppError::Internal)
+    .map_err(AppError::internal)
 }
 
 /// A cell a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`, `@` or a
@@ -425,7 +425,7 @@ fn as_csv(b: &Brief) -> AppResult<Vec<u8>> {
     .into_iter()
     .map(bilingual)
     .collect();
-    let failed = |e: csv::Error| AppError::Internal(format!("writing the CSV brief: {e}"));
+    let failed = |e: csv::Error| AppError::fault("writing the CSV brief", e);
     writer.write_record(&headings).map_err(failed)?;
     for view in b.linkages() {
         let l = &view.linkage;
@@ -499,7 +499,7 @@ fn as_csv(b: &Brief) -> AppResult<Vec<u8>> {
     }
     writer
         .into_inner()
-        .map_err(|e| AppError::Internal(format!("writing the CSV brief: {e}")))
+        .map_err(|e| AppError::fault("writing the CSV brief", e))
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! `{"error": {"code": "...", "message": "...", "fields": {"name": "why"}}}`.
 //!
 //! Policy: client mistakes say exactly what was wrong (and, for validation, which field);
-//! server faults are logged with their cause and answered with an opaque 500, never a panic.
+//! server faults are logged with their whole cause chain and answered with an opaque 500,
+//! never a panic. Every conversion of another error into [`AppError`] is in this file.
 
 use axum::Json;
 use axum::http::header::RETRY_AFTER;
@@ -11,6 +12,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::domain::FieldErrors;
+use crate::interchange::import::ImportError;
+use crate::search::error::SearchError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,17 +41,12 @@ pub enum AppError {
         changed_by: Option<String>,
         changed_at: String,
     },
-    #[error("the request body is larger than {0} bytes")]
-    PayloadTooLarge(usize),
-    #[error("send JSON with Content-Type: application/json")]
-    UnsupportedMediaType,
-    #[error(
-        "send CSV with Content-Type: text/csv, or an Excel workbook with Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or ?format=xlsx)"
-    )]
-    NotCsv,
-    /// Too big by some other measure than bytes (rows in an import).
+    /// Too big: more bytes than allowed ([`AppError::body_over`]) or more rows.
     #[error("{0}")]
     TooLarge(String),
+    /// A body of a type this route does not read; the message says which types it does.
+    #[error("{0}")]
+    UnsupportedMediaType(&'static str),
     #[error("some fields are invalid")]
     Validation(FieldErrors),
     #[error("too many requests; wait a little and try again")]
@@ -64,9 +62,15 @@ pub enum AppError {
         "the registry is busy with other changes; nothing was changed, please send this again in a moment"
     )]
     Busy,
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A fault of ours. The cause is kept whole for the log; the client sees none of it.
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
 }
+
+/// What the JSON routes answer to a body that is not JSON.
+pub const SEND_JSON: &str = "send JSON with Content-Type: application/json";
+/// What the import routes answer to a body that is neither CSV nor a workbook.
+pub const SEND_CSV: &str = "send CSV with Content-Type: text/csv, or an Excel workbook with Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or ?format=xlsx)";
 
 impl AppError {
     pub fn not_found(what: &str) -> Self {
@@ -75,6 +79,24 @@ impl AppError {
 
     pub fn field(field: &str, why: impl Into<String>) -> Self {
         AppError::Validation(FieldErrors::single(field, why))
+    }
+
+    /// A body longer than `limit` bytes.
+    pub fn body_over(limit: usize) -> Self {
+        AppError::TooLarge(format!("the request body is larger than {limit} bytes"))
+    }
+
+    /// A fault of ours described by `what` alone (no error value behind it).
+    pub fn internal(what: impl std::fmt::Display) -> Self {
+        AppError::Internal(anyhow::anyhow!("{what}"))
+    }
+
+    /// A fault of ours: `error`, with what we were doing when it happened.
+    pub fn fault<E>(doing: &'static str, error: E) -> Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        AppError::Internal(anyhow::Error::new(error).context(doing))
     }
 
     fn status_and_code(&self) -> (StatusCode, &'static str) {
@@ -87,11 +109,10 @@ impl AppError {
             AppError::Conflict { .. } | AppError::Stale { .. } => {
                 (StatusCode::CONFLICT, "conflict")
             }
-            AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            AppError::UnsupportedMediaType | AppError::NotCsv => {
+            AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            AppError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
-            AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             AppError::Timeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
@@ -127,7 +148,31 @@ impl From<StoreError> for AppError {
                 tracing::warn!(%why, "a write waited too long for the database");
                 AppError::Busy
             }
-            other => AppError::Internal(other.to_string()),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<SearchError> for AppError {
+    fn from(error: SearchError) -> Self {
+        match error {
+            SearchError::Query { field, message } => AppError::field(&field, message),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<ImportError> for AppError {
+    fn from(error: ImportError) -> Self {
+        match error {
+            ImportError::Unreadable(why) => AppError::BadRequest(why),
+            ImportError::Invalid(errors) => AppError::Validation(errors),
+            too_many @ ImportError::TooManyRows { .. } => AppError::TooLarge(too_many.to_string()),
+            ImportError::Duplicates(rows) => AppError::Conflict {
+                message: "some rows look like records already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway".into(),
+                details: Some(json!({"rows": rows})),
+            },
+            ImportError::Store(error) => error.into(),
         }
     }
 }
@@ -155,7 +200,8 @@ impl IntoResponse for AppError {
         let (status, code) = self.status_and_code();
         let message = match &self {
             AppError::Internal(cause) => {
-                tracing::error!(%cause, "request failed");
+                // `{:?}` of an anyhow error prints every cause, one per line.
+                tracing::error!(cause = ?cause, "request failed");
                 "something went wrong on our side; the request may be retried".to_string()
             }
             other => other.to_string(),

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::AppState;
-use super::error::AppError;
+use super::error::{AppError, SEND_CSV, SEND_JSON};
 use super::session;
 use super::web::csrf;
 use crate::domain::FieldErrors;
@@ -43,15 +43,13 @@ where
                     || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
         if !is_json {
-            return Err(AppError::UnsupportedMediaType);
+            return Err(AppError::UnsupportedMediaType(SEND_JSON));
         }
         let bytes =
             Bytes::from_request(request, state)
                 .await
                 .map_err(|rejection| match rejection {
-                    BytesRejection::FailedToBufferBody(_) => {
-                        AppError::PayloadTooLarge(MAX_BODY_BYTES)
-                    }
+                    BytesRejection::FailedToBufferBody(_) => AppError::body_over(MAX_BODY_BYTES),
                     other => AppError::BadRequest(other.body_text()),
                 })?;
         parse_json(&bytes).map(JsonBody)
@@ -115,14 +113,14 @@ where
             _ => None,
         };
         if asked.is_none() && by_type.is_none() {
-            return Err(AppError::NotCsv);
+            return Err(AppError::UnsupportedMediaType(SEND_CSV));
         }
         let bytes =
             Bytes::from_request(request, state)
                 .await
                 .map_err(|rejection| match rejection {
                     BytesRejection::FailedToBufferBody(_) => {
-                        AppError::PayloadTooLarge(MAX_CSV_BODY_BYTES)
+                        AppError::body_over(MAX_CSV_BODY_BYTES)
                     }
                     other => AppError::BadRequest(other.body_text()),
                 })?;

@@ -9,10 +9,12 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -30,15 +32,26 @@ const MAX_PER_PAGE: i64 = 500;
 /// Pages beyond this many records are refused, as for the other listings.
 const MAX_OFFSET: i64 = 1_000_000;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/hsds", get(about))
-        .route("/hsds/services", get(services))
-        .route("/hsds/services/{id}", get(service))
-        .route("/hsds/organizations", get(organizations))
-        .route("/hsds/organizations/{id}", get(organization))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(about))
+        .routes(routes!(services))
+        .routes(routes!(service))
+        .routes(routes!(organizations))
+        .routes(routes!(organization))
 }
 
+#[utoipa::path(
+    get,
+    path = "/hsds",
+    tag = "hsds",
+    operation_id = "hsdsAbout",
+    summary = r#"About this HSDS feed"#,
+    responses(
+        (status = 200, description = r#"HSDS version and where this API is described."#, content((ref("#/components/schemas/HsdsAbout") = "application/json"))),
+    ),
+    security(()),
+)]
 async fn about() -> Json<About> {
     Json(About::new("/api/v1/openapi.json".into()))
 }
@@ -148,6 +161,30 @@ struct ServicesQuery {
 }
 
 /// A page of services: their one-to-one fields, or with `full=true` each fully nested.
+#[utoipa::path(
+    get,
+    path = "/hsds/services",
+    tag = "hsds",
+    operation_id = "hsdsServices",
+    summary = r#"A page of services (active offerings of active providers)"#,
+    description = r#"Active offerings of active providers, by id; an offering past its `valid_until` is listed as `inactive` so a directory can take it down. No contact details. HSDS parameters Sangam does not implement (`taxonomy_id`, `minimal`, `postcode`, `proximity`) are refused with a 422 naming them, never ignored."#,
+    params(
+        ("page" = Option<i64>, Query, description = r#"Page number, from 1."#, minimum = 1),
+        ("per_page" = Option<i64>, Query, description = r#"Services per page."#, minimum = 1, maximum = 500),
+        ("organization_id" = Option<uuid::Uuid>, Query, description = r#"Only this provider's services (its HSDS id)."#),
+        ("modified_after" = Option<String>, Query, description = r#"Only services changed at or after this date (`2026-11-01`, midnight UTC) or RFC 3339 date-time."#),
+        ("taxonomy_term_id" = Option<uuid::Uuid>, Query, description = r#"Only services with this term: a linkage kind (`sangam:linkage-kind`) or a sector (`sangam:sector`), by the term's id as the feed gives it. Another id is a 422."#),
+        ("search" = Option<String>, Query, description = r#"Only services whose name or description contains this text (case ignored). For Hindi-aware, spelling-tolerant search use `GET /api/v1/search`."#),
+        ("full" = Option<bool>, Query, description = r#"`true`: each item is the fully nested service, as `GET /hsds/services/{id}` gives it."#),
+        ("format" = inline(Option<crate::http::openapi::HsdsFormatParam>), Query, description = r#"`json` only; anything else (HSDS's `ndjson`) is a 422."#),
+    ),
+    responses(
+        (status = 200, description = r#"One page, with HSDS's paging fields."#, content((ref("#/components/schemas/HsdsServicePage") = "application/json"))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security(()),
+)]
 async fn services(
     State(app): State<AppState>,
     QueryParams(query): QueryParams<ServicesQuery>,
@@ -204,7 +241,7 @@ async fn services(
     let (offerings, total) = app.store.hsds_services(&service_query).await?;
     let today = today_in_india();
     let json = |value: Result<serde_json::Value, serde_json::Error>| {
-        value.map_err(|e| AppError::Internal(format!("writing an HSDS page: {e}")))
+        value.map_err(|e| AppError::fault("writing an HSDS page", e))
     };
     if query.full != Some(true) {
         let contents: Vec<ServiceSummary> = offerings
@@ -243,6 +280,21 @@ async fn services(
     )))?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/hsds/services/{id}",
+    tag = "hsds",
+    operation_id = "hsdsService",
+    summary = r#"One service, fully nested"#,
+    params(
+        ("id" = uuid::Uuid, Path, description = r#"The service's HSDS id."#),
+    ),
+    responses(
+        (status = 200, description = r#"The service with its organization, service areas and taxonomy terms."#, content((ref("#/components/schemas/HsdsService") = "application/json"))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+    ),
+    security(()),
+)]
 async fn service(
     State(app): State<AppState>,
     PathParam(id): PathParam<String>,
@@ -283,6 +335,27 @@ struct OrganizationsQuery {
 
 /// A page of the organizations that provide at least one public service: their one-to-one
 /// fields, or with `full=true` each with its kind and services (in full with `full_service`).
+#[utoipa::path(
+    get,
+    path = "/hsds/organizations",
+    tag = "hsds",
+    operation_id = "listHsdsOrganizations",
+    summary = r#"A page of HSDS organizations: the providers of public offerings"#,
+    description = r#"Active stakeholders with at least one active offering, in id order, as HSDS 3.0 organizations. Entrepreneurs and others who offer nothing are not organizations of the feed. No token needed; nothing private goes out."#,
+    params(
+        ("page" = Option<i64>, Query, description = r#"Page number, from 1."#, minimum = 1),
+        ("per_page" = Option<i64>, Query, description = r#"Organizations per page."#, minimum = 1, maximum = 500),
+        ("search" = Option<String>, Query, description = r#"Only organizations whose English or Hindi name contains this text."#),
+        ("full" = Option<bool>, Query, description = r#"`true`: each organization with its kind and services."#),
+        ("full_service" = Option<bool>, Query, description = r#"With `full=true`: each service fully nested."#),
+        ("format" = inline(Option<crate::http::openapi::HsdsFormatParam>), Query, description = r#"`json` only."#),
+    ),
+    responses(
+        (status = 200, description = r#"A page of organizations (HSDS's page shape)."#, content((ref("#/components/schemas/HsdsOrganizationPage") = "application/json"))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+)]
 async fn organizations(
     State(app): State<AppState>,
     QueryParams(query): QueryParams<OrganizationsQuery>,
@@ -325,7 +398,7 @@ async fn organizations(
         serde_json::to_value(page_of(contents, total, limit, offset))
     };
     page.map(Json)
-        .map_err(|e| AppError::Internal(format!("writing an HSDS page: {e}")))
+        .map_err(|e| AppError::fault("writing an HSDS page", e))
 }
 
 #[derive(Deserialize)]
@@ -334,6 +407,22 @@ struct OrganizationQuery {
 }
 
 /// One organization with its kind and its public services (in full with `full_service=true`).
+#[utoipa::path(
+    get,
+    path = "/hsds/organizations/{id}",
+    tag = "hsds",
+    operation_id = "getHsdsOrganization",
+    summary = r#"One HSDS organization with its kind and its public services"#,
+    params(
+        ("id" = String, Path, description = r#"The organization's HSDS id (a UUID)."#),
+        ("full_service" = Option<bool>, Query, description = r#"`true`: each service fully nested."#),
+    ),
+    responses(
+        (status = 400, description = r#"Malformed query: a parameter of the wrong type, or one given twice."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "bad_request", "message": "bad query parameter: duplicate field `lang`"}})))),
+        (status = 200, description = r#"The organization."#, content((ref("#/components/schemas/HsdsOrganization") = "application/json"))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+    ),
+)]
 async fn organization(
     State(app): State<AppState>,
     PathParam(id): PathParam<String>,

@@ -9,16 +9,18 @@
 //! memory stays flat either way. Imports (CSV or .xlsx) are checked whole before one
 //! transaction stores them (see [`crate::interchange::import`]).
 
+use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, OriginalUri, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderName};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
+
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -33,33 +35,32 @@ use crate::domain::offering::Offering;
 use crate::domain::record::Provenance;
 use crate::domain::stakeholder::Stakeholder;
 use crate::domain::stakeholder::StakeholderKind;
-use crate::interchange::import::{self, ImportError, ImportOptions, MAX_HTTP_IMPORT_ROWS, Records};
+use crate::interchange::import::{self, ImportOptions, MAX_HTTP_IMPORT_ROWS, Records};
 use crate::interchange::table::{BYTE_ORDER_MARK, defuse};
 use crate::interchange::xlsx::{self, XlsxWriter};
 use crate::interchange::{needs, offerings, stakeholders};
 use crate::store::StoreResult;
 use crate::store::interchange::{NeedExport, OfferingExport, StakeholderExport};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/export/stakeholders.csv", get(export_stakeholders))
-        .route("/export/stakeholders.xlsx", get(export_stakeholders))
-        .route("/export/offerings.csv", get(export_offerings))
-        .route("/export/offerings.xlsx", get(export_offerings))
-        .route("/export/needs.csv", get(export_needs))
-        .route("/export/needs.xlsx", get(export_needs))
-        .route(
-            "/import/stakeholders",
-            post(import_stakeholders).layer(DefaultBodyLimit::max(MAX_CSV_BODY_BYTES)),
-        )
-        .route(
-            "/import/offerings",
-            post(import_offerings).layer(DefaultBodyLimit::max(MAX_CSV_BODY_BYTES)),
-        )
-        .route(
-            "/import/needs",
-            post(import_needs).layer(DefaultBodyLimit::max(MAX_CSV_BODY_BYTES)),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(export_stakeholders))
+        .routes(routes!(export_stakeholders_xlsx))
+        .routes(routes!(export_offerings))
+        .routes(routes!(export_offerings_xlsx))
+        .routes(routes!(export_needs))
+        .routes(routes!(export_needs_xlsx))
+        .routes(large_body(routes!(import_stakeholders)))
+        .routes(large_body(routes!(import_offerings)))
+        .routes(large_body(routes!(import_needs)))
+}
+
+/// Imports take files larger than the JSON API's body limit.
+fn large_body(
+    (schemas, paths, method_router): UtoipaMethodRouter<AppState>,
+) -> UtoipaMethodRouter<AppState> {
+    let method_router = method_router.layer(DefaultBodyLimit::max(MAX_CSV_BODY_BYTES));
+    (schemas, paths, method_router)
 }
 
 /// Records read from the store at a time while exporting.
@@ -214,8 +215,11 @@ where
                 Some((chunk, cursor))
             }
         });
-        let body =
-            futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) }).chain(pages);
+        // Fused: the gzip layer polls the body once more after its end, which `unfold` answers
+        // with a panic (the transfer was cut for every client that accepts gzip).
+        let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
+            .chain(pages)
+            .fuse();
         Ok((headers, Body::from_stream(body)).into_response())
     }
 
@@ -230,7 +234,7 @@ where
     async fn xlsx(self) -> AppResult<Response> {
         let first = (self.fetch)(None).await?;
         let writer = XlsxWriter::new(self.what, &self.columns)
-            .map_err(|e| AppError::Internal(format!("starting a workbook: {e}")))?;
+            .map_err(|e| AppError::fault("starting a workbook", e))?;
         let headers = self.headers("xlsx", XLSX_MEDIA_TYPE);
         let (chunks, received) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
         tokio::spawn(async move {
@@ -351,13 +355,64 @@ fn csv_lines(rows: impl Iterator<Item = Vec<String>>) -> AppResult<Vec<u8>> {
     for row in rows {
         writer
             .write_record(row.iter().map(|cell| defuse(cell)))
-            .map_err(|e| AppError::Internal(format!("writing an export: {e}")))?;
+            .map_err(|e| AppError::fault("writing an export", e))?;
     }
     writer
         .into_inner()
-        .map_err(|e| AppError::Internal(format!("writing an export: {e}")))
+        .map_err(|e| AppError::fault("writing an export", e))
 }
 
+/// `/export/stakeholders.xlsx`: the same export, a workbook unless `format=csv`.
+#[utoipa::path(
+    get,
+    path = "/export/stakeholders.xlsx",
+    tag = "interchange",
+    operation_id = "exportStakeholdersXlsx",
+    summary = r#"Stakeholders as an Excel workbook"#,
+    description = r#"The same rows and columns as the CSV export, as an Excel workbook (.xlsx): a bold header row frozen in view, columns sized to what they hold (up to 60 characters), text as text (Devanagari; phone numbers keep their `+91`; a cell starting with `=` stays text, with no apostrophe), counts and rupee amounts as numbers (amounts grouped in lakhs and crores), dates (`valid_until`, `starts_on`) as dates shown dd-mm-yyyy, `created_at`/`updated_at` as date-times (UTC). The workbook is written row by row to a temporary file (constant memory) and then streamed in chunks; the first bytes come once every row is written. More rows than one worksheet holds (1,048,575) cut the transfer short (an incomplete download; the 200 has been sent): narrow the export or take CSV. Same filters and visibility as the CSV export."#,
+    params(
+        ("district" = Option<String>, Query, description = r#"District code. Stakeholders based in or serving it; offerings serving it. An unknown code gives a header row only."#, example = json!("up-mirzapur")),
+        ("kind" = inline(Option<crate::http::openapi::StakeholderKindOrEmpty>), Query, description = r#"Only this kind."#),
+        ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
+    ),
+    responses(
+        (status = 200, description = r#"The workbook."#, content((ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-stakeholders-<district or all>.xlsx"`"#))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
+async fn export_stakeholders_xlsx(
+    state: State<AppState>,
+    caller: MaybeCaller,
+    uri: OriginalUri,
+    query: QueryParams<ExportQuery>,
+) -> AppResult<Response> {
+    export_stakeholders(state, caller, uri, query).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/export/stakeholders.csv",
+    tag = "interchange",
+    operation_id = "exportStakeholdersCsv",
+    summary = r#"Stakeholders as a CSV file for Excel"#,
+    description = r#"One row per stakeholder, oldest first. UTF-8 with a byte-order mark (so Excel shows Devanagari), CRLF line ends, a header row of stable snake_case names: `id, kind, name, name_local, district, districts_served, description, [contact_person, contact_phone, contact_email, gender, age, social_category, shg_member, block,] sector, stage, members, status, created_via, created_by, created_at, updated_at, demo`. Lists (`districts_served`) are joined with `;`, yes/no cells are `yes`/`no`, and a cell starting with `=`, `+`, `-` or `@` (phones included) gets a leading `'` so a spreadsheet does not run it as a formula. Without a token: active records only and none of the bracketed columns (contact details, and a person's gender, age, social category, SHG membership and block, which are personal data); with one, every column, and `status=` as in the listing. The same columns import with `POST /api/v1/import/stakeholders`. CSV is sent page by page as the store is read (500 records at a time), so memory stays flat however large the export; should the store fail part way, the transfer is cut short rather than ending like a whole file."#,
+    params(
+        ("district" = Option<String>, Query, description = r#"District code. Stakeholders based in or serving it; offerings serving it. An unknown code gives a header row only."#, example = json!("up-mirzapur")),
+        ("kind" = inline(Option<crate::http::openapi::StakeholderKindOrEmpty>), Query, description = r#"Only this kind."#),
+        ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
+        ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` answers an Excel workbook instead of CSV (the `.xlsx` path does too)."#),
+    ),
+    responses(
+        (status = 200, description = r#"The CSV file."#, content((String = "text/csv", example = json!("﻿id,kind,name,name_local,district,districts_served,description,sector,stage,members,status,created_via,created_by,created_at,updated_at,demo\r\nst_01936b2f5c8e7a41b9d2e3f4a5b6c7d8,micro_entrepreneur,Sunita Devi,सुनीता देवी,up-mirzapur,up-mirzapur,Runs a tailoring unit from home.,tailoring,early,,active,api,MEC Mirzapur,2026-11-23T07:41:12.345Z,2026-11-23T07:41:12.345Z,no\r\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-…-<district or all>.csv"`"#))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn export_stakeholders(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -399,6 +454,57 @@ async fn export_stakeholders(
     export.respond(format).await
 }
 
+/// `/export/offerings.xlsx`: the same export, a workbook unless `format=csv`.
+#[utoipa::path(
+    get,
+    path = "/export/offerings.xlsx",
+    tag = "interchange",
+    operation_id = "exportOfferingsXlsx",
+    summary = r#"Offerings as an Excel workbook"#,
+    description = r#"The same rows and columns as the CSV export, as an Excel workbook (.xlsx): a bold header row frozen in view, columns sized to what they hold (up to 60 characters), text as text (Devanagari; phone numbers keep their `+91`; a cell starting with `=` stays text, with no apostrophe), counts and rupee amounts as numbers (amounts grouped in lakhs and crores), dates (`valid_until`, `starts_on`) as dates shown dd-mm-yyyy, `created_at`/`updated_at` as date-times (UTC). The workbook is written row by row to a temporary file (constant memory) and then streamed in chunks; the first bytes come once every row is written. More rows than one worksheet holds (1,048,575) cut the transfer short (an incomplete download; the 200 has been sent): narrow the export or take CSV. Same filters and visibility as the CSV export."#,
+    params(
+        ("district" = Option<String>, Query, description = r#"District code. Stakeholders based in or serving it; offerings serving it. An unknown code gives a header row only."#, example = json!("up-mirzapur")),
+        ("kind" = inline(Option<crate::http::openapi::LinkageKindOrEmpty>), Query, description = r#"Only this linkage kind."#),
+        ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
+    ),
+    responses(
+        (status = 200, description = r#"The workbook."#, content((ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-offerings-<district or all>.xlsx"`"#))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
+async fn export_offerings_xlsx(
+    state: State<AppState>,
+    caller: MaybeCaller,
+    uri: OriginalUri,
+    query: QueryParams<ExportQuery>,
+) -> AppResult<Response> {
+    export_offerings(state, caller, uri, query).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/export/offerings.csv",
+    tag = "interchange",
+    operation_id = "exportOfferingsCsv",
+    summary = r#"Offerings as a CSV file for Excel"#,
+    description = r#"One row per offering, oldest first, in the same file conventions as the stakeholder export. Columns: `id, provider_id, provider_name, kind, title, description, sectors, districts, gender, min_age, max_age, social_categories, shg_member_required, min_amount_inr, max_amount_inr, stages, interest_rate_pct, tenure_months, duration_days, seats, starts_on, budget_inr, valid_until, status, created_via, created_by, created_at, updated_at, demo` (lists joined with `;`). Without a token: active offerings of active providers; with one, `status=` as in the listings. Offerings carry no contact details. The same columns import with `POST /api/v1/import/offerings`. CSV is sent page by page as the store is read (500 records at a time), so memory stays flat however large the export; should the store fail part way, the transfer is cut short rather than ending like a whole file."#,
+    params(
+        ("district" = Option<String>, Query, description = r#"District code. Stakeholders based in or serving it; offerings serving it. An unknown code gives a header row only."#, example = json!("up-mirzapur")),
+        ("kind" = inline(Option<crate::http::openapi::LinkageKindOrEmpty>), Query, description = r#"Only this linkage kind."#),
+        ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
+        ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` answers an Excel workbook instead of CSV (the `.xlsx` path does too)."#),
+    ),
+    responses(
+        (status = 200, description = r#"The CSV file."#, content((String = "text/csv", example = json!("﻿id,provider_id,provider_name,kind,title,…\r\nof_0193…,st_0193…,\"State Bank of India, Gyanpur\",finance,MUDRA Shishu loan,…\r\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-…-<district or all>.csv"`"#))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn export_offerings(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -436,6 +542,57 @@ async fn export_offerings(
     export.respond(format).await
 }
 
+/// `/export/needs.xlsx`: the same export, a workbook unless `format=csv`.
+#[utoipa::path(
+    get,
+    path = "/export/needs.xlsx",
+    tag = "interchange",
+    operation_id = "exportNeedsXlsx",
+    summary = r#"Needs as an Excel workbook"#,
+    description = r#"The same rows and columns as the CSV export, as an Excel workbook (.xlsx): a bold header row frozen in view, columns sized to what they hold (up to 60 characters), text as text (Devanagari; phone numbers keep their `+91`; a cell starting with `=` stays text, with no apostrophe), counts and rupee amounts as numbers (amounts grouped in lakhs and crores), dates (`valid_until`, `starts_on`) as dates shown dd-mm-yyyy, `created_at`/`updated_at` as date-times (UTC). The workbook is written row by row to a temporary file (constant memory) and then streamed in chunks; the first bytes come once every row is written. More rows than one worksheet holds (1,048,575) cut the transfer short (an incomplete download; the 200 has been sent): narrow the export or take CSV. Same filters and visibility as the CSV export."#,
+    params(
+        ("district" = Option<String>, Query, description = r#"District code of the stakeholders with the needs."#, example = json!("up-mirzapur")),
+        ("kind" = inline(Option<crate::http::openapi::LinkageKindOrEmpty>), Query, description = r#"Only this linkage kind."#),
+        ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
+    ),
+    responses(
+        (status = 200, description = r#"The workbook."#, content((ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-needs-<district or all>.xlsx"`"#))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
+async fn export_needs_xlsx(
+    state: State<AppState>,
+    caller: MaybeCaller,
+    uri: OriginalUri,
+    query: QueryParams<ExportQuery>,
+) -> AppResult<Response> {
+    export_needs(state, caller, uri, query).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/export/needs.csv",
+    tag = "interchange",
+    operation_id = "exportNeedsCsv",
+    summary = r#"Needs as a CSV file for Excel"#,
+    description = r#"One row per need, oldest first, in the same file conventions as the stakeholder export. Columns: `id, stakeholder_id, stakeholder_name, district, kind, title, description, sector, amount_inr, status, created_via, created_by, created_at, updated_at, demo`. `district` filters by the district the stakeholder with the need is based in. Without a token: active needs of active stakeholders; with one, `status=` as in the listings. CSV is sent page by page as the store is read (500 records at a time), so memory stays flat however large the export; should the store fail part way, the transfer is cut short rather than ending like a whole file."#,
+    params(
+        ("district" = Option<String>, Query, description = r#"District code of the stakeholders with the needs."#, example = json!("up-mirzapur")),
+        ("kind" = inline(Option<crate::http::openapi::LinkageKindOrEmpty>), Query, description = r#"Only this linkage kind."#),
+        ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
+        ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` answers an Excel workbook instead of CSV (the `.xlsx` path does too)."#),
+    ),
+    responses(
+        (status = 200, description = r#"The CSV file."#, content((String = "text/csv", example = json!("﻿id,stakeholder_id,stakeholder_name,district,kind,title,description,sector,amount_inr,status,created_via,created_by,created_at,updated_at,demo\r\nne_0193…,st_0193…,Sunita Devi,up-mirzapur,finance,Loan for two sewing machines,,tailoring,45000,active,api,MEC Mirzapur,2026-11-23T07:41:12.345Z,2026-11-23T07:41:12.345Z,no\r\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-needs-<district or all>.csv"`"#))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn export_needs(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -479,21 +636,6 @@ struct ImportQuery {
     allow_duplicate: bool,
 }
 
-impl From<ImportError> for AppError {
-    fn from(error: ImportError) -> Self {
-        match error {
-            ImportError::Unreadable(why) => AppError::BadRequest(why),
-            ImportError::Invalid(errors) => AppError::Validation(errors),
-            too_many @ ImportError::TooManyRows { .. } => AppError::TooLarge(too_many.to_string()),
-            ImportError::Duplicates(rows) => AppError::Conflict {
-                message: "some rows look like records already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway".into(),
-                details: Some(json!({"rows": rows})),
-            },
-            ImportError::Store(error) => error.into(),
-        }
-    }
-}
-
 /// Bulk imports are for facilitators and admins.
 fn require_importer(caller: &Caller) -> AppResult<()> {
     if caller.role.may_moderate() {
@@ -506,6 +648,33 @@ fn require_importer(caller: &Caller) -> AppResult<()> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/import/stakeholders",
+    tag = "interchange",
+    operation_id = "importStakeholders",
+    summary = r#"Create and change stakeholders from a CSV or Excel file, all or nothing"#,
+    description = r#"Stakeholders from a CSV or Excel file with the columns of the stakeholders export (`kind`, `name` and `district` required; `status`, `created_*`, `updated_at` and `demo` accepted and ignored). Rows are validated exactly as `POST /api/v1/stakeholders` validates them; a new row with the same phone, or the same name in the same district, as a registered stakeholder or an earlier row is refused as a duplicate unless `allow_duplicate=true` (then stored with `possible_duplicates`). A row whose `id` names an existing record changes it: the row's columns are laid over the record as a merge patch (a column the file lacks leaves its field alone, an empty cell clears it) and validated as `PATCH` validates it; a row that changes nothing is left alone; one record named by two rows is refused. Any other row creates a record (an `id` naming no record, as in a file exported from another server, is not kept). A file with an `id` column need not have the required columns (rows that create still need their values). Errors are keyed by row and field (`rows[4].contact.phone`). If any row is refused nothing is stored (422, or 409 for duplicates); otherwise everything is stored in one transaction (change-log entries included, so search sees it). At most 5 MiB and 5,000 rows (the command line takes 100,000)."#,
+    params(
+        ("dry_run" = Option<bool>, Query, description = r#"`true` checks the file and answers what each row would do (created, changed field by field, unchanged, refused), storing nothing; a dry run answers 200 even when rows would be refused."#),
+        ("allow_duplicate" = Option<bool>, Query, description = r#"`true` stores new rows that look like registered records too."#),
+        ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` reads the body as an Excel workbook whatever its content type; `csv` as CSV."#),
+    ),
+    request_body(description = r#"CSV (`text/csv`; also `application/csv`, `text/plain`, `application/vnd.ms-excel`), UTF-8; or an Excel workbook (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, or any type with `?format=xlsx`; a zip body is taken for a workbook), whose first sheet is read: numbers as shown (whole numbers without a decimal point, so a phone typed as a number keeps its digits), dates as `YYYY-MM-DD`, TRUE/FALSE as yes/no; a cell showing a spreadsheet error (`#N/A`) is refused by row."#, content((String = "text/csv", example = json!("kind,name,name_local,district,contact_phone,gender,age,sector,block\nmicro_entrepreneur,Sunita Devi,सुनीता देवी,up-mirzapur,98765 43210,female,31,tailoring,Chhanbey\nbank,\"Bank of Baroda, Gyanpur\",,up-bhadohi,,,,,\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (ref("#/components/schemas/Binary") = "application/octet-stream"))),
+    responses(
+        (status = 200, description = r#"A dry run's report; or, stored for real, a file that only changed (or left alone) existing records."#, content((ref("#/components/schemas/ImportReply") = "application/json"))),
+        (status = 201, description = r#"Every row stored in one transaction; at least one record created."#, content((ref("#/components/schemas/ImportResult") = "application/json"))),
+        (status = 400, description = r#"The file is not what it claims: CSV not in UTF-8 (the message says how to save it), or a body that is not an Excel workbook (.xlsx)."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "bad_request", "message": "the file is not UTF-8 (the first byte that is not is on line 3); in Excel choose Save As → \"CSV UTF-8 (Comma delimited)\""}})))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 409, description = r#"Rows that look like registered stakeholders or earlier rows; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "conflict", "message": "some rows look like stakeholders already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway", "details": {"rows": [{"row": 3, "duplicates": [{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "Sunita Devi", "reason": "same phone number"}]}, {"row": 5, "duplicates": [{"row": 2, "name": "Asha Devi", "reason": "same name in the same district as row 2 of this file"}]}]}}})))),
+        (status = 413, description = r#"Over 5 MiB, or over 5,000 rows."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the file has more than 5000 rows; split it into files of at most 5000 rows"}})))),
+        (status = 415, description = r#"Neither CSV nor an Excel workbook, and no `?format=`."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send CSV with Content-Type: text/csv"}})))),
+        (status = 422, description = r#"The file's shape (`file`, `header`, `rows[7]` for extra cells) or rows' fields are wrong; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"rows[4].contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "rows[6].district": "unknown district `up-mirzpur`; see GET /api/v1/districts"}}})))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
+)]
 async fn import_stakeholders(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -515,6 +684,33 @@ async fn import_stakeholders(
     import_file(&app, &caller, Records::Stakeholders, &query, body).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/import/offerings",
+    tag = "interchange",
+    operation_id = "importOfferings",
+    summary = r#"Create and change offerings from a CSV or Excel file, all or nothing"#,
+    description = r#"Offerings from a CSV or Excel file with the columns of the offerings export (`kind` and `title` required; `provider_id` for new rows: a stakeholder that exists and is not archived). New rows are validated as `POST /api/v1/stakeholders/{provider_id}/offerings` validates them and start in the provider's status; a new row with the same provider, kind and title (case and spacing ignored) as an offering that is not archived, or as an earlier row, is refused as a duplicate unless `allow_duplicate=true`. An offering cannot move to another provider. A row whose `id` names an existing record changes it: the row's columns are laid over the record as a merge patch (a column the file lacks leaves its field alone, an empty cell clears it) and validated as `PATCH` validates it; a row that changes nothing is left alone; one record named by two rows is refused. Any other row creates a record (an `id` naming no record, as in a file exported from another server, is not kept). A file with an `id` column need not have the required columns (rows that create still need their values). Errors are keyed by row and field (`rows[4].contact.phone`). If any row is refused nothing is stored (422, or 409 for duplicates); otherwise everything is stored in one transaction (change-log entries included, so search sees it). At most 5 MiB and 5,000 rows (the command line takes 100,000)."#,
+    params(
+        ("dry_run" = Option<bool>, Query, description = r#"`true` checks the file and answers what each row would do (created, changed field by field, unchanged, refused), storing nothing; a dry run answers 200 even when rows would be refused."#),
+        ("allow_duplicate" = Option<bool>, Query, description = r#"`true` stores new rows that look like registered records too."#),
+        ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` reads the body as an Excel workbook whatever its content type; `csv` as CSV."#),
+    ),
+    request_body(description = r#"CSV (`text/csv`; also `application/csv`, `text/plain`, `application/vnd.ms-excel`), UTF-8; or an Excel workbook (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, or any type with `?format=xlsx`; a zip body is taken for a workbook), whose first sheet is read: numbers as shown (whole numbers without a decimal point, so a phone typed as a number keeps its digits), dates as `YYYY-MM-DD`, TRUE/FALSE as yes/no; a cell showing a spreadsheet error (`#N/A`) is refused by row."#, content((String = "text/csv", example = json!("provider_id,kind,title,sectors,gender,min_amount_inr,max_amount_inr,stages,interest_rate_pct,tenure_months,valid_until\nst_01936b2f5c8e7a41b9d2e3f4a5b6c7d8,finance,MUDRA Shishu loan for women tailors,tailoring,female,10000,50000,idea;early,9.5,36,2027-03-31\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (ref("#/components/schemas/Binary") = "application/octet-stream"))),
+    responses(
+        (status = 200, description = r#"A dry run's report; or, stored for real, a file that only changed (or left alone) existing records."#, content((ref("#/components/schemas/ImportReply") = "application/json"))),
+        (status = 201, description = r#"Every row stored in one transaction; at least one record created."#, content((ref("#/components/schemas/ImportResult") = "application/json"))),
+        (status = 400, description = r#"The file is not what it claims: CSV not in UTF-8 (the message says how to save it), or a body that is not an Excel workbook (.xlsx)."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "bad_request", "message": "the file is not UTF-8 (the first byte that is not is on line 3); in Excel choose Save As → \"CSV UTF-8 (Comma delimited)\""}})))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 409, description = r#"Rows that look like registered stakeholders or earlier rows; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "conflict", "message": "some rows look like stakeholders already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway", "details": {"rows": [{"row": 3, "duplicates": [{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "Sunita Devi", "reason": "same phone number"}]}, {"row": 5, "duplicates": [{"row": 2, "name": "Asha Devi", "reason": "same name in the same district as row 2 of this file"}]}]}}})))),
+        (status = 413, description = r#"Over 5 MiB, or over 5,000 rows."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the file has more than 5000 rows; split it into files of at most 5000 rows"}})))),
+        (status = 415, description = r#"Neither CSV nor an Excel workbook, and no `?format=`."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send CSV with Content-Type: text/csv"}})))),
+        (status = 422, description = r#"The file's shape (`file`, `header`, `rows[7]` for extra cells) or rows' fields are wrong; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"rows[4].contact.phone": "must be a 10-digit Indian mobile number, optionally with +91 or 0 before it", "rows[6].district": "unknown district `up-mirzpur`; see GET /api/v1/districts"}}})))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
+)]
 async fn import_offerings(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -524,6 +720,33 @@ async fn import_offerings(
     import_file(&app, &caller, Records::Offerings, &query, body).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/import/needs",
+    tag = "interchange",
+    operation_id = "importNeeds",
+    summary = r#"Create and change needs from a CSV or Excel file, all or nothing"#,
+    description = r#"Needs from a CSV or Excel file with the columns of the needs export (`kind` and `title` required). The owner of a new need is named by `stakeholder_id`, or by `stakeholder_phone`: the phone (any common spelling) of exactly one registered stakeholder that is not archived. New rows are validated as `POST /api/v1/stakeholders/{id}/needs` validates them and start in the owner's status. A need cannot move to another stakeholder. A row whose `id` names an existing record changes it: the row's columns are laid over the record as a merge patch (a column the file lacks leaves its field alone, an empty cell clears it) and validated as `PATCH` validates it; a row that changes nothing is left alone; one record named by two rows is refused. Any other row creates a record (an `id` naming no record, as in a file exported from another server, is not kept). A file with an `id` column need not have the required columns (rows that create still need their values). Errors are keyed by row and field (`rows[4].contact.phone`). If any row is refused nothing is stored (422, or 409 for duplicates); otherwise everything is stored in one transaction (change-log entries included, so search sees it). At most 5 MiB and 5,000 rows (the command line takes 100,000)."#,
+    params(
+        ("dry_run" = Option<bool>, Query, description = r#"`true` checks the file and answers what each row would do (created, changed field by field, unchanged, refused), storing nothing; a dry run answers 200 even when rows would be refused."#),
+        ("allow_duplicate" = Option<bool>, Query, description = r#"`true` stores new rows that look like registered records too."#),
+        ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` reads the body as an Excel workbook whatever its content type; `csv` as CSV."#),
+    ),
+    request_body(description = r#"CSV (`text/csv`; also `application/csv`, `text/plain`, `application/vnd.ms-excel`), UTF-8; or an Excel workbook (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, or any type with `?format=xlsx`; a zip body is taken for a workbook), whose first sheet is read: numbers as shown (whole numbers without a decimal point, so a phone typed as a number keeps its digits), dates as `YYYY-MM-DD`, TRUE/FALSE as yes/no; a cell showing a spreadsheet error (`#N/A`) is refused by row."#, content((String = "text/csv", example = json!("stakeholder_id,stakeholder_phone,kind,title,sector,amount_inr\nst_01936b2f5c8e7a41b9d2e3f4a5b6c7d8,,finance,Loan for a buffalo,dairy,60000\n,+91 98765 43210,training,सिलाई प्रशिक्षण,tailoring,\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (ref("#/components/schemas/Binary") = "application/octet-stream"))),
+    responses(
+        (status = 200, description = r#"A dry run's report; or, stored for real, a file that only changed (or left alone) existing records."#, content((ref("#/components/schemas/ImportReply") = "application/json"))),
+        (status = 201, description = r#"Every row stored in one transaction; at least one record created."#, content((ref("#/components/schemas/ImportResult") = "application/json"))),
+        (status = 400, description = r#"The file is not what it claims: CSV not in UTF-8 (the message says how to save it), or a body that is not an Excel workbook (.xlsx)."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "bad_request", "message": "the file is not UTF-8 (the first byte that is not is on line 3); in Excel choose Save As → \"CSV UTF-8 (Comma delimited)\""}})))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 409, description = r#"Rows that look like registered stakeholders or earlier rows; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "conflict", "message": "some rows look like stakeholders already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway", "details": {"rows": [{"row": 3, "duplicates": [{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "Sunita Devi", "reason": "same phone number"}]}, {"row": 5, "duplicates": [{"row": 2, "name": "Asha Devi", "reason": "same name in the same district as row 2 of this file"}]}]}}})))),
+        (status = 413, description = r#"Over 5 MiB, or over 5,000 rows."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the file has more than 5000 rows; split it into files of at most 5000 rows"}})))),
+        (status = 415, description = r#"Neither CSV nor an Excel workbook, and no `?format=`."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send CSV with Content-Type: text/csv"}})))),
+        (status = 422, description = r#"The file's shape (`file`, `header`, `rows[7]` for extra cells) or rows' fields are wrong; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"rows[4].contact.phone": "must be a 10-digit Indian mobile number, optionally with +91 or 0 before it", "rows[6].district": "unknown district `up-mirzpur`; see GET /api/v1/districts"}}})))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
+)]
 async fn import_needs(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,

@@ -5,14 +5,16 @@
 //! suggestions, saved when it changed, so the linkages it names have ids people can move on with
 //! `PATCH /api/v1/linkages/{id}`. The handlers parse, call one use case and render.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::brief;
@@ -24,16 +26,36 @@ use crate::app::planning::{self, DEFAULT_PER_NEED, MAX_PER_NEED};
 use crate::domain::meeting::{LinkageStatus, Meeting, MeetingInput};
 use crate::matching::suggest::Invitation;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/meetings", get(list).post(create))
-        .route("/meetings/{id}", get(show).patch(update))
-        .route("/meetings/{id}/suggestions", get(suggestions))
-        .route("/meetings/{id}/brief", get(briefing))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update))
+        .routes(routes!(suggestions))
+        .routes(routes!(briefing))
 }
 
 const MEETING_FIELDS: &[&str] = &["title", "district", "date", "invitees"];
 
+#[utoipa::path(
+    post,
+    path = "/meetings",
+    tag = "meetings",
+    operation_id = "createMeeting",
+    summary = r#"Plan a coalition meeting"#,
+    description = r#"Any role may plan a meeting. Every invitee must be a stakeholder in the registry that is not archived; each is kept once. Tokens carry no district, so any token holder may plan a meeting in any district."#,
+    request_body(content((ref("#/components/schemas/MeetingInput") = "application/json", example = json!({"title": "Bhadohi coalition, December", "district": "up-bhadohi", "date": "2026-12-10", "invitees": ["st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8"]})))),
+    responses(
+        (status = 201, description = r#"Stored; the reply is the stored meeting (its `id` is what the contract promises)."#, content((ref("#/components/schemas/Meeting") = "application/json")), headers(("Location" = String, description = r#"Path of the new record, e.g. `/api/v1/stakeholders/st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8`."#))),
+        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
+        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
+)]
 async fn create(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -51,6 +73,25 @@ struct ListQuery {
     offset: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/meetings",
+    tag = "meetings",
+    operation_id = "listMeetings",
+    summary = r#"Coalition meetings, latest date first"#,
+    params(
+        ("district" = Option<String>, Query, description = r#"Only meetings in this district (code)."#, example = json!("up-bhadohi")),
+        ("limit" = Option<i64>, Query, description = r#"How many to return."#, minimum = 1, maximum = 500),
+        ("offset" = Option<i64>, Query, description = r#"How many to skip, for paging."#, minimum = 0, maximum = 1000000),
+    ),
+    responses(
+        (status = 200, description = r#"The meetings."#, content((ref("#/components/schemas/MeetingList") = "application/json"))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn list(
     State(app): State<AppState>,
     QueryParams(query): QueryParams<ListQuery>,
@@ -67,6 +108,22 @@ async fn list(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/meetings/{id}",
+    tag = "meetings",
+    operation_id = "getMeeting",
+    summary = r#"One meeting"#,
+    params(
+        ("id" = String, Path, description = r#"Meeting id."#, example = json!("mt_01936b40aa2c7e5f8b1d9c3e6a4f2b80")),
+    ),
+    responses(
+        (status = 200, description = r#"The meeting."#, content((ref("#/components/schemas/Meeting") = "application/json"))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn show(
     State(app): State<AppState>,
     PathParam(id): PathParam<String>,
@@ -75,6 +132,30 @@ async fn show(
 }
 
 /// A merge patch over the meeting (to invite the providers the suggestions named, say).
+#[utoipa::path(
+    patch,
+    path = "/meetings/{id}",
+    tag = "meetings",
+    operation_id = "updateMeeting",
+    summary = r#"Edit a meeting (e.g. invite the providers the suggestions named)"#,
+    description = r#"A JSON merge patch over `title`, `district`, `date` and `invitees`, checked like a new meeting. Unknown keys are refused (422)."#,
+    params(
+        ("id" = String, Path, description = r#"Meeting id."#, example = json!("mt_01936b40aa2c7e5f8b1d9c3e6a4f2b80")),
+    ),
+    request_body(content((ref("#/components/schemas/MeetingInput") = "application/json", example = json!({"invitees": ["st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d9"]})))),
+    responses(
+        (status = 200, description = r#"The meeting after the change."#, content((ref("#/components/schemas/Meeting") = "application/json"))),
+        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
+        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
+)]
 async fn update(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -163,6 +244,39 @@ fn per_need(requested: Option<i64>) -> AppResult<usize> {
 
 /// Facilitators' work, so it takes a token: a round saves linkages, and its reasons speak of
 /// the entrepreneurs' profiles.
+#[utoipa::path(
+    get,
+    path = "/meetings/{id}/suggestions",
+    tag = "meetings",
+    operation_id = "meetingSuggestions",
+    summary = r#"Suggested linkages, gaps and whom to invite"#,
+    description = r#"For every open need (active, of an active `micro_entrepreneur` or `shg` based in the meeting's district, not yet met by an `accepted` or `completed` linkage) Sangam looks at the active offerings of the same kind that serve the district (an offering that names no district serves all). Each eligibility rule is checked on the meeting's date (an offering whose `valid_until` or a course whose `terms.starts_on` is before the meeting is excluded): a failed rule excludes the offering; a fact the profile lacks (gender, age, stage…) keeps it but lowers the score and appears in `reasons` as `to ask: …`.
+
+**Score** (0–1): sector named by the offering 0.3 (any sector 0.18; need without sector 0.09), amount within the offering's range 0.2 (no range 0.12; need without amount 0.06), provider invited 0.15, provider based in the district 0.15 (serving it from elsewhere 0.075), the provider's record 0.2 × its share of decided linkages accepted or completed (smoothed toward 60 %); times 0.9 for each fact to ask, and 0.85 for a course starting more than 60 days after the meeting.
+
+**Assignment** gives the greatest total score, with a bonus for each need served (minimum-cost flow), at most `per_need` linkages per need, and never more seats than an offering's `terms.seats` (a need takes one per attendee: `attendees`, else its SHG's members, else one) nor more rupees than its `terms.budget_inr`. Seats and budget already taken by linkages people proposed, accepted or completed (in any meeting) are not offered again, nor is a pair in play at another meeting.
+
+The round is **saved**: each suggestion becomes a linkage in status `suggested` (asking again updates score and reasons of the same linkage, and drops suggestions no longer made); linkages people have moved on keep their status and are listed too. `declined` ones are left out and not suggested again.
+
+`gaps` lists open needs with no linkage, with a `why` a facilitator can read out; `invite` lists providers not invited whose offerings would serve open needs, most needs first.
+
+Takes a token: a round saves linkages, and its reasons speak of the entrepreneurs' profiles."#,
+    params(
+        ("id" = String, Path, description = r#"Meeting id."#, example = json!("mt_01936b40aa2c7e5f8b1d9c3e6a4f2b80")),
+        ("per_need" = Option<i64>, Query, description = r#"At most this many linkages per need."#, minimum = 1, maximum = 10),
+        ("lang" = inline(Option<crate::http::openapi::LanguageParam>), Query, description = r#"Language of `reasons`, `why` and invitation reasons: `en` or `hi` (Hindi; linkages saved before Hindi reasons were kept show English ones). Anything else is a 422 naming `lang`."#),
+    ),
+    responses(
+        (status = 503, description = r#"The registry is busy (other changes queued, or linkages kept moving while the round was planned); nothing was changed: send it again after `Retry-After` seconds."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "busy", "message": "the registry is busy with other changes; nothing was changed, please send this again in a moment"}})))),
+        (status = 200, description = r#"The suggestions."#, content((ref("#/components/schemas/Suggestions") = "application/json", example = json!({"meeting_id": "mt_01936b40aa2c7e5f8b1d9c3e6a4f2b80", "linkages": [{"id": "lk_01936b41c2d07e5f8b1d9c3e6a4f2b81", "need_id": "nd_01936b31f0e27d4c9a6b8e1f3c5d7a92", "offering_id": "of_01936b30a2c47e5f8b1d9c3e6a4f2b80", "kind": "finance", "score": 0.8, "reasons": ["sector tailoring matches", "amount ₹45,000 within ₹20,000–₹1,50,000", "open to female applicants", "based in Bhadohi", "State Bank of India, Gyanpur is not invited"], "status": "suggested"}], "gaps": [{"need_id": "nd_01936b31f0e27d4c9a6b8e1f3c5d7a93", "kind": "market", "why": "no buyer for carpets serves Bhadohi"}], "invite": [{"stakeholder_id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "State Bank of India, Gyanpur", "reason": "serves 4 open finance needs; not invited", "open_needs": 4}]})))),
+        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security(("bearerAuth" = [])),
+)]
 async fn suggestions(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -231,6 +345,33 @@ struct BriefQuery {
 }
 
 /// Takes a token, as [`suggestions`] does; the briefing then names everyone with their contact.
+#[utoipa::path(
+    get,
+    path = "/meetings/{id}/brief",
+    tag = "meetings",
+    operation_id = "meetingBrief",
+    summary = r#"The printable briefing, in English and Hindi"#,
+    description = r#"Runs and saves a round of suggestions (as `/suggestions` does) and shows it with names: the meeting, district (with its Hindi name) and invitees; the linkages with reasons; the gaps; whom to invite. Headings are in English and Hindi. Each entrepreneur and provider is shown with their contact person, phone and email. Takes a token (a round saves linkages).
+
+- `html` (default): a page for the browser's Print (A4 landscape under `@media print`); everything from the registry is escaped.
+- `csv`: one row per linkage, gap and provider to invite (`section` = `linkage`, `gap`, `invite`), bilingual headings, UTF-8 with a byte-order mark so that Excel shows Devanagari; cells that a spreadsheet would run as a formula start with `'`.
+- `json`: the same as data."#,
+    params(
+        ("id" = String, Path, description = r#"Meeting id."#, example = json!("mt_01936b40aa2c7e5f8b1d9c3e6a4f2b80")),
+        ("format" = inline(Option<crate::http::openapi::BriefFormatParam>), Query),
+        ("per_need" = Option<i64>, Query, minimum = 1, maximum = 10),
+    ),
+    responses(
+        (status = 503, description = r#"The registry is busy (other changes queued, or linkages kept moving while the round was planned); nothing was changed: send it again after `Retry-After` seconds."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "busy", "message": "the registry is busy with other changes; nothing was changed, please send this again in a moment"}})))),
+        (status = 200, description = r#"The briefing."#, content((String = "text/html"), (String = "text/csv"), (ref("#/components/schemas/Brief") = "application/json"))),
+        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security(("bearerAuth" = [])),
+)]
 async fn briefing(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,

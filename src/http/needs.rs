@@ -1,13 +1,15 @@
 //! `/api/v1/needs` and a stakeholder's needs: what entrepreneurs and groups ask for.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::AppResult;
@@ -17,10 +19,10 @@ use super::stakeholders::status_filter;
 use crate::app::registry;
 use crate::domain::need::{Need, NeedInput};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/stakeholders/{id}/needs", post(create).get(list_of))
-        .route("/needs/{id}", get(show).patch(update).delete(archive))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list_of))
+        .routes(routes!(show, update, archive))
 }
 
 const NEED_FIELDS: &[&str] = &[
@@ -33,6 +35,31 @@ const NEED_FIELDS: &[&str] = &[
     "status",
 ];
 
+#[utoipa::path(
+    post,
+    path = "/stakeholders/{id}/needs",
+    tag = "needs",
+    operation_id = "createNeed",
+    summary = r#"Add a need"#,
+    description = r#"The need takes the stakeholder's status (a pending stakeholder's need is pending) and its home district. Unknown keys in the body are ignored."#,
+    params(
+        ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
+    ),
+    request_body(content((ref("#/components/schemas/NeedInput") = "application/json", examples(("loan" = (summary = r#"A loan, in romanized Hindi"#, value = json!({"kind": "finance", "title": "Loan for two sewing machines", "description": "silai machine ke liye loan", "sector": "tailoring", "amount_inr": 45000}))), ("buyer" = (summary = r#"A buyer, in Hindi"#, value = json!({"kind": "market", "title": "कालीन के लिए खरीदार", "description": "हर महीने 20 कालीन तैयार होते हैं।", "sector": "carpets"}))))))),
+    responses(
+        (status = 201, description = r#"Stored; the reply is the stored need."#, content((ref("#/components/schemas/Need") = "application/json", example = json!({"id": "nd_01936b31f0e27d4c9a6b8e1f3c5d7a92", "stakeholder_id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "district": "up-mirzapur", "kind": "finance", "title": "Loan for two sewing machines", "description": "silai machine ke liye loan", "sector": "tailoring", "amount_inr": 45000, "status": "active", "created_via": "api", "created_by": "MEC Mirzapur", "created_at": "2026-11-23T08:05:51.907Z", "updated_at": "2026-11-23T08:05:51.907Z", "demo": false}))), headers(("Location" = String, description = r#"Path of the new record, e.g. `/api/v1/stakeholders/st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8`."#))),
+        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 409, description = r#"The stakeholder is archived; restore it first."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "conflict", "message": "the stakeholder is archived; restore it first"}})))),
+        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
+        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
+)]
 async fn create(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -49,6 +76,26 @@ struct ListQuery {
     status: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/stakeholders/{id}/needs",
+    tag = "needs",
+    operation_id = "listNeedsOf",
+    summary = r#"A stakeholder's needs"#,
+    description = r#"Oldest first, not paged. By default only `active` ones; `status` (with a token) shows others."#,
+    params(
+        ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
+        ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
+    ),
+    responses(
+        (status = 200, description = r#"The needs (maybe none)."#, content((ref("#/components/schemas/NeedList") = "application/json"))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn list_of(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -61,6 +108,23 @@ async fn list_of(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/needs/{id}",
+    tag = "needs",
+    operation_id = "getNeed",
+    summary = r#"One need"#,
+    description = r#"Without a token only `active` needs are visible."#,
+    params(
+        ("id" = String, Path, description = r#"Need id."#, example = json!("nd_01936b31f0e27d4c9a6b8e1f3c5d7a92")),
+    ),
+    responses(
+        (status = 200, description = r#"The need."#, content((ref("#/components/schemas/Need") = "application/json"))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -72,6 +136,30 @@ async fn show(
 
 /// Edits fields (a merge patch) and, for facilitators, moves the status, in one transaction on
 /// the record as stored (see [`registry::edit_need`]).
+#[utoipa::path(
+    patch,
+    path = "/needs/{id}",
+    tag = "needs",
+    operation_id = "updateNeed",
+    summary = r#"Edit a need, or change its status"#,
+    description = r#"A JSON merge patch (RFC 7396), checked like a new need; `null` removes a field. `status` is for facilitators and admins. Unknown keys are refused (422)."#,
+    params(
+        ("id" = String, Path, description = r#"Need id."#, example = json!("nd_01936b31f0e27d4c9a6b8e1f3c5d7a92")),
+    ),
+    request_body(content((ref("#/components/schemas/NeedPatch") = "application/json", examples(("amount" = (summary = r#"A larger amount"#, value = json!({"amount_inr": 60000}))), ("noAmount" = (summary = r#"Amount not known yet"#, value = json!({"amount_inr": null}))), ("archive" = (summary = r#"Archive (facilitator, admin)"#, value = json!({"status": "archived"}))))), (ref("#/components/schemas/NeedPatch") = "application/merge-patch+json"))),
+    responses(
+        (status = 200, description = r#"The need after the change."#, content((ref("#/components/schemas/Need") = "application/json"))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
+        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
+)]
 async fn update(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -95,6 +183,25 @@ async fn update(
     Ok(patch::with_etag(updated.meta.version, updated))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/needs/{id}",
+    tag = "needs",
+    operation_id = "archiveNeed",
+    summary = r#"Archive a need"#,
+    description = r#"Nothing is deleted; the need becomes `archived`. Restore with `PATCH {"status": "active"}`. It is still there to read: `GET` with a token answers 200 with `status: "archived"` (without a token it is 404, like every record that is not active)."#,
+    params(
+        ("id" = String, Path, description = r#"Need id."#, example = json!("nd_01936b31f0e27d4c9a6b8e1f3c5d7a92")),
+    ),
+    responses(
+        (status = 200, description = r#"The archived need."#, content((ref("#/components/schemas/Need") = "application/json"))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
+)]
 async fn archive(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,

@@ -1,13 +1,15 @@
 //! `/api/v1/offerings` and a stakeholder's offerings: what providers give.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::AppResult;
@@ -17,10 +19,10 @@ use super::stakeholders::status_filter;
 use crate::app::registry;
 use crate::domain::offering::{Offering, OfferingInput};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/stakeholders/{id}/offerings", post(create).get(list_of))
-        .route("/offerings/{id}", get(show).patch(update).delete(archive))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list_of))
+        .routes(routes!(show, update, archive))
 }
 
 const OFFERING_FIELDS: &[&str] = &[
@@ -35,6 +37,31 @@ const OFFERING_FIELDS: &[&str] = &[
     "status",
 ];
 
+#[utoipa::path(
+    post,
+    path = "/stakeholders/{id}/offerings",
+    tag = "offerings",
+    operation_id = "createOffering",
+    summary = r#"Add an offering"#,
+    description = r#"The offering takes the stakeholder's status (a pending stakeholder's offering is pending). Without `districts` it covers the stakeholder's `districts_served`. Unknown keys in the body are ignored."#,
+    params(
+        ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
+    ),
+    request_body(content((ref("#/components/schemas/OfferingInput") = "application/json", examples(("loan" = (summary = r#"A loan product"#, value = json!({"kind": "finance", "title": "MUDRA Shishu loan for women tailors", "description": "Collateral-free loan up to ₹50,000 for sewing machines and working capital. बिना गारंटी ऋण।", "sectors": ["tailoring"], "eligibility": {"gender": "female", "min_age": 18, "max_age": 60, "min_amount_inr": 10000, "max_amount_inr": 50000, "stages": ["idea", "early"]}, "terms": {"interest_rate_pct": 9.5, "tenure_months": 36}, "valid_until": "2027-03-31"}))), ("course" = (summary = r#"A residential course"#, value = json!({"kind": "training", "title": "सिलाई प्रशिक्षण (30 दिन) / Tailoring course, 30 days", "description": "Free residential course with food and stay; credit linkage afterwards.", "sectors": ["tailoring"], "districts": ["up-mirzapur", "up-bhadohi"], "eligibility": {"min_age": 18, "max_age": 45}, "terms": {"duration_days": 30, "seats": 35, "starts_on": "2027-01-15"}}))))))),
+    responses(
+        (status = 201, description = r#"Stored; the reply is the stored offering."#, content((ref("#/components/schemas/Offering") = "application/json", example = json!({"id": "of_01936b30a2c47e5f8b1d9c3e6a4f2b80", "stakeholder_id": "st_01936b2f41d07c12a8e94f3b6d2c5e17", "kind": "finance", "title": "MUDRA Shishu loan for women tailors", "description": "Collateral-free loan up to ₹50,000 for sewing machines and working capital. बिना गारंटी ऋण।", "sectors": ["tailoring"], "districts": ["up-bhadohi", "up-mirzapur"], "eligibility": {"gender": "female", "min_age": 18, "max_age": 60, "social_categories": [], "shg_member_required": false, "min_amount_inr": 10000, "max_amount_inr": 50000, "stages": ["idea", "early"]}, "terms": {"interest_rate_pct": 9.5, "tenure_months": 36, "duration_days": null, "seats": null, "starts_on": null}, "valid_until": "2027-03-31", "status": "active", "created_via": "api", "created_by": "Facilitator Bhadohi", "created_at": "2026-11-23T08:02:40.118Z", "updated_at": "2026-11-23T08:02:40.118Z", "demo": false}))), headers(("Location" = String, description = r#"Path of the new record, e.g. `/api/v1/stakeholders/st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8`."#))),
+        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 409, description = r#"The stakeholder is archived; restore it first."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "conflict", "message": "the stakeholder is archived; restore it first"}})))),
+        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
+        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
+)]
 async fn create(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -51,6 +78,26 @@ struct ListQuery {
     status: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/stakeholders/{id}/offerings",
+    tag = "offerings",
+    operation_id = "listOfferingsOf",
+    summary = r#"A stakeholder's offerings"#,
+    description = r#"Oldest first, not paged. By default only `active` ones; `status` (with a token) shows others."#,
+    params(
+        ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
+        ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
+    ),
+    responses(
+        (status = 200, description = r#"The offerings (maybe none)."#, content((ref("#/components/schemas/OfferingList") = "application/json"))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn list_of(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -63,6 +110,23 @@ async fn list_of(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/offerings/{id}",
+    tag = "offerings",
+    operation_id = "getOffering",
+    summary = r#"One offering"#,
+    description = r#"Without a token only `active` offerings are visible."#,
+    params(
+        ("id" = String, Path, description = r#"Offering id."#, example = json!("of_01936b30a2c47e5f8b1d9c3e6a4f2b80")),
+    ),
+    responses(
+        (status = 200, description = r#"The offering."#, content((ref("#/components/schemas/Offering") = "application/json"))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -74,6 +138,32 @@ async fn show(
 
 /// Edits fields (a merge patch) and, for facilitators, moves the status, in one transaction on
 /// the record as stored (see [`registry::edit_offering`]).
+#[utoipa::path(
+    patch,
+    path = "/offerings/{id}",
+    tag = "offerings",
+    operation_id = "updateOffering",
+    summary = r#"Edit an offering, or change its status"#,
+    description = r#"A JSON merge patch (RFC 7396), checked like a new offering: `eligibility` and `terms` merge key by key, arrays replace, `null` removes (`"districts": null` goes back to the provider's `districts_served`). A `valid_until` that has passed may stay as it is, but a new one must not be in the past.
+
+`status` is for facilitators and admins. Unknown keys are refused (422)."#,
+    params(
+        ("id" = String, Path, description = r#"Offering id."#, example = json!("of_01936b30a2c47e5f8b1d9c3e6a4f2b80")),
+    ),
+    request_body(content((ref("#/components/schemas/OfferingPatch") = "application/json", examples(("rate" = (summary = r#"New interest rate; other terms kept"#, value = json!({"terms": {"interest_rate_pct": 8.75}}))), ("anyGender" = (summary = r#"Open to everyone, any sector"#, value = json!({"eligibility": {"gender": null}, "sectors": []}))), ("archive" = (summary = r#"Archive (facilitator, admin)"#, value = json!({"status": "archived"}))))), (ref("#/components/schemas/OfferingPatch") = "application/merge-patch+json"))),
+    responses(
+        (status = 200, description = r#"The offering after the change."#, content((ref("#/components/schemas/Offering") = "application/json"))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
+        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
+)]
 async fn update(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -98,6 +188,25 @@ async fn update(
     Ok(patch::with_etag(updated.meta.version, updated))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/offerings/{id}",
+    tag = "offerings",
+    operation_id = "archiveOffering",
+    summary = r#"Archive an offering"#,
+    description = r#"Nothing is deleted; the offering becomes `archived`. Restore with `PATCH {"status": "active"}`. It is still there to read: `GET` with a token answers 200 with `status: "archived"` (without a token it is 404, like every record that is not active)."#,
+    params(
+        ("id" = String, Path, description = r#"Offering id."#, example = json!("of_01936b30a2c47e5f8b1d9c3e6a4f2b80")),
+    ),
+    responses(
+        (status = 200, description = r#"The archived offering."#, content((ref("#/components/schemas/Offering") = "application/json"))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
+)]
 async fn archive(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,

@@ -86,13 +86,13 @@ pub fn apply<I: Serialize + DeserializeOwned>(
         return Err(AppError::Validation(errors));
     }
     let mut merged =
-        serde_json::to_value(current).map_err(|e| AppError::Internal(e.to_string()))?;
+        serde_json::to_value(current).map_err(|e| AppError::fault("merging a patch", e))?;
     let mut without_status = patch.clone();
     if let Value::Object(map) = &mut without_status {
         map.remove("status");
     }
     merge(&mut merged, &without_status);
-    let text = serde_json::to_vec(&merged).map_err(|e| AppError::Internal(e.to_string()))?;
+    let text = serde_json::to_vec(&merged).map_err(|e| AppError::fault("merging a patch", e))?;
     super::extract::parse_json(&text)
 }
 

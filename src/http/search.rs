@@ -5,10 +5,12 @@
 //! are checked here (unknown type, kind, district or sector is a 422 naming the parameter); the
 //! text itself is never an error.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -19,15 +21,14 @@ use crate::domain::offering::LinkageKind;
 use crate::domain::record::Status;
 use crate::domain::stakeholder::StakeholderKind;
 use crate::search::SearchIndex;
-use crate::search::error::SearchError;
 use crate::search::query::{DEFAULT_LIMIT, SearchRequest, SearchResults};
 use crate::search::schema::DocType;
 
 /// Text beyond this is ignored (only the first dozen words count anyway).
 const MAX_QUERY_CHARS: usize = 1_000;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/search", get(search))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search))
 }
 
 #[derive(Deserialize, Default)]
@@ -45,15 +46,31 @@ pub(super) struct SearchParams {
     pub offset: Option<usize>,
 }
 
-impl From<SearchError> for AppError {
-    fn from(error: SearchError) -> Self {
-        match error {
-            SearchError::Query { field, message } => AppError::field(&field, message),
-            other => AppError::Internal(other.to_string()),
-        }
-    }
-}
-
+#[utoipa::path(
+    get,
+    path = "/search",
+    tag = "search",
+    operation_id = "search",
+    summary = r#"Search offerings, needs and stakeholders"#,
+    description = r#"Best matches first, with counts (facets) for narrowing down. `q` may be English or Hindi, in Devanagari or in Latin letters (`silai`, `सिलाई`). A write the API has acknowledged is visible to search within one second. Without a token only `active` records are found."#,
+    params(
+        ("q" = Option<String>, Query, description = r#"What to look for."#, example = json!("silai machine loan")),
+        ("type" = inline(Option<crate::http::openapi::SearchTypeParam>), Query, description = r#"Only this type of record."#),
+        ("kind" = inline(Option<crate::http::openapi::SearchKindParam>), Query, description = r#"Only this kind: a linkage kind for offerings and needs, a stakeholder kind for stakeholders."#),
+        ("district" = Option<String>, Query, description = r#"District code."#, example = json!("up-bhadohi")),
+        ("sector" = Option<String>, Query, description = r#"Sector code from `GET /api/v1/sectors`."#, example = json!("tailoring")),
+        ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
+        ("limit" = Option<i64>, Query, description = r#"How many to return."#, minimum = 1, maximum = 500),
+        ("offset" = Option<i64>, Query, description = r#"How many to skip, for paging."#, minimum = 0, maximum = 1000000),
+    ),
+    responses(
+        (status = 200, description = r#"One page of hits, the total, and facet counts."#, content((ref("#/components/schemas/SearchResult") = "application/json", example = json!({"total": 12, "hits": [{"type": "offering", "id": "of_01936b30a2c47e5f8b1d9c3e6a4f2b80", "title": "सिलाई प्रशिक्षण (30 दिन) / Tailoring course, 30 days", "snippet": "Free residential course with food and stay; credit linkage afterwards.", "score": 7.1, "kind": "training", "stakeholder_id": "st_01936b2e9d4c7b30a1f8e2d5c6b4a397", "districts": ["up-mirzapur", "up-bhadohi"]}], "facets": {"kind": {"training": 7, "finance": 5}, "district": {"up-mirzapur": 12, "up-bhadohi": 4}, "sector": {"tailoring": 9}}})))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn search(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -75,7 +92,7 @@ pub(super) async fn run(
     let request = request_from(&index, caller, params)?;
     let results = tokio::task::spawn_blocking(move || index.search(&request))
         .await
-        .map_err(|e| AppError::Internal(format!("search thread failed: {e}")))??;
+        .map_err(|e| AppError::fault("searching (the search thread)", e))??;
     Ok(results)
 }
 

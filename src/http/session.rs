@@ -130,7 +130,7 @@ pub async fn sign_in(
     let verified =
         tokio::task::spawn_blocking(move || account::verify_password(&password, stored.as_deref()))
             .await
-            .map_err(|error| AppError::Internal(format!("password check: {error}")))?;
+            .map_err(|error| AppError::internal(format!("password check: {error}")))?;
     let Some((user, _)) = found.filter(|_| verified) else {
         app.sign_ins.failed(&account_key, address);
         app.store

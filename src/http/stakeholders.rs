@@ -1,13 +1,15 @@
 //! `/api/v1/stakeholders`: who is in the registry.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -20,14 +22,11 @@ use crate::domain::stakeholder::{Stakeholder, StakeholderInput, StakeholderKind}
 use crate::domain::visibility::Audience;
 use crate::store::registry::{StakeholderFilter, StatusFilter};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/stakeholders", get(list).post(create))
-        .route(
-            "/stakeholders/{id}",
-            get(show).patch(update).delete(archive),
-        )
-        .route("/stakeholders/{id}/erase", post(erase))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, archive))
+        .routes(routes!(erase))
 }
 
 const STAKEHOLDER_FIELDS: &[&str] = &[
@@ -104,6 +103,29 @@ struct ListQuery {
     offset: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/stakeholders",
+    tag = "stakeholders",
+    operation_id = "listStakeholders",
+    summary = r#"List stakeholders"#,
+    description = r#"Newest first. Without a token only `active` records are listed and contact fields are null."#,
+    params(
+        ("district" = Option<String>, Query, description = r#"District code. Matches stakeholders based in the district or serving it (`districts_served`). An unknown code finds nothing."#, example = json!("up-mirzapur")),
+        ("kind" = inline(Option<crate::http::openapi::StakeholderKindOrEmpty>), Query, description = r#"Only this kind."#),
+        ("q" = Option<String>, Query, description = r#"Text contained in the English or local name, case-insensitive."#, example = json!("sunita")),
+        ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
+        ("limit" = Option<i64>, Query, description = r#"How many to return."#, minimum = 1, maximum = 500),
+        ("offset" = Option<i64>, Query, description = r#"How many to skip, for paging."#, minimum = 0, maximum = 1000000),
+    ),
+    responses(
+        (status = 200, description = r#"One page of stakeholders (maybe empty)."#, content((ref("#/components/schemas/StakeholderList") = "application/json", example = json!([{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "kind": "micro_entrepreneur", "name": "Sunita Devi", "name_local": "सुनीता देवी", "district": "up-mirzapur", "districts_served": ["up-mirzapur"], "description": "Runs a tailoring unit from home; wants two more sewing machines. घर से सिलाई का काम।", "contact": {"person": null, "phone": null, "email": null}, "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true, "sector": "tailoring", "stage": "early", "block": "Chhanbey"}, "status": "active", "created_via": "api", "created_by": "MEC Mirzapur", "created_at": "2026-11-23T07:41:12.345Z", "updated_at": "2026-11-23T07:41:12.345Z", "demo": false}])))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn list(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -145,6 +167,30 @@ struct CreateQuery {
     allow_duplicate: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/stakeholders",
+    tag = "stakeholders",
+    operation_id = "createStakeholder",
+    summary = r#"Register a stakeholder"#,
+    description = r#"Creates an `active` record. If it looks like one already registered (same phone anywhere, or same name in the same district, ignoring case, spacing and punctuation; archived records not counted) the answer is 409 listing the lookalikes; repeat with `?allow_duplicate=true` to add it anyway. Unknown keys in the body are ignored."#,
+    params(
+        ("allow_duplicate" = Option<bool>, Query, description = r#"`true` stores the record even if it looks like an existing one. Only `true` or `false`."#),
+    ),
+    request_body(content((ref("#/components/schemas/StakeholderInput") = "application/json", examples(("entrepreneur" = (summary = r#"A woman tailor in Mirzapur"#, value = json!({"kind": "micro_entrepreneur", "name": "Sunita Devi", "name_local": "सुनीता देवी", "district": "up-mirzapur", "description": "Runs a tailoring unit from home; wants two more sewing machines. घर से सिलाई का काम।", "contact": {"person": "Sunita Devi", "phone": "098765-43210", "email": null}, "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true, "sector": "tailoring", "stage": "early", "block": "Chhanbey"}}))), ("shg" = (summary = r#"A self-help group"#, value = json!({"kind": "shg", "name": "Jai Maa Durga Mahila SHG", "name_local": "जय माँ दुर्गा महिला स्वयं सहायता समूह", "district": "br-gaya", "description": "Agarbatti rolling; 12 members. अगरबत्ती बनाने का काम।", "contact": {"person": "Kiran Kumari", "phone": "+91 91234 56780"}, "profile": {"gender": "female", "shg_member": true, "sector": "agarbatti", "stage": "established", "block": "Bodh Gaya", "members": 12}}))), ("bank" = (summary = r#"A bank branch serving two districts"#, value = json!({"kind": "bank", "name": "Bank of Baroda, Gyanpur", "name_local": "बैंक ऑफ़ बड़ौदा, ज्ञानपुर", "district": "up-bhadohi", "districts_served": ["up-bhadohi", "up-mirzapur"], "description": "MUDRA loans and SHG–bank linkage.", "contact": {"person": "Branch Manager", "phone": "+91 94150 00000", "email": "bob.gyanpur@example.in"}}))))))),
+    responses(
+        (status = 201, description = r#"Stored. The reply is the stored record, phone normalised and defaults filled in."#, content((ref("#/components/schemas/Stakeholder") = "application/json", example = json!({"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "kind": "micro_entrepreneur", "name": "Sunita Devi", "name_local": "सुनीता देवी", "district": "up-mirzapur", "districts_served": ["up-mirzapur"], "description": "Runs a tailoring unit from home; wants two more sewing machines. घर से सिलाई का काम।", "contact": {"person": "Sunita Devi", "phone": "+919876543210", "email": null}, "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true, "sector": "tailoring", "stage": "early", "block": "Chhanbey"}, "status": "active", "created_via": "api", "created_by": "MEC Mirzapur", "created_at": "2026-11-23T07:41:12.345Z", "updated_at": "2026-11-23T07:41:12.345Z", "demo": false}))), headers(("Location" = String, description = r#"Path of the new record, e.g. `/api/v1/stakeholders/st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8`."#))),
+        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 409, description = r#"This looks like a stakeholder already registered. `details.duplicates` lists the lookalikes and why; repeat with `?allow_duplicate=true` to store it anyway."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "conflict", "message": "this looks like a stakeholder already registered; repeat with ?allow_duplicate=true to add it anyway", "details": {"duplicates": [{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "Sunita Devi", "reason": "same name in the same district"}]}}})))),
+        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
+        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
+)]
 async fn create(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -157,6 +203,23 @@ async fn create(
     Ok((StatusCode::CREATED, [(LOCATION, location)], Json(stored)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/stakeholders/{id}",
+    tag = "stakeholders",
+    operation_id = "getStakeholder",
+    summary = r#"One stakeholder"#,
+    description = r#"Without a token: only `active` records, with contact fields null. With a token: any status, with contact details."#,
+    params(
+        ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
+    ),
+    responses(
+        (status = 200, description = r#"The stakeholder."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+    ),
+    security((), ("bearerAuth" = [])),
+)]
 async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -169,6 +232,34 @@ async fn show(
 /// Edits fields (a merge patch) and, for facilitators, moves the status (approve, archive,
 /// restore), in one transaction on the record as stored (see [`registry::edit_stakeholder`]).
 /// Everything is checked before anything is written.
+#[utoipa::path(
+    patch,
+    path = "/stakeholders/{id}",
+    tag = "stakeholders",
+    operation_id = "updateStakeholder",
+    summary = r#"Edit a stakeholder, or change its status"#,
+    description = r#"The body is a JSON merge patch (RFC 7396): send only what changes. Objects (`contact`, `profile`) merge key by key; arrays replace; `null` removes a field. The result is checked like a new record. Changing `district` does not change `districts_served`: send both, or `"districts_served": null` to reset it to the new district.
+
+`status` is for facilitators and admins: `active` approves a pending registration or restores an archived record; `archived` archives. The stakeholder's offerings and needs that had its old status move with it. Sending the status the record already has is not a change and any role may do it.
+
+Unknown keys are refused (422), so a typo never silently does nothing. Duplicates are not checked on edit."#,
+    params(
+        ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
+    ),
+    request_body(content((ref("#/components/schemas/StakeholderPatch") = "application/json", examples(("edit" = (summary = r#"Rename and move to a later stage"#, value = json!({"name": "Sunita Devi Kushwaha", "profile": {"stage": "established"}}))), ("newPhone" = (summary = r#"New phone, e-mail removed"#, value = json!({"contact": {"phone": "+91 98390 12345", "email": null}}))), ("approve" = (summary = r#"Approve a pending registration (facilitator, admin)"#, value = json!({"status": "active"}))), ("archive" = (summary = r#"Archive (facilitator, admin)"#, value = json!({"status": "archived"}))))), (ref("#/components/schemas/StakeholderPatch") = "application/merge-patch+json"))),
+    responses(
+        (status = 200, description = r#"The record after the change (unchanged if nothing differed)."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
+        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
+        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
+        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
+)]
 async fn update(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -201,6 +292,24 @@ async fn update(
 
 /// Erases the person's personal data on their request ([`crate::store::erasure`]): for
 /// facilitators and admins, irreversible, answered with what is left.
+#[utoipa::path(
+    post,
+    path = "/stakeholders/{id}/erase",
+    tag = "stakeholders",
+    operation_id = "eraseStakeholder",
+    summary = r#"Erase a person's personal data on their request"#,
+    description = r#"For facilitators and admins; cannot be undone. The name becomes `(erased)`; local name, description, contact, profile and duplicate flags are cleared; the stakeholder's needs and offerings lose title and description; reasons and notes of linkages involving them are cleared; all are archived and the search index rewrites them. Ids, statuses and linkage counts stay. Erasing again is harmless."#,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = r#"What is left of the record."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+    ),
+    security(("bearerAuth" = [])),
+)]
 async fn erase(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
@@ -217,6 +326,25 @@ async fn erase(
 
 /// Deleting archives: the record and its offerings and needs leave listings and search, and
 /// can be restored with `PATCH {"status": "active"}`.
+#[utoipa::path(
+    delete,
+    path = "/stakeholders/{id}",
+    tag = "stakeholders",
+    operation_id = "archiveStakeholder",
+    summary = r#"Archive a stakeholder"#,
+    description = r#"Nothing is deleted. The record, and its offerings and needs that had the same status, become `archived`: they leave public view and listings. Restore with `PATCH {"status": "active"}`. Archiving an archived record is harmless. An archived record is still there to read: `GET` with a token answers 200 with `status: "archived"` (without a token it is 404, like every record that is not active)."#,
+    params(
+        ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
+    ),
+    responses(
+        (status = 200, description = r#"The archived record."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
+        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+    ),
+    security(("bearerAuth" = [])),
+    extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
+)]
 async fn archive(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,

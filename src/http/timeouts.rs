@@ -92,7 +92,7 @@ pub async fn bounded(
                 .into_response();
             }
             Ok(Err(BodyRefusal::TooLarge)) => {
-                return AppError::PayloadTooLarge(limit).into_response();
+                return AppError::body_over(limit).into_response();
             }
             Ok(Err(BodyRefusal::Unreadable(error))) => {
                 return AppError::BadRequest(format!(

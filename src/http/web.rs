@@ -162,7 +162,7 @@ fn render(name: &str, context: Value, status: StatusCode) -> Response {
     let page = render_text(name, context);
     match page {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(error) => AppError::Internal(error).into_response(),
+        Err(error) => AppError::internal(error).into_response(),
     }
 }
 

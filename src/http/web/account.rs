@@ -473,7 +473,7 @@ async fn set_password(
     let password = form.password.clone();
     let Ok(hash) = tokio::task::spawn_blocking(move || account::hash_password(&password)).await
     else {
-        return AppError::Internal("password hashing failed".into()).into_response();
+        return AppError::internal("password hashing failed").into_response();
     };
     match app
         .store
