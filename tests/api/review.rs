@@ -160,7 +160,7 @@ async fn a_facilitator_approves_merges_and_rejects_in_their_district_and_gaya_ch
             "unescaped text on the review page: {page}"
         );
         assert!(
-            page.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt; Rekha"),
+            page.contains("&lt;script&gt;alert(1)&lt;/script&gt; Rekha"),
             "{page}"
         );
         assert!(
