@@ -244,9 +244,11 @@ where
                 let _ = chunks.send(Err(std::io::Error::other(error))).await;
             }
         });
+        // Fused, as the CSV body is: the gzip layer polls once more after the end.
         let body = futures_util::stream::unfold(received, |mut received| async move {
             received.recv().await.map(|chunk| (chunk, received))
-        });
+        })
+        .fuse();
         Ok((headers, Body::from_stream(body)).into_response())
     }
 

@@ -264,6 +264,8 @@ struct RejectBody {
     ),
     request_body(content((RejectBody = "application/json"))),
     responses(
+        (status = 400, description = r#"The body is not valid JSON or UTF-8."#, content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json"))),
         (status = 200, description = r#"The registration as it is now. One reviewed already is returned unchanged (a decision sent twice changes nothing more)."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
         (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
         (status = 403, description = r#"The role may not review registrations (facilitators and admins do), or the registration is of a district the caller does not serve."#, content((ref("#/components/schemas/Error") = "application/json"))),
@@ -307,6 +309,8 @@ struct MergeBody {
     ),
     request_body(content((MergeBody = "application/json"))),
     responses(
+        (status = 400, description = r#"The body is not valid JSON or UTF-8."#, content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json"))),
         (status = 200, description = r#"The registration as it is now. One reviewed already is returned unchanged (a decision sent twice changes nothing more)."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
         (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
         (status = 403, description = r#"The role may not review registrations (facilitators and admins do), or the registration is of a district the caller does not serve."#, content((ref("#/components/schemas/Error") = "application/json"))),
