@@ -152,23 +152,45 @@ where
     store
         .edit_stakeholder_with(id, &caller.name, |current| {
             require_district(caller, &current.data.district)?;
-            still_at(based_on, &current.meta)?;
-            let status = status.filter(|s| *s != current.meta.status);
-            if status.is_some() {
-                require_moderator(caller)?;
-            }
+            let status = status_move(caller, based_on, &current.meta, status)?;
             let data = match content {
                 Some(make) => {
                     let data = make(current)?.validate_with(&catalog)?;
                     // Moving a record to another district is writing there too.
                     require_district(caller, &data.district)?;
-                    Some(data).filter(|d| *d != current.data)
+                    Some(data)
                 }
                 None => None,
             };
-            Ok((data.is_some() || status.is_some()).then_some(Change { data, status }))
+            Ok(change_of(&current.data, data, status))
         })
         .await
+}
+
+/// The status an edit moves a record to, if it moves it: a stale edit is refused first, then a
+/// move by a caller who may not moderate. Asking for the status it has is no move.
+fn status_move(
+    caller: &Caller,
+    based_on: Option<i64>,
+    current: &RecordMeta,
+    asked: Option<Status>,
+) -> Result<Option<Status>> {
+    still_at(based_on, current)?;
+    let status = asked.filter(|s| *s != current.status);
+    if status.is_some() {
+        require_moderator(caller)?;
+    }
+    Ok(status)
+}
+
+/// What an edit changes, or nothing when the content equals what is stored and no status moves.
+fn change_of<D: PartialEq>(
+    current: &D,
+    data: Option<D>,
+    status: Option<Status>,
+) -> Option<Change<D>> {
+    let data = data.filter(|d| d != current);
+    (data.is_some() || status.is_some()).then_some(Change { data, status })
 }
 
 /// Refuses an edit based on a version that is not the record's current one, naming who changed
@@ -561,21 +583,16 @@ where
     } = edit;
     store
         .edit_offering_with(id, &caller.name, |current| {
-            still_at(based_on, &current.meta)?;
-            let status = status.filter(|s| *s != current.meta.status);
-            if status.is_some() {
-                require_moderator(caller)?;
-            }
+            let status = status_move(caller, based_on, &current.meta, status)?;
             let data = match content {
                 Some(make) => Some(make(current)?.validate_with(
                     &catalog,
                     &provider.data.districts_served,
                     current.data.valid_until.as_deref(),
-                )?)
-                .filter(|d| *d != current.data),
+                )?),
                 None => None,
             };
-            Ok((data.is_some() || status.is_some()).then_some(Change { data, status }))
+            Ok(change_of(&current.data, data, status))
         })
         .await
 }
@@ -651,18 +668,12 @@ where
     } = edit;
     store
         .edit_need_with(id, &caller.name, |current| {
-            still_at(based_on, &current.meta)?;
-            let status = status.filter(|s| *s != current.meta.status);
-            if status.is_some() {
-                require_moderator(caller)?;
-            }
+            let status = status_move(caller, based_on, &current.meta, status)?;
             let data = match content {
-                Some(make) => {
-                    Some(make(current)?.validate_with(&catalog)?).filter(|d| *d != current.data)
-                }
+                Some(make) => Some(make(current)?.validate_with(&catalog)?),
                 None => None,
             };
-            Ok((data.is_some() || status.is_some()).then_some(Change { data, status }))
+            Ok(change_of(&current.data, data, status))
         })
         .await
 }
