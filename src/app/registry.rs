@@ -15,6 +15,7 @@ use crate::domain::stakeholder::{Stakeholder, StakeholderData, StakeholderInput}
 use crate::domain::visibility::Audience;
 use crate::notify::Spool;
 use crate::search::SearchIndex;
+use crate::store::erasure::Erased;
 use crate::store::registry::{Change, OnDuplicate, Registered, StatusFilter};
 use crate::store::review::{Review, Reviewed};
 use crate::store::{Store, StoreError};
@@ -232,7 +233,7 @@ pub async fn erase_stakeholder(
 ) -> Result<Stakeholder> {
     moderate_existing(store, caller, id).await?;
     let erased = store.erase_stakeholder(id, &caller.name).await?;
-    scrub_after_erasure(store, &scrub, &erased.forgotten_messages).await;
+    scrub_after_erasure(store, &scrub, &erased).await;
     Ok(erased.stakeholder)
 }
 
@@ -241,31 +242,30 @@ pub async fn erase_stakeholder(
 /// and SQLite's write-ahead log is emptied into the scrubbed database file. The erasure itself
 /// is committed already, so a step that fails is logged and retried by the next erasure (each
 /// step covers everything erased before it), not reported as a failed request.
-async fn scrub_after_erasure(store: &Store, scrub: &Scrub<'_>, forgotten_messages: &[i64]) {
+async fn scrub_after_erasure(store: &Store, scrub: &Scrub<'_>, erased: &Erased) {
     if let Some(index) = scrub.search.filter(|index| index.is_writable()) {
-        match store.latest_change().await {
-            Ok(erased_at) => {
-                index.notify_write();
-                let mut cursor = index.watch_cursor();
-                let indexed = tokio::time::timeout(
-                    ERASURE_INDEX_WAIT,
-                    cursor.wait_for(|reached| *reached >= erased_at),
-                )
-                .await
-                .is_ok_and(|reached| reached.is_ok());
-                if !indexed {
-                    tracing::warn!(
-                        "the search index did not reach the erasure in time; its old segments are purged by the next erasure"
-                    );
-                } else if let Err(error) = index.purge_deleted().await {
-                    tracing::warn!(%error, "could not purge erased text from the search index");
-                }
-            }
-            Err(error) => tracing::warn!(%error, "could not read the change log after an erasure"),
+        // The erasure's own place in the change log: on PostgreSQL the indexer reaches it only
+        // once every transaction older than it has ended, so waiting for "the latest change"
+        // could return before the erasure is applied and purge nothing.
+        let erased_at = erased.change;
+        index.notify_write();
+        let mut cursor = index.watch_cursor();
+        let indexed = tokio::time::timeout(
+            ERASURE_INDEX_WAIT,
+            cursor.wait_for(|reached| *reached >= erased_at),
+        )
+        .await
+        .is_ok_and(|reached| reached.is_ok());
+        if !indexed {
+            tracing::warn!(
+                "the search index did not reach the erasure in time; the indexer purges its old segments when it does"
+            );
+        } else if let Err(error) = index.purge_deleted().await {
+            tracing::warn!(%error, "could not purge erased text from the search index");
         }
     }
     if let Some(spool) = scrub.spool
-        && let Err(error) = spool.drop_messages(forgotten_messages).await
+        && let Err(error) = spool.drop_messages(&erased.forgotten_messages).await
     {
         tracing::warn!(%error, "could not drop erased messages from the SMS spool");
     }

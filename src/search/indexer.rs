@@ -84,8 +84,9 @@ struct Tailer {
     index: SearchIndex,
     store: Store,
     gazetteer_read: Option<Instant>,
-    /// The last erasure whose old text was purged from the index (0: none yet this run).
-    erasures_purged: i64,
+    /// Whether this run has purged once already: a process stopped between applying an
+    /// erasure and purging leaves old text that only a purge at start removes.
+    purged_at_start: bool,
 }
 
 impl Tailer {
@@ -94,7 +95,7 @@ impl Tailer {
             index,
             store,
             gazetteer_read: None,
-            erasures_purged: 0,
+            purged_at_start: false,
         }
     }
 
@@ -106,7 +107,7 @@ impl Tailer {
         let gazetteer = self.gazetteer().await?;
         let ops = ops_for(&self.store, self.index.fields(), &gazetteer, &changes).await?;
         self.index.apply(ops, last).await?;
-        self.purge_after_erasures().await?;
+        self.purge_after_erasures(&changes).await?;
         tracing::debug!(changes = changes.len(), cursor = %last, "search index updated");
         Ok(if changes.len() as i64 >= BATCH {
             Round::More
@@ -115,13 +116,16 @@ impl Tailer {
         })
     }
 
-    /// After a person is erased — by this process or another sharing the database — rewrites
-    /// the segments that still hold their old text (see [`SearchIndex::purge_deleted`]).
-    async fn purge_after_erasures(&mut self) -> SearchResult<()> {
-        let latest = self.store.latest_erasure().await?;
-        if latest > self.erasures_purged {
+    /// Once the index has applied an erasure — made by this process or another sharing the
+    /// database — rewrites the segments that still hold the old text (see
+    /// [`SearchIndex::purge_deleted`]). Judged by the applied changes, not by the erasures
+    /// table: on PostgreSQL an erasure is in that table before the change log may be read
+    /// past it, and a purge before the erasure is applied would purge nothing.
+    async fn purge_after_erasures(&mut self, applied: &[Change]) -> SearchResult<()> {
+        let at_start = !self.purged_at_start && self.store.latest_erasure().await? > 0;
+        if at_start || applied.iter().any(Change::is_erasure) {
             self.index.purge_deleted().await?;
-            self.erasures_purged = latest;
+            self.purged_at_start = true;
         }
         Ok(())
     }

@@ -76,6 +76,16 @@ pub struct Change {
     pub op: String,
 }
 
+/// The operation of the change an erasure logs last, so that whoever applies it (this
+/// process's indexer or another's) knows that old text must now be purged from its index.
+pub const ERASE: &str = "erase";
+
+impl Change {
+    pub fn is_erasure(&self) -> bool {
+        self.op == ERASE
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct ChangeRow {
     seq: i64,
@@ -85,21 +95,25 @@ struct ChangeRow {
     op: String,
 }
 
-/// Appends to the change log inside the writing transaction.
+/// Appends to the change log inside the writing transaction; returns the entry's position,
+/// which a reader reaches once the transaction has committed.
 pub(crate) async fn record(
     tx: &mut Transaction<'static, Any>,
     entity: Entity,
     id: &str,
     op: &str,
-) -> StoreResult<()> {
-    sqlx::query("INSERT INTO changes (entity, entity_id, op, at) VALUES ($1, $2, $3, $4)")
-        .bind(entity.as_str())
-        .bind(id)
-        .bind(op)
-        .bind(now_timestamp())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+) -> StoreResult<ChangeCursor> {
+    let (tx_id, seq): (i64, i64) = sqlx::query_as(
+        "INSERT INTO changes (entity, entity_id, op, at) VALUES ($1, $2, $3, $4)
+         RETURNING tx, seq",
+    )
+    .bind(entity.as_str())
+    .bind(id)
+    .bind(op)
+    .bind(now_timestamp())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(ChangeCursor { tx: tx_id, seq })
 }
 
 impl Store {

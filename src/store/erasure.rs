@@ -9,7 +9,7 @@
 //! the search index rewrites their documents. The `erasures` table records who erased whom and
 //! when, and nothing else.
 
-use super::changes::{self, Entity};
+use super::changes::{self, ChangeCursor, Entity};
 use super::outbox;
 use super::{Backend, Store, StoreError, StoreResult};
 use crate::domain::record::now_timestamp;
@@ -26,6 +26,9 @@ pub struct Erased {
     /// The outbox messages to or about the person that were dropped (by `seq`), so that a
     /// copy spooled for the SMS gateway can be dropped too.
     pub forgotten_messages: Vec<i64>,
+    /// Where the erasure stands in the change log: once a search index has applied changes
+    /// this far, the erased text is only in segments that a purge rewrites.
+    pub change: ChangeCursor,
 }
 
 impl Store {
@@ -50,7 +53,6 @@ impl Store {
         if erased == 0 {
             return Err(StoreError::NotFound);
         }
-        changes::record(&mut tx, Entity::Stakeholder, id, "upsert").await?;
         for (table, entity, link_column) in [
             ("needs", Entity::Need, "need_id"),
             ("offerings", Entity::Offering, "offering_id"),
@@ -95,6 +97,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         super::accounts::audit(&mut tx, Some(actor), "stakeholder_erased", Some(id), "").await?;
+        // Logged last, so that an indexer that has applied it has applied all of the above.
+        let change = changes::record(&mut tx, Entity::Stakeholder, id, changes::ERASE).await?;
         tx.commit().await?;
         let stakeholder = self
             .get_stakeholder(id)
@@ -103,6 +107,7 @@ impl Store {
         Ok(Erased {
             stakeholder,
             forgotten_messages,
+            change,
         })
     }
 

@@ -316,6 +316,80 @@ async fn an_erased_name_is_gone_from_every_file_of_the_data_directory() {
     }
 }
 
+/// On PostgreSQL the indexer reads the change log only up to the oldest transaction still
+/// running, so an erasure committed while an older transaction is open is applied late. The
+/// erased text must still leave the index files once it is applied: the purge waits for the
+/// erasure itself, not for whatever the log showed when the erasure returned.
+#[tokio::test]
+async fn an_erasure_applied_late_behind_an_older_transaction_is_still_purged() {
+    // backends() has said so (or failed under SANGAM_REQUIRE_ALL) if PostgreSQL is missing.
+    let Some(backend) = backends()
+        .into_iter()
+        .find(|backend| matches!(backend, Backend::Postgres(_)))
+    else {
+        return;
+    };
+    let server = TestServer::start(&backend).await;
+    let facilitator = server.token("facilitator").await;
+    let scene = scene(&server, &facilitator, "Zorawar Qimatlal", "9876501234").await;
+    let started = Instant::now();
+    while server.get("/api/v1/search?q=qimatlal", None).await.1["total"].as_u64() < Some(1) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not indexed within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // An unrelated transaction that took its id before the erasure, still running.
+    sqlx::any::install_default_drivers();
+    let database = server.database_url.clone().expect("a PostgreSQL database");
+    let mut older = <sqlx::AnyConnection as sqlx::Connection>::connect(&database)
+        .await
+        .expect("connect");
+    sqlx::query("BEGIN")
+        .execute(&mut older)
+        .await
+        .expect("begin");
+    sqlx::query("SELECT pg_current_xact_id()::text")
+        .execute(&mut older)
+        .await
+        .expect("take a transaction id");
+
+    let erase = {
+        let (server_url, token, person) = (
+            server.base.clone(),
+            facilitator.clone(),
+            scene.person.clone(),
+        );
+        tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(format!("{server_url}/api/v1/stakeholders/{person}/erase"))
+                .bearer_auth(token)
+                .json(&json!({}))
+                .send()
+                .await
+                .map(|response| response.status())
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    sqlx::query("COMMIT")
+        .execute(&mut older)
+        .await
+        .expect("commit");
+    let status = erase.await.expect("join").expect("erase request");
+    assert_eq!(status, StatusCode::OK);
+
+    for needle in [&b"Qimatlal"[..], b"qimatlal", "ज़ोरावर".as_bytes()] {
+        let holding = files_holding(server.data_dir.path(), needle);
+        assert!(
+            holding.is_empty(),
+            "`{}` still in the index after an erasure applied late: {holding:?}",
+            String::from_utf8_lossy(needle)
+        );
+    }
+}
+
 /// Names of zero-width characters alone are refused by field; bidi controls and zero-width
 /// characters at the edges are dropped; ZWJ/ZWNJ inside a Hindi word are kept.
 #[tokio::test]
