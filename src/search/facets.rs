@@ -78,6 +78,9 @@ pub struct SegmentTables {
     overflow: HashMap<DocId, [Vec<u32>; 4]>,
     /// Per facet field, the value of each ordinal.
     names: [Vec<String>; 4],
+    /// Per document, when its record was created ([`super::schema::creation_order`]); read
+    /// only for matches that may make the page, so kept apart from the tallied facts.
+    created: Vec<u64>,
 }
 
 impl SegmentTables {
@@ -98,6 +101,13 @@ impl SegmentTables {
         }
         let valid = reader.fast_fields().i64("valid_day")?;
         let updated = reader.fast_fields().i64("updated_day")?;
+        // Missing from an index of another shape (the tests' own): every record ties.
+        let created = match reader.fast_fields().column_opt::<u64>("created")? {
+            Some(column) => (0..max_doc)
+                .map(|doc| column.first(doc).unwrap_or(0))
+                .collect(),
+            None => vec![0; max_doc as usize],
+        };
         let first_day = (0..max_doc)
             .filter_map(|doc| updated.first(doc))
             .filter(|&day| day > 0)
@@ -141,6 +151,7 @@ impl SegmentTables {
             first_day,
             overflow,
             names,
+            created,
         })
     }
 }
@@ -228,15 +239,21 @@ fn final_score(today: i64, first_day: i64, facts: &DocFacts, relevance: Score) -
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     score: Score,
+    /// When the record was created: of two that score the same, the newer comes first.
+    created: u64,
     address: DocAddress,
 }
 
 impl Candidate {
-    /// Better first: higher score, then earlier document (so pages are stable).
+    /// Better first: higher score, then the newer record, then the earlier document. Ties
+    /// are broken by the record, not by where the index happens to hold it, so the same
+    /// records come in the same order after a merge or a rebuild and a page does not repeat
+    /// or skip a match that ties with another.
     fn rank(&self, other: &Self) -> Ordering {
         other
             .score
             .total_cmp(&self.score)
+            .then_with(|| other.created.cmp(&self.created))
             .then_with(|| self.address.cmp(&other.address))
     }
 }
@@ -521,6 +538,7 @@ impl SegmentGather {
     fn offer_for_page(&mut self, doc: DocId, relevance: Score, facts: &DocFacts) {
         let candidate = Candidate {
             score: final_score(self.today, self.tables.first_day, facts, relevance),
+            created: self.tables.created.get(doc as usize).copied().unwrap_or(0),
             address: DocAddress::new(self.segment, doc),
         };
         offer(&mut self.candidates, candidate, self.keep);

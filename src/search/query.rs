@@ -40,6 +40,10 @@ const PHONETIC: Score = 0.6;
 const TITLE: Score = 2.0;
 const FUZZY: Score = 0.25;
 const SYNONYM: Score = 0.2;
+/// Extra score of a synonym or near miss found in a title or name: those matches score a
+/// constant, and without it a loan whose title says "loan" would rank no higher for "karz"
+/// than a record that mentions credit in passing.
+const IN_TITLE: Score = 0.2;
 /// A word is common (no fuzzy terms) in at least one record in this many, and at least this
 /// many records.
 const COMMON_PER_DOCS: u64 = 10_000;
@@ -419,12 +423,15 @@ fn word_clause(terms: &Terms, word: &Word) -> WordClause {
 /// boost for a near miss; and the most that scores (each term scores a constant, and a union
 /// adds up the terms a record holds).
 fn admit_clause(terms: &Terms, word: &Word) -> (Box<dyn Query>, Score) {
-    let keys = terms.fields.text.keys;
+    let (keys, title_keys) = (terms.fields.text.keys, terms.fields.head.keys);
     let mut admit: Vec<Box<dyn Query>> = Vec::new();
     let mut ceiling = 0.0;
     for &group in &word.groups {
-        admit.push(terms.constant(keys, &analysis::group_token(group), SYNONYM));
-        ceiling += SYNONYM;
+        let token = analysis::group_token(group);
+        admit.push(terms.constant(keys, &token, SYNONYM));
+        // Titles are in all text too, so this adds to a record's score without admitting more.
+        admit.push(terms.constant(title_keys, &token, IN_TITLE));
+        ceiling += SYNONYM + IN_TITLE;
     }
     for key in word.keys.iter().filter(|key| !word.covered.contains(*key)) {
         admit.push(terms.constant(keys, key, 0.0));
@@ -512,6 +519,8 @@ fn fuzzy_clauses(fields: &SearchSchema, word: &Word) -> Vec<(Box<dyn Query>, Sco
     for key in &word.keys {
         if key.chars().count() >= 4 {
             push(Term::from_field_text(text.keys, key), 1, FUZZY * PHONETIC);
+            // In a title as well: adds to the score, admits nothing more (see `IN_TITLE`).
+            push(Term::from_field_text(fields.head.keys, key), 1, IN_TITLE);
         }
     }
     clauses
@@ -943,6 +952,48 @@ mod tests {
         assert_eq!(escape_html("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
         assert_eq!(leading_chars("one two three", 9), "one two …");
         assert_eq!(leading_chars("short", 9), "short");
+    }
+
+    #[tokio::test]
+    async fn matches_that_score_the_same_come_newest_first_wherever_the_index_holds_them() {
+        use crate::domain::offering::LinkageKind::Market;
+        use crate::search::fixture::offering;
+        let mut f = Fixture::empty().await;
+        let buyer = f
+            .provider(
+                crate::domain::stakeholder::StakeholderKind::Buyer,
+                "Kashi Traders",
+                None,
+                "up-bhadohi",
+            )
+            .await;
+        let same = || offering(Market, "Papad orders", "", &[], "up-bhadohi");
+        for name in ["first", "second", "third"] {
+            f.add_offering(name, &buyer, same()).await;
+            f.sync().await; // one segment each
+        }
+        let newest_first = ["third", "second", "first"];
+        assert_eq!(f.names("papad"), newest_first);
+        // Editing the oldest writes it again, last, into a new segment; it is still the oldest.
+        let oldest = f.id("first").to_string();
+        let edited = offering(Market, "Papad orders", "Now monthly", &[], "up-bhadohi");
+        f.store
+            .edit_offering(
+                &oldest,
+                &crate::store::registry::Edit::content(&edited, "test"),
+            )
+            .await
+            .expect("edit");
+        f.sync().await;
+        assert_eq!(f.names("papad"), newest_first);
+        f.index.purge_deleted().await.expect("merge");
+        assert_eq!(f.names("papad"), newest_first);
+        let second_page = SearchRequest {
+            offset: 1,
+            limit: 1,
+            ..SearchRequest::new("papad")
+        };
+        assert_eq!(f.names_for(&second_page), ["second"]);
     }
 
     #[tokio::test]

@@ -25,7 +25,7 @@ use crate::domain::record::{Status, parse_date};
 use crate::store::feed::{FeedNeed, FeedOffering, FeedStakeholder, Provider};
 
 /// Changes whenever documents are built differently; part of every commit payload.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The `sector` value of an offering that serves every sector (its `sectors` list is empty), so a
 /// sector filter still finds it.
@@ -94,6 +94,9 @@ pub struct SearchSchema {
     pub valid_day: Field,
     pub updated_at: Field,
     pub updated_day: Field,
+    /// When the record was created, from its time-ordered id ([`creation_order`]): the
+    /// order of matches that score the same, whatever segments the index holds them in.
+    pub created: Field,
 }
 
 fn text_options(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
@@ -136,6 +139,7 @@ impl SearchSchema {
         let valid_day = builder.add_i64_field("valid_day", FAST | INDEXED);
         let updated_at = builder.add_text_field("updated_at", STORED);
         let updated_day = builder.add_i64_field("updated_day", FAST);
+        let created = builder.add_u64_field("created", FAST);
         SearchSchema {
             schema: builder.build(),
             key,
@@ -157,6 +161,7 @@ impl SearchSchema {
             valid_day,
             updated_at,
             updated_day,
+            created,
         }
     }
 }
@@ -256,6 +261,16 @@ struct DocBuilder<'a> {
     doc: TantivyDocument,
 }
 
+/// A record id's creation time and in-process sequence: ids are `prefix_` and a UUIDv7 in hex,
+/// whose first 64 bits are the millisecond and a counter that keeps ids made in one
+/// millisecond in order. An id of another shape sorts as the oldest.
+pub fn creation_order(id: &str) -> u64 {
+    id.split_once('_')
+        .and_then(|(_, hex)| hex.get(..16))
+        .and_then(|high| u64::from_str_radix(high, 16).ok())
+        .unwrap_or(0)
+}
+
 impl<'a> DocBuilder<'a> {
     fn new(
         fields: &'a SearchSchema,
@@ -270,6 +285,7 @@ impl<'a> DocBuilder<'a> {
         };
         builder.doc.add_text(fields.key, doc_key(doc_type, id));
         builder.doc.add_text(fields.id, id);
+        builder.doc.add_u64(fields.created, creation_order(id));
         builder.raw(fields.doc_type, doc_type.as_str());
         builder
     }
