@@ -5,9 +5,13 @@
 //! could identify or describe the person goes: names, description, contact, profile, the text
 //! of their needs and offerings, the reasons and notes of linkages that involve them (a reason
 //! says "age 31 within 18–45"; a note may name them), and the outbox's messages to or about
-//! them, sent or not. Everything changes in one transaction and goes through the change log, so
+//! them, sent or not; a duplicate registration of theirs that a moderator merged into the
+//! record (the same person, registered again) goes the same way, and so does the reason a
+//! moderator wrote when rejecting a registration of theirs. Everything changes in one transaction and goes through the change log, so
 //! the search index rewrites their documents. The `erasures` table records who erased whom and
 //! when, and nothing else.
+
+use sqlx::{Any, Transaction};
 
 use super::changes::{self, ChangeCursor, Entity};
 use super::outbox;
@@ -37,59 +41,16 @@ impl Store {
     pub async fn erase_stakeholder(&self, id: &str, actor: &str) -> StoreResult<Erased> {
         let (mut tx, _turn) = self.begin_write().await?;
         let now = now_timestamp();
-        let erased = sqlx::query(
-            "UPDATE stakeholders SET name = $2, name_key = '', name_local = NULL,
-                description = NULL, contact_person = NULL, contact_phone = NULL,
-                contact_email = NULL, profile = NULL, possible_duplicates = '[]',
-                status = 'archived', updated_at = $3
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(ERASED)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if erased == 0 {
+        if !erase_one(&mut tx, id, &now).await? {
             return Err(StoreError::NotFound);
         }
-        for (table, entity, link_column) in [
-            ("needs", Entity::Need, "need_id"),
-            ("offerings", Entity::Offering, "offering_id"),
-        ] {
-            let children: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "UPDATE {table} SET title = $2, description = NULL, status = 'archived',
-                    updated_at = $3
-                 WHERE stakeholder_id = $1 RETURNING id"
-            )))
-            .bind(id)
-            .bind(ERASED)
-            .bind(&now)
-            .fetch_all(&mut *tx)
-            .await?;
-            for (child,) in &children {
-                changes::record(&mut tx, entity, child, "upsert").await?;
-            }
-            let involving = format!(
-                "SELECT l.id FROM linkages l JOIN {table} x ON x.id = l.{link_column}
-                 WHERE x.stakeholder_id = $1"
-            );
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE linkage_events SET note = NULL WHERE linkage_id IN ({involving})"
-            )))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE linkages SET note = NULL, reasons = '[]', updated_at = $2
-                 WHERE id IN ({involving})"
-            )))
-            .bind(id)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+        let mut forgotten_messages = outbox::forget(&mut tx, id).await?;
+        // A duplicate registration merged into this record was the same person registering
+        // again: their name and phone are in it too.
+        for duplicate in merged_into(&mut tx, id).await? {
+            erase_one(&mut tx, &duplicate, &now).await?;
+            forgotten_messages.extend(outbox::forget(&mut tx, &duplicate).await?);
         }
-        let forgotten_messages = outbox::forget(&mut tx, id).await?;
         sqlx::query("INSERT INTO erasures (stakeholder_id, actor, at) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(actor)
@@ -141,4 +102,85 @@ impl Store {
         }
         Ok(false)
     }
+}
+
+/// Erases one stakeholder's personal data inside `tx` (see the module doc); false if there is
+/// no such stakeholder.
+async fn erase_one(tx: &mut Transaction<'static, Any>, id: &str, now: &str) -> StoreResult<bool> {
+    let erased = sqlx::query(
+        "UPDATE stakeholders SET name = $2, name_key = '', name_local = NULL,
+            description = NULL, contact_person = NULL, contact_phone = NULL,
+            contact_email = NULL, profile = NULL, possible_duplicates = '[]',
+            status = 'archived', updated_at = $3
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(ERASED)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if erased == 0 {
+        return Ok(false);
+    }
+    for (table, entity, link_column) in [
+        ("needs", Entity::Need, "need_id"),
+        ("offerings", Entity::Offering, "offering_id"),
+    ] {
+        let children: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET title = $2, description = NULL, status = 'archived',
+                updated_at = $3
+             WHERE stakeholder_id = $1 RETURNING id"
+        )))
+        .bind(id)
+        .bind(ERASED)
+        .bind(now)
+        .fetch_all(&mut **tx)
+        .await?;
+        for (child,) in &children {
+            changes::record(tx, entity, child, "upsert").await?;
+        }
+        let involving = format!(
+            "SELECT l.id FROM linkages l JOIN {table} x ON x.id = l.{link_column}
+             WHERE x.stakeholder_id = $1"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE linkage_events SET note = NULL WHERE linkage_id IN ({involving})"
+        )))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE linkages SET note = NULL, reasons = '[]', updated_at = $2
+             WHERE id IN ({involving})"
+        )))
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    // A moderator's reason for rejecting a registration is free text and may name the person.
+    sqlx::query(
+        "UPDATE audit_log SET detail = $2
+         WHERE subject = $1 AND action = 'registration_rejected'",
+    )
+    .bind(id)
+    .bind(ERASED)
+    .execute(&mut **tx)
+    .await?;
+    changes::record(tx, Entity::Stakeholder, id, "upsert").await?;
+    Ok(true)
+}
+
+/// The registrations a moderator merged into `id` (the review queue records each merge in the
+/// audit log as `registration_merged`, `into <id>`).
+async fn merged_into(tx: &mut Transaction<'static, Any>, id: &str) -> StoreResult<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT subject FROM audit_log
+         WHERE action = 'registration_merged' AND detail = $1 AND subject IS NOT NULL",
+    )
+    .bind(format!("into {id}"))
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(subject,)| subject).collect())
 }

@@ -155,3 +155,79 @@ async fn erasure_removes_the_persons_data_and_keeps_the_counts() {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
+
+/// A person registered twice: a moderator merged the second registration into the first, and
+/// rejected a third with a reason that names her. Erasing her record erases the merged
+/// duplicate too (it holds the same name and phone), and erasing the rejected one blanks the
+/// reason in the audit log; the audit entries themselves (who decided what, when) stay.
+#[tokio::test]
+async fn erasure_reaches_a_merged_duplicate_and_the_reasons_written_about_the_person() {
+    use crate::accounts::{ADMIN_PASSWORD, Browser, create_admin};
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let facilitator = server.token_for("facilitator", &["up-mirzapur"]).await;
+        let admin = server.token("admin").await;
+        let mut ids = Vec::new();
+        for phone in ["+91 98390 41111", "98390 41111", "98390 42222"] {
+            let mut body = entrepreneur("Geeta Kharwar", "up-mirzapur", Some(phone));
+            body["consent"] = server.consent("hi").await;
+            let (status, registered) = server.post("/api/v1/registrations", None, &body).await;
+            assert_eq!(status, StatusCode::CREATED, "{registered}");
+            ids.push(registered["id"].as_str().unwrap().to_string());
+        }
+        let (first, duplicate, rejected) = (&ids[0], &ids[1], &ids[2]);
+        let decide = |path: String, body: serde_json::Value| {
+            let (server, token) = (&server, &facilitator);
+            async move {
+                let (status, reply) = server.post(&path, Some(token), &body).await;
+                assert_eq!(status, StatusCode::OK, "{path}: {reply}");
+            }
+        };
+        decide(format!("/api/v1/registrations/{first}/approve"), json!({})).await;
+        decide(
+            format!("/api/v1/registrations/{duplicate}/merge"),
+            json!({"into": first}),
+        )
+        .await;
+        decide(
+            format!("/api/v1/registrations/{rejected}/reject"),
+            json!({"reason": "Geeta Kharwar of Chunar registered a third time"}),
+        )
+        .await;
+
+        for id in [first, rejected] {
+            let (status, body) = server
+                .post(
+                    &format!("/api/v1/stakeholders/{id}/erase"),
+                    Some(&facilitator),
+                    &json!({}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        let (status, merged) = server
+            .get(&format!("/api/v1/stakeholders/{duplicate}"), Some(&admin))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{merged}");
+        assert_eq!(merged["name"], "(erased)", "{merged}");
+        assert!(
+            !merged.to_string().contains("41111") && !merged.to_string().contains("Kharwar"),
+            "the merged duplicate still holds her data: {merged}"
+        );
+
+        create_admin(&server).await;
+        let mut browser = Browser::new();
+        let (status, _) = browser
+            .sign_in(&server, "asha@example.org", ADMIN_PASSWORD)
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, audit) = browser.page(&server, "/admin/audit?lang=en").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(audit.matches("registration_rejected").count(), 1, "{audit}");
+        assert_eq!(audit.matches("registration_merged").count(), 1, "{audit}");
+        assert!(
+            !audit.contains("Kharwar"),
+            "the rejection's reason still names her: {audit}"
+        );
+    }
+}
