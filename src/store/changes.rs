@@ -4,7 +4,8 @@
 //! transaction that took seq 10 may commit after one that took seq 11, and a reader that saw 11
 //! and moved its cursor past it would never see 10. So each row also carries its transaction id,
 //! a reader orders by (tx, seq) and only reads rows whose transaction is older than the oldest
-//! one still running (`pg_snapshot_xmin`): those are final, and every later commit sorts after.
+//! one still running in this database ([`Store::settled_horizon`]): those are final, and every
+//! later commit sorts after.
 
 use std::fmt;
 use std::str::FromStr;
@@ -119,25 +120,18 @@ pub(crate) async fn record(
 impl Store {
     /// Changes after `after`, oldest first, that are safe to apply (see the module doc).
     pub async fn changes_after(&self, after: ChangeCursor, limit: i64) -> StoreResult<Vec<Change>> {
-        let sql = match self.backend {
-            Backend::Sqlite => {
-                "SELECT seq, tx, entity, entity_id, op FROM changes
-                 WHERE (tx > $1 OR (tx = $1 AND seq > $2))
-                 ORDER BY tx, seq LIMIT $3"
-            }
-            Backend::Postgres => {
-                "SELECT seq, tx, entity, entity_id, op FROM changes
-                 WHERE (tx > $1 OR (tx = $1 AND seq > $2))
-                   AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-                 ORDER BY tx, seq LIMIT $3"
-            }
-        };
-        let rows: Vec<ChangeRow> = sqlx::query_as(sql)
-            .bind(after.tx)
-            .bind(after.seq)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let horizon = self.settled_horizon().await?;
+        let rows: Vec<ChangeRow> = sqlx::query_as(
+            "SELECT seq, tx, entity, entity_id, op FROM changes
+             WHERE (tx > $1 OR (tx = $1 AND seq > $2)) AND tx < $4
+             ORDER BY tx, seq LIMIT $3",
+        )
+        .bind(after.tx)
+        .bind(after.seq)
+        .bind(limit)
+        .bind(horizon)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .into_iter()
             .filter_map(|row| {
@@ -157,17 +151,55 @@ impl Store {
     /// The newest position that is safe to start tailing from after reading the tables whole
     /// (a rebuild): later or still-running changes come after it and are replayed.
     pub async fn latest_change(&self) -> StoreResult<ChangeCursor> {
-        let sql = match self.backend {
-            Backend::Sqlite => "SELECT tx, seq FROM changes ORDER BY tx DESC, seq DESC LIMIT 1",
-            Backend::Postgres => {
-                "SELECT tx, seq FROM changes
-                 WHERE tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-                 ORDER BY tx DESC, seq DESC LIMIT 1"
-            }
-        };
-        let row: Option<(i64, i64)> = sqlx::query_as(sql).fetch_optional(&self.pool).await?;
+        let horizon = self.settled_horizon().await?;
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT tx, seq FROM changes WHERE tx < $1 ORDER BY tx DESC, seq DESC LIMIT 1",
+        )
+        .bind(horizon)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row
             .map(|(tx, seq)| ChangeCursor { tx, seq })
             .unwrap_or_default())
+    }
+
+    /// The transaction id below which every change is final: read in a statement of its own,
+    /// before the change log is read in a later one, so that every transaction below it has
+    /// ended before the log's snapshot is taken.
+    ///
+    /// On PostgreSQL it is the oldest transaction still running *in this database*, or the
+    /// next id if none is. Only a session of this database can write its change log, so a long
+    /// transaction in another database on the same server no longer holds indexing back (as
+    /// `pg_snapshot_xmin` of the whole server did). `pg_stat_activity` shows 32-bit ids, which
+    /// are widened against the current 64-bit id. A session of another role whose ids this role
+    /// may not see makes it fall back to the server-wide horizon, which is always safe. SQLite
+    /// has one writer at a time, so everything committed is final.
+    async fn settled_horizon(&self) -> StoreResult<i64> {
+        if self.backend == Backend::Sqlite {
+            return Ok(i64::MAX);
+        }
+        let (horizon,): (i64,) = sqlx::query_as(
+            "WITH now AS (
+                 SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next,
+                        pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS server_wide
+             ),
+             here AS (
+                 SELECT backend_xid::text::bigint AS xid32, query
+                 FROM pg_stat_activity WHERE datname = current_database()
+             )
+             SELECT CASE
+                 WHEN EXISTS (SELECT 1 FROM here WHERE query = '<insufficient privilege>')
+                     THEN (SELECT server_wide FROM now)
+                 ELSE LEAST(
+                     (SELECT next FROM now),
+                     COALESCE((SELECT MIN(next - (((next % 4294967296) - xid32 + 4294967296)
+                                                  % 4294967296))
+                               FROM here, now WHERE xid32 IS NOT NULL),
+                              (SELECT next FROM now)))
+             END",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(horizon)
     }
 }

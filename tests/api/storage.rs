@@ -211,6 +211,51 @@ async fn a_reader_never_skips_a_change_committed_out_of_order() {
     }
 }
 
+/// A transaction left open in another database of the same PostgreSQL server (another
+/// application, a bulk load) does not hold back this database's change log: only a session of
+/// this database can write to it.
+#[tokio::test]
+async fn a_transaction_open_in_another_database_does_not_hold_back_the_change_log() {
+    for backend in backends() {
+        let Backend::Postgres(_) = backend else {
+            continue; // SQLite has no other databases sharing its transaction ids
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(&backend, &dir).await;
+        let elsewhere = fresh_database(&backend).await.expect("another database");
+        let mut other = <sqlx::AnyConnection as sqlx::Connection>::connect(&elsewhere)
+            .await
+            .unwrap();
+        sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+        sqlx::query("SELECT pg_current_xact_id()::text")
+            .execute(&mut other)
+            .await
+            .unwrap();
+
+        let before = store.latest_change().await.unwrap();
+        let input: StakeholderInput =
+            serde_json::from_value(entrepreneur("Rekha Bind", "up-mirzapur", None)).unwrap();
+        let data = input.validate_with(&catalog(&store).await).unwrap();
+        let registered = store
+            .insert_stakeholder(
+                &data,
+                &[],
+                &[],
+                &Provenance::api("test"),
+                sangam::store::registry::OnDuplicate::Flag,
+            )
+            .await
+            .unwrap();
+        let seen = store.changes_after(before, 100).await.unwrap();
+        assert!(
+            seen.iter()
+                .any(|c| c.entity_id == registered.stakeholder.id),
+            "a committed change waits for a transaction in another database: {seen:?}"
+        );
+        sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn geography_import_is_all_or_nothing() {
     for backend in backends() {
