@@ -35,7 +35,7 @@ impl Store {
     /// Erases the stakeholder's personal data and archives it with its offerings and needs;
     /// `actor` is recorded. Erasing again changes nothing more but is recorded too.
     pub async fn erase_stakeholder(&self, id: &str, actor: &str) -> StoreResult<Erased> {
-        let (mut tx, _turn) = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         let now = now_timestamp();
         let erased = sqlx::query(
             "UPDATE stakeholders SET name = $2, name_key = '', name_local = NULL,
@@ -47,7 +47,7 @@ impl Store {
         .bind(id)
         .bind(ERASED)
         .bind(&now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         if erased == 0 {
@@ -65,7 +65,7 @@ impl Store {
             .bind(id)
             .bind(ERASED)
             .bind(&now)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?;
             for (child,) in &children {
                 changes::record(&mut tx, entity, child, "upsert").await?;
@@ -78,7 +78,7 @@ impl Store {
                 "UPDATE linkage_events SET note = NULL WHERE linkage_id IN ({involving})"
             )))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE linkages SET note = NULL, reasons = '[]', updated_at = $2
@@ -86,7 +86,7 @@ impl Store {
             )))
             .bind(id)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         let forgotten_messages = outbox::forget(&mut tx, id).await?;
@@ -94,7 +94,7 @@ impl Store {
             .bind(id)
             .bind(actor)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         super::accounts::audit(&mut tx, Some(actor), "stakeholder_erased", Some(id), "").await?;
         // Logged last, so that an indexer that has applied it has applied all of the above.
