@@ -9,7 +9,8 @@
 //!
 //! Flags: `--seconds N` per phase (default 6), `--connections 1,8,64`, `--providers N` (default
 //! 150; each gets two offerings, and as many entrepreneurs each get a need), `--seed N` (42),
-//! `--postgres URL` (else `SANGAM_TEST_POSTGRES_URL`), `--sqlite-only`.
+//! `--postgres URL` (else `SANGAM_TEST_POSTGRES_URL`), `--sqlite-only`, `--workloads mixed,writes`
+//! (both by default).
 //!
 //! Every phase at a concurrency is paired with `/healthz` at the same concurrency, run right
 //! before it in the same process against the same server: on a shared machine the absolute
@@ -40,6 +41,7 @@ struct Options {
     providers: usize,
     seed: u64,
     postgres: Option<String>,
+    workloads: Vec<Workload>,
 }
 
 fn options() -> Options {
@@ -51,6 +53,7 @@ fn options() -> Options {
         postgres: std::env::var("SANGAM_TEST_POSTGRES_URL")
             .ok()
             .filter(|url| !url.trim().is_empty()),
+        workloads: vec![Workload::Mixed, Workload::Writes],
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -68,6 +71,16 @@ fn options() -> Options {
                 options.connections = value("--connections")
                     .split(',')
                     .map(|n| n.trim().parse().expect("--connections 1,8,64"))
+                    .collect()
+            }
+            "--workloads" => {
+                options.workloads = value("--workloads")
+                    .split(',')
+                    .map(|name| match name.trim() {
+                        "mixed" => Workload::Mixed,
+                        "writes" => Workload::Writes,
+                        other => panic!("--workloads mixed,writes (not `{other}`)"),
+                    })
                     .collect()
             }
             "--postgres" => options.postgres = Some(value("--postgres")),
@@ -502,7 +515,7 @@ async fn run_backend(backend: &Backend, options: &Options) -> Vec<Row> {
     let server = TestServer::start(backend).await;
     let registry = Arc::new(load_registry(&server, options).await);
     let mut rows = Vec::new();
-    for workload in [Workload::Mixed, Workload::Writes] {
+    for &workload in &options.workloads {
         for &connections in &options.connections {
             let label = format!("{name} {} ×{connections}", Workload::Healthz.name());
             let (healthz, healthz_time) = run_phase(

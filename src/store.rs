@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod erasure;
 pub mod feed;
 pub mod geography;
+mod group_commit;
 pub mod hsds;
 pub mod interchange;
 pub mod meetings;
@@ -30,7 +31,8 @@ use std::sync::Arc;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+pub(crate) use group_commit::WriteTx;
 
 pub use changes::{Change, ChangeCursor, Entity};
 
@@ -71,8 +73,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Runs a block in one write transaction (`$tx`, from [`Store::begin_write`]) and commits it;
 /// its value is the block's. When the database aborts the transaction as busy (a PostgreSQL
 /// deadlock or serialisation failure, or a SQLite lock another process held past the busy
-/// timeout), the whole block runs again, a few times, after a short random pause, before the
-/// caller hears [`StoreError::Busy`]. Waiting too long for this process's write turn is not run
+/// timeout, or a SQLite group commit that failed), the whole block runs again, a few times, after
+/// a short random pause, before the caller hears [`StoreError::Busy`]. Waiting too long for this process's write turn is not run
 /// again: that wait was already the bound. A macro rather than a function taking a closure,
 /// because a closure that borrows its caller's data cannot promise a `Send` future for every
 /// lifetime of the transaction it is given.
@@ -80,14 +82,13 @@ macro_rules! write_transaction {
     ($store:expr, |$tx:ident| $body:block) => {{
         let mut attempt: u32 = 1;
         loop {
-            let (mut $tx, turn) = $store.begin_write().await?;
+            let mut $tx = $store.begin_write().await?;
             let outcome: $crate::store::StoreResult<_> = async {
                 let value = $body;
                 $tx.commit().await?;
                 Ok(value)
             }
             .await;
-            drop(turn);
             match outcome {
                 Err($crate::store::StoreError::Busy(why))
                     if attempt < $crate::store::WRITE_ATTEMPTS =>
@@ -149,11 +150,12 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// On SQLite, writers of this process take turns here (fairly, in arrival order) before they
-    /// take a connection, so waiting writers neither hold connections readers need nor poll
-    /// SQLite's lock; `BEGIN IMMEDIATE` and the busy timeout then only wait for other processes
-    /// (a CLI import beside `serve`). PostgreSQL has row locks and needs no turn.
-    write_turn: Option<Arc<Semaphore>>,
+    /// On SQLite, writers of this process take turns here (fairly, in arrival order) and share
+    /// transactions with those that came together ([`group_commit`]); waiting writers neither
+    /// hold connections readers need nor poll SQLite's lock; `BEGIN IMMEDIATE` and the busy
+    /// timeout then only wait for other processes (a CLI import beside `serve`). PostgreSQL has
+    /// row locks and commits concurrent transactions together itself.
+    group_commit: Option<Arc<group_commit::GroupCommit>>,
 }
 
 /// What a transaction takes its turn on, beyond the rows it touches (see [`Store::take_turn`]).
@@ -181,11 +183,6 @@ impl TurnKey<'_> {
         i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))
     }
 }
-
-/// This process's turn to write on SQLite (nothing on PostgreSQL); held until it is dropped, which
-/// the caller does after the transaction ends.
-#[must_use = "the write turn ends when this is dropped"]
-pub(crate) struct WriteTurn(#[allow(dead_code)] Option<OwnedSemaphorePermit>);
 
 impl Store {
     /// Connects and brings the schema up to date.
@@ -240,11 +237,12 @@ impl Store {
                     .await?
             }
         };
-        let write_turn = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
+        let group_commit =
+            (backend == Backend::Sqlite).then(|| group_commit::GroupCommit::new(pool.clone()));
         Ok(Store {
             pool,
             backend,
-            write_turn,
+            group_commit,
         })
     }
 
@@ -267,20 +265,17 @@ impl Store {
         }
     }
 
-    /// Begins a transaction that will write. On SQLite it waits for this process's write turn
-    /// (at most [`WRITE_WAIT`]) and takes the database's write lock up front (`BEGIN IMMEDIATE`):
-    /// a deferred transaction that read first and wrote later failed at once with "database is
-    /// locked" when another writer had committed in between, and no busy timeout helps that.
-    pub(crate) async fn begin_write(&self) -> StoreResult<(Transaction<'static, Any>, WriteTurn)> {
-        let Some(turns) = &self.write_turn else {
-            return Ok((self.pool.begin().await?, WriteTurn(None)));
-        };
-        let turn = tokio::time::timeout(WRITE_WAIT, turns.clone().acquire_owned())
-            .await
-            .map_err(|_| StoreError::Busy("waited too long for the write turn".into()))?
-            .map_err(|_| StoreError::Busy("the store is closing".into()))?;
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok((tx, WriteTurn(Some(turn))))
+    /// Begins a write. On SQLite it waits for this process's write turn (at most
+    /// [`WRITE_WAIT`]) and runs in a savepoint of a transaction shared with the writers that came
+    /// together ([`group_commit`]), which took the database's write lock up front
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that read first and wrote later failed at once
+    /// with "database is locked" when another writer had committed in between. Its
+    /// [`WriteTx::commit`] returns once the shared transaction is committed.
+    pub(crate) async fn begin_write(&self) -> StoreResult<WriteTx> {
+        match &self.group_commit {
+            Some(group) => group.begin().await,
+            None => Ok(WriteTx::own(self.pool.begin().await?)),
+        }
     }
 
     /// Waits until no other transaction holds the turn on `key` (released at commit). On SQLite

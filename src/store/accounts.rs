@@ -196,7 +196,7 @@ impl Store {
             if let Some(old) = replacing {
                 sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
                     .bind(old)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
             }
             sqlx::query(
@@ -206,7 +206,7 @@ impl Store {
             .bind(&user.id)
             .bind(now_timestamp())
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
             audit(
                 &mut tx,
@@ -256,7 +256,7 @@ impl Store {
             write_transaction!(self, |tx| {
                 sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
                     .bind(id_hash)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
             })?;
             return Ok(None);
@@ -267,7 +267,7 @@ impl Store {
                 sqlx::query("UPDATE sessions SET last_seen = $2 WHERE id_hash = $1")
                     .bind(id_hash)
                     .bind(now)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
             })?;
         }
@@ -288,7 +288,7 @@ impl Store {
         write_transaction!(self, |tx| {
             let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
                 .bind(id_hash)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             if done.rows_affected() > 0 {
                 audit(&mut tx, Some(who), "sign_out", Some(who), "").await?;
@@ -301,7 +301,7 @@ impl Store {
         write_transaction!(self, |tx| {
             let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             let ended = done.rows_affected();
             audit(
@@ -333,7 +333,7 @@ impl Store {
             .bind(&id)
             .bind(now_timestamp())
             .bind(expires_at)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
             let detail = scope(new.role, new.districts);
             audit(&mut tx, Some(actor), "invitation", Some(new.name), &detail).await?;
@@ -373,21 +373,21 @@ impl Store {
             .bind(token_hash)
             .bind(now_timestamp())
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
             if claimed.rows_affected() == 1 {
                 let (user_id, name): (String, String) = sqlx::query_as(
                     "SELECT u.id, u.name FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.token_hash = $1",
                 )
                 .bind(token_hash)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut **tx)
                 .await?;
                 sqlx::query(
                     "UPDATE users SET password_hash = $2 WHERE id = $1 AND revoked_at IS NULL",
                 )
                 .bind(&user_id)
                 .bind(password_hash)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 audit(
                     &mut tx,
@@ -419,14 +419,14 @@ impl Store {
         write_transaction!(self, |tx| {
             let row: Option<(String,)> = sqlx::query_as("SELECT name FROM users WHERE id = $1")
                 .bind(user_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
             let (name,) = row.ok_or(StoreError::NotFound)?;
             sqlx::query("UPDATE users SET role = $2, districts = $3 WHERE id = $1")
                 .bind(user_id)
                 .bind(role.as_str())
                 .bind(to_json(&districts))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             audit(
                 &mut tx,
@@ -445,17 +445,17 @@ impl Store {
         write_transaction!(self, |tx| {
             let row: Option<(String,)> = sqlx::query_as("SELECT name FROM users WHERE id = $1")
                 .bind(user_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
             let (name,) = row.ok_or(StoreError::NotFound)?;
             sqlx::query("UPDATE users SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
                 .bind(user_id)
                 .bind(now_timestamp())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             audit(&mut tx, Some(actor), "revoked", Some(&name), "").await?;
         })

@@ -39,7 +39,7 @@ impl Store {
     /// Erases the stakeholder's personal data and archives it with its offerings and needs;
     /// `actor` is recorded. Erasing again changes nothing more but is recorded too.
     pub async fn erase_stakeholder(&self, id: &str, actor: &str) -> StoreResult<Erased> {
-        let (mut tx, _turn) = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         let now = now_timestamp();
         if !erase_one(&mut tx, id, &now).await? {
             return Err(StoreError::NotFound);
@@ -55,7 +55,7 @@ impl Store {
             .bind(id)
             .bind(actor)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         super::accounts::audit(&mut tx, Some(actor), "stakeholder_erased", Some(id), "").await?;
         // Logged last, so that an indexer that has applied it has applied all of the above.

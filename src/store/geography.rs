@@ -66,7 +66,7 @@ impl Store {
         blocks: &[Block],
         progress: &mut dyn FnMut(),
     ) -> StoreResult<UpsertCount> {
-        let (mut tx, _turn) = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         let mut count = UpsertCount::default();
         for state in states {
             count.states += sqlx::query(
@@ -79,7 +79,7 @@ impl Store {
             .bind(&state.name)
             .bind(&state.name_local)
             .bind(state.lgd_code)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?
             .rows_affected();
             progress();
@@ -96,7 +96,7 @@ impl Store {
             .bind(&district.name)
             .bind(&district.name_local)
             .bind(district.lgd_code)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?
             .rows_affected();
             progress();
@@ -110,7 +110,7 @@ impl Store {
             .bind(&block.district)
             .bind(&block.name)
             .bind(&block.name_local)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?
             .rows_affected();
             progress();
@@ -120,7 +120,7 @@ impl Store {
     }
 
     pub async fn upsert_sectors(&self, sectors: &[Sector]) -> StoreResult<u64> {
-        let (mut tx, _turn) = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         let mut changed = 0;
         for (position, sector) in sectors.iter().enumerate() {
             changed += sqlx::query(
@@ -132,7 +132,7 @@ impl Store {
             .bind(&sector.name)
             .bind(&sector.name_local)
             .bind(position as i64)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?
             .rows_affected();
         }

@@ -213,7 +213,7 @@ impl Store {
         let mut ids: Vec<String> = Vec::with_capacity(writes.len());
         let mut created = Vec::new();
         let mut changed = Vec::new();
-        let (mut tx, _turn) = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         // The file was checked for lookalikes before; check again under the lock, against what
         // other writers (another import, a registration) stored since.
         self.take_turn(&mut tx, TurnKey::Identities).await?;
@@ -222,7 +222,7 @@ impl Store {
                 ImportWrite::NewStakeholder(item) => {
                     let id = new_id("st");
                     let mut duplicates = item.possible_duplicates.clone();
-                    for found in duplicates_of(&mut *tx, &item.data, None).await? {
+                    for found in duplicates_of(&mut **tx, &item.data, None).await? {
                         if created.contains(&found.id) || duplicates.contains(&found.id) {
                             continue;
                         }

@@ -187,7 +187,7 @@ impl Store {
             .bind(to_json(&data.invitees))
             .bind(actor)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
             let detail = format!("{} · {} · {}", data.title, data.district, data.date);
             super::accounts::audit(&mut tx, Some(actor), "meeting_created", Some(&id), &detail)
@@ -223,7 +223,7 @@ impl Store {
             .bind(&data.date)
             .bind(to_json(&data.invitees))
             .bind(now_timestamp())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?
             .rows_affected();
             if updated > 0 {
@@ -328,7 +328,7 @@ impl Store {
                 Some(LinkageMark(planned_on)) => {
                     let (now_at,): (i64,) =
                         sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM linkage_events")
-                            .fetch_one(&mut *tx)
+                            .fetch_one(&mut **tx)
                             .await?;
                     now_at == planned_on
                 }
@@ -362,7 +362,7 @@ impl Store {
         actor: &str,
     ) -> StoreResult<Linkage> {
         let now = now_timestamp();
-        let (mut tx, _turn) = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         // Moves take turns on seats and budgets: two facilitators proposing the last seat of a
         // batch at once would otherwise each count it free (and a round's save checks that no
         // move came between its reads and its save).
@@ -378,7 +378,7 @@ impl Store {
         .bind(&now)
         .bind(from.as_str())
         .bind(change.outcome_value)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         if updated == 0 {
@@ -401,7 +401,7 @@ impl Store {
         .bind(&change.note)
         .bind(actor)
         .bind(&now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         let detail = match change.outcome_value {
             Some(value) => format!("{from} → {}; outcome {value}", change.status),

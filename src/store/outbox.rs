@@ -150,7 +150,7 @@ impl Store {
                 "SELECT seq FROM outbox WHERE dispatched_at IS NULL ORDER BY seq LIMIT $1",
             )
             .bind(limit)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?;
             for (seq,) in &seqs {
                 for channel in channels {
@@ -165,13 +165,13 @@ impl Store {
                     .bind(*channel)
                     .bind(new_id("msg"))
                     .bind(&now)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                 }
                 sqlx::query("UPDATE outbox SET dispatched_at = $2 WHERE seq = $1")
                     .bind(seq)
                     .bind(&now)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
             }
             seqs.len()
@@ -218,7 +218,7 @@ impl Store {
             .bind(now)
             .bind(lease_until)
             .bind(limit)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?
         })?;
         let mut deliveries = Vec::with_capacity(claimed.len());
@@ -265,7 +265,7 @@ impl Store {
             .bind(error)
             .bind(status.map(i64::from))
             .bind(now_timestamp())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?
         })?;
         Ok(())
@@ -292,7 +292,7 @@ impl Store {
             .bind(error)
             .bind(status.map(i64::from))
             .bind(retry_after)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?
         })?;
         Ok(())
@@ -316,7 +316,7 @@ impl Store {
             .bind(seq)
             .bind(channel)
             .bind(now_timestamp())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?
             .rows_affected()
         })?;

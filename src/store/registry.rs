@@ -632,9 +632,9 @@ impl Store {
         on_duplicate: OnDuplicate,
     ) -> StoreResult<Registered> {
         let id = new_id("st");
-        let (mut tx, _turn) = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         self.take_turn(&mut tx, TurnKey::Identities).await?;
-        let duplicates = duplicates_of(&mut *tx, data, None).await?;
+        let duplicates = duplicates_of(&mut **tx, data, None).await?;
         if !duplicates.is_empty() && on_duplicate == OnDuplicate::Refuse {
             return Err(StoreError::Duplicate(duplicates));
         }
@@ -801,7 +801,7 @@ impl Store {
         data: &OfferingData,
         prov: &Provenance,
     ) -> StoreResult<Offering> {
-        let (mut tx, _turn) = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         let status = child_status(stakeholder_status_in(&mut tx, stakeholder_id).await?)?;
         let id = insert_offering_in(&mut tx, stakeholder_id, data, prov, status).await?;
         tx.commit().await?;
@@ -874,7 +874,7 @@ impl Store {
         data: &NeedData,
         prov: &Provenance,
     ) -> StoreResult<Need> {
-        let (mut tx, _turn) = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         let status = child_status(stakeholder_status_in(&mut tx, stakeholder_id).await?)?;
         let id = insert_need_in(&mut tx, stakeholder_id, data, prov, status).await?;
         tx.commit().await?;
@@ -940,7 +940,7 @@ impl Store {
         R: Edited,
         E: From<StoreError>,
     {
-        let (mut tx, turn) = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         let current: R = self
             .read_for_update::<R::Row, R>(&mut tx, &R::select_one(), R::LOCK, id)
             .await?;
@@ -956,7 +956,6 @@ impl Store {
         R::write_in(&mut tx, id, &edit, &now_timestamp()).await?;
         audit_edit(&mut tx, R::EDITED, id, &edit).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        drop(turn);
         Ok(R::get(self, id).await?.ok_or(StoreError::NotFound)?)
     }
 

@@ -89,7 +89,7 @@ impl Store {
         check: impl FnOnce(&Stakeholder, Option<&Stakeholder>) -> Result<(), E>,
     ) -> Result<Reviewed, E> {
         let select = format!("SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders WHERE id = $1");
-        let (mut tx, turn) = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         let pending: Stakeholder = self
             .read_for_update::<StakeholderRow, _>(&mut tx, &select, "FOR UPDATE", id)
             .await?;
@@ -135,7 +135,7 @@ impl Store {
                     .bind(moved_status.as_str())
                     .bind(&now)
                     .bind(actor)
-                    .fetch_all(&mut *tx)
+                    .fetch_all(&mut **tx)
                     .await
                     .map_err(StoreError::from)?;
                     for (child,) in moved {
@@ -159,7 +159,6 @@ impl Store {
         stakeholder_edit_in(&mut tx, id, &edit, &now).await?;
         audit(&mut tx, Some(actor), action, Some(id), &detail).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        drop(turn);
         let stakeholder = self
             .get_stakeholder(id)
             .await?

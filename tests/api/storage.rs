@@ -290,3 +290,148 @@ async fn geography_import_is_all_or_nothing() {
         );
     }
 }
+
+/// Writers that come together share a transaction on SQLite; one that fails after writing part
+/// of its work (an import whose second row names an archived provider) undoes all of its own
+/// work and none of the others'.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_write_among_concurrent_ones_undoes_only_itself() {
+    use sangam::domain::offering::OfferingInput;
+    use sangam::store::interchange::{ImportWrite, NewStakeholder};
+    use sangam::store::registry::OnDuplicate;
+    use std::sync::Arc;
+
+    const WRITERS: usize = 24;
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(&backend, &dir).await;
+        let catalog = Arc::new(catalog(&store).await);
+        let bank: StakeholderInput =
+            serde_json::from_value(crate::support::bank("Closed Branch", "up-mirzapur")).unwrap();
+        let bank = store
+            .insert_stakeholder(
+                &bank.validate_with(&catalog).unwrap(),
+                &[],
+                &[],
+                &Provenance::api("tester"),
+                OnDuplicate::Flag,
+            )
+            .await
+            .unwrap()
+            .stakeholder;
+        store
+            .set_stakeholder_status(&bank.id, Status::Archived, "tester")
+            .await
+            .unwrap();
+        let loan: OfferingInput = serde_json::from_value(crate::support::mudra_loan()).unwrap();
+        let loan = loan
+            .validate_with(&catalog, &["up-mirzapur".to_string()], None)
+            .unwrap();
+
+        let start = Arc::new(tokio::sync::Barrier::new(WRITERS));
+        let mut writers = Vec::new();
+        for writer in 0..WRITERS {
+            let (store, catalog, start, bank, loan) = (
+                store.clone(),
+                catalog.clone(),
+                start.clone(),
+                bank.id.clone(),
+                loan.clone(),
+            );
+            writers.push(tokio::spawn(async move {
+                let failing = writer % 2 == 0;
+                let name = format!(
+                    "{} Writer{}",
+                    if failing { "Refused" } else { "Kept" },
+                    "abcdefghijklmnopqrstuvwxyz".chars().nth(writer).unwrap()
+                );
+                let input: StakeholderInput =
+                    serde_json::from_value(entrepreneur(&name, "up-mirzapur", None)).unwrap();
+                let data = input.validate_with(&catalog).unwrap();
+                start.wait().await;
+                if failing {
+                    let writes = [
+                        ImportWrite::NewStakeholder(NewStakeholder {
+                            data,
+                            possible_duplicates: Vec::new(),
+                            same_as_earlier: Vec::new(),
+                        }),
+                        ImportWrite::NewOffering {
+                            provider_id: bank,
+                            data: loan,
+                        },
+                    ];
+                    let outcome = store
+                        .apply_import(
+                            &writes,
+                            &Provenance::api("tester"),
+                            OnDuplicate::Flag,
+                            &mut || {},
+                        )
+                        .await;
+                    assert!(
+                        matches!(outcome, Err(sangam::store::StoreError::Conflict(_))),
+                        "an offering of an archived provider is refused: {outcome:?}"
+                    );
+                } else {
+                    store
+                        .insert_stakeholder(
+                            &data,
+                            &[],
+                            &[],
+                            &Provenance::api("t"),
+                            OnDuplicate::Flag,
+                        )
+                        .await
+                        .expect("a sound write is stored");
+                }
+            }));
+        }
+        for writer in writers {
+            writer.await.unwrap();
+        }
+
+        let all = StakeholderFilter {
+            district: Some("up-mirzapur".into()),
+            kind: None,
+            q: None,
+            statuses: StatusFilter::only(Status::ALL.to_vec()),
+            limit: 100,
+            offset: 0,
+        };
+        let names: Vec<String> = store
+            .list_stakeholders(&all)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.data.name)
+            .collect();
+        let kept = names.iter().filter(|n| n.starts_with("Kept")).count();
+        let refused: Vec<&String> = names.iter().filter(|n| n.starts_with("Refused")).collect();
+        assert_eq!(
+            kept,
+            WRITERS / 2,
+            "{}: every sound write is stored: {names:?}",
+            backend.name()
+        );
+        assert!(
+            refused.is_empty(),
+            "{}: refused imports left {refused:?}",
+            backend.name()
+        );
+        // The change log names only records that exist.
+        for change in changes_when(&store, 1).await {
+            if change.entity == Entity::Stakeholder {
+                assert!(
+                    store
+                        .get_stakeholder(&change.entity_id)
+                        .await
+                        .unwrap()
+                        .is_some(),
+                    "{}: the change log names an undone write",
+                    backend.name()
+                );
+            }
+        }
+    }
+}
