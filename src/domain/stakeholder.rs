@@ -62,6 +62,13 @@ pub struct StakeholderInput {
     pub contact: Option<ContactInput>,
     #[validate(nested)]
     pub profile: Option<ProfileInput>,
+    /// Most linkages this stakeholder takes on at one meeting, as a provider.
+    #[validate(range(
+        min = 1,
+        max = 10_000,
+        message = "must be a whole number from 1 to 10000"
+    ))]
+    pub linkage_limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -97,6 +104,10 @@ pub struct StakeholderData {
     pub description: Option<String>,
     pub contact: Contact,
     pub profile: Option<Profile>,
+    /// Most linkages the meeting planner suggests from this provider at one meeting; none: no
+    /// limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linkage_limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -239,6 +250,7 @@ impl StakeholderInput {
             description,
             contact,
             profile,
+            linkage_limit: self.linkage_limit,
         };
         errors.into_result(data)
     }
@@ -269,6 +281,7 @@ impl StakeholderData {
                 block: p.block.clone(),
                 members: p.members,
             }),
+            linkage_limit: self.linkage_limit,
         }
     }
 }
@@ -423,6 +436,22 @@ mod tests {
                 "profile.sector"
             ]
         );
+    }
+
+    #[test]
+    fn a_providers_linkage_limit_is_a_whole_number_from_one_and_survives_a_round_trip() {
+        let mut input = sunita();
+        input.kind = Some("bank".into());
+        input.profile = None;
+        for bad in [0, -5, 10_001] {
+            input.linkage_limit = Some(bad);
+            let errors = input.clone().validate_with(&catalog()).unwrap_err();
+            assert!(errors.fields().contains_key("linkage_limit"), "{bad}");
+        }
+        input.linkage_limit = Some(4);
+        let data = input.validate_with(&catalog()).unwrap();
+        assert_eq!(data.linkage_limit, Some(4));
+        assert_eq!(data.to_input().validate_with(&catalog()).unwrap(), data);
     }
 
     #[test]

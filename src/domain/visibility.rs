@@ -116,6 +116,7 @@ mod tests {
                     block: Some("Chhanbey".into()),
                     ..Profile::default()
                 }),
+                linkage_limit: None,
             },
             possible_duplicates: Vec::new(),
             consent: Some(ConsentRecord {

@@ -38,6 +38,7 @@ const STAKEHOLDER_FIELDS: &[&str] = &[
     "description",
     "contact",
     "profile",
+    "linkage_limit",
     "status",
 ];
 

@@ -19,6 +19,8 @@ const LEADING: &[&str] = &[
 pub const CONTACT: &[&str] = &["contact_person", "contact_phone", "contact_email"];
 const PERSONAL: &[&str] = &["gender", "age", "social_category", "shg_member", "block"];
 const ENTERPRISE: &[&str] = &["sector", "stage", "members"];
+/// What a provider says of itself: the most linkages it takes on at one meeting.
+const PROVIDER: &[&str] = &["linkage_limit"];
 /// What the registry sets itself; an import accepts these columns (so an export can go back in)
 /// and ignores them: imported records are new, active, and stamped as imported.
 const RECORD: &[&str] = &[
@@ -51,6 +53,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("sector", "profile.sector"),
     ("stage", "profile.stage"),
     ("members", "profile.members"),
+    ("linkage_limit", "linkage_limit"),
 ];
 
 /// The export's columns; with `private` (a token holder), the contact and personal columns too.
@@ -61,6 +64,7 @@ pub fn columns(private: bool) -> Vec<&'static str> {
         columns.extend_from_slice(PERSONAL);
     }
     columns.extend_from_slice(ENTERPRISE);
+    columns.extend_from_slice(PROVIDER);
     columns.extend_from_slice(RECORD);
     columns
 }
@@ -120,6 +124,7 @@ pub fn row(stakeholder: &Stakeholder, private: bool) -> Vec<String> {
         text(&profile.sector),
         profile.stage.map(|s| s.to_string()).unwrap_or_default(),
         number(profile.members),
+        number(data.linkage_limit),
     ]);
     let meta = &stakeholder.meta;
     cells.extend([
@@ -214,6 +219,7 @@ pub fn input_from_row(table: &Table, row: &TableRow) -> (StakeholderInput, Field
         description: owned("description"),
         contact,
         profile,
+        linkage_limit: parse_number(cell("linkage_limit"), "linkage_limit", &mut errors),
     };
     (input, errors)
 }
@@ -247,6 +253,23 @@ mod tests {
         assert_eq!(
             (profile.age, profile.shg_member, profile.members),
             (Some(31), Some(true), Some(12))
+        );
+    }
+
+    #[test]
+    fn a_providers_linkage_limit_is_a_column_of_its_own_not_a_profile() {
+        let table = read(
+            "kind,name,district,linkage_limit\nbank,A bank,up-mirzapur,5\nrseti,B,up-mirzapur,five\n",
+        );
+        let (input, errors) = input_from_row(&table, &table.rows()[0]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(input.linkage_limit, Some(5));
+        assert!(input.profile.is_none(), "a bank has no profile");
+        let (_, errors) = input_from_row(&table, &table.rows()[1]);
+        assert!(errors.fields()["linkage_limit"].contains("`five`"));
+        assert!(
+            columns(false).contains(&"linkage_limit"),
+            "public, not personal"
         );
     }
 

@@ -37,8 +37,8 @@ pub enum CellKind {
 /// The kind of each export column, by its name.
 pub fn column_kind(column: &str) -> CellKind {
     match column {
-        "age" | "members" | "attendees" | "min_age" | "max_age" | "tenure_months"
-        | "duration_days" | "seats" | "interest_rate_pct" => CellKind::Number,
+        "age" | "members" | "linkage_limit" | "attendees" | "min_age" | "max_age"
+        | "tenure_months" | "duration_days" | "seats" | "interest_rate_pct" => CellKind::Number,
         "min_amount_inr" | "max_amount_inr" | "budget_inr" | "amount_inr" => CellKind::Rupees,
         "valid_until" | "starts_on" => CellKind::Date,
         "created_at" | "updated_at" => CellKind::Instant,

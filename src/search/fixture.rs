@@ -38,6 +38,7 @@ pub fn stakeholder(
         description: None,
         contact: Contact::default(),
         profile: None,
+        linkage_limit: None,
     }
 }
 

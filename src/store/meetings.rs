@@ -671,6 +671,7 @@ mod tests {
             description: None,
             contact: Contact::default(),
             profile: None,
+            linkage_limit: None,
         }
     }
 

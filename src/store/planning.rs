@@ -149,8 +149,8 @@ impl Reading {
         .bind(&pattern)
         .fetch_all(&mut *self.tx)
         .await?;
-        let providers: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT id, name, district FROM stakeholders WHERE id IN
+        let providers: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT id, name, district, linkage_limit FROM stakeholders WHERE id IN
                (SELECT stakeholder_id FROM offerings WHERE status = 'active' AND (districts LIKE $1 OR districts = '[]'))",
         )
         .bind(&pattern)
@@ -159,14 +159,14 @@ impl Reading {
         let records = self.provider_records().await?;
         let providers: BTreeMap<String, Provider> = providers
             .into_iter()
-            .map(|(id, name, district)| {
+            .map(|(id, name, district, linkage_limit)| {
                 let record = records.get(&id).copied().unwrap_or_default();
                 let provider = Provider {
                     id: id.clone(),
                     name,
                     district,
                     record,
-                    linkage_limit: None,
+                    linkage_limit,
                 };
                 (id, provider)
             })
@@ -222,6 +222,7 @@ impl Reading {
                         id: provider.id.clone(),
                         name: provider.data.name.clone(),
                         district: provider.data.district.clone(),
+                        linkage_limit: provider.data.linkage_limit,
                         ..Provider::default()
                     },
                     offering,

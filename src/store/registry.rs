@@ -229,6 +229,7 @@ pub(super) struct StakeholderRow {
     contact_phone: Option<String>,
     contact_email: Option<String>,
     profile: Option<String>,
+    linkage_limit: Option<i64>,
     possible_duplicates: String,
     status: String,
     created_via: String,
@@ -334,6 +335,7 @@ impl TryFrom<StakeholderRow> for Stakeholder {
                     .as_deref()
                     .map(|p| from_json("profile", p))
                     .transpose()?,
+                linkage_limit: row.linkage_limit,
             },
             possible_duplicates: from_json("possible_duplicates", &row.possible_duplicates)?,
             consent: match (
@@ -458,7 +460,7 @@ pub(super) async fn duplicates_of<'e>(
 }
 
 pub(super) const STAKEHOLDER_COLUMNS: &str = "id, kind, name, name_local, district, districts_served, description, contact_person,
-    contact_phone, contact_email, profile, possible_duplicates, status, created_via, created_by, created_at, updated_at, version, updated_by, demo,
+    contact_phone, contact_email, profile, linkage_limit, possible_duplicates, status, created_via, created_by, created_at, updated_at, version, updated_by, demo,
     consent_notice_version, consent_language, consent_given_at";
 pub(super) const OFFERING_COLUMNS: &str =
     "id, stakeholder_id, kind, title, description, sectors, districts, eligibility, terms,
@@ -548,8 +550,8 @@ pub(super) async fn insert_stakeholder_in(
     sqlx::query(
         "INSERT INTO stakeholders (id, kind, name, name_key, name_local, district, districts_served, description,
            contact_person, contact_phone, contact_email, profile, possible_duplicates, status, created_via,
-           created_by, created_at, updated_at, demo)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)",
+           created_by, created_at, updated_at, demo, linkage_limit)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19)",
     )
     .bind(id)
     .bind(data.kind.as_str())
@@ -569,6 +571,7 @@ pub(super) async fn insert_stakeholder_in(
     .bind(&prov.actor)
     .bind(&now)
     .bind(prov.demo as i64)
+    .bind(data.linkage_limit)
     .execute(&mut **tx)
     .await?;
     if let Some(consent) = &prov.consent {
@@ -1287,7 +1290,7 @@ pub(super) async fn stakeholder_edit_in(
         sqlx::query(
             "UPDATE stakeholders SET kind = $2, name = $3, name_key = $4, name_local = $5, district = $6,
                districts_served = $7, description = $8, contact_person = $9, contact_phone = $10,
-               contact_email = $11, profile = $12
+               contact_email = $11, profile = $12, linkage_limit = $13
              WHERE id = $1",
         )
         .bind(id)
@@ -1302,6 +1305,7 @@ pub(super) async fn stakeholder_edit_in(
         .bind(&data.contact.phone)
         .bind(&data.contact.email)
         .bind(data.profile.as_ref().map(to_json))
+        .bind(data.linkage_limit)
         .execute(&mut **tx)
         .await?;
         set_districts_in(

@@ -64,6 +64,30 @@ async fn invalid_stakeholders_are_refused_field_by_field_and_nothing_is_stored()
                 with(good.clone(), |b| b["contact"]["phone"] = json!("12345")),
             ),
             (
+                "linkage_limit",
+                with(bank("A bank", "up-mirzapur"), |b| {
+                    b["linkage_limit"] = json!(0)
+                }),
+            ),
+            (
+                "linkage_limit",
+                with(bank("A bank", "up-mirzapur"), |b| {
+                    b["linkage_limit"] = json!(-2)
+                }),
+            ),
+            (
+                "linkage_limit",
+                with(bank("A bank", "up-mirzapur"), |b| {
+                    b["linkage_limit"] = json!("पाँच")
+                }),
+            ),
+            (
+                "linkage_limit",
+                with(bank("A bank", "up-mirzapur"), |b| {
+                    b["linkage_limit"] = json!(2.5)
+                }),
+            ),
+            (
                 "contact.phone",
                 with(good.clone(), |b| {
                     b["contact"]["phone"] = json!("+44 7911 123456")

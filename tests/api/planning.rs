@@ -494,3 +494,206 @@ async fn a_provider_whose_past_linkages_came_true_is_suggested_first_and_the_rea
         assert!(error_fields(&refused, "validation_failed").contains_key("lang"));
     }
 }
+
+/// Suggestions with at most one linkage per need, in `lang`.
+async fn one_per_need(server: &TestServer, token: &str, meeting: &str, lang: &str) -> Value {
+    let (status, body) = server
+        .get(
+            &format!("/api/v1/meetings/{meeting}/suggestions?per_need=1&lang={lang}"),
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+fn from_offerings<'a>(body: &'a Value, offerings: &[&str]) -> Vec<&'a Value> {
+    body["linkages"]
+        .as_array()
+        .expect("linkages")
+        .iter()
+        .filter(|l| offerings.contains(&l["offering_id"].as_str().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_provider_that_takes_two_linkages_per_meeting_gets_two_and_the_rest_go_elsewhere_or_are_gaps()
+ {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+
+        // Bad limits are refused by name and store nothing.
+        let mut limited = crate::support::bank("Aryavart Bank, Gyanpur", "up-bhadohi");
+        for bad in [json!(0), json!(-1), json!("two"), json!(1.5)] {
+            limited["linkage_limit"] = bad.clone();
+            let (status, body) = server
+                .post("/api/v1/stakeholders", Some(&token), &limited)
+                .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+            assert!(
+                error_fields(&body, "validation_failed").contains_key("linkage_limit"),
+                "{body}"
+            );
+        }
+        assert_eq!(server.stakeholder_count(&token).await, 0);
+
+        limited["linkage_limit"] = json!(2);
+        let (status, stored) = server
+            .post("/api/v1/stakeholders", Some(&token), &limited)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{stored}");
+        assert_eq!(stored["linkage_limit"], 2, "{stored}");
+        let bank = stored["id"].as_str().unwrap().to_string();
+        let (_, shown) = server
+            .get(&format!("/api/v1/stakeholders/{bank}"), None)
+            .await;
+        assert_eq!(shown["linkage_limit"], 2, "the public sees it too: {shown}");
+
+        // Two loans of the limited bank (invited, based in the district: it scores higher)
+        // and one of a bank based elsewhere that also serves Bhadohi.
+        let loan =
+            json!({"kind": "finance", "title": "Sewing machine loan", "sectors": ["tailoring"]});
+        let mut own = Vec::new();
+        for _ in 0..2 {
+            own.push(
+                add(
+                    &server,
+                    &token,
+                    &format!("/api/v1/stakeholders/{bank}/offerings"),
+                    &loan,
+                )
+                .await,
+            );
+        }
+        let mut other = crate::support::bank("Bank of Baroda, Mirzapur", "up-mirzapur");
+        other["districts_served"] = json!(["up-mirzapur", "up-bhadohi"]);
+        // Both branches share the bank's helpline number.
+        let other = add(
+            &server,
+            &token,
+            "/api/v1/stakeholders?allow_duplicate=true",
+            &other,
+        )
+        .await;
+        let elsewhere = add(
+            &server,
+            &token,
+            &format!("/api/v1/stakeholders/{other}/offerings"),
+            &loan,
+        )
+        .await;
+        let need =
+            json!({"kind": "finance", "title": "सिलाई मशीन के लिए ऋण", "sector": "tailoring"});
+        let mut needs = Vec::new();
+        for name in ["Rekha Bind", "Pooja Maurya", "Nazma Bano"] {
+            needs.push(tailor_with_need(&server, &token, name, &need).await);
+        }
+        let meeting = meeting_on(&server, &token, "2030-02-12", &[&bank]).await;
+
+        let own_ids: Vec<&str> = own.iter().map(String::as_str).collect();
+        let body = one_per_need(&server, &token, &meeting, "en").await;
+        let from_limited = from_offerings(&body, &own_ids);
+        assert_eq!(from_limited.len(), 2, "at most two from the bank: {body}");
+        let mut said: Vec<String> = from_limited
+            .iter()
+            .flat_map(|l| reasons(l))
+            .filter(|r| r.contains("at this meeting"))
+            .collect();
+        said.sort();
+        assert_eq!(
+            said,
+            [
+                "Aryavart Bank, Gyanpur takes 1 more linkage at this meeting",
+                "Aryavart Bank, Gyanpur takes 2 more linkages at this meeting"
+            ],
+            "{body}"
+        );
+        // The third need went to the other bank, and no need is a gap.
+        let went_elsewhere = from_offerings(&body, &[&elsewhere]);
+        assert_eq!(went_elsewhere.len(), 1, "{body}");
+        let served: std::collections::BTreeSet<&str> = body["linkages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["need_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(served.len(), 3, "every need served once: {body}");
+        assert_eq!(body["gaps"], json!([]), "{body}");
+
+        let hindi = one_per_need(&server, &token, &meeting, "hi").await;
+        assert!(
+            from_offerings(&hindi, &own_ids)
+                .iter()
+                .flat_map(|l| reasons(l))
+                .any(|r| r == "Aryavart Bank, Gyanpur इस बैठक में 1 और जुड़ाव ले सकता है"),
+            "{hindi}"
+        );
+
+        // Without the other bank's loan the third need is a gap, and the gap says why.
+        let (status, _) = server
+            .delete(&format!("/api/v1/offerings/{elsewhere}"), Some(&token))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let body = one_per_need(&server, &token, &meeting, "en").await;
+        assert_eq!(from_offerings(&body, &own_ids).len(), 2, "{body}");
+        let gaps = body["gaps"].as_array().unwrap();
+        assert_eq!(gaps.len(), 1, "{body}");
+        assert!(needs.contains(&gaps[0]["need_id"].as_str().unwrap().to_string()));
+        assert!(
+            gaps[0]["why"]
+                .as_str()
+                .unwrap()
+                .contains("Aryavart Bank, Gyanpur takes no more linkages at this meeting"),
+            "{body}"
+        );
+
+        // A bad PATCH changes nothing; a limit of three serves all three; null removes it.
+        let path = format!("/api/v1/stakeholders/{bank}");
+        let (status, refused) = server
+            .patch(&path, Some(&token), &json!({"linkage_limit": 0}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert!(error_fields(&refused, "validation_failed").contains_key("linkage_limit"));
+        let (_, shown) = server.get(&path, Some(&token)).await;
+        assert_eq!(shown["linkage_limit"], 2, "{shown}");
+        let (status, raised) = server
+            .patch(&path, Some(&token), &json!({"linkage_limit": 3}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{raised}");
+        let body = one_per_need(&server, &token, &meeting, "en").await;
+        assert_eq!(from_offerings(&body, &own_ids).len(), 3, "{body}");
+        assert_eq!(body["gaps"], json!([]), "{body}");
+
+        // A linkage people proposed counts against the limit at this meeting.
+        let proposed = from_offerings(&body, &own_ids)[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (status, moved) = server
+            .patch(
+                &format!("/api/v1/linkages/{proposed}"),
+                Some(&token),
+                &json!({"status": "proposed"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{moved}");
+        let (status, lowered) = server
+            .patch(&path, Some(&token), &json!({"linkage_limit": 1}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{lowered}");
+        let body = one_per_need(&server, &token, &meeting, "en").await;
+        let still: Vec<&Value> = from_offerings(&body, &own_ids);
+        assert_eq!(still.len(), 1, "only the proposed one: {body}");
+        assert_eq!(still[0]["id"], proposed.as_str(), "{body}");
+        assert_eq!(body["gaps"].as_array().unwrap().len(), 2, "{body}");
+
+        let (status, unlimited) = server
+            .patch(&path, Some(&token), &json!({"linkage_limit": null}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{unlimited}");
+        assert!(unlimited.get("linkage_limit").is_none(), "{unlimited}");
+        let body = one_per_need(&server, &token, &meeting, "en").await;
+        assert_eq!(from_offerings(&body, &own_ids).len(), 3, "{body}");
+    }
+}
