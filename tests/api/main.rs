@@ -30,3 +30,4 @@ mod search;
 mod seats;
 mod storage;
 mod web;
+mod web_journey;
