@@ -14,6 +14,8 @@ mod edit;
 mod meeting_texts;
 mod meetings;
 mod pages;
+mod record_texts;
+mod records;
 mod registry_texts;
 mod review;
 pub mod sent_forms;
@@ -59,6 +61,7 @@ pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
         .merge(review::router())
         .merge(pages::router())
         .merge(edit::router())
+        .merge(records::router())
 }
 
 /// What a phone that sent too many registrations at once sees: a page, in both languages (the
@@ -109,6 +112,10 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
         ),
         ("edit.html", include_str!("web/templates/edit.html")),
         ("erase.html", include_str!("web/templates/erase.html")),
+        (
+            "record_edit.html",
+            include_str!("web/templates/record_edit.html"),
+        ),
     ] {
         environment
             .add_template(name, source)

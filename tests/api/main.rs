@@ -24,6 +24,7 @@ mod pages;
 mod planning;
 mod privacy;
 mod properties;
+mod record_pages;
 mod registrations;
 mod review;
 mod search;

@@ -3,6 +3,8 @@
 //! `/stakeholders/{id}` (contacts only for signed-in roles). What a reader may see is decided by
 //! the use cases and the search, exactly as for the API; this module renders.
 
+use std::collections::BTreeMap;
+
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -18,6 +20,7 @@ use super::texts::Lang;
 use super::{PageQuery, language, render};
 use crate::app::registry;
 use crate::domain::access::Caller;
+use crate::domain::record::Status;
 use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::http::extract::{MaybeCaller, PathParam, QueryParams};
@@ -333,8 +336,15 @@ async fn stakeholder_page(
     match registry::stakeholder_view(&app.store, caller, &id).await {
         Ok(view) => {
             let may_edit = caller.is_some_and(|c| c.may_act_in(&view.stakeholder.data.district));
+            let words = super::record_texts::record_texts(lang);
+            let statuses: BTreeMap<&str, &str> =
+                [Status::Active, Status::Pending, Status::Archived]
+                    .into_iter()
+                    .map(|status| (status.as_str(), super::records::status_label(words, status)))
+                    .collect();
             let context = context! {
                 may_edit => may_edit,
+                statuses => statuses,
                 sees_contacts => view.sees_personal_data,
                 view => Value::from(Serde(view)),
                 ..base(lang, &path)
