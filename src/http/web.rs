@@ -20,6 +20,8 @@ mod registry_texts;
 mod review;
 pub mod sent_forms;
 mod texts;
+mod token_texts;
+mod tokens;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -62,6 +64,7 @@ pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
         .merge(pages::router())
         .merge(edit::router())
         .merge(records::router())
+        .merge(tokens::router())
 }
 
 /// What a phone that sent too many registrations at once sees: a page, in both languages (the
@@ -112,6 +115,7 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
         ),
         ("edit.html", include_str!("web/templates/edit.html")),
         ("erase.html", include_str!("web/templates/erase.html")),
+        ("tokens.html", include_str!("web/templates/tokens.html")),
         (
             "record_edit.html",
             include_str!("web/templates/record_edit.html"),

@@ -30,5 +30,6 @@ mod review;
 mod search;
 mod seats;
 mod storage;
+mod token_pages;
 mod web;
 mod web_journey;
