@@ -169,6 +169,10 @@ async fn a_woman_registers_in_hindi_and_her_loan_goes_from_review_to_the_dashboa
         type_into(&browser, "need_amount", "45,000").await;
         click(&browser, "#consent").await;
         fits_a_phone(&browser, "registration form").await;
+        browser
+            .execute("document.getElementById('about').scrollIntoView();", vec![])
+            .await
+            .unwrap();
         screenshot(&browser, "register-hi").await;
         click(&browser, "button[type=submit]").await;
         let thanks = arrived(&browser, Locator::Id("thanks")).await;
@@ -365,5 +369,86 @@ async fn a_woman_registers_in_hindi_and_her_loan_goes_from_review_to_the_dashboa
         );
         fits_a_phone(&browser, "dashboard").await;
     }
+    browser.close().await.unwrap();
+}
+
+/// The pages added beside the journey — an offering's and a need's edit forms, the admin tokens
+/// page with a new token shown, the meetings list — at phone width in Hindi: each fits the
+/// screen, and an edit sent from the phone is saved.
+#[tokio::test]
+async fn the_edit_token_and_meetings_pages_fit_a_phone() {
+    let Some((browser, _driver)) = browser().await else {
+        return;
+    };
+    let server =
+        TestServer::start_with_args(&crate::support::Backend::Sqlite, &["--insecure-cookies"])
+            .await;
+    let token = server.token("admin").await;
+    let place = crate::meetings::bhadohi(&server, &token).await;
+    create_user(
+        &server,
+        "admin",
+        "आशा देवी",
+        "asha@example.org",
+        "98111 70001",
+        &[],
+        PASSWORD,
+    )
+    .await;
+    sign_in_as(&browser, &server, "asha@example.org").await;
+
+    browser
+        .goto(&server.url(&format!("/offerings/{}/edit", place.loan)))
+        .await
+        .unwrap();
+    arrived(&browser, Locator::Id("edit-record")).await;
+    fits_a_phone(&browser, "offering edit page").await;
+    screenshot(&browser, "offering-edit-hi").await;
+    type_into(&browser, "max_amount_inr", "1,00,000").await;
+    click(&browser, "#save").await;
+    let saved = arrived(&browser, Locator::Id("saved")).await;
+    assert_eq!(saved.text().await.unwrap(), "बदलाव सहेज लिया गया।");
+    let (_, offering) = server
+        .get(&format!("/api/v1/offerings/{}", place.loan), Some(&token))
+        .await;
+    assert_eq!(
+        offering["eligibility"]["max_amount_inr"], 100000,
+        "{offering}"
+    );
+
+    browser
+        .goto(&server.url(&format!("/needs/{}/edit", place.tailor_need)))
+        .await
+        .unwrap();
+    arrived(&browser, Locator::Id("archive")).await;
+    fits_a_phone(&browser, "need edit page").await;
+    screenshot(&browser, "need-edit-hi").await;
+
+    browser.goto(&server.url("/admin/tokens")).await.unwrap();
+    arrived(&browser, Locator::Id("create-token")).await;
+    type_into(&browser, "name", "JEEViKA गया MIS").await;
+    choose(&browser, "role", "consultant").await;
+    type_into(&browser, "districts", "br-gaya").await;
+    click(&browser, "#create").await;
+    let shown = arrived(&browser, Locator::Id("new-token")).await;
+    let secret = shown.prop("value").await.unwrap().unwrap_or_default();
+    assert!(secret.starts_with("sgm_"), "{secret}");
+    fits_a_phone(&browser, "tokens page").await;
+    screenshot(&browser, "tokens-hi").await;
+
+    for n in 0..3 {
+        add(
+            &server,
+            &token,
+            "/api/v1/meetings",
+            &json!({"title": format!("भदोही गठबंधन बैठक {n}"), "district": "up-bhadohi",
+                    "date": format!("2026-12-1{n}"), "invitees": []}),
+        )
+        .await;
+    }
+    browser.goto(&server.url("/meetings")).await.unwrap();
+    arrived(&browser, Locator::Id("meetings-total")).await;
+    fits_a_phone(&browser, "meetings list").await;
+    screenshot(&browser, "meetings-hi").await;
     browser.close().await.unwrap();
 }
