@@ -16,5 +16,6 @@
 pub mod error;
 pub mod planning;
 pub mod registry;
+pub mod tokens;
 
 pub use error::{Error, Result};

@@ -45,6 +45,31 @@ pub fn require_district(caller: &Caller, district: &str) -> Result<()> {
     )))
 }
 
+/// A page of the meetings of the caller's districts (or of `district`, when given and one of
+/// them), newest first, with how many there are in all; filtered and paged by the store.
+pub async fn meetings_of(
+    store: &Store,
+    caller: &Caller,
+    district: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Meeting>, i64)> {
+    let wanted: Option<Vec<String>> = match district {
+        // A district the caller does not work in shows nothing rather than another's meetings.
+        Some(code) => Some(
+            Some(code.to_string())
+                .filter(|code| caller.may_act_in(code))
+                .into_iter()
+                .collect(),
+        ),
+        None if caller.districts.is_empty() => None,
+        None => Some(caller.districts.clone()),
+    };
+    Ok(store
+        .list_meetings_in(wanted.as_deref(), limit, offset.max(0))
+        .await?)
+}
+
 /// A new meeting in one of the caller's districts, inviting stakeholders that exist.
 pub async fn create_meeting(
     store: &Store,

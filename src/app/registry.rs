@@ -105,8 +105,18 @@ pub async fn show_stakeholder(
         .get_stakeholder(id)
         .await?
         .filter(|s| audience.sees_status(s.meta.status))
+        .filter(|s| sees_registration(caller, s))
         .map(|s| audience.stakeholder(s))
         .ok_or(Error::NotFound("stakeholder"))
+}
+
+/// A registration waiting for review is for the people of its district (and those of all
+/// districts) only: a facilitator of Gaya does not see who registered in Mirzapur before
+/// Mirzapur's facilitators have looked at it. Answered as unknown, not as forbidden: the
+/// answer does not tell that it exists.
+fn sees_registration(caller: Option<&Caller>, stakeholder: &Stakeholder) -> bool {
+    stakeholder.meta.status != Status::Pending
+        || caller.is_some_and(|caller| caller.may_act_in(&stakeholder.data.district))
 }
 
 /// An edit of a record (stakeholder, offering, need): new content worked out from the record as

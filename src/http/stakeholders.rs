@@ -210,7 +210,7 @@ async fn create(
     tag = "stakeholders",
     operation_id = "getStakeholder",
     summary = r#"One stakeholder"#,
-    description = r#"Without a token: only `active` records, with contact fields null. With a token: any status, with contact details."#,
+    description = r#"Without a token: only `active` records, with contact fields null. With a token: any status, with contact details, except that a registration still `pending` review is shown only to tokens of its district (or of all districts): to others it is unknown (404)."#,
     params(
         ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
     ),

@@ -14,10 +14,14 @@ mod edit;
 mod meeting_texts;
 mod meetings;
 mod pages;
+mod record_texts;
+mod records;
 mod registry_texts;
 mod review;
 pub mod sent_forms;
 mod texts;
+mod token_texts;
+mod tokens;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -39,7 +43,7 @@ use super::extract::QueryParams;
 use super::registrations::{self, PublicWriteBudget, Registration};
 use crate::domain::consent::{self, ConsentInput, NoticeLanguage};
 use crate::domain::need::NeedInput;
-use crate::domain::stakeholder::{ContactInput, StakeholderInput};
+use crate::domain::stakeholder::{ContactInput, ProfileInput, StakeholderInput};
 use texts::{Lang, Texts};
 
 pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
@@ -59,6 +63,8 @@ pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
         .merge(review::router())
         .merge(pages::router())
         .merge(edit::router())
+        .merge(records::router())
+        .merge(tokens::router())
 }
 
 /// What a phone that sent too many registrations at once sees: a page, in both languages (the
@@ -109,6 +115,11 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
         ),
         ("edit.html", include_str!("web/templates/edit.html")),
         ("erase.html", include_str!("web/templates/erase.html")),
+        ("tokens.html", include_str!("web/templates/tokens.html")),
+        (
+            "record_edit.html",
+            include_str!("web/templates/record_edit.html"),
+        ),
     ] {
         environment
             .add_template(name, source)
@@ -183,6 +194,10 @@ struct RegisterForm {
     district: String,
     phone: String,
     description: String,
+    /// `female`, `male`, `other`, or empty (not said).
+    gender: String,
+    /// A sector code from the registry's list, or empty: her line of work, and what her need is for.
+    sector: String,
     need_kind: String,
     need_title: String,
     need_amount: String,
@@ -200,10 +215,12 @@ impl RegisterForm {
     fn registration(&self, amount_inr: Option<i64>, lang: Lang) -> Registration {
         let given = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
         let wants_something = given(&self.need_kind).is_some() || given(&self.need_title).is_some();
+        let sector = given(&self.sector);
         let needs = if wants_something {
             vec![NeedInput {
                 kind: given(&self.need_kind),
                 title: given(&self.need_title),
+                sector: sector.clone(),
                 amount_inr,
                 ..NeedInput::default()
             }]
@@ -220,6 +237,15 @@ impl RegisterForm {
                 contact: given(&self.phone).map(|phone| ContactInput {
                     phone: Some(phone),
                     ..ContactInput::default()
+                }),
+                // What the planner weighs an offering's rules against. Sent whenever said, so
+                // that a kind without a profile (a bank) is told so rather than losing it.
+                profile: (given(&self.gender).is_some() || sector.is_some()).then(|| {
+                    ProfileInput {
+                        gender: given(&self.gender),
+                        sector,
+                        ..ProfileInput::default()
+                    }
                 }),
                 ..StakeholderInput::default()
             },
@@ -373,6 +399,8 @@ fn field_error(texts: &Texts, field: &str, why: &str) -> (String, String) {
         "needs[0].kind" => "need_kind",
         "needs[0].title" => "need_title",
         "needs[0].amount_inr" => "need_amount",
+        "profile" | "profile.gender" => "gender",
+        "profile.sector" | "needs[0].sector" => "sector",
         "consent.given" | "consent.notice_version" | "consent.language" => "consent",
         "kind" | "name" | "name_local" | "district" | "description" => field,
         _ => "form",
@@ -394,11 +422,12 @@ struct Choice {
 #[derive(Serialize)]
 struct StateGroup {
     name: String,
-    districts: Vec<DistrictChoice>,
+    districts: Vec<NamedChoice>,
 }
 
 #[derive(Serialize)]
-struct DistrictChoice {
+/// A code from the registry (a district, a sector) with its name in the page's language.
+struct NamedChoice {
     code: String,
     label: String,
 }
@@ -427,17 +456,30 @@ async fn form_page(
     errors: BTreeMap<String, String>,
     status: StatusCode,
 ) -> Response {
-    let districts = match app.store.list_districts(None, None).await {
-        Ok(districts) => districts,
+    let (districts, sectors) = match tokio::try_join!(
+        app.store.list_districts(None, None),
+        app.store.list_sectors()
+    ) {
+        Ok(found) => found,
         Err(error) => return AppError::from(error).into_response(),
     };
+    let sectors: Vec<NamedChoice> = sectors
+        .into_iter()
+        .map(|sector| NamedChoice {
+            label: match (sector.name_local, lang) {
+                (Some(local), Lang::Hindi) => format!("{local} ({})", sector.name),
+                _ => sector.name,
+            },
+            code: sector.code,
+        })
+        .collect();
     let mut states: Vec<StateGroup> = Vec::new();
     for district in districts {
         let label = match (&district.name_local, lang) {
             (Some(local), Lang::Hindi) => format!("{local} ({})", district.name),
             _ => district.name.clone(),
         };
-        let choice = DistrictChoice {
+        let choice = NamedChoice {
             code: district.code,
             label,
         };
@@ -468,6 +510,8 @@ async fn form_page(
         states => Value::from(Serde(states)),
         kinds => Value::from(Serde(choices(texts.kinds))),
         need_kinds => Value::from(Serde(choices(texts.need_kinds))),
+        genders => Value::from(Serde(choices(texts.genders))),
+        sectors => Value::from(Serde(sectors)),
         ..page_context(lang, "/register")
     };
     let mut response = render("register.html", context, status);

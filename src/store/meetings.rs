@@ -264,6 +264,50 @@ impl Store {
         rows.into_iter().map(Meeting::try_from).collect()
     }
 
+    /// Meetings of `districts` (every district when `None`, none when empty), newest first, a
+    /// page at a time, with how many there are in all: filtered and paged in SQL, over the
+    /// `meetings(district, date)` index.
+    pub async fn list_meetings_in(
+        &self,
+        districts: Option<&[String]>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<Meeting>, i64)> {
+        let codes: &[String] = match districts {
+            Some([]) => return Ok((Vec::new(), 0)),
+            Some(codes) => codes,
+            None => &[],
+        };
+        // `$1, $2, …` (sqlx's QueryBuilder writes `?` under `Any`, which PostgreSQL rejects).
+        let filter = if codes.is_empty() {
+            String::new()
+        } else {
+            let marks: Vec<String> = (1..=codes.len()).map(|n| format!("${n}")).collect();
+            format!("WHERE district IN ({})", marks.join(", "))
+        };
+        let after = codes.len();
+        let mut page = sqlx::query_as::<_, MeetingRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings {filter}
+             ORDER BY date DESC, id DESC LIMIT ${} OFFSET ${}",
+            after + 1,
+            after + 2
+        )));
+        let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM meetings {filter}"
+        )));
+        for code in codes {
+            page = page.bind(code);
+            count = count.bind(code);
+        }
+        let rows = page.bind(limit).bind(offset).fetch_all(&self.pool).await?;
+        let (total,) = count.fetch_one(&self.pool).await?;
+        let meetings = rows
+            .into_iter()
+            .map(Meeting::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok((meetings, total))
+    }
+
     /// Which of `ids` are stakeholders that may be invited (in the registry and not archived).
     pub async fn invitable_stakeholders(&self, ids: &[String]) -> StoreResult<BTreeSet<String>> {
         let mut found = BTreeSet::new();

@@ -658,3 +658,99 @@ async fn on_a_phone_in_hindi_a_facilitator_takes_a_loan_from_suggestion_to_the_d
     screenshot(&browser, "dashboard").await;
     browser.close().await.unwrap();
 }
+
+/// The meetings list is filtered by the person's districts and paged in the database: a
+/// Bhadohi-and-Mirzapur facilitator sees their own meetings even behind 205 newer ones of Gaya,
+/// 20 a page, can narrow to one district, and never sees Gaya's.
+#[tokio::test]
+async fn the_meetings_list_shows_a_facilitators_districts_a_page_at_a_time() {
+    for backend in backends() {
+        let server = TestServer::start_with_args(&backend, &["--insecure-cookies"]).await;
+        let on = backend.name();
+        let token = server.token("admin").await;
+        let meeting = |title: String, district: &str, date: String| json!({"title": title, "district": district, "date": date, "invitees": []});
+        for n in 0..205 {
+            let day = format!("2026-12-{:02}", 1 + n % 28);
+            add(
+                &server,
+                &token,
+                "/api/v1/meetings",
+                &meeting(format!("Gaya {n}"), "br-gaya", day),
+            )
+            .await;
+        }
+        for n in 0..22 {
+            let day = format!("2026-0{}-{:02}", 1 + n % 9, 1 + n);
+            add(
+                &server,
+                &token,
+                "/api/v1/meetings",
+                &meeting(format!("भदोही बैठक {n}"), "up-bhadohi", day),
+            )
+            .await;
+        }
+        add(
+            &server,
+            &token,
+            "/api/v1/meetings",
+            &meeting("मिर्ज़ापुर बैठक".into(), "up-mirzapur", "2026-02-02".into()),
+        )
+        .await;
+        let mut browser = signed_in(
+            &server,
+            "facilitator",
+            "list@example.org",
+            "98111 60001",
+            &["up-bhadohi", "up-mirzapur"],
+        )
+        .await;
+
+        let (status, first) = browser.page(&server, "/meetings?lang=hi").await;
+        assert_eq!(status, StatusCode::OK, "{on}: {first}");
+        assert!(
+            first.contains("id=\"meetings-total\"><strong>23</strong>"),
+            "{on}: {first}"
+        );
+        let listed = |page: &str| {
+            let start = page.find("<ul id=\"meetings\">").expect("the list");
+            let list = &page[start..start + page[start..].find("</ul>").unwrap()];
+            list.matches("<li>").count()
+        };
+        assert_eq!(listed(&first), 20, "{on}");
+        assert!(!first.contains("Gaya "), "{on}: Gaya's meetings shown");
+        assert!(first.contains("भदोही"), "{on}: districts by name");
+        let next = first
+            .split("id=\"next\"")
+            .next()
+            .and_then(|before| before.rsplit("href=\"").next())
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&amp;", "&");
+        let (_, second) = browser.page(&server, &next).await;
+        assert_eq!(listed(&second), 3, "{on}: {second}");
+        assert!(second.contains("id=\"previous\"") && !second.contains("id=\"next\""));
+
+        let (_, mirzapur) = browser
+            .page(&server, "/meetings?lang=hi&district=up-mirzapur")
+            .await;
+        assert_eq!(listed(&mirzapur), 1, "{on}");
+        assert!(mirzapur.contains("मिर्ज़ापुर बैठक"));
+        let (status, gaya) = browser
+            .page(&server, "/meetings?lang=hi&district=br-gaya")
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            gaya.contains("id=\"no-meetings\"") && !gaya.contains("Gaya "),
+            "{on}"
+        );
+        let (status, odd) = browser.page(&server, "/meetings?lang=en&offset=abc").await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{on}: a bad offset is the first page"
+        );
+        assert_eq!(listed(&odd), 20);
+    }
+}

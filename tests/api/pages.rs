@@ -183,3 +183,73 @@ async fn the_public_pages_search_and_show_records_without_contacts_and_escape_ev
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
+
+/// The search page's facets and hits name districts, sectors and kinds in the page's language,
+/// not by their codes; the links still filter by code.
+#[tokio::test]
+async fn the_search_page_names_facets_in_the_pages_language() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("admin").await;
+        let (status, body) = server
+            .post(
+                "/api/v1/stakeholders",
+                Some(&token),
+                &bank("State Bank of India, Mirzapur", "up-mirzapur"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let bank_id = body["id"].as_str().unwrap().to_string();
+        let (status, body) = server
+            .post(
+                &format!("/api/v1/stakeholders/{bank_id}/offerings"),
+                Some(&token),
+                &mudra_loan(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let started = Instant::now();
+        while server.get("/api/v1/search?q=tailors", None).await.1["total"] != json!(1) {
+            assert!(started.elapsed() < Duration::from_secs(10), "not indexed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for (lang, district, sector, kind) in [
+            ("hi", "मिर्ज़ापुर", "सिलाई", "कर्ज़ / ऋण"),
+            (
+                "en",
+                "Mirzapur",
+                "Tailoring &amp; garments",
+                "Loan / credit",
+            ),
+        ] {
+            let (status, results) =
+                page(&server, &format!("/search?q=tailors&lang={lang}"), None).await;
+            assert_eq!(status, StatusCode::OK, "{results}");
+            let facet = |name: &str| {
+                let start = results
+                    .find(&format!("id=\"facet-{name}\""))
+                    .unwrap_or_else(|| panic!("no {name} facet: {results}"));
+                let rest = &results[start..];
+                rest[..rest.find("</p>").unwrap()].to_string()
+            };
+            let districts = facet("district");
+            assert!(
+                districts.contains(&format!(">{district} (1)<")),
+                "{lang}: {districts}"
+            );
+            assert!(districts.contains("district=up-mirzapur"), "{districts}");
+            assert!(!districts.contains(">up-mirzapur"), "{lang}: a code shown");
+            assert!(
+                facet("sector").contains(&format!(">{sector} (1)<")),
+                "{lang}"
+            );
+            assert!(facet("kind").contains(&format!(">{kind} (1)<")), "{lang}");
+            let hit = &results[results.find("class=\"hit\"").unwrap()..];
+            let hit = &hit[..hit.find("</li>").unwrap()];
+            assert!(
+                hit.contains(district) && hit.contains(kind),
+                "{lang}: {hit}"
+            );
+        }
+    }
+}

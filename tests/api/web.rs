@@ -753,3 +753,134 @@ async fn a_facilitator_on_a_phone_reviews_searches_and_opens_a_record_in_hindi()
     arrived(&browser, Locator::Id("empty")).await;
     browser.close().await.unwrap();
 }
+
+/// What the planner weighs an offering's rules against is asked on the form: she says she is a
+/// woman in tailoring, and her record and need keep it. A bank that says a gender is told, beside
+/// the field, that it is asked of entrepreneurs only; a made-up sector is refused; nothing is
+/// stored and everything typed comes back.
+#[tokio::test]
+async fn the_form_asks_her_gender_and_line_of_work_and_the_record_keeps_them() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let token = server.token("facilitator").await;
+        let form = open_form(&server, "hi").await;
+        assert!(form.page.contains("id=\"gender\"") && form.page.contains("महिला"));
+        assert!(
+            form.page.contains("value=\"tailoring\""),
+            "the sectors are offered"
+        );
+
+        for (lang, kind, gender, sector, field, said) in [
+            ("hi", "bank", "female", "", "gender", "केवल उद्यमी और समूह"),
+            (
+                "en",
+                "bank",
+                "male",
+                "",
+                "gender",
+                "asked only of entrepreneurs",
+            ),
+            (
+                "en",
+                "micro_entrepreneur",
+                "",
+                "<script>x</script>",
+                "sector",
+                "from the list",
+            ),
+            (
+                "hi",
+                "micro_entrepreneur",
+                "woman",
+                "tailoring",
+                "gender",
+                "सूची में से",
+            ),
+        ] {
+            let form = open_form(&server, lang).await;
+            let mut fields = filled(&form, Some("yes"));
+            fields[0] = ("kind", kind);
+            fields.push(("gender", gender));
+            fields.push(("sector", sector));
+            let (status, page, _) = post_form(&server, lang, Some(&form.cookie), &fields).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{kind} {gender}: {page}"
+            );
+            let beside = &page[page
+                .find(&format!("id=\"{field}-error\""))
+                .unwrap_or_else(|| panic!("no reason beside {field}: {page}"))..];
+            assert!(beside[..400.min(beside.len())].contains(said), "{beside}");
+            assert!(page.contains("रीना देवी") && page.contains("bakri palan ke liye loan"));
+            assert!(!page.contains("<script>x"), "the hostile value is escaped");
+        }
+        assert_eq!(
+            server.stakeholder_count(&token).await,
+            0,
+            "{}",
+            backend.name()
+        );
+
+        let form = open_form(&server, "hi").await;
+        let mut fields = filled(&form, Some("yes"));
+        fields.push(("gender", "female"));
+        fields.push(("sector", "goat_rearing"));
+        let (status, page, location) = post_form(&server, "hi", Some(&form.cookie), &fields).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let reference = location.unwrap().rsplit("ref=").next().unwrap().to_string();
+        let (_, stored) = server
+            .get(&format!("/api/v1/stakeholders/{reference}"), Some(&token))
+            .await;
+        assert_eq!(stored["profile"]["gender"], "female", "{stored}");
+        assert_eq!(stored["profile"]["sector"], "goat_rearing", "{stored}");
+        let (_, needs) = server
+            .get(
+                &format!("/api/v1/stakeholders/{reference}/needs?status=all"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(needs[0]["sector"], "goat_rearing", "{needs}");
+    }
+}
+
+/// A registration waiting for review is seen only by people of its district (and of all
+/// districts): a Gaya facilitator asking for a Mirzapur registration by its id is told it is
+/// unknown, by the API and on the record's page; once approved, it is a record like any other.
+#[tokio::test]
+async fn a_registration_waiting_for_review_is_seen_only_in_its_district() {
+    for backend in backends() {
+        let server = TestServer::start(&backend).await;
+        let form = open_form(&server, "hi").await;
+        let (status, _, location) = post_form(
+            &server,
+            "hi",
+            Some(&form.cookie),
+            &filled(&form, Some("yes")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let reference = location.unwrap().rsplit("ref=").next().unwrap().to_string();
+        let path = format!("/api/v1/stakeholders/{reference}");
+        let gaya = server.token_for("facilitator", &["br-gaya"]).await;
+        let mirzapur = server.token_for("facilitator", &["up-mirzapur"]).await;
+        let everywhere = server.token("consultant").await;
+        let (status, body) = server.get(&path, Some(&gaya)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{}: {body}", backend.name());
+        assert!(!body.to_string().contains("रीना"));
+        for token in [&mirzapur, &everywhere] {
+            let (status, body) = server.get(&path, Some(token)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        let (status, _) = server
+            .post(
+                &format!("/api/v1/registrations/{reference}/approve"),
+                Some(&mirzapur),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = server.get(&path, Some(&gaya)).await;
+        assert_eq!(status, StatusCode::OK, "approved, it is a record: {body}");
+    }
+}

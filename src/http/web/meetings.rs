@@ -185,6 +185,7 @@ async fn list_page(
     State(app): State<AppState>,
     headers: HeaderMap,
     QueryParams(query): QueryParams<PageQuery>,
+    QueryParams(list): QueryParams<ListQuery>,
 ) -> Response {
     let lang = language(&query, &headers);
     let live = match signed_in(&app, &headers, lang).await {
@@ -192,6 +193,10 @@ async fn list_page(
         Err(response) => return response,
     };
     let form = MeetingForm::default();
+    let listing = Listing {
+        district: list.district.trim().to_string(),
+        offset: list.offset.trim().parse().unwrap_or(0),
+    };
     list_with_form(
         &app,
         &live,
@@ -199,8 +204,44 @@ async fn list_page(
         &form,
         &FieldErrors::new(),
         StatusCode::OK,
+        &listing,
     )
     .await
+}
+
+/// Meetings one list page shows.
+const LIST_PAGE: i64 = 20;
+
+/// The list's own filter and page: `?district=&offset=`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    district: String,
+    /// As typed in the address: a number that is not one shows the first page.
+    offset: String,
+}
+
+/// Which part of the list a page shows.
+#[derive(Debug, Default)]
+struct Listing {
+    district: String,
+    offset: i64,
+}
+
+impl Listing {
+    fn href(&self, lang: Lang, offset: i64) -> String {
+        let mut pairs = vec![("lang", lang.code().to_string())];
+        if !self.district.is_empty() {
+            pairs.push(("district", self.district.clone()));
+        }
+        if offset > 0 {
+            pairs.push(("offset", offset.to_string()));
+        }
+        format!(
+            "/meetings?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    }
 }
 
 async fn list_with_form(
@@ -210,25 +251,41 @@ async fn list_with_form(
     form: &MeetingForm,
     errors: &FieldErrors,
     status: StatusCode,
+    listing: &Listing,
 ) -> Response {
-    let meetings = match app.store.list_meetings(None, 200, 0).await {
-        Ok(meetings) => meetings,
-        Err(error) => return crate::http::error::AppError::from(error).into_response(),
+    let district = Some(listing.district.as_str()).filter(|d| !d.is_empty());
+    let offset = listing.offset.max(0);
+    let (meetings, total) =
+        match planning::meetings_of(&app.store, &live.caller, district, LIST_PAGE, offset).await {
+            Ok(found) => found,
+            Err(error) => return crate::http::error::AppError::from(error).into_response(),
+        };
+    let districts = district_choices(app, &live.caller, lang).await;
+    let district_name = |code: &str| {
+        districts
+            .iter()
+            .find(|choice| choice.value == code)
+            .map_or(code.to_string(), |choice| choice.label.clone())
     };
     let rows: Vec<MeetingRow> = meetings
         .into_iter()
-        .filter(|m| live.caller.may_act_in(&m.data.district))
         .map(|m| MeetingRow {
             id: m.id,
             title: m.data.title,
-            district: m.data.district,
+            district: district_name(&m.data.district),
             date: m.data.date,
         })
         .collect();
-    let districts = district_choices(app, &live.caller, lang).await;
+    let previous_href = (offset > 0).then(|| listing.href(lang, (offset - LIST_PAGE).max(0)));
+    let next_href = (offset + LIST_PAGE < total).then(|| listing.href(lang, offset + LIST_PAGE));
     render(
         "meetings.html",
         context! {
+            total => total,
+            page => offset / LIST_PAGE + 1,
+            previous_href => previous_href,
+            next_href => next_href,
+            chosen_district => &listing.district,
             meetings => Value::from(Serde(rows)),
             districts => Value::from(Serde(districts)),
             form => Value::from(Serde(form)),
@@ -267,6 +324,7 @@ async fn create(
                 &form,
                 &errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &Listing::default(),
             )
             .await
         }

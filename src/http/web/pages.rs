@@ -3,6 +3,8 @@
 //! `/stakeholders/{id}` (contacts only for signed-in roles). What a reader may see is decided by
 //! the use cases and the search, exactly as for the API; this module renders.
 
+use std::collections::BTreeMap;
+
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -18,6 +20,7 @@ use super::texts::Lang;
 use super::{PageQuery, language, render};
 use crate::app::registry;
 use crate::domain::access::Caller;
+use crate::domain::record::Status;
 use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::http::extract::{MaybeCaller, PathParam, QueryParams};
@@ -174,7 +177,7 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn hit_view(hit: Hit, lang: Lang) -> HitView {
+fn hit_view(hit: Hit, lang: Lang, names: &Names) -> HitView {
     let t = texts(lang);
     let type_label = match hit.doc_type.as_str() {
         "offering" => t.offering,
@@ -193,14 +196,83 @@ fn hit_view(hit: Hit, lang: Lang) -> HitView {
         title: hit.title,
         title_local: hit.title_local,
         type_label,
-        kind: hit.kind,
+        kind: names.of("kind", &hit.kind),
         provider: hit.provider,
-        districts: hit.districts,
+        districts: hit
+            .districts
+            .iter()
+            .map(|code| names.of("district", code))
+            .collect(),
         expired: hit.expired,
     }
 }
 
-fn facet_groups(query: &SearchQuery, results: &SearchResults, lang: Lang) -> Vec<FacetGroup> {
+/// The names a search page shows for the codes the search returns — districts, sectors, kinds
+/// and types — in the page's language; a code with no name (one added since) shows as itself.
+struct Names {
+    districts: BTreeMap<String, String>,
+    sectors: BTreeMap<String, String>,
+    kinds: BTreeMap<&'static str, &'static str>,
+    types: BTreeMap<&'static str, &'static str>,
+}
+
+impl Names {
+    async fn load(app: &AppState, lang: Lang) -> Result<Names, AppError> {
+        let (districts, sectors) = tokio::try_join!(
+            app.store.list_districts(None, None),
+            app.store.list_sectors()
+        )?;
+        let local = |name: String, name_local: Option<String>| match (lang, name_local) {
+            (Lang::Hindi, Some(local)) if !local.trim().is_empty() => local,
+            _ => name,
+        };
+        let words = lang.texts();
+        let t = texts(lang);
+        Ok(Names {
+            districts: districts
+                .into_iter()
+                .map(|d| (d.code, local(d.name, d.name_local)))
+                .collect(),
+            sectors: sectors
+                .into_iter()
+                .map(|s| (s.code, local(s.name, s.name_local)))
+                .collect(),
+            kinds: words
+                .need_kinds
+                .iter()
+                .chain(words.kinds)
+                .filter(|(code, _)| !code.is_empty())
+                .copied()
+                .collect(),
+            types: [
+                ("offering", t.offering),
+                ("need", t.need),
+                ("stakeholder", t.stakeholder),
+            ]
+            .into_iter()
+            .collect(),
+        })
+    }
+
+    /// The name of `code` in the facet `facet`.
+    fn of(&self, facet: &str, code: &str) -> String {
+        let found = match facet {
+            "district" => self.districts.get(code).map(String::as_str),
+            "sector" => self.sectors.get(code).map(String::as_str),
+            "kind" => self.kinds.get(code).copied(),
+            "type" => self.types.get(code).copied(),
+            _ => None,
+        };
+        found.unwrap_or(code).to_string()
+    }
+}
+
+fn facet_groups(
+    query: &SearchQuery,
+    results: &SearchResults,
+    lang: Lang,
+    names: &Names,
+) -> Vec<FacetGroup> {
     let t = texts(lang);
     let facets = &results.facets;
     [
@@ -221,7 +293,7 @@ fn facet_groups(query: &SearchQuery, results: &SearchResults, lang: Lang) -> Vec
         values: counts
             .iter()
             .map(|(value, count)| FacetValue {
-                label: value.clone(),
+                label: names.of(name, value),
                 count: *count,
                 href: query.href(lang, Some((name, value)), 0),
                 active: current == value,
@@ -290,7 +362,11 @@ async fn search_page(
         }
         Err(error) => return error.into_response(),
     };
-    let facets = facet_groups(&query, &results, lang);
+    let names = match Names::load(&app, lang).await {
+        Ok(names) => names,
+        Err(error) => return error.into_response(),
+    };
+    let facets = facet_groups(&query, &results, lang, &names);
     let previous_href =
         (query.offset > 0).then(|| query.href(lang, None, query.offset.saturating_sub(PAGE_SIZE)));
     let next_href = (query.offset + PAGE_SIZE < results.total)
@@ -299,7 +375,7 @@ async fn search_page(
         .hits
         .iter()
         .cloned()
-        .map(|hit| hit_view(hit, lang))
+        .map(|hit| hit_view(hit, lang, &names))
         .collect();
     let context = context! {
         results => Value::from(Serde(&results)),
@@ -333,8 +409,15 @@ async fn stakeholder_page(
     match registry::stakeholder_view(&app.store, caller, &id).await {
         Ok(view) => {
             let may_edit = caller.is_some_and(|c| c.may_act_in(&view.stakeholder.data.district));
+            let words = super::record_texts::record_texts(lang);
+            let statuses: BTreeMap<&str, &str> =
+                [Status::Active, Status::Pending, Status::Archived]
+                    .into_iter()
+                    .map(|status| (status.as_str(), super::records::status_label(words, status)))
+                    .collect();
             let context = context! {
                 may_edit => may_edit,
+                statuses => statuses,
                 sees_contacts => view.sees_personal_data,
                 view => Value::from(Serde(view)),
                 ..base(lang, &path)

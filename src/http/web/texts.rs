@@ -64,6 +64,11 @@ pub struct Texts {
     pub phone: &'static str,
     pub phone_hint: &'static str,
     pub description: &'static str,
+    /// Asked of entrepreneurs and groups: what offerings' rules are weighed against.
+    pub about_you: &'static str,
+    pub about_you_hint: &'static str,
+    pub gender: &'static str,
+    pub sector: &'static str,
     pub need: &'static str,
     pub need_kind: &'static str,
     pub need_title: &'static str,
@@ -83,6 +88,9 @@ pub struct Texts {
     /// Linkage kinds for a need, by code; "" is none.
     #[serde(skip)]
     pub need_kinds: &'static [(&'static str, &'static str)],
+    /// Genders, by code; "" is not said.
+    #[serde(skip)]
+    pub genders: &'static [(&'static str, &'static str)],
     /// What to say of a field the registry refused, by field; the registry's own reason is
     /// added in English.
     #[serde(skip)]
@@ -111,6 +119,10 @@ pub static HINDI: Texts = Texts {
     phone: "मोबाइल नंबर",
     phone_hint: "(10 अंक, जैसे 98765 43210)",
     description: "आपका काम",
+    about_you: "आपके बारे में",
+    about_you_hint: "उद्यमी और समूह भरें: इससे सही कर्ज़, प्रशिक्षण और ख़रीदार ढूँढने में मदद मिलती है।",
+    gender: "आप महिला हैं या पुरुष?",
+    sector: "काम का क्षेत्र",
     need: "आपको क्या चाहिए?",
     need_kind: "किस तरह की मदद",
     need_title: "एक पंक्ति में बताएँ",
@@ -141,6 +153,12 @@ pub static HINDI: Texts = Texts {
         ("market", "बाज़ार / ख़रीदार"),
         ("scheme", "सरकारी योजना"),
     ],
+    genders: &[
+        ("", "नहीं बताना"),
+        ("female", "महिला"),
+        ("male", "पुरुष"),
+        ("other", "अन्य"),
+    ],
     field_errors: &[
         ("name", "नाम लिखें।"),
         ("district", "अपना ज़िला चुनें।"),
@@ -148,6 +166,13 @@ pub static HINDI: Texts = Texts {
             "contact.phone",
             "सही मोबाइल नंबर लिखें: 10 अंक, 6, 7, 8 या 9 से शुरू।",
         ),
+        (
+            "profile",
+            "महिला/पुरुष और काम का क्षेत्र केवल उद्यमी और समूह भरें; इन्हें ख़ाली छोड़ें।",
+        ),
+        ("profile.gender", "दी गई सूची में से चुनें।"),
+        ("profile.sector", "काम का क्षेत्र दी गई सूची में से चुनें।"),
+        ("needs[0].sector", "काम का क्षेत्र दी गई सूची में से चुनें।"),
         ("needs[0].kind", "किस तरह की मदद चाहिए, यह चुनें।"),
         ("needs[0].title", "बताएँ कि आपको क्या चाहिए।"),
         ("needs[0].amount_inr", "रक़म सही लिखें (₹1 से ₹10 करोड़ तक)।"),
@@ -179,6 +204,10 @@ pub static ENGLISH: Texts = Texts {
     phone: "Mobile number",
     phone_hint: "(10 digits, e.g. 98765 43210)",
     description: "Your work",
+    about_you: "About you",
+    about_you_hint: "For entrepreneurs and groups: it helps find the right loans, training and buyers.",
+    gender: "Woman or man?",
+    sector: "Line of work",
     need: "What do you need?",
     need_kind: "Kind of help",
     need_title: "In one line",
@@ -209,6 +238,12 @@ pub static ENGLISH: Texts = Texts {
         ("market", "Buyers / market"),
         ("scheme", "Government scheme"),
     ],
+    genders: &[
+        ("", "Rather not say"),
+        ("female", "Woman"),
+        ("male", "Man"),
+        ("other", "Other"),
+    ],
     field_errors: &[
         ("name", "Write your name."),
         ("district", "Choose your district."),
@@ -216,6 +251,13 @@ pub static ENGLISH: Texts = Texts {
             "contact.phone",
             "Write a valid mobile number: 10 digits starting with 6, 7, 8 or 9.",
         ),
+        (
+            "profile",
+            "Woman or man and line of work are asked only of entrepreneurs and groups; leave them empty.",
+        ),
+        ("profile.gender", "Choose from the list."),
+        ("profile.sector", "Choose your line of work from the list."),
+        ("needs[0].sector", "Choose your line of work from the list."),
         ("needs[0].kind", "Choose the kind of help you need."),
         ("needs[0].title", "Say what you need."),
         (
@@ -259,6 +301,7 @@ mod tests {
             |list: &[(&str, &str)]| list.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>();
         assert_eq!(codes(HINDI.kinds), codes(ENGLISH.kinds));
         assert_eq!(codes(HINDI.need_kinds), codes(ENGLISH.need_kinds));
+        assert_eq!(codes(HINDI.genders), codes(ENGLISH.genders));
         assert_eq!(codes(HINDI.field_errors), codes(ENGLISH.field_errors));
         let kinds: Vec<String> = crate::domain::stakeholder::StakeholderKind::ALL
             .iter()
