@@ -117,7 +117,7 @@ impl Store {
             sqlx::query("UPDATE tokens SET last_used_at = $2 WHERE id = $1")
                 .bind(token_id)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         })?;
         Ok(())
@@ -167,7 +167,7 @@ impl Store {
                 .bind(hash_token(&token))
                 .bind(now_timestamp())
                 .bind(to_json(&districts))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             audit(
                 &mut tx,
@@ -188,14 +188,14 @@ impl Store {
             let row: Option<(String, Option<String>)> =
                 sqlx::query_as("SELECT name, revoked_at FROM tokens WHERE id = $1")
                     .bind(id)
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut **tx)
                     .await?;
             let (name, revoked_at) = row.ok_or(StoreError::NotFound)?;
             if revoked_at.is_none() {
                 sqlx::query("UPDATE tokens SET revoked_at = $2 WHERE id = $1")
                     .bind(id)
                     .bind(now_timestamp())
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                 audit(&mut tx, Some(actor), "token_revoked", Some(&name), id).await?;
             }
