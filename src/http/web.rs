@@ -67,16 +67,14 @@ pub fn router(budget: &PublicWriteBudget) -> Router<AppState> {
         .merge(tokens::router())
 }
 
-/// What a phone that sent too many registrations at once sees: a page, in both languages (the
-/// limit knows nothing of the page's language).
+/// What a phone that sent too many registrations at once sees: a page in Hindi with the same
+/// words in English below (the limit knows nothing of the page's language).
 fn too_many_page() -> Response {
-    let page = "<!doctype html><html lang=\"hi\"><head><meta charset=\"utf-8\">\
-        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-        <title>Sangam</title></head><body><h1>थोड़ा रुकें · Please wait</h1>\
-        <p>इस कनेक्शन से अभी बहुत सारे पंजीकरण आए हैं। एक मिनट बाद फिर कोशिश करें।</p>\
-        <p>Too many registrations have come from this connection just now. Please try again in a minute.</p>\
-        </body></html>";
-    (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response()
+    let context = context! {
+        other => Value::from(Serde(Lang::English.texts())),
+        ..page_context(Lang::Hindi, "/register")
+    };
+    render("too_many.html", context, StatusCode::TOO_MANY_REQUESTS)
 }
 
 /// The layout every page extends (its inline style is allowed by hash; see `security`).
@@ -90,6 +88,7 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, String>> = LazyLock::new
         ("layout.html", LAYOUT_TEMPLATE),
         ("register.html", include_str!("web/templates/register.html")),
         ("thanks.html", include_str!("web/templates/thanks.html")),
+        ("too_many.html", include_str!("web/templates/too_many.html")),
         ("sign_in.html", include_str!("web/templates/sign_in.html")),
         ("account.html", include_str!("web/templates/account.html")),
         (

@@ -484,6 +484,14 @@ async fn the_form_and_the_api_share_one_budget_of_public_writes() {
             .await
             .unwrap();
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            // A person on a phone sees a page that says to wait, in Hindi and English.
+            let page = response.text().await.unwrap();
+            assert!(
+                page.contains("id=\"too-many\"")
+                    && page.contains("एक मिनट बाद फिर कोशिश करें")
+                    && page.contains("Please try again in a minute"),
+                "{page}"
+            );
             limited = true;
             break;
         }

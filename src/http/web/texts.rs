@@ -103,6 +103,9 @@ pub struct Texts {
     /// A post without this browser's form token (an old page, or another site's form).
     #[serde(skip)]
     pub form_expired: &'static str,
+    /// What a phone that sent too many registrations at once sees.
+    pub too_many_title: &'static str,
+    pub too_many: &'static str,
 }
 
 pub static HINDI: Texts = Texts {
@@ -188,6 +191,8 @@ pub static HINDI: Texts = Texts {
     field_error: "यह जानकारी सही नहीं है।",
     amount_not_a_number: "रक़म केवल अंकों में लिखें, जैसे 45000।",
     form_expired: "यह फ़ॉर्म पुराना हो गया था, इसलिए कुछ भी सहेजा नहीं गया। अपनी जानकारी जाँचें और फिर से भेजें।",
+    too_many_title: "थोड़ा रुकें",
+    too_many: "इस कनेक्शन से अभी बहुत सारे पंजीकरण आए हैं। एक मिनट बाद फिर कोशिश करें।",
 };
 
 pub static ENGLISH: Texts = Texts {
@@ -276,6 +281,8 @@ pub static ENGLISH: Texts = Texts {
     field_error: "This is not valid.",
     amount_not_a_number: "Write the amount in digits only, e.g. 45000.",
     form_expired: "This form had expired, so nothing was saved. Check your details and send it again.",
+    too_many_title: "Please wait",
+    too_many: "Too many registrations have come from this connection just now. Please try again in a minute.",
 };
 
 #[cfg(test)]
