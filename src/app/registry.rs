@@ -560,11 +560,20 @@ pub async fn offerings_of(
 
 /// An offering, if `caller` may see a record in its status.
 pub async fn show_offering(store: &Store, caller: Option<&Caller>, id: &str) -> Result<Offering> {
-    store
+    let offering = store
         .get_offering(id)
         .await?
         .filter(|o| audience(caller).sees_status(o.meta.status))
-        .ok_or(Error::NotFound("offering"))
+        .ok_or(Error::NotFound("offering"))?;
+    // Pending, it came with a registration: seen where the registration is.
+    if offering.meta.status == Status::Pending
+        && visible_owner(store, caller, &offering.stakeholder_id)
+            .await
+            .is_err()
+    {
+        return Err(Error::NotFound("offering"));
+    }
+    Ok(offering)
 }
 
 /// Edits an offering in one transaction on the record as stored, as [`edit_stakeholder`] does a
@@ -647,11 +656,20 @@ pub async fn needs_of(
 
 /// A need, if `caller` may see a record in its status.
 pub async fn show_need(store: &Store, caller: Option<&Caller>, id: &str) -> Result<Need> {
-    store
+    let need = store
         .get_need(id)
         .await?
         .filter(|n| audience(caller).sees_status(n.meta.status))
-        .ok_or(Error::NotFound("need"))
+        .ok_or(Error::NotFound("need"))?;
+    // Pending, it came with a registration: seen where the registration is.
+    if need.meta.status == Status::Pending
+        && visible_owner(store, caller, &need.stakeholder_id)
+            .await
+            .is_err()
+    {
+        return Err(Error::NotFound("need"));
+    }
+    Ok(need)
 }
 
 /// Edits a need in one transaction on the record as stored (see [`edit_offering`]).

@@ -99,6 +99,11 @@ async fn a_facilitator_edits_an_offering_with_the_apis_validation_and_a_stale_ed
         assert_eq!(status, StatusCode::OK, "{on}: {page}");
         assert!(page.contains("Individual enterprise loan for women"));
         assert!(
+            page.len() < 50_000,
+            "{on}: the form is {} bytes",
+            page.len()
+        );
+        assert!(
             page.contains("value=\"tailoring\" checked"),
             "{on}: sectors ticked"
         );

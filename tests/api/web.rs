@@ -872,6 +872,15 @@ async fn a_registration_waiting_for_review_is_seen_only_in_its_district() {
             let (status, body) = server.get(&path, Some(token)).await;
             assert_eq!(status, StatusCode::OK, "{body}");
         }
+        // Nor the need it came with, asked for by its own id.
+        let (_, needs) = server
+            .get(&format!("{path}/needs?status=all"), Some(&mirzapur))
+            .await;
+        let need_path = format!("/api/v1/needs/{}", needs[0]["id"].as_str().unwrap());
+        let (status, body) = server.get(&need_path, Some(&gaya)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{}: {body}", backend.name());
+        let (status, _) = server.get(&need_path, Some(&mirzapur)).await;
+        assert_eq!(status, StatusCode::OK);
         let (status, _) = server
             .post(
                 &format!("/api/v1/registrations/{reference}/approve"),

@@ -223,6 +223,13 @@ async fn a_woman_registers_in_hindi_and_her_loan_goes_from_review_to_the_dashboa
         browser.goto(&server.url("/review")).await.unwrap();
         let entry = arrived(&browser, Locator::Id(&format!("registration-{reference}"))).await;
         let shown = entry.text().await.unwrap();
+        assert!(
+            shown.contains("सूक्ष्म उद्यमी")
+                && shown.contains("गया")
+                && !shown.contains("micro_entrepreneur")
+                && !shown.contains("br-gaya"),
+            "{on}: the queue names kind and district in Hindi: {shown}"
+        );
         for typed in [
             "सुनीता कुमारी",
             "दो सिलाई मशीनों के लिए कर्ज़",
@@ -289,7 +296,13 @@ async fn a_woman_registers_in_hindi_and_her_loan_goes_from_review_to_the_dashboa
             contact.text().await.unwrap().contains("+919876512340"),
             "{on}: a signed-in consultant sees how to reach her"
         );
-        assert!(body_text(&browser).await.contains("सुनीता कुमारी"), "{on}");
+        let record = body_text(&browser).await;
+        assert!(
+            record.contains("सुनीता कुमारी")
+                && record.contains("सिलाई")
+                && !record.contains("br-gaya"),
+            "{on}: her record, named in Hindi: {record}"
+        );
 
         // The Gaya facilitator prepares the meeting and follows the loan through.
         sign_in_as(&browser, &server, "rita@example.org").await;

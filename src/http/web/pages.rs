@@ -209,7 +209,7 @@ fn hit_view(hit: Hit, lang: Lang, names: &Names) -> HitView {
 
 /// The names a search page shows for the codes the search returns — districts, sectors, kinds
 /// and types — in the page's language; a code with no name (one added since) shows as itself.
-struct Names {
+pub(super) struct Names {
     districts: BTreeMap<String, String>,
     sectors: BTreeMap<String, String>,
     kinds: BTreeMap<&'static str, &'static str>,
@@ -217,7 +217,7 @@ struct Names {
 }
 
 impl Names {
-    async fn load(app: &AppState, lang: Lang) -> Result<Names, AppError> {
+    pub(super) async fn load(app: &AppState, lang: Lang) -> Result<Names, AppError> {
         let (districts, sectors) = tokio::try_join!(
             app.store.list_districts(None, None),
             app.store.list_sectors()
@@ -252,6 +252,16 @@ impl Names {
             .into_iter()
             .collect(),
         })
+    }
+
+    /// The names for a template: `names.district[code]`, `names.sector[code]`,
+    /// `names.kind[code]` (a template falls back to the code with `or`).
+    pub(super) fn for_template(&self) -> Value {
+        context! {
+            district => Value::from(Serde(&self.districts)),
+            sector => Value::from(Serde(&self.sectors)),
+            kind => Value::from(Serde(&self.kinds)),
+        }
     }
 
     /// The name of `code` in the facet `facet`.
@@ -415,9 +425,14 @@ async fn stakeholder_page(
                     .into_iter()
                     .map(|status| (status.as_str(), super::records::status_label(words, status)))
                     .collect();
+            let names = match Names::load(&app, lang).await {
+                Ok(names) => names,
+                Err(error) => return error.into_response(),
+            };
             let context = context! {
                 may_edit => may_edit,
                 statuses => statuses,
+                names => names.for_template(),
                 sees_contacts => view.sees_personal_data,
                 view => Value::from(Serde(view)),
                 ..base(lang, &path)

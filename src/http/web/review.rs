@@ -120,7 +120,12 @@ async fn queue(
         }
         Err(error) => return refusal(lang, "/review", error),
     };
+    let names = match super::pages::Names::load(app, lang).await {
+        Ok(names) => names,
+        Err(error) => return error.into_response(),
+    };
     let context = context! {
+        names => names.for_template(),
         items => Value::from(Serde(items)),
         errors => Value::from(Serde(typed.errors)),
         typed => Value::from(Serde(typed.reasons)),
