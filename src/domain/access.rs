@@ -32,6 +32,13 @@ impl Caller {
     pub fn may_act_in(&self, district: &str) -> bool {
         self.districts.is_empty() || self.districts.iter().any(|d| d == district)
     }
+
+    /// The districts whose registrations still waiting for review the caller may see in
+    /// listings and search (`None`: all). A pending registration is for the people of its
+    /// district only, until they have approved it.
+    pub fn pending_scope(&self) -> Option<Vec<String>> {
+        (!self.districts.is_empty()).then(|| self.districts.clone())
+    }
 }
 
 /// A fresh token: 32 random bytes, hex, with a prefix that makes leaked tokens easy to grep for.

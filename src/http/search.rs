@@ -130,6 +130,7 @@ fn request_from(
         .map(|code| checked_code(index, "sector", code))
         .transpose()?;
     request.statuses = statuses(caller, params.status.as_deref(), params.include_pending)?;
+    request.pending_only_in = caller.as_ref().and_then(Caller::pending_scope);
     request.limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     request.offset = params.offset.unwrap_or(0);
     Ok(request)

@@ -155,6 +155,7 @@ async fn list(
         kind,
         q: query.q.filter(|q| !q.trim().is_empty()),
         statuses: status_filter(&caller, query.status.as_deref())?,
+        pending_only_in: caller.as_ref().and_then(Caller::pending_scope),
         limit,
         offset,
     };

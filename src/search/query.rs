@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
-use tantivy::query::{BoostQuery, FuzzyTermQuery, Query};
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query};
 use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, Score, Searcher, TantivyDocument, Term};
@@ -121,6 +121,9 @@ pub struct SearchRequest {
     pub sector: Option<String>,
     /// Statuses that may appear: public search shows only active records.
     pub statuses: Vec<Status>,
+    /// If set, pending records appear only when they list one of these districts (see
+    /// [`crate::domain::access::Caller::pending_scope`]).
+    pub pending_only_in: Option<Vec<String>>,
     pub limit: usize,
     pub offset: usize,
     /// The Julian day that counts as today for expiry and freshness.
@@ -140,6 +143,7 @@ impl SearchRequest {
             district: None,
             sector: None,
             statuses: vec![Status::Active],
+            pending_only_in: None,
             limit: DEFAULT_LIMIT,
             offset: 0,
             today: today_in_india().to_julian_day() as i64,
@@ -545,6 +549,32 @@ impl Terms<'_> {
         SeekingUnion::of(each.collect())
     }
 
+    /// The statuses a request admits; pending records only in the districts it allows them.
+    fn statuses(&self, request: &SearchRequest) -> Box<dyn Query> {
+        let status = self.fields.status;
+        let codes: Vec<&str> = request.statuses.iter().map(|s| s.as_str()).collect();
+        let Some(districts) = request
+            .pending_only_in
+            .as_ref()
+            .filter(|_| request.statuses.contains(&Status::Pending))
+        else {
+            return self.any_of(status, &codes);
+        };
+        let others: Vec<&str> = codes
+            .into_iter()
+            .filter(|&code| code != Status::Pending.as_str())
+            .collect();
+        let districts: Vec<&str> = districts.iter().map(String::as_str).collect();
+        let pending_here = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                self.constant(status, Status::Pending.as_str(), 0.0),
+            ),
+            (Occur::Must, self.any_of(self.fields.district, &districts)),
+        ]);
+        SeekingUnion::of(vec![self.any_of(status, &others), Box::new(pending_here)])
+    }
+
     /// Every word, each as its [`word_clause`], under the filters.
     fn all_words<'w>(
         &self,
@@ -559,8 +589,7 @@ impl Terms<'_> {
     /// The filters of a request (they do not score: see [`AllWords`]).
     fn filters(&self, request: &SearchRequest) -> Vec<Box<dyn Query>> {
         let fields = self.fields;
-        let statuses: Vec<&str> = request.statuses.iter().map(|s| s.as_str()).collect();
-        let mut filters = vec![self.any_of(fields.status, &statuses)];
+        let mut filters = vec![self.statuses(request)];
         if let Some(doc_type) = request.doc_type {
             filters.push(self.constant(fields.doc_type, doc_type.as_str(), 0.0));
         }

@@ -167,6 +167,9 @@ pub struct StakeholderFilter {
     /// Words in the English or local name.
     pub q: Option<String>,
     pub statuses: StatusFilter,
+    /// If set, pending records only of these home districts (see
+    /// [`crate::domain::access::Caller::pending_scope`]).
+    pub pending_only_in: Option<Vec<String>>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -706,6 +709,16 @@ impl Store {
             ));
         }
         conditions.and(filter.statuses.sql_in("status"));
+        if let Some(districts) = &filter.pending_only_in {
+            let codes: Vec<String> = districts.iter().map(|d| conditions.value(d)).collect();
+            conditions.and(match codes.is_empty() {
+                true => "status <> 'pending'".to_string(),
+                false => format!(
+                    "(status <> 'pending' OR district IN ({}))",
+                    codes.join(", ")
+                ),
+            });
+        }
         let select = format!(
             "SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders {} ORDER BY id DESC LIMIT {} OFFSET {}",
             conditions.where_clause(),

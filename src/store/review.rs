@@ -51,6 +51,7 @@ impl Store {
             kind: None,
             q: None,
             statuses: StatusFilter::only(vec![Status::Pending]),
+            pending_only_in: None,
             limit: QUEUE_LENGTH,
             offset: 0,
         };

@@ -307,6 +307,7 @@ async fn a_database_at_0011_with_records_comes_out_of_0012_and_0013_with_its_dis
             kind: None,
             q: None,
             statuses: StatusFilter::public(),
+            pending_only_in: None,
             limit: 50,
             offset: 0,
         };

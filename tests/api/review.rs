@@ -23,6 +23,30 @@ async fn register(server: &TestServer, mut stakeholder: Value, needs: Value) -> 
     body
 }
 
+/// Whether a search for `q` with pending records included finds `id`; with `wait`, tries for up
+/// to 5 s while the index may not have it yet.
+async fn search_finds(server: &TestServer, token: &str, q: &str, id: &str, wait: bool) -> bool {
+    let started = std::time::Instant::now();
+    loop {
+        let (status, found) = server
+            .get(
+                &format!("/api/v1/search?q={q}&include_pending=true"),
+                Some(token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        let hit = found["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["id"] == id);
+        if hit || !wait || started.elapsed() > std::time::Duration::from_secs(5) {
+            return hit;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 async fn status_of(server: &TestServer, token: &str, id: &str) -> String {
     let (status, body) = server
         .get(&format!("/api/v1/stakeholders/{id}"), Some(token))
@@ -296,6 +320,24 @@ async fn the_api_reviews_registrations_with_the_same_rules() {
         assert_eq!(queue[0]["registration"]["id"], id, "{queue}");
         let (status, _) = server.get("/api/v1/registrations/pending", None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // Listings and search with pending records included: only where she registered.
+        let gaya_consultant = server.token_for("consultant", &["br-gaya"]).await;
+        // Those who see her first: once they find her, the index has her.
+        for (token, sees) in [
+            (&mirzapur, true),
+            (&admin, true),
+            (&gaya, false),
+            (&gaya_consultant, false),
+        ] {
+            let (status, listed) = server
+                .get("/api/v1/stakeholders?status=pending", Some(token))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{listed}");
+            let listed_her = listed.as_array().unwrap().iter().any(|s| s["id"] == id);
+            assert_eq!(listed_her, sees, "listing: {listed}");
+            let found_her = search_finds(&server, token, "Geeta", id, sees).await;
+            assert_eq!(found_her, sees, "search with pending records, as {token}");
+        }
 
         for (token, expected) in [
             (&gaya, StatusCode::FORBIDDEN),

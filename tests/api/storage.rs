@@ -85,6 +85,7 @@ async fn both_backends_store_and_read_back_the_same_records() {
             kind: None,
             q: Some("SUNITA".into()),
             statuses: StatusFilter::public(),
+            pending_only_in: None,
             limit: 10,
             offset: 0,
         };
@@ -396,6 +397,7 @@ async fn a_failed_write_among_concurrent_ones_undoes_only_itself() {
             kind: None,
             q: None,
             statuses: StatusFilter::only(Status::ALL.to_vec()),
+            pending_only_in: None,
             limit: 100,
             offset: 0,
         };

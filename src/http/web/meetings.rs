@@ -561,6 +561,7 @@ async fn invitee_choices(
         kind: None,
         q: None,
         statuses: StatusFilter::public(),
+        pending_only_in: None,
         limit: 100,
         offset: 0,
     };
