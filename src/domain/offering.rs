@@ -60,7 +60,7 @@ pub struct OfferingInput {
     #[validate(nested)]
     pub terms: Option<TermsInput>,
     /// Last day the offering holds; not in the past (India time).
-    #[schema(value_type = super::schema::DateOrEmpty)]
+    #[schema(value_type = super::schema::DateOrEmpty, required = false)]
     pub valid_until: Option<String>,
 }
 
@@ -114,7 +114,7 @@ pub struct TermsInput {
     #[validate(range(min = 1, max = 100_000, message = "must be between 1 and 100,000"))]
     #[schema(minimum = 1, maximum = 100_000)]
     pub seats: Option<i64>,
-    #[schema(value_type = super::schema::DateOrEmpty)]
+    #[schema(value_type = super::schema::DateOrEmpty, required = false)]
     pub starts_on: Option<String>,
     /// The total the provider can lend or grant through this offering, in whole rupees (up to
     /// ₹1,000 crore; not below `eligibility.min_amount_inr`). Meeting suggestions never add up

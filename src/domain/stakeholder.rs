@@ -92,7 +92,7 @@ pub struct ContactInput {
     #[schema(examples("+919876543210"))]
     pub phone: Option<String>,
     /// Stored in lower case. An empty string is read as no email.
-    #[schema(value_type = super::schema::EmailOrEmpty)]
+    #[schema(value_type = super::schema::EmailOrEmpty, required = false)]
     pub email: Option<String>,
 }
 

@@ -118,9 +118,10 @@ fn page_of<T>(contents: Vec<T>, total: i64, limit: i64, offset: i64) -> Page<T> 
     )
 }
 
-/// HSDS's `format`: Sangam answers JSON only.
+/// HSDS's `format`: Sangam answers JSON only. Empty is absent (HTML forms send empty fields);
+/// anything else, even `json` with spaces, is refused as the document says.
 fn json_only(format: Option<&str>) -> AppResult<()> {
-    match format.map(str::trim) {
+    match format {
         None | Some("" | "json") => Ok(()),
         Some(other) => Err(AppError::field(
             "format",

@@ -279,7 +279,7 @@ macro_rules! words {
 words!(SearchTypeParam: "", "offering", "need", "stakeholder");
 words!(StatusParam: "", "pending", "active", "archived", "all");
 words!(ExportFormatParam: "", "csv", "xlsx");
-words!(HsdsFormatParam: "json");
+words!(HsdsFormatParam: "", "json");
 words!(BriefFormatParam: "", "html", "csv", "json");
 words!(LanguageParam: "", "hi", "en");
 words!(ChannelParam: "spool", "webhook", "sms");

@@ -196,6 +196,86 @@ async fn each_patch_schema_lists_the_keys_its_handler_accepts() {
     }
 }
 
+/// What the document calls required is what the server needs: a body with only the required
+/// fields of each input is stored, and nothing optional is listed as required (an optional date
+/// or e-mail once was, so a well-formed request looked invalid to schemathesis).
+#[tokio::test]
+async fn the_documented_required_fields_are_exactly_what_a_create_needs() {
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let token = server.token("consultant").await;
+    let (_, document) = server.get("/api/v1/openapi.json", None).await;
+    let schemas = &document["components"]["schemas"];
+    let required = |name: &str| -> Vec<String> {
+        let mut fields: Vec<String> = schemas[name]["required"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|f| f.as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        fields.sort_unstable();
+        fields
+    };
+    assert_eq!(required("StakeholderInput"), ["district", "kind", "name"]);
+    assert_eq!(required("OfferingInput"), ["kind", "title"]);
+    assert_eq!(required("NeedInput"), ["kind", "title"]);
+    assert_eq!(required("MeetingInput"), ["date", "district", "title"]);
+    assert_eq!(
+        required("ConsentInput"),
+        ["given", "language", "notice_version"]
+    );
+    for optional in [
+        "ContactInput",
+        "ProfileInput",
+        "EligibilityInput",
+        "TermsInput",
+    ] {
+        assert!(
+            required(optional).is_empty(),
+            "{optional}: {:?}",
+            required(optional)
+        );
+    }
+
+    // Bodies with exactly the required fields, and with the nested objects empty.
+    let provider = add(
+        &server,
+        &token,
+        "/api/v1/stakeholders",
+        &json!({"kind": "bank", "name": "State Bank of India, Chunar", "district": "up-mirzapur", "contact": {}}),
+    )
+    .await;
+    add(
+        &server,
+        &token,
+        &format!("/api/v1/stakeholders/{provider}/offerings"),
+        &json!({"kind": "training", "title": "सिलाई प्रशिक्षण", "eligibility": {}, "terms": {}}),
+    )
+    .await;
+    let person = add(
+        &server,
+        &token,
+        "/api/v1/stakeholders",
+        &json!({"kind": "micro_entrepreneur", "name": "Rekha Bind", "district": "up-mirzapur", "profile": {}}),
+    )
+    .await;
+    add(
+        &server,
+        &token,
+        &format!("/api/v1/stakeholders/{person}/needs"),
+        &json!({"kind": "finance", "title": "karz chahiye silai machine ke liye"}),
+    )
+    .await;
+    add(
+        &server,
+        &token,
+        "/api/v1/meetings",
+        &json!({"title": "Chunar coalition", "district": "up-mirzapur", "date": "2027-02-10"}),
+    )
+    .await;
+}
+
 /// Every endpoint of the client contract is described in the served OpenAPI document.
 #[tokio::test]
 async fn the_openapi_document_describes_every_contract_endpoint() {
