@@ -139,8 +139,7 @@ fn number(
     let Some(text) = text else {
         return Ok(default);
     };
-    text.trim()
-        .parse::<i64>()
+    text.parse::<i64>()
         .ok()
         .filter(|n| range.contains(n))
         .ok_or_else(|| {

@@ -26,6 +26,7 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{
     Authenticated, MAX_CSV_BODY_BYTES, MaybeCaller, QueryParams, SpreadsheetBody, XLSX_MEDIA_TYPE,
+    query_word,
 };
 use super::stakeholders::{shown, status_filter};
 use crate::domain::access::Caller;
@@ -102,9 +103,9 @@ enum ExportFormat {
 
 /// `?format=csv|xlsx`; a path ending in `.xlsx` means xlsx too.
 fn export_format(requested: Option<&str>, xlsx_path: bool) -> AppResult<ExportFormat> {
-    match requested.map(|f| f.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("") if xlsx_path => Ok(ExportFormat::Xlsx),
-        None | Some("" | "csv") => Ok(ExportFormat::Csv),
+    match query_word("format", requested)? {
+        None if xlsx_path => Ok(ExportFormat::Xlsx),
+        None | Some("csv") => Ok(ExportFormat::Csv),
         Some("xlsx") => Ok(ExportFormat::Xlsx),
         Some(other) => Err(AppError::field(
             "format",
@@ -422,14 +423,10 @@ async fn export_stakeholders(
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
     let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
-    let kind = trimmed(query.kind);
+    let kind = query_word("kind", query.kind.as_deref())?;
     let filter = StakeholderExport {
         district: trimmed(query.district),
-        kind: parse_kind(
-            kind.as_deref(),
-            StakeholderKind::parse,
-            StakeholderKind::expected,
-        )?,
+        kind: parse_kind(kind, StakeholderKind::parse, StakeholderKind::expected)?,
         statuses: status_filter(&caller, query.status.as_deref())?,
     };
     let private = caller.is_some();
@@ -514,10 +511,10 @@ async fn export_offerings(
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
     let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
-    let kind = trimmed(query.kind);
+    let kind = query_word("kind", query.kind.as_deref())?;
     let filter = OfferingExport {
         district: trimmed(query.district),
-        kind: parse_kind(kind.as_deref(), LinkageKind::parse, LinkageKind::expected)?,
+        kind: parse_kind(kind, LinkageKind::parse, LinkageKind::expected)?,
         statuses: status_filter(&caller, query.status.as_deref())?,
         active_providers_only: caller.is_none(),
     };
@@ -602,10 +599,10 @@ async fn export_needs(
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
     let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
-    let kind = trimmed(query.kind);
+    let kind = query_word("kind", query.kind.as_deref())?;
     let filter = NeedExport {
         district: trimmed(query.district),
-        kind: parse_kind(kind.as_deref(), LinkageKind::parse, LinkageKind::expected)?,
+        kind: parse_kind(kind, LinkageKind::parse, LinkageKind::expected)?,
         statuses: status_filter(&caller, query.status.as_deref())?,
         active_owners_only: caller.is_none(),
     };
@@ -702,13 +699,7 @@ async fn import_stakeholders(
     responses(
         (status = 200, description = r#"A dry run's report; or, stored for real, a file that only changed (or left alone) existing records."#, content((ImportReply = "application/json"))),
         (status = 201, description = r#"Every row stored in one transaction; at least one record created."#, content((ImportResult = "application/json"))),
-        crate::http::responses::UnreadableFile,
-        crate::http::responses::Unauthorized,
-        crate::http::responses::Forbidden,
-        crate::http::responses::DuplicateRows,
-        crate::http::responses::FileTooLarge,
-        crate::http::responses::NotSpreadsheet,
-        crate::http::responses::InvalidFile,
+        crate::http::responses::ImportErrors,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
@@ -738,13 +729,7 @@ async fn import_offerings(
     responses(
         (status = 200, description = r#"A dry run's report; or, stored for real, a file that only changed (or left alone) existing records."#, content((ImportReply = "application/json"))),
         (status = 201, description = r#"Every row stored in one transaction; at least one record created."#, content((ImportResult = "application/json"))),
-        crate::http::responses::UnreadableFile,
-        crate::http::responses::Unauthorized,
-        crate::http::responses::Forbidden,
-        crate::http::responses::DuplicateRows,
-        crate::http::responses::FileTooLarge,
-        crate::http::responses::NotSpreadsheet,
-        crate::http::responses::InvalidFile,
+        crate::http::responses::ImportErrors,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),

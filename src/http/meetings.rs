@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::brief;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, PathParam, QueryParams};
+use super::extract::{Authenticated, JsonBody, PathParam, QueryParams, query_word};
 use super::patch;
 use super::stakeholders::page;
 use crate::app::planning::{self, DEFAULT_PER_NEED, MAX_PER_NEED};
@@ -49,11 +49,7 @@ const MEETING_FIELDS: &[&str] = &["title", "district", "date", "invitees"];
     responses(
         (status = 201, description = r#"Stored; the reply is the stored meeting (its `id` is what the contract promises)."#, content((crate::domain::meeting::Meeting = "application/json")), headers(("Location" = String, description = r#"Path of the new record, e.g. `/api/v1/stakeholders/st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8`."#))),
         crate::http::responses::ForbiddenToWrite,
-        crate::http::responses::Malformed,
-        crate::http::responses::Unauthorized,
-        crate::http::responses::TooLarge,
-        crate::http::responses::NotJson,
-        crate::http::responses::Invalid,
+        crate::http::responses::JsonWriteErrors,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
@@ -148,12 +144,8 @@ async fn show(
     responses(
         (status = 200, description = r#"The meeting after the change."#, content((crate::domain::meeting::Meeting = "application/json"))),
         crate::http::responses::ForbiddenToWrite,
-        crate::http::responses::Malformed,
-        crate::http::responses::Unauthorized,
+        crate::http::responses::JsonWriteErrors,
         crate::http::responses::NotFound,
-        crate::http::responses::TooLarge,
-        crate::http::responses::NotJson,
-        crate::http::responses::Invalid,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
@@ -247,8 +239,8 @@ enum Lang {
 }
 
 fn lang(requested: Option<&str>) -> AppResult<Lang> {
-    match requested.map(str::trim) {
-        None | Some("") | Some("en") => Ok(Lang::En),
+    match query_word("lang", requested)? {
+        None | Some("en") => Ok(Lang::En),
         Some("hi") => Ok(Lang::Hi),
         Some(other) => Err(AppError::field(
             "lang",
@@ -405,8 +397,8 @@ async fn briefing(
     PathParam(id): PathParam<String>,
     QueryParams(query): QueryParams<BriefQuery>,
 ) -> AppResult<Response> {
-    let format = match query.format.as_deref().map(str::trim) {
-        None | Some("") | Some("html") => brief::Format::Html,
+    let format = match query_word("format", query.format.as_deref())? {
+        None | Some("html") => brief::Format::Html,
         Some("csv") => brief::Format::Csv,
         Some("json") => brief::Format::Json,
         Some(other) => {

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 
 use super::client_address::ClientAddress;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, PathParam, QueryParams};
+use super::extract::{Authenticated, JsonBody, PathParam, QueryParams, query_word};
 use super::{AppState, Limits};
 use crate::app::registry;
 use crate::domain::consent::{self, Notice, NoticeLanguage};
@@ -116,8 +116,8 @@ struct NoticeQuery {
     security(),
 )]
 async fn consent_notice(QueryParams(query): QueryParams<NoticeQuery>) -> AppResult<Json<Notice>> {
-    let language = match query.lang.as_deref().map(str::trim) {
-        None | Some("") => NoticeLanguage::Hindi,
+    let language = match query_word("lang", query.lang.as_deref())? {
+        None => NoticeLanguage::Hindi,
         Some(text) => NoticeLanguage::parse(text).ok_or_else(|| {
             AppError::field(
                 "lang",

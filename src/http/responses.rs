@@ -3,7 +3,11 @@
 //! contract's error body ([`ErrorReply`], the schema `Error`). An answer particular to one
 //! operation stays written in its own attribute.
 
+use std::collections::BTreeMap;
+
 use utoipa::IntoResponses;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::response::Response;
 
 use super::error::ErrorReply;
 
@@ -130,3 +134,29 @@ pub struct NotJsonBody(pub ErrorReply);
     description = r#"A field of the body is wrong; `fields` says which and why."#
 )]
 pub struct InvalidField(pub ErrorReply);
+
+/// Answers that several operations give together, as one name in `responses(...)`.
+macro_rules! answers {
+    ($(#[$meta:meta])* $name:ident = $($part:ident),+) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                let mut all = BTreeMap::new();
+                $(all.extend(<$part as IntoResponses>::responses());)+
+                all
+            }
+        }
+    };
+}
+
+answers!(
+    /// What any write with a JSON body may be refused with.
+    JsonWriteErrors = Malformed, Unauthorized, TooLarge, NotJson, Invalid
+);
+answers!(
+    /// What an import of a CSV file or workbook may be refused with.
+    ImportErrors = UnreadableFile, Unauthorized, Forbidden, DuplicateRows, FileTooLarge,
+        NotSpreadsheet, InvalidFile
+);

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{MaybeCaller, QueryParams};
+use super::extract::{MaybeCaller, QueryParams, query_word};
 use super::stakeholders::status_filter;
 use crate::domain::access::Caller;
 use crate::domain::offering::LinkageKind;
@@ -108,9 +108,9 @@ fn request_from(
         .chars()
         .take(MAX_QUERY_CHARS)
         .collect();
-    let doc_type = present(params.doc_type)
+    let doc_type = query_word("type", params.doc_type.as_deref())?
         .map(|text| {
-            DocType::parse(&text).ok_or_else(|| {
+            DocType::parse(text).ok_or_else(|| {
                 AppError::field(
                     "type",
                     format!("unknown type `{text}`: must be one of offering, need, stakeholder"),
@@ -120,8 +120,8 @@ fn request_from(
         .transpose()?;
     let mut request = SearchRequest::new(text);
     request.doc_type = doc_type;
-    request.kind = present(params.kind)
-        .map(|kind| checked_kind(doc_type, kind))
+    request.kind = query_word("kind", params.kind.as_deref())?
+        .map(|kind| checked_kind(doc_type, kind.to_string()))
         .transpose()?;
     request.district = present(params.district)
         .map(|code| checked_code(index, "district", code))

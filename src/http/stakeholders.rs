@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams, query_word};
 use super::patch;
 use crate::app::registry;
 use crate::domain::access::Caller;
@@ -62,7 +62,7 @@ pub(super) fn status_filter(
     caller: &Option<Caller>,
     requested: Option<&str>,
 ) -> AppResult<StatusFilter> {
-    let Some(text) = requested.map(str::trim).filter(|s| !s.is_empty()) else {
+    let Some(text) = query_word("status", requested)? else {
         return Ok(StatusFilter::public());
     };
     if caller.is_none() && text != "active" {
@@ -131,12 +131,7 @@ async fn list(
     MaybeCaller(caller): MaybeCaller,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> AppResult<Json<Vec<Stakeholder>>> {
-    let kind = match query
-        .kind
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    {
+    let kind = match query_word("kind", query.kind.as_deref())? {
         None => None,
         Some(text) => Some(StakeholderKind::parse(text).ok_or_else(|| {
             AppError::field(
@@ -181,12 +176,8 @@ struct CreateQuery {
     responses(
         (status = 201, description = r#"Stored. The reply is the stored record, phone normalised and defaults filled in."#, content((crate::domain::stakeholder::Stakeholder = "application/json", example = json!({"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "kind": "micro_entrepreneur", "name": "Sunita Devi", "name_local": "सुनीता देवी", "district": "up-mirzapur", "districts_served": ["up-mirzapur"], "description": "Runs a tailoring unit from home; wants two more sewing machines. घर से सिलाई का काम।", "contact": {"person": "Sunita Devi", "phone": "+919876543210", "email": null}, "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true, "sector": "tailoring", "stage": "early", "block": "Chhanbey"}, "status": "active", "created_via": "api", "created_by": "MEC Mirzapur", "created_at": "2026-11-23T07:41:12.345Z", "updated_at": "2026-11-23T07:41:12.345Z", "demo": false}))), headers(("Location" = String, description = r#"Path of the new record, e.g. `/api/v1/stakeholders/st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8`."#))),
         crate::http::responses::ForbiddenToWrite,
-        crate::http::responses::Malformed,
-        crate::http::responses::Unauthorized,
+        crate::http::responses::JsonWriteErrors,
         (status = 409, description = r#"This looks like a stakeholder already registered. `details.duplicates` lists the lookalikes and why; repeat with `?allow_duplicate=true` to store it anyway."#, content((crate::http::error::ErrorReply = "application/json", example = json!({"error": {"code": "conflict", "message": "this looks like a stakeholder already registered; repeat with ?allow_duplicate=true to add it anyway", "details": {"duplicates": [{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "Sunita Devi", "reason": "same name in the same district"}]}}})))),
-        crate::http::responses::TooLarge,
-        crate::http::responses::NotJson,
-        crate::http::responses::Invalid,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
@@ -249,13 +240,9 @@ Unknown keys are refused (422), so a typo never silently does nothing. Duplicate
     request_body(content((crate::http::openapi::StakeholderPatch = "application/json", examples(("edit" = (summary = r#"Rename and move to a later stage"#, value = json!({"name": "Sunita Devi Kushwaha", "profile": {"stage": "established"}}))), ("newPhone" = (summary = r#"New phone, e-mail removed"#, value = json!({"contact": {"phone": "+91 98390 12345", "email": null}}))), ("approve" = (summary = r#"Approve a pending registration (facilitator, admin)"#, value = json!({"status": "active"}))), ("archive" = (summary = r#"Archive (facilitator, admin)"#, value = json!({"status": "archived"}))))), (crate::http::openapi::StakeholderPatch = "application/merge-patch+json"))),
     responses(
         (status = 200, description = r#"The record after the change (unchanged if nothing differed)."#, content((crate::domain::stakeholder::Stakeholder = "application/json"))),
-        crate::http::responses::Malformed,
-        crate::http::responses::Unauthorized,
+        crate::http::responses::JsonWriteErrors,
         crate::http::responses::Forbidden,
         crate::http::responses::NotFound,
-        crate::http::responses::TooLarge,
-        crate::http::responses::NotJson,
-        crate::http::responses::Invalid,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
