@@ -103,8 +103,8 @@ pub fn document() -> Value {
     let budget = PublicWriteBudget::new(&Limits::default());
     let (_, openapi) = documented_routes(&budget).split_for_parts();
     let mut document = serde_json::to_value(openapi).expect("the OpenAPI document serialises");
-    // Every route that reads a body refuses a request without one; utoipa marks a body required
-    // only when its content is a Rust type, not a schema named by reference.
+    // Every route that reads a body refuses a request without one, so every body is marked
+    // required, whatever utoipa infers from its content declaration (CSV text, several types).
     for item in document["paths"]
         .as_object_mut()
         .expect("paths")
