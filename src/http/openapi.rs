@@ -103,6 +103,7 @@ pub fn document() -> Value {
     let budget = PublicWriteBudget::new(&Limits::default());
     let (_, openapi) = documented_routes(&budget).split_for_parts();
     let mut document = serde_json::to_value(openapi).expect("the OpenAPI document serialises");
+    share_answers(&mut document);
     // Every route that reads a body refuses a request without one, so every body is marked
     // required, whatever utoipa infers from its content declaration (CSV text, several types).
     for item in document["paths"]
@@ -120,6 +121,46 @@ pub fn document() -> Value {
         }
     }
     document
+}
+
+/// Puts each shared answer (`super::responses`) once under `components.responses` and makes
+/// every operation's identical answer a `$ref` to it.
+fn share_answers(document: &mut Value) {
+    let mut components = serde_json::Map::new();
+    let mut by_status: Vec<(String, Value, String)> = Vec::new();
+    for (name, answers) in super::responses::shared() {
+        for (status, answer) in answers {
+            let answer = serde_json::to_value(answer).expect("a response serialises");
+            components.insert(name.to_string(), answer.clone());
+            by_status.push((status, answer, name.to_string()));
+        }
+    }
+    for item in document["paths"]
+        .as_object_mut()
+        .expect("paths")
+        .values_mut()
+    {
+        for operation in item.as_object_mut().expect("path item").values_mut() {
+            let Some(answers) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (status, answer) in answers.iter_mut() {
+                if let Some((_, _, name)) = by_status
+                    .iter()
+                    .find(|(code, shared, _)| code == status && shared == answer)
+                {
+                    *answer = serde_json::json!({"$ref": format!("#/components/responses/{name}")});
+                }
+            }
+        }
+    }
+    document["components"]
+        .as_object_mut()
+        .expect("components")
+        .insert("responses".into(), Value::Object(components));
 }
 
 /// A file in the body, as it is sent or received (CSV or an Excel workbook).

@@ -160,3 +160,39 @@ answers!(
     ImportErrors = UnreadableFile, Unauthorized, Forbidden, DuplicateRows, FileTooLarge,
         NotSpreadsheet, InvalidFile
 );
+
+/// Every shared answer with its name, for the document's `components.responses`: an
+/// operation's answer that is one of these is served as a `$ref` to it, so each is written once
+/// in the document too (see `openapi::document`).
+pub fn shared() -> Vec<(&'static str, BTreeMap<String, RefOr<Response>>)> {
+    macro_rules! named {
+        ($($name:ident),+ $(,)?) => {
+            vec![$((stringify!($name), <$name as IntoResponses>::responses())),+]
+        };
+    }
+    named![
+        Unauthorized,
+        Malformed,
+        Invalid,
+        NotFound,
+        Forbidden,
+        NotJson,
+        TooLarge,
+        ForbiddenToWrite,
+        ForbiddenToReview,
+        MalformedQuery,
+        Unavailable,
+        UnreadableFile,
+        DuplicateRows,
+        FileTooLarge,
+        NotSpreadsheet,
+        RegistrationNotFound,
+        InvalidFile,
+        OwnerArchived,
+        Busy,
+        RateLimited,
+        MalformedBody,
+        NotJsonBody,
+        InvalidField,
+    ]
+}

@@ -45,7 +45,8 @@ async fn every_documented_operation_is_a_route_of_the_server() {
     assert!(operations >= 54, "only {operations} operations documented");
 }
 
-/// Every operation says what it answers, and every schema it names is in the document.
+/// Every operation says what it answers, every schema and shared answer it names is in the
+/// document, and each shared answer serves at least two operations.
 #[tokio::test]
 async fn the_openapi_document_resolves_every_reference() {
     let server = TestServer::start(&Backend::Sqlite).await;
@@ -55,13 +56,25 @@ async fn the_openapi_document_resolves_every_reference() {
     for reference in text.split("\"$ref\":\"").skip(1) {
         let target = &reference[..reference.find('"').expect("end of $ref")];
         assert!(
-            target.starts_with("#/components/schemas/"),
+            target.starts_with("#/components/schemas/")
+                || target.starts_with("#/components/responses/"),
             "unexpected $ref {target}"
         );
         assert!(
             document.pointer(&target[1..]).is_some(),
             "$ref {target} points at nothing"
         );
+    }
+    // The error answers many operations share are written once and referred to.
+    let shared = document["components"]["responses"]
+        .as_object()
+        .expect("shared answers under components.responses");
+    assert!(shared.len() >= 20, "{} shared answers", shared.len());
+    for name in shared.keys() {
+        let uses = text
+            .matches(&format!("\"#/components/responses/{name}\""))
+            .count();
+        assert!(uses >= 2, "the shared answer {name} is used {uses} times");
     }
     for (path, item) in document["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("path item") {
