@@ -53,6 +53,7 @@ pub mod offering;
 pub mod phone;
 pub mod planning;
 pub mod record;
+pub mod schema;
 pub mod stakeholder;
 pub mod validation;
 pub mod visibility;

@@ -34,61 +34,99 @@ pub struct Names<'a> {
     pub sectors: &'a BTreeMap<String, Sector>,
 }
 
-/// A service with only its one-to-one fields, as HSDS lists them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+// The document's schemas of these types (`ToSchema`) follow HSDS 3.0: a fact Sangam does not
+// have is an absent key, never null, as the official HSDS schemas require.
+
+/// An HSDS 3.0 service with its one-to-one fields: one offering.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = HsdsServiceSummary)]
 pub struct ServiceSummary {
+    /// The UUID inside the offering's Sangam id (`of_<uuid>`).
+    #[schema(format = Uuid)]
     pub id: String,
+    /// The provider's HSDS id.
+    #[schema(format = Uuid)]
     pub organization_id: String,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub description: Option<String>,
     /// `active`, or `inactive` once `valid_until` has passed.
+    #[schema(schema_with = service_status)]
     pub status: &'static str,
+    /// The offering's eligibility rules in one sentence; absent when anyone may apply.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub eligibility_description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub minimum_age: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub maximum_age: Option<i64>,
     /// For credit, what it costs: interest and tenure.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub fees_description: Option<String>,
+    #[schema(value_type = crate::domain::schema::Timestamp)]
     pub last_modified: String,
 }
 
-/// A service with everything related to it nested.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The two statuses of an HSDS service here.
+fn service_status() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["active", "inactive"]))
+        .build()
+}
+
+/// An HSDS 3.0 service, fully nested.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = HsdsService)]
 pub struct Service {
     #[serde(flatten)]
     pub summary: ServiceSummary,
     /// Left out when the service is itself nested in its organization.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub organization: Option<OrganizationSummary>,
     pub service_areas: Vec<ServiceArea>,
+    /// The linkage kind and the sectors, as taxonomy terms.
     pub attributes: Vec<Attribute>,
 }
 
-/// An organization with only its one-to-one fields, as HSDS lists them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// An HSDS 3.0 organization with its one-to-one fields: a provider with at least one public
+/// offering.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = HsdsOrganizationSummary)]
 pub struct OrganizationSummary {
+    /// The UUID inside the stakeholder's Sangam id (`st_<uuid>`).
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
-    /// The name in Hindi (or the local language), when registered.
+    /// The name in Hindi (or the local language), when registered; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub alternate_name: Option<String>,
+    /// The provider's description, or its kind and district when it has none.
     pub description: String,
 }
 
-/// An organization with its kind (bank, MFI, RSETI…) and its services nested.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// An HSDS 3.0 organization, with its kind (bank, MFI, RSETI…) and its public services (their
+/// one-to-one fields, or in full with `full_service=true`).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = HsdsOrganization)]
 pub struct Organization {
     #[serde(flatten)]
     pub summary: OrganizationSummary,
+    /// The stakeholder kind as a term of `sangam:stakeholder-kind`.
     pub attributes: Vec<Attribute>,
     pub services: Vec<OrganizationService>,
 }
 
 /// A service inside its organization: its one-to-one fields, or (with `full_service`) all of it.
+//
+// A full service carries every field of a summary, so the schema is "any of", not "one of".
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum OrganizationService {
@@ -96,33 +134,75 @@ pub enum OrganizationService {
     Full(Box<Service>),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+impl utoipa::PartialSchema for OrganizationService {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::ToSchema;
+        utoipa::openapi::schema::AnyOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name(
+                ServiceSummary::name(),
+            ))
+            .item(utoipa::openapi::Ref::from_schema_name(Service::name()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for OrganizationService {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push((ServiceSummary::name().into(), ServiceSummary::schema()));
+        ServiceSummary::schemas(schemas);
+        schemas.push((Service::name().into(), Service::schema()));
+        Service::schemas(schemas);
+    }
+}
+
+/// A district a service covers.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = HsdsServiceArea)]
 pub struct ServiceArea {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub service_id: String,
     /// The district, in English.
     pub name: String,
     /// The district's local name and its state.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub description: Option<String>,
-    /// Sangam's district code, which the API's `district` filters take.
+    /// Sangam's district code as `sangam:district:<code>`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub uri: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A taxonomy term attached to a service or organization.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = HsdsAttribute)]
 pub struct Attribute {
+    #[schema(format = Uuid)]
     pub id: String,
     /// The id of the service or organization the term describes.
+    #[schema(format = Uuid)]
     pub link_id: String,
     pub link_type: &'static str,
     pub link_entity: &'static str,
+    #[schema(format = Uuid)]
     pub taxonomy_term_id: String,
     pub taxonomy_term: TaxonomyTerm,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A term of one of Sangam's taxonomies: `sangam:linkage-kind`, `sangam:sector`,
+/// `sangam:stakeholder-kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = HsdsTaxonomyTerm)]
 pub struct TaxonomyTerm {
+    #[schema(format = Uuid)]
     pub id: String,
     pub code: String,
     pub name: String,
@@ -132,7 +212,8 @@ pub struct TaxonomyTerm {
 }
 
 /// What HSDS's `GET /` says about this API.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = HsdsAbout)]
 pub struct About {
     pub version: &'static str,
     pub openapi_url: String,
@@ -140,7 +221,8 @@ pub struct About {
     pub publisher: Publisher,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = HsdsPublisher)]
 pub struct Publisher {
     pub name: &'static str,
 }
@@ -158,7 +240,7 @@ impl About {
 }
 
 /// One page of a listing, with HSDS's paging fields.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub total_items: u64,
     pub total_pages: u64,

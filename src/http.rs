@@ -18,6 +18,7 @@ mod offerings;
 pub mod openapi;
 mod patch;
 mod registrations;
+pub mod responses;
 mod search;
 mod security;
 pub mod session;

@@ -309,17 +309,22 @@ async fn moderate_existing(store: &Store, caller: &Caller, id: &str) -> Result<S
     writable_owner(store, caller, id).await
 }
 
-/// A public registration: a stakeholder with what it offers and needs, and the person's consent.
-#[derive(serde::Deserialize)]
+/// A public registration: the fields of `StakeholderInput` at the top level, plus what the
+/// stakeholder offers and needs and the person's consent. Offerings without `districts` cover
+/// the stakeholder's `districts_served`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct Registration {
     #[serde(flatten)]
     pub stakeholder: StakeholderInput,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub offerings: Vec<OfferingInput>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub needs: Vec<NeedInput>,
     /// Required: the person agreed to the notice of `GET /api/v1/consent-notice`.
     #[serde(default)]
+    #[schema(required = true, nullable = false)]
     pub consent: Option<ConsentInput>,
 }
 
@@ -399,9 +404,10 @@ fn nest(errors: &mut FieldErrors, prefix: &str, found: FieldErrors) {
 }
 
 /// A pending registration as a facilitator reviews it: beside the records it may duplicate.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ReviewItem {
     pub registration: Stakeholder,
+    /// The records it may duplicate (same phone, or same name in the same district).
     pub lookalikes: Vec<Stakeholder>,
     pub offerings: Vec<Offering>,
     pub needs: Vec<Need>,

@@ -11,19 +11,24 @@ use sha2::{Digest, Sha256};
 use super::access::Role;
 use super::phone::normalize_phone;
 
-/// A person who may sign in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A person who signs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct User {
+    #[schema(examples("us_0190f0c2a1b27c3e8d4f5a6b7c8d9e0f"))]
     pub id: String,
     pub name: String,
+    #[schema(required = true)]
     pub email: Option<String>,
+    /// Normalised, `+91` and ten digits.
+    #[schema(required = true)]
     pub phone: Option<String>,
     pub role: Role,
-    /// The districts whose records this person may write; empty means all.
+    /// Districts whose records this person writes; empty means all.
     pub districts: Vec<String>,
     /// False for an invited person who has not set a password yet.
     pub active: bool,
     pub revoked: bool,
+    #[schema(value_type = super::schema::Timestamp)]
     pub created_at: String,
 }
 

@@ -16,10 +16,14 @@ word_enum! {
 }
 
 /// One notice, in one language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ConsentNotice)]
 pub struct Notice {
+    #[schema(examples("2026-12"))]
     pub version: &'static str,
     pub language: NoticeLanguage,
+    /// Plain text, one paragraph per line: what, why, who sees it, how long, how to correct or
+    /// erase.
     pub text: &'static str,
 }
 
@@ -56,12 +60,27 @@ fn known_version(version: &str) -> bool {
     NOTICES.iter().any(|n| n.version == version)
 }
 
-/// Consent as a client sends it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// The person agreed to the notice of `GET /api/v1/consent-notice`. Without `given: true` the
+/// registration is refused (422 naming `consent.given`) and nothing is stored; an unknown
+/// `notice_version` is refused too (`consent.notice_version`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConsentInput {
+    #[schema(schema_with = only_true, required = true)]
     pub given: Option<bool>,
+    /// The `version` of the notice shown.
+    #[schema(value_type = String, required = true, examples("2026-12"))]
     pub notice_version: Option<String>,
+    /// The language the notice was shown in.
+    #[schema(value_type = NoticeLanguage, required = true)]
     pub language: Option<String>,
+}
+
+/// `true`, the one value that lets a registration through.
+fn only_true() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::Boolean)
+        .enum_values(Some([true]))
+        .build()
 }
 
 /// Consent the person gave, ready to store with the time it is stored.
@@ -71,11 +90,15 @@ pub struct ConsentGiven {
     pub language: NoticeLanguage,
 }
 
-/// Consent as kept on the record: shown to facilitators and admins, not to the public.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a public registrant agreed to, as kept on the record. Shown to facilitators and admins
+/// only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConsentRecord {
+    #[schema(examples("2026-12"))]
     pub notice_version: String,
+    #[schema(value_type = NoticeLanguage)]
     pub language: String,
+    #[schema(value_type = super::schema::Timestamp)]
     pub given_at: String,
 }
 

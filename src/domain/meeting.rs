@@ -17,31 +17,44 @@ const MAX_TITLE: usize = 300;
 const MAX_INVITEES: usize = 500;
 const MAX_NOTE: usize = 2_000;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A meeting as sent to `POST /api/v1/meetings`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeetingInput {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 300)]
     pub title: Option<String>,
+    /// District code.
+    #[schema(value_type = String, required = true)]
     pub district: Option<String>,
+    #[schema(value_type = super::schema::Date, required = true)]
     pub date: Option<String>,
+    /// Stakeholder ids.
+    #[schema(max_items = 500)]
     pub invitees: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A meeting's content, as a stored one shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeetingData {
     pub title: String,
+    /// District code.
     pub district: String,
-    /// `YYYY-MM-DD`.
+    #[schema(value_type = super::schema::Date)]
     pub date: String,
     /// Stakeholder ids, each once, in the order given.
     pub invitees: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A stored meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Meeting {
+    #[schema(examples("mt_01936b40aa2c7e5f8b1d9c3e6a4f2b80"))]
     pub id: String,
     #[serde(flatten)]
     pub data: MeetingData,
     pub created_by: String,
+    #[schema(value_type = super::schema::Timestamp)]
     pub created_at: String,
+    #[schema(value_type = super::schema::Timestamp)]
     pub updated_at: String,
 }
 
@@ -200,7 +213,7 @@ impl LinkageStatus {
 }
 
 /// A linkage as stored and shown.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Linkage {
     pub id: String,
     pub meeting_id: String,
@@ -213,34 +226,57 @@ pub struct Linkage {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons_hi: Vec<String>,
     pub status: LinkageStatus,
+    /// The latest note a person left.
+    #[schema(required = true)]
     pub note: Option<String>,
-    /// What the linkage brought once completed, in the unit of its kind (see
-    /// [`LinkageKind::outcome_unit`]); absent until someone records it.
+    /// What the completed linkage brought, in its kind's unit: the loan amount in rupees
+    /// (finance), how many were trained (training), the order value in rupees (market), the
+    /// benefit in rupees (scheme). Absent until recorded, and never shown without a token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 0)]
     pub outcome_value: Option<i64>,
+    #[schema(value_type = super::schema::Timestamp)]
     pub created_at: String,
+    #[schema(value_type = super::schema::Timestamp)]
     pub updated_at: String,
 }
 
 /// One move a person made, for the linkage's history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LinkageEvent {
     pub from_status: LinkageStatus,
     pub to_status: LinkageStatus,
+    #[schema(required = true)]
     pub note: Option<String>,
+    /// The token's (or person's) name.
     pub actor: String,
+    #[schema(value_type = super::schema::Timestamp)]
     pub at: String,
 }
 
 /// `PATCH /api/v1/linkages/{id}`: where to move a linkage, and why.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = LinkageMove)]
 pub struct LinkageMoveInput {
+    /// Where to move it; Sangam alone makes `suggested` ones.
+    #[schema(schema_with = move_targets, required = true)]
     pub status: Option<String>,
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
-    /// With `completed`: the loan amount (₹), the number trained, the order value (₹) or the
-    /// scheme benefit (₹), as the linkage's kind says.
+    /// Only with `completed` (otherwise 422): the loan amount in rupees, the number trained, the
+    /// order value or the scheme benefit in rupees, as the linkage's kind says. Negative values
+    /// are refused (422).
+    #[schema(minimum = 0)]
     pub outcome_value: Option<i64>,
+}
+
+/// The statuses a person may move a linkage to.
+fn move_targets() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["proposed", "accepted", "declined", "completed"]))
+        .build()
 }
 
 /// A validated move: the status asked for and the note, if any.

@@ -11,39 +11,56 @@ use super::validation::{FieldErrors, check_name, check_text, clean_text};
 const MAX_TITLE: usize = 300;
 const MAX_DESCRIPTION: usize = 10_000;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+/// A need as sent to `POST /api/v1/stakeholders/{id}/needs` or inside a registration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, utoipa::ToSchema)]
 pub struct NeedInput {
+    #[schema(value_type = LinkageKind, required = true)]
     pub kind: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 300, examples("Loan for two sewing machines", "सिलाई प्रशिक्षण"))]
     pub title: Option<String>,
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
+    /// Sector code from `GET /api/v1/sectors`.
     pub sector: Option<String>,
+    /// Amount asked for, in whole rupees (at most ₹10 crore).
     #[validate(range(min = 1, max = MAX_AMOUNT_INR, message = "must be between ₹1 and ₹10 crore"))]
+    #[schema(minimum = 1, maximum = 100_000_000)]
     pub amount_inr: Option<i64>,
-    /// People who will attend (an SHG's members going to a course).
+    /// People who will attend (an SHG's members going to a course): each takes a seat. Absent:
+    /// the SHG's `profile.members`, else one person.
     #[validate(range(min = 1, max = MAX_ATTENDEES, message = "must be between 1 and 500"))]
+    #[schema(minimum = 1, maximum = 500)]
     pub attendees: Option<i64>,
 }
 
 /// An SHG is at most a few hundred members; more is a typing mistake.
 pub const MAX_ATTENDEES: i64 = 500;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A need's content, as a stored one shows it besides its ids and meta.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NeedData {
     pub kind: LinkageKind,
     pub title: String,
+    #[schema(required = true)]
     pub description: Option<String>,
+    #[schema(required = true)]
     pub sector: Option<String>,
+    #[schema(required = true)]
     pub amount_inr: Option<i64>,
-    /// Who will attend, when stated; see [`NeedData::seats`].
+    /// Who will attend; present only when stated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub attendees: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A stored need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Need {
+    #[schema(examples("nd_01936b31f0e27d4c9a6b8e1f3c5d7a92"))]
     pub id: String,
+    /// Who has the need.
     pub stakeholder_id: String,
-    /// The district of the stakeholder with the need.
+    /// The home district of the stakeholder with the need.
     pub district: String,
     #[serde(flatten)]
     pub data: NeedData,

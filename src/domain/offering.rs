@@ -40,94 +40,152 @@ const MAX_TITLE: usize = 300;
 const MAX_DESCRIPTION: usize = 10_000;
 const MAX_LIST: usize = 100;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+/// An offering as sent to `POST /api/v1/stakeholders/{id}/offerings` or inside a registration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, utoipa::ToSchema)]
 pub struct OfferingInput {
+    #[schema(value_type = LinkageKind, required = true)]
     pub kind: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 300, examples("MUDRA Shishu loan for women tailors"))]
     pub title: Option<String>,
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
+    /// Sector codes; absent or empty means any sector.
+    #[schema(max_items = 100)]
     pub sectors: Option<Vec<String>>,
+    /// District codes; absent or empty means the provider's `districts_served`.
+    #[schema(max_items = 100)]
     pub districts: Option<Vec<String>>,
     #[validate(nested)]
     pub eligibility: Option<EligibilityInput>,
     #[validate(nested)]
     pub terms: Option<TermsInput>,
+    /// Last day the offering holds; not in the past (India time).
+    #[schema(value_type = super::schema::DateOrEmpty, required = false)]
     pub valid_until: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+/// Who an offering is for. Every rule is optional; an absent rule admits everyone.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, utoipa::ToSchema)]
 pub struct EligibilityInput {
+    /// Only this gender; null for anyone.
+    #[schema(value_type = Option<Gender>)]
     pub gender: Option<String>,
     #[validate(range(min = 14, max = 100, message = "must be between 14 and 100"))]
+    #[schema(minimum = 14, maximum = 100)]
     pub min_age: Option<i64>,
+    /// Not below `min_age`.
     #[validate(range(min = 14, max = 100, message = "must be between 14 and 100"))]
+    #[schema(minimum = 14, maximum = 100)]
     pub max_age: Option<i64>,
+    /// Only these categories; empty for any.
+    #[schema(value_type = Option<Vec<SocialCategory>>)]
     pub social_categories: Option<Vec<String>>,
+    /// Only SHG members. Absent means `false`.
     pub shg_member_required: Option<bool>,
+    /// Smallest amount lent or granted, in whole rupees.
     #[validate(range(min = 0, max = MAX_AMOUNT_INR, message = "must be between ₹0 and ₹10 crore"))]
+    #[schema(minimum = 0, maximum = 100_000_000)]
     pub min_amount_inr: Option<i64>,
+    /// Largest amount, in whole rupees (at most ₹10 crore); not below `min_amount_inr`.
     #[validate(range(min = 1, max = MAX_AMOUNT_INR, message = "must be between ₹1 and ₹10 crore"))]
+    #[schema(minimum = 1, maximum = 100_000_000)]
     pub max_amount_inr: Option<i64>,
+    /// Only businesses at these stages; empty for any.
+    #[schema(value_type = Option<Vec<Stage>>)]
     pub stages: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+/// The offering's terms; each applies where it makes sense (interest and tenure for loans,
+/// duration and seats for courses).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, utoipa::ToSchema)]
 pub struct TermsInput {
+    /// Yearly interest, per cent.
     #[validate(range(min = 0.0, max = 60.0, message = "must be between 0 and 60 per cent"))]
+    #[schema(minimum = 0, maximum = 60)]
     pub interest_rate_pct: Option<f64>,
     #[validate(range(min = 1, max = 360, message = "must be between 1 and 360 months"))]
+    #[schema(minimum = 1, maximum = 360)]
     pub tenure_months: Option<i64>,
     #[validate(range(min = 1, max = 730, message = "must be between 1 and 730 days"))]
+    #[schema(minimum = 1, maximum = 730)]
     pub duration_days: Option<i64>,
+    /// How many needs the offering can take (a course's seats). Meeting suggestions never give
+    /// it more.
     #[validate(range(min = 1, max = 100_000, message = "must be between 1 and 100,000"))]
+    #[schema(minimum = 1, maximum = 100_000)]
     pub seats: Option<i64>,
+    #[schema(value_type = super::schema::DateOrEmpty, required = false)]
     pub starts_on: Option<String>,
+    /// The total the provider can lend or grant through this offering, in whole rupees (up to
+    /// ₹1,000 crore; not below `eligibility.min_amount_inr`). Meeting suggestions never add up
+    /// to more.
     #[validate(range(min = 1, max = MAX_BUDGET_INR, message = "must be between ₹1 and ₹1,000 crore"))]
+    #[schema(minimum = 1, maximum = 10_000_000_000_i64)]
     pub budget_inr: Option<i64>,
 }
 
-/// Who an offering is for; every rule is optional and an absent rule admits everyone.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Who an offering is for; every rule is optional and an absent rule admits everyone. In replies
+/// every key is present.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Eligibility {
+    #[schema(required = true)]
     pub gender: Option<Gender>,
+    #[schema(required = true)]
     pub min_age: Option<i64>,
+    #[schema(required = true)]
     pub max_age: Option<i64>,
     pub social_categories: Vec<SocialCategory>,
     pub shg_member_required: bool,
+    #[schema(required = true)]
     pub min_amount_inr: Option<i64>,
+    #[schema(required = true)]
     pub max_amount_inr: Option<i64>,
     pub stages: Vec<Stage>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The offering's terms. In replies every key is present.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Terms {
+    #[schema(required = true)]
     pub interest_rate_pct: Option<f64>,
+    #[schema(required = true)]
     pub tenure_months: Option<i64>,
+    #[schema(required = true)]
     pub duration_days: Option<i64>,
     /// How many needs the offering can take (a course's seats); linkages never exceed it.
+    #[schema(required = true)]
     pub seats: Option<i64>,
+    #[schema(value_type = Option<super::schema::Date>, required = true)]
     pub starts_on: Option<String>,
     /// The total the provider can lend or grant through this offering (e.g. a branch's MUDRA
     /// target for the quarter); linkages never add up to more.
     #[serde(default)]
+    #[schema(required = true)]
     pub budget_inr: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An offering's content, as a stored one shows it besides its ids and meta.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OfferingData {
     pub kind: LinkageKind,
     pub title: String,
+    #[schema(required = true)]
     pub description: Option<String>,
     /// Empty means any sector.
     pub sectors: Vec<String>,
     pub districts: Vec<String>,
     pub eligibility: Eligibility,
     pub terms: Terms,
+    #[schema(value_type = Option<super::schema::Date>, required = true)]
     pub valid_until: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A stored offering.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Offering {
+    #[schema(examples("of_01936b30a2c47e5f8b1d9c3e6a4f2b80"))]
     pub id: String,
+    /// The provider.
     pub stakeholder_id: String,
     #[serde(flatten)]
     pub data: OfferingData,

@@ -27,22 +27,28 @@ word_enum! {
     }
 }
 
-/// Provenance and lifecycle, shown on every stored record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Status and provenance, on every stored stakeholder, offering and need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecordMeta {
     pub status: Status,
     pub created_via: Origin,
-    /// The token name (or `public`, `seed`) that created the record.
+    /// The name of the token that created the record, or `public` (registration) or `seed`.
     pub created_by: String,
+    #[schema(value_type = super::schema::Timestamp)]
     pub created_at: String,
+    #[schema(value_type = super::schema::Timestamp)]
     pub updated_at: String,
-    /// Counts every stored change of the record, from 1; an edit names the version it is based
-    /// on (the `ETag`, or what the server read), and is refused if the record moved on since.
+    /// Counts every stored change of the record, from 1 (also sent as the `ETag`, `"v3"`); an
+    /// edit names the version it is based on (`If-Match`), and is refused (409) if the record
+    /// moved on since.
+    #[schema(minimum = 1)]
     pub version: i64,
-    /// The token name (or person) that made the latest change, if it was changed after creation.
+    /// Who made the latest change (a token's or person's name); absent until the record is
+    /// changed after creation.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub updated_by: Option<String>,
-    /// Invented records loaded with `--demo`.
+    /// An invented record loaded with `sangam serve --demo`.
     pub demo: bool,
 }
 

@@ -49,17 +49,33 @@ word_enum! {
     Stage { Idea => "idea", Early => "early", Established => "established" }
 }
 
-/// A stakeholder as submitted. Every field is optional here so that a missing one is reported
-/// by name ("is required") together with every other problem, not as a parse failure.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+/// A stakeholder as sent to `POST /api/v1/stakeholders`. Every problem is reported at once, each
+/// under its field name.
+//
+// Every field is optional in Rust so that a missing one is reported by name ("is required")
+// together with every other problem, not as a parse failure; the schema says what is required.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, utoipa::ToSchema)]
 pub struct StakeholderInput {
+    #[schema(value_type = StakeholderKind, required = true)]
     pub kind: Option<String>,
+    /// Name in English or Latin letters; trimmed.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200, examples("Sunita Devi"))]
     pub name: Option<String>,
+    /// Name in the local script.
+    #[schema(max_length = 200, examples("सुनीता देवी"))]
     pub name_local: Option<String>,
+    /// Home district code from `GET /api/v1/districts`.
+    #[schema(value_type = String, required = true, examples("up-mirzapur"))]
     pub district: Option<String>,
+    /// District codes the stakeholder works in; repeats are dropped. Absent or empty means
+    /// `[district]`.
+    #[schema(max_items = 100)]
     pub districts_served: Option<Vec<String>>,
+    /// Free text, any language.
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     pub contact: Option<ContactInput>,
+    /// Only for `micro_entrepreneur` and `shg`; any other kind with a profile is refused.
     #[validate(nested)]
     pub profile: Option<ProfileInput>,
     /// Most linkages this stakeholder takes on at one meeting, as a provider.
@@ -71,38 +87,67 @@ pub struct StakeholderInput {
     pub linkage_limit: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// How to reach the stakeholder.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContactInput {
+    /// Contact person.
+    #[schema(max_length = 200)]
     pub person: Option<String>,
+    /// An Indian mobile number (starts with 6, 7, 8 or 9), written any usual way: `98765 43210`,
+    /// `098765-43210`, `+91 98765 43210`; or a landline with its STD code after a 0 or +91:
+    /// `05442 252525`, `+91 542 250 1234`. Stored and returned as `+91` and ten digits.
+    #[schema(examples("+919876543210"))]
     pub phone: Option<String>,
+    /// Stored in lower case. An empty string is read as no email.
+    #[schema(value_type = super::schema::EmailOrEmpty, required = false)]
     pub email: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+/// Only for `micro_entrepreneur` and `shg`; offerings' eligibility rules are checked against it.
+/// Every field is optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ProfileInput {
+    #[schema(value_type = Option<Gender>)]
     pub gender: Option<String>,
     #[validate(range(min = 14, max = 100, message = "must be between 14 and 100"))]
+    #[schema(minimum = 14, maximum = 100)]
     pub age: Option<i64>,
+    #[schema(value_type = Option<SocialCategory>)]
     pub social_category: Option<String>,
+    /// Member of a self-help group.
     pub shg_member: Option<bool>,
+    /// Sector code from `GET /api/v1/sectors`.
+    #[schema(examples("tailoring"))]
     pub sector: Option<String>,
+    #[schema(value_type = Option<Stage>)]
     pub stage: Option<String>,
+    /// A block of the home district. Matched to the district's list as people spell it (short or
+    /// long vowels, Devanagari or Latin letters, the district's name before it as in `Mirzapur
+    /// City`, a dropped final vowel) and then stored as `GET /api/v1/districts/{code}` names it; a
+    /// name that matches no block is kept as given and marked `block_unverified`. A block's
+    /// spelling never refuses a write.
+    #[schema(examples("Chhanbey"))]
     pub block: Option<String>,
-    /// Members of an SHG (10–20 is usual).
+    /// Number of members of an SHG (10–20 is usual).
     #[validate(range(min = 1, max = 500, message = "must be between 1 and 500"))]
+    #[schema(minimum = 1, maximum = 500)]
     pub members: Option<i64>,
 }
 
-/// A validated stakeholder, ready to store.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A validated stakeholder, ready to store: what a stored one shows besides its id and meta.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StakeholderData {
     pub kind: StakeholderKind,
     pub name: String,
+    #[schema(required = true)]
     pub name_local: Option<String>,
+    /// Home district code.
     pub district: String,
     pub districts_served: Vec<String>,
+    #[schema(required = true)]
     pub description: Option<String>,
     pub contact: Contact,
+    #[schema(required = true)]
     pub profile: Option<Profile>,
     /// Most linkages the meeting planner suggests from this provider at one meeting; none: no
     /// limit.
@@ -110,11 +155,16 @@ pub struct StakeholderData {
     pub linkage_limit: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// How to reach the stakeholder. Always there in replies; without a token all three fields are
+/// null.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contact {
+    #[schema(required = true)]
     pub person: Option<String>,
-    /// Normalised to `+91XXXXXXXXXX`.
+    /// `+91` and ten digits.
+    #[schema(required = true, examples("+919876543210"))]
     pub phone: Option<String>,
+    #[schema(required = true)]
     pub email: Option<String>,
 }
 
@@ -124,35 +174,54 @@ impl Contact {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A stored profile. Every field but `members` is present, null when unknown. Without a token
+/// only `sector`, `stage` and `members` are shown: gender, age, social category, SHG membership
+/// and block are personal data and come back null.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Profile {
+    #[schema(required = true)]
     pub gender: Option<Gender>,
+    #[schema(required = true)]
     pub age: Option<i64>,
+    #[schema(required = true)]
     pub social_category: Option<SocialCategory>,
+    /// Member of a self-help group.
+    #[schema(required = true)]
     pub shg_member: Option<bool>,
+    /// Sector code.
+    #[schema(required = true)]
     pub sector: Option<String>,
+    #[schema(required = true)]
     pub stage: Option<Stage>,
+    /// As the district's block list names it, or as typed when it matched none.
+    #[schema(required = true)]
     pub block: Option<String>,
+    /// Number of members of an SHG; left out when not set.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub members: Option<i64>,
-    /// The block as typed matched no block of the district's list: kept, for a facilitator to
-    /// check (set by validation, never by a client).
+    /// Present and true when the block as typed matched no block of the district's list; set by
+    /// the server for a facilitator to check, never by a client. Not shown without a token.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub block_unverified: bool,
 }
 
 /// A stored stakeholder, as the API returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Stakeholder {
+    #[schema(examples("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8"))]
     pub id: String,
     #[serde(flatten)]
     pub data: StakeholderData,
-    /// Records this one may duplicate (same phone, or same name in the same district), found
-    /// when it was registered; a facilitator decides.
+    /// Ids of records this one may duplicate (same phone, or same name in the same district),
+    /// found when it was registered; a facilitator decides. Present only when not empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub possible_duplicates: Vec<String>,
-    /// For a public registration: the notice the person agreed to, in which language, when.
+    /// For a record made by public registration: the notice the person agreed to, in which
+    /// language, when. Only for facilitators and admins; absent otherwise and for records made by
+    /// facilitators or imports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub consent: Option<ConsentRecord>,
     #[serde(flatten)]
     pub meta: RecordMeta,

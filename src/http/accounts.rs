@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,17 +18,29 @@ use super::error::{AppError, AppResult};
 use super::extract::{CSRF_HEADER, JsonBody, QueryParams};
 use super::session::{self, Refused};
 use super::web::csrf;
+use crate::domain::account::User;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(sign_in, current, sign_out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SignIn {
-    /// An email or a phone number.
+    /// An email (any case) or an Indian phone number written any usual way.
+    #[schema(examples("asha@example.org"))]
     login: String,
+    #[schema(format = Password)]
     password: String,
+}
+
+/// The person signed in, and the token that changes made with their cookie must carry.
+#[derive(Serialize, ToSchema)]
+struct SessionReply {
+    user: User,
+    /// Send as `X-CSRF-Token` on every change made with the session cookie (64 hex characters;
+    /// the same for the whole session).
+    csrf_token: String,
 }
 
 fn with_cookie(mut response: Response, cookie: &str) -> Response {
@@ -54,14 +66,14 @@ pub fn slow_down(seconds: u64) -> Response {
     operation_id = "signIn",
     summary = r#"Sign in with an email or phone and a password"#,
     description = r#"Starts a session with a new random id (an id the client had before ends) and sets the cookie `sangam_session` (`HttpOnly`, `SameSite=Lax`, `Path=/`, and `Secure` unless the server runs with `--insecure-cookies`). Only a SHA-256 of the id is stored. The session ends after `--session-idle` seconds unused (8 hours by default). People are made with `sangam user create` or invited by an admin at `/admin/people`. After three failed sign-ins for an account or from an address, each further failure doubles the wait before the next attempt (1 s, 2 s, 4 s …, at most 30 s per account and 15 minutes per address); attempts during the wait are answered 429 with `Retry-After` and not counted, and the right password after the wait works."#,
-    request_body(content((ref("#/components/schemas/SignIn") = "application/json"))),
+    request_body(content((SignIn = "application/json"))),
     responses(
-        (status = 201, description = r#"Signed in; the cookie is set."#, content((ref("#/components/schemas/SessionReply") = "application/json")), headers(("Set-Cookie" = String, description = r#"`sangam_session=…; Path=/; HttpOnly; SameSite=Lax; Secure`"#))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
-        (status = 429, description = r#"Too many requests from this address; wait a few seconds."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "rate_limited", "message": "too many requests; wait a little and try again"}})))),
+        (status = 201, description = r#"Signed in; the cookie is set."#, content((SessionReply = "application/json")), headers(("Set-Cookie" = String, description = r#"`sangam_session=…; Path=/; HttpOnly; SameSite=Lax; Secure`"#))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::NotJson,
+        crate::http::responses::Invalid,
+        crate::http::responses::RateLimited,
     ),
     security(),
 )]
@@ -83,7 +95,10 @@ async fn sign_in(
     .await?
     {
         Ok(started) => {
-            let body = json!({"user": started.user, "csrf_token": started.csrf_token});
+            let body = SessionReply {
+                user: started.user,
+                csrf_token: started.csrf_token,
+            };
             let cookie = session::set_cookie(&started.cookie_id, app.limits.secure_cookies);
             Ok(with_cookie(
                 (StatusCode::CREATED, Json(body)).into_response(),
@@ -102,8 +117,8 @@ async fn sign_in(
     operation_id = "getSession",
     summary = r#"Who the session cookie belongs to, and its CSRF token"#,
     responses(
-        (status = 200, description = r#"The signed-in person."#, content((ref("#/components/schemas/SessionReply") = "application/json"))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
+        (status = 200, description = r#"The signed-in person."#, content((SessionReply = "application/json"))),
+        crate::http::responses::Unauthorized,
     ),
     security(("sessionCookie" = [])),
 )]
@@ -115,7 +130,11 @@ async fn current(State(app): State<AppState>, headers: HeaderMap) -> AppResult<R
         .user(&live.user_id)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    Ok(Json(json!({"user": user, "csrf_token": live.csrf_token})).into_response())
+    Ok(Json(SessionReply {
+        user,
+        csrf_token: live.csrf_token,
+    })
+    .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -135,10 +154,10 @@ struct SignOutQuery {
         ("X-CSRF-Token" = String, Header, description = r#"The session's `csrf_token`."#),
     ),
     responses(
-        (status = 400, description = r#"Malformed query: a parameter of the wrong type, or one given twice."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "bad_request", "message": "bad query parameter: duplicate field `lang`"}})))),
+        crate::http::responses::MalformedQuery,
         (status = 204, description = r#"Signed out; the cookie is cleared."#),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Forbidden,
     ),
     security(("sessionCookie" = [])),
 )]

@@ -4,8 +4,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -14,7 +14,7 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{Authenticated, PathParam, QueryParams};
 use crate::domain::access::Role;
-use crate::store::outbox::DeliveryState;
+use crate::store::outbox::{DeliveryCounts, DeliveryReport, DeliveryState};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -55,11 +55,11 @@ fn require_admin(caller: &crate::domain::access::Caller) -> AppResult<()> {
         ("channel" = inline(crate::http::openapi::ChannelParam), Path),
     ),
     responses(
-        (status = 200, description = r#"The delivery, pending again."#, content((ref("#/components/schemas/NotificationDelivery") = "application/json"))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
-        (status = 503, description = r#"The database does not answer."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unavailable", "message": "the service is not ready: database error: pool timed out while waiting for an open connection"}})))),
+        (status = 200, description = r#"The delivery, pending again."#, content((crate::store::outbox::DeliveryReport = "application/json"))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Forbidden,
+        crate::http::responses::NotFound,
+        crate::http::responses::Unavailable,
     ),
     security(("bearerAuth" = [])),
 )]
@@ -67,13 +67,13 @@ async fn retry_dead_letter(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
     PathParam((seq, channel)): PathParam<(String, String)>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<DeliveryReport>> {
     require_admin(&caller)?;
     let seq: i64 = seq
         .parse()
         .map_err(|_| AppError::NotFound("no dead delivery with this number".into()))?;
     match app.store.requeue_delivery(seq, &channel).await? {
-        Some(delivery) => Ok(Json(json!(delivery))),
+        Some(delivery) => Ok(Json(delivery)),
         None => Err(AppError::NotFound(format!(
             "no dead delivery of message {seq} on channel `{channel}`"
         ))),
@@ -95,12 +95,12 @@ async fn retry_dead_letter(
         ("offset" = Option<i64>, Query, minimum = 0),
     ),
     responses(
-        (status = 200, description = r#"Deliveries in the state asked for, and the counts by state."#, content((ref("#/components/schemas/NotificationDeliveries") = "application/json", example = json!({"counts": {"undispatched": 0, "pending": 1, "delivered": 41, "skipped": 2, "dead": 1}, "deliveries": [{"seq": 17, "channel": "webhook", "state": "dead", "topic": "linkage.proposed", "recipient_id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "idempotency_key": "msg_01936b2f5c8e7a41b9d2e3f4a5b6c7d9", "attempts": 1, "last_error": "HTTP 410: this hook was removed", "last_status": 410, "created_at": "2026-12-07T02:35:07.512Z", "finished_at": "2026-12-07T02:35:07.718Z", "next_attempt_after": null}]})))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
-        (status = 503, description = r#"The database does not answer."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unavailable", "message": "the service is not ready: database error: pool timed out while waiting for an open connection"}})))),
+        (status = 200, description = r#"Deliveries in the state asked for, and the counts by state."#, content((NotificationDeliveries = "application/json", example = json!({"counts": {"undispatched": 0, "pending": 1, "delivered": 41, "skipped": 2, "dead": 1}, "deliveries": [{"seq": 17, "channel": "webhook", "state": "dead", "topic": "linkage.proposed", "recipient_id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "idempotency_key": "msg_01936b2f5c8e7a41b9d2e3f4a5b6c7d9", "attempts": 1, "last_error": "HTTP 410: this hook was removed", "last_status": 410, "created_at": "2026-12-07T02:35:07.512Z", "finished_at": "2026-12-07T02:35:07.718Z", "next_attempt_after": null}]})))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Forbidden,
+        crate::http::responses::Invalid,
+        crate::http::responses::Unavailable,
     ),
     security(("bearerAuth" = [])),
 )]
@@ -108,7 +108,7 @@ async fn notifications(
     State(app): State<AppState>,
     Authenticated(caller): Authenticated,
     QueryParams(query): QueryParams<NotificationsQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<NotificationDeliveries>> {
     require_admin(&caller)?;
     let state = match query.state.as_deref().unwrap_or("dead") {
         "all" => None,
@@ -120,7 +120,14 @@ async fn notifications(
     let offset = number(query.offset.as_deref(), "offset", 0, 0..=i64::MAX)?;
     let deliveries = app.store.list_deliveries(state, limit, offset).await?;
     let counts = app.store.delivery_counts().await?;
-    Ok(Json(json!({"counts": counts, "deliveries": deliveries})))
+    Ok(Json(NotificationDeliveries { counts, deliveries }))
+}
+
+/// The deliveries asked for, and the counts of every delivery by state.
+#[derive(Serialize, ToSchema)]
+pub struct NotificationDeliveries {
+    counts: DeliveryCounts,
+    deliveries: Vec<DeliveryReport>,
 }
 
 fn number(
@@ -132,8 +139,7 @@ fn number(
     let Some(text) = text else {
         return Ok(default);
     };
-    text.trim()
-        .parse::<i64>()
+    text.parse::<i64>()
         .ok()
         .filter(|n| range.contains(n))
         .ok_or_else(|| {

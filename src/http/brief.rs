@@ -13,14 +13,16 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
-use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::error::{AppError, AppResult};
 use super::web;
 use crate::app::planning::Briefing;
-use crate::domain::meeting::LinkageStatus;
+use crate::domain::geography::District;
+use crate::domain::meeting::{LinkageStatus, Meeting};
 use crate::domain::money::rupees;
 use crate::domain::offering::LinkageKind;
+use crate::domain::stakeholder::StakeholderKind;
 use crate::matching::suggest::Gap;
 use crate::store::meetings::OpenNeedRecord;
 
@@ -205,71 +207,219 @@ pub fn render(briefing: &Briefing, format: Format) -> AppResult<Response> {
     }
 }
 
-fn person(id: &str, name: &str, name_local: Option<&str>, contact: Option<&str>) -> Value {
-    json!({"id": id, "name": name, "name_local": name_local, "contact": contact})
+fn person<'a>(
+    id: &'a str,
+    name: &'a str,
+    name_local: Option<&'a str>,
+    contact: Option<&'a str>,
+) -> BriefPerson<'a> {
+    BriefPerson {
+        id,
+        name,
+        name_local,
+        contact,
+    }
 }
 
-fn as_json(b: &Brief) -> Value {
-    let linkages: Vec<Value> = b
+fn as_json<'a>(b: &'a Brief<'a>) -> BriefJson<'a> {
+    let linkages = b
         .linkages()
         .map(|view| {
             let l = &view.linkage;
-            json!({
-                "id": l.id, "need_id": l.need_id, "offering_id": l.offering_id,
-                "kind": l.kind, "kind_local": kind_local(l.kind),
-                "score": l.score, "reasons": l.reasons,
-                "status": l.status, "status_local": status_local(l.status),
-                "need_title": view.need_title, "sector": view.need_sector, "amount_inr": view.need_amount_inr,
-                "entrepreneur": person(&view.owner_id, &view.owner_name, view.owner_name_local.as_deref(), b.contact(&view.owner_id)),
-                "offering_title": view.offering_title,
-                "provider": {"id": view.provider_id, "name": view.provider_name, "contact": b.contact(&view.provider_id)},
-            })
+            BriefLinkage {
+                id: &l.id,
+                need_id: &l.need_id,
+                offering_id: &l.offering_id,
+                kind: l.kind,
+                kind_local: kind_local(l.kind),
+                score: l.score,
+                reasons: &l.reasons,
+                status: l.status,
+                status_local: status_local(l.status),
+                need_title: &view.need_title,
+                sector: view.need_sector.as_deref(),
+                amount_inr: view.need_amount_inr,
+                entrepreneur: person(
+                    &view.owner_id,
+                    &view.owner_name,
+                    view.owner_name_local.as_deref(),
+                    b.contact(&view.owner_id),
+                ),
+                offering_title: &view.offering_title,
+                provider: BriefProvider {
+                    id: &view.provider_id,
+                    name: &view.provider_name,
+                    contact: b.contact(&view.provider_id),
+                },
+            }
         })
         .collect();
-    let gaps: Vec<Value> = b
+    let gaps = b
         .gaps
         .iter()
         .map(|g| {
             let need = &g.need.open.need;
-            json!({
-                "need_id": g.gap.need_id, "kind": g.gap.kind, "kind_local": kind_local(g.gap.kind),
-                "why": g.gap.why, "need_title": need.data.title, "sector": need.data.sector,
-                "amount_inr": need.data.amount_inr,
-                "entrepreneur": person(&need.stakeholder_id, &g.need.owner_name, g.need.owner_name_local.as_deref(), b.contact(&need.stakeholder_id)),
-            })
+            BriefGap {
+                need_id: &g.gap.need_id,
+                kind: g.gap.kind,
+                kind_local: kind_local(g.gap.kind),
+                why: &g.gap.why,
+                need_title: &need.data.title,
+                sector: need.data.sector.as_deref(),
+                amount_inr: need.data.amount_inr,
+                entrepreneur: person(
+                    &need.stakeholder_id,
+                    &g.need.owner_name,
+                    g.need.owner_name_local.as_deref(),
+                    b.contact(&need.stakeholder_id),
+                ),
+            }
         })
         .collect();
-    let invite: Vec<Value> = b
-        .b
-        .round
-        .plan
-        .invite
-        .iter()
-        .map(|i| json!({"stakeholder_id": i.stakeholder_id, "name": i.name, "reason": i.reason, "open_needs": i.open_needs, "contact": b.contact(&i.stakeholder_id)}))
-        .collect();
-    let invitees: Vec<Value> = b
-        .b
-        .invitees
-        .iter()
-        .map(|s| json!({"id": s.id, "name": s.data.name, "name_local": s.data.name_local, "kind": s.data.kind}))
-        .collect();
-    let heading = |pair: (&str, &str)| json!({"en": pair.0, "hi": pair.1});
-    json!({
-        "meeting": b.b.round.meeting,
-        "district": b.b.round.district,
-        "invitees": invitees,
-        "linkages": linkages,
-        "gaps": gaps,
-        "invite": invite,
-        "headings": {
-            "title": heading(TITLE), "linkages": heading(LINKAGES), "gaps": heading(GAPS),
-            "invite": heading(INVITE),
+    let invite =
+        b.b.round
+            .plan
+            .invite
+            .iter()
+            .map(|i| BriefInvitation {
+                stakeholder_id: &i.stakeholder_id,
+                name: &i.name,
+                reason: &i.reason,
+                open_needs: i.open_needs,
+                contact: b.contact(&i.stakeholder_id),
+            })
+            .collect();
+    let invitees =
+        b.b.invitees
+            .iter()
+            .map(|s| BriefInvitee {
+                id: &s.id,
+                name: &s.data.name,
+                name_local: s.data.name_local.as_deref(),
+                kind: s.data.kind,
+            })
+            .collect();
+    BriefJson {
+        meeting: &b.b.round.meeting,
+        district: &b.b.round.district,
+        invitees,
+        linkages,
+        gaps,
+        invite,
+        headings: BriefHeadings {
+            title: pair(TITLE),
+            linkages: pair(LINKAGES),
+            gaps: pair(GAPS),
+            invite: pair(INVITE),
         },
-    })
+    }
+}
+
+/// The briefing as data (`format=json`): what the printed page shows, with the bilingual
+/// headings.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Brief)]
+pub(crate) struct BriefJson<'a> {
+    meeting: &'a Meeting,
+    district: &'a District,
+    invitees: Vec<BriefInvitee<'a>>,
+    linkages: Vec<BriefLinkage<'a>>,
+    gaps: Vec<BriefGap<'a>>,
+    invite: Vec<BriefInvitation<'a>>,
+    headings: BriefHeadings,
+}
+
+/// Someone invited to the meeting.
+#[derive(Serialize, ToSchema)]
+struct BriefInvitee<'a> {
+    id: &'a str,
+    name: &'a str,
+    #[schema(required = true)]
+    name_local: Option<&'a str>,
+    kind: StakeholderKind,
+}
+
+/// A person in the briefing; `contact` (a phone) only for callers who may see it.
+#[derive(Serialize, ToSchema)]
+struct BriefPerson<'a> {
+    id: &'a str,
+    name: &'a str,
+    #[schema(required = true)]
+    name_local: Option<&'a str>,
+    #[schema(required = true)]
+    contact: Option<&'a str>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct BriefProvider<'a> {
+    id: &'a str,
+    name: &'a str,
+    #[schema(required = true)]
+    contact: Option<&'a str>,
+}
+
+/// A linkage with the need, the entrepreneur, the offering and its provider.
+#[derive(Serialize, ToSchema)]
+struct BriefLinkage<'a> {
+    id: &'a str,
+    need_id: &'a str,
+    offering_id: &'a str,
+    kind: LinkageKind,
+    /// The kind in Hindi.
+    kind_local: &'static str,
+    score: f64,
+    #[schema(value_type = Vec<String>)]
+    reasons: &'a [String],
+    status: LinkageStatus,
+    /// The status in Hindi.
+    status_local: &'static str,
+    need_title: &'a str,
+    #[schema(required = true)]
+    sector: Option<&'a str>,
+    #[schema(required = true)]
+    amount_inr: Option<i64>,
+    entrepreneur: BriefPerson<'a>,
+    offering_title: &'a str,
+    provider: BriefProvider<'a>,
+}
+
+/// A need that nothing registered meets.
+#[derive(Serialize, ToSchema)]
+struct BriefGap<'a> {
+    need_id: &'a str,
+    kind: LinkageKind,
+    kind_local: &'static str,
+    why: &'a str,
+    need_title: &'a str,
+    #[schema(required = true)]
+    sector: Option<&'a str>,
+    #[schema(required = true)]
+    amount_inr: Option<i64>,
+    entrepreneur: BriefPerson<'a>,
+}
+
+/// Someone to invite, and why.
+#[derive(Serialize, ToSchema)]
+struct BriefInvitation<'a> {
+    stakeholder_id: &'a str,
+    name: &'a str,
+    reason: &'a str,
+    open_needs: usize,
+    #[schema(required = true)]
+    contact: Option<&'a str>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct BriefHeadings {
+    title: Pair,
+    linkages: Pair,
+    gaps: Pair,
+    invite: Pair,
 }
 
 /// A heading in both languages, as the template shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = BriefHeading)]
 struct Pair {
     en: &'static str,
     hi: &'static str,

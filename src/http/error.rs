@@ -9,12 +9,16 @@ use axum::Json;
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::FieldErrors;
-use crate::interchange::import::ImportError;
+use crate::interchange::import::{ImportError, RowDuplicates};
 use crate::search::error::SearchError;
 use crate::store::StoreError;
+use crate::store::registry::DuplicateMatch;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -32,7 +36,7 @@ pub enum AppError {
     #[error("{message}")]
     Conflict {
         message: String,
-        details: Option<Value>,
+        details: Option<ErrorDetails>,
     },
     /// An edit based on a version of the record that someone else has changed since.
     #[error("{}", stale_message(.changed_by.as_deref(), .changed_at, *.version))]
@@ -133,7 +137,7 @@ impl From<StoreError> for AppError {
             },
             StoreError::Duplicate(duplicates) => AppError::Conflict {
                 message: "this looks like a stakeholder already registered; repeat with ?allow_duplicate=true to add it anyway".into(),
-                details: Some(json!({"duplicates": duplicates})),
+                details: Some(ErrorDetails::Duplicates { duplicates }),
             },
             StoreError::Stale {
                 version,
@@ -170,7 +174,7 @@ impl From<ImportError> for AppError {
             too_many @ ImportError::TooManyRows { .. } => AppError::TooLarge(too_many.to_string()),
             ImportError::Duplicates(rows) => AppError::Conflict {
                 message: "some rows look like records already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway".into(),
-                details: Some(json!({"rows": rows})),
+                details: Some(ErrorDetails::Rows { rows }),
             },
             ImportError::Store(error) => error.into(),
         }
@@ -206,26 +210,32 @@ impl IntoResponse for AppError {
             }
             other => other.to_string(),
         };
-        let mut body = json!({"code": code, "message": message});
+        let mut body = ErrorBody {
+            code,
+            message,
+            fields: None,
+            details: None,
+        };
         let mut current_version = None;
         let retry = matches!(self, AppError::Busy);
         match self {
-            AppError::Validation(errors) => body["fields"] = json!(errors.fields()),
-            AppError::Conflict {
-                details: Some(details),
-                ..
-            } => body["details"] = details,
+            AppError::Validation(errors) => body.fields = Some(errors.fields().clone()),
+            AppError::Conflict { details, .. } => body.details = details,
             AppError::Stale {
                 version,
                 changed_by,
                 changed_at,
             } => {
-                body["details"] = json!({"current_version": version, "changed_by": changed_by, "changed_at": changed_at});
+                body.details = Some(ErrorDetails::Stale {
+                    current_version: version,
+                    changed_by,
+                    changed_at,
+                });
                 current_version = Some(version);
             }
             _ => {}
         }
-        let mut response = (status, Json(json!({"error": body}))).into_response();
+        let mut response = (status, Json(ErrorReply { error: body })).into_response();
         if let Some(version) = current_version {
             super::patch::set_etag(&mut response, version);
         }
@@ -240,6 +250,76 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Every error has this shape.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorReply {
+    error: ErrorBody,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable, for programs: `bad_request` 400, `unauthorized` 401, `forbidden` 403,
+    /// `not_found` 404, `method_not_allowed` 405, `request_timeout` 408, `conflict` 409,
+    /// `payload_too_large` 413, `unsupported_media_type` 415, `validation_failed` 422,
+    /// `rate_limited` 429, `internal` 500, `unavailable` 503, `busy` 503 (with `Retry-After`).
+    #[schema(schema_with = error_codes)]
+    code: &'static str,
+    /// For people; English. May change between versions.
+    message: String,
+    /// Only with `validation_failed`: each wrong field, by JSON path (`contact.phone`,
+    /// `districts_served[1]`, `needs[0].title`, or `body` for the body as a whole), and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    fields: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    details: Option<ErrorDetails>,
+}
+
+/// Only with some `conflict`s: data a client can act on.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ErrorDetails {
+    /// A new stakeholder looks like these registered ones.
+    Duplicates { duplicates: Vec<DuplicateMatch> },
+    /// Rows of an import look like registered records or earlier rows.
+    Rows { rows: Vec<RowDuplicates> },
+    /// The edit was based on an older version than `current_version` (also the `ETag`).
+    Stale {
+        current_version: i64,
+        #[schema(required = true)]
+        changed_by: Option<String>,
+        #[schema(value_type = crate::domain::schema::Timestamp)]
+        changed_at: String,
+    },
+}
+
+/// Every `code` an error may carry.
+pub const ERROR_CODES: &[&str] = &[
+    "bad_request",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "method_not_allowed",
+    "request_timeout",
+    "conflict",
+    "payload_too_large",
+    "unsupported_media_type",
+    "validation_failed",
+    "rate_limited",
+    "internal",
+    "unavailable",
+    "busy",
+];
+
+fn error_codes() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(ERROR_CODES.iter().copied()))
+        .build()
+}
 
 fn stale_message(changed_by: Option<&str>, changed_at: &str, version: i64) -> String {
     let who = changed_by.unwrap_or("someone");

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::AppState;
-use super::error::{AppError, SEND_CSV, SEND_JSON};
+use super::error::{AppError, AppResult, SEND_CSV, SEND_JSON};
 use super::session;
 use super::web::csrf;
 use crate::domain::FieldErrors;
@@ -171,6 +171,21 @@ fn plain_serde_message(error: &serde_json::Error) -> String {
 
 /// Query parameters; a malformed one is a 400 naming it.
 pub struct QueryParams<T>(pub T);
+
+/// A word from a closed list in the query string (`status`, `kind`, `format`, `lang`…), as the
+/// OpenAPI document lists it: absent or empty is `None` (HTML forms send empty fields); a value
+/// with spaces or line breaks around it is refused (422 naming `field`), not trimmed, so that
+/// what the API accepts is exactly what the document says it accepts.
+pub fn query_word<'a>(field: &str, value: Option<&'a str>) -> AppResult<Option<&'a str>> {
+    match value {
+        None | Some("") => Ok(None),
+        Some(text) if text.trim() != text => Err(AppError::field(
+            field,
+            format!("`{text}` has spaces or line breaks around it; send the word alone"),
+        )),
+        Some(text) => Ok(Some(text)),
+    }
+}
 
 impl<S, T> FromRequestParts<S> for QueryParams<T>
 where

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -56,7 +56,7 @@ async fn list_states(State(app): State<AppState>) -> AppResult<Json<Vec<IndianSt
     ),
     responses(
         (status = 200, description = r#"Matching districts (maybe none)."#, content(([District] = "application/json", example = json!([{"code": "up-mirzapur", "name": "Mirzapur", "name_local": "मिर्ज़ापुर", "state": "Uttar Pradesh", "state_code": "up", "lgd_code": null}])))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
+        crate::http::responses::Malformed,
     ),
     security(),
 )]
@@ -85,30 +85,50 @@ async fn list_districts(
         ("code" = String, Path, description = r#"District code, as `GET /api/v1/districts` gives it."#, example = json!("up-mirzapur")),
     ),
     responses(
-        (status = 200, description = r#"The district."#, content((ref("#/components/schemas/DistrictDetail") = "application/json", example = json!({"code": "up-mirzapur", "name": "Mirzapur", "name_local": "मिर्ज़ापुर", "state": "Uttar Pradesh", "state_code": "up", "lgd_code": null, "blocks": [{"name": "Chhanbey", "name_local": "छानबे"}, {"name": "City", "name_local": "सिटी"}, {"name": "Kone", "name_local": "कोन"}]})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 200, description = r#"The district."#, content((DistrictDetail = "application/json", example = json!({"code": "up-mirzapur", "name": "Mirzapur", "name_local": "मिर्ज़ापुर", "state": "Uttar Pradesh", "state_code": "up", "lgd_code": null, "blocks": [{"name": "Chhanbey", "name_local": "छानबे"}, {"name": "City", "name_local": "सिटी"}, {"name": "Kone", "name_local": "कोन"}]})))),
+        crate::http::responses::NotFound,
     ),
     security(),
 )]
 async fn get_district(
     State(app): State<AppState>,
     PathParam(code): PathParam<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<DistrictDetail>> {
     let district = app
         .store
         .get_district(&code)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no district `{code}`")))?;
     let blocks = app.store.list_blocks(&code).await?;
-    let mut body =
-        serde_json::to_value(district).map_err(|e| AppError::fault("showing a district", e))?;
-    body["blocks"] = json!(
-        blocks
+    Ok(Json(DistrictDetail {
+        district,
+        blocks: blocks
             .into_iter()
-            .map(|b| json!({"name": b.name, "name_local": b.name_local}))
-            .collect::<Vec<_>>()
-    );
-    Ok(Json(body))
+            .map(|b| BlockName {
+                name: b.name,
+                name_local: b.name_local,
+            })
+            .collect(),
+    }))
+}
+
+/// A district with its blocks.
+#[derive(Serialize, ToSchema)]
+struct DistrictDetail {
+    #[serde(flatten)]
+    district: District,
+    /// Ordered by name; may be empty where no blocks are loaded.
+    blocks: Vec<BlockName>,
+}
+
+/// A block of a district, by the names `profile.block` accepts.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Block)]
+struct BlockName {
+    #[schema(examples("Chhanbey"))]
+    name: String,
+    #[schema(required = true, examples("छानबे"))]
+    name_local: Option<String>,
 }
 
 #[utoipa::path(

@@ -48,7 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     operation_id = "hsdsAbout",
     summary = r#"About this HSDS feed"#,
     responses(
-        (status = 200, description = r#"HSDS version and where this API is described."#, content((ref("#/components/schemas/HsdsAbout") = "application/json"))),
+        (status = 200, description = r#"HSDS version and where this API is described."#, content((crate::hsds::About = "application/json"))),
     ),
     security(()),
 )]
@@ -118,9 +118,10 @@ fn page_of<T>(contents: Vec<T>, total: i64, limit: i64, offset: i64) -> Page<T> 
     )
 }
 
-/// HSDS's `format`: Sangam answers JSON only.
+/// HSDS's `format`: Sangam answers JSON only. Empty is absent (HTML forms send empty fields);
+/// anything else, even `json` with spaces, is refused as the document says.
 fn json_only(format: Option<&str>) -> AppResult<()> {
-    match format.map(str::trim) {
+    match format {
         None | Some("" | "json") => Ok(()),
         Some(other) => Err(AppError::field(
             "format",
@@ -179,9 +180,9 @@ struct ServicesQuery {
         ("format" = inline(Option<crate::http::openapi::HsdsFormatParam>), Query, description = r#"`json` only; anything else (HSDS's `ndjson`) is a 422."#),
     ),
     responses(
-        (status = 200, description = r#"One page, with HSDS's paging fields."#, content((ref("#/components/schemas/HsdsServicePage") = "application/json"))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"One page, with HSDS's paging fields."#, content((crate::hsds::Page<crate::hsds::ServiceSummary> = "application/json"))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Invalid,
     ),
     security(()),
 )]
@@ -290,8 +291,8 @@ async fn services(
         ("id" = uuid::Uuid, Path, description = r#"The service's HSDS id."#),
     ),
     responses(
-        (status = 200, description = r#"The service with its organization, service areas and taxonomy terms."#, content((ref("#/components/schemas/HsdsService") = "application/json"))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 200, description = r#"The service with its organization, service areas and taxonomy terms."#, content((crate::hsds::Service = "application/json"))),
+        crate::http::responses::NotFound,
     ),
     security(()),
 )]
@@ -351,9 +352,9 @@ struct OrganizationsQuery {
         ("format" = inline(Option<crate::http::openapi::HsdsFormatParam>), Query, description = r#"`json` only."#),
     ),
     responses(
-        (status = 200, description = r#"A page of organizations (HSDS's page shape)."#, content((ref("#/components/schemas/HsdsOrganizationPage") = "application/json"))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"A page of organizations (HSDS's page shape)."#, content((crate::hsds::Page<crate::hsds::OrganizationSummary> = "application/json"))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Invalid,
     ),
 )]
 async fn organizations(
@@ -418,9 +419,9 @@ struct OrganizationQuery {
         ("full_service" = Option<bool>, Query, description = r#"`true`: each service fully nested."#),
     ),
     responses(
-        (status = 400, description = r#"Malformed query: a parameter of the wrong type, or one given twice."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "bad_request", "message": "bad query parameter: duplicate field `lang`"}})))),
-        (status = 200, description = r#"The organization."#, content((ref("#/components/schemas/HsdsOrganization") = "application/json"))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        crate::http::responses::MalformedQuery,
+        (status = 200, description = r#"The organization."#, content((crate::hsds::Organization = "application/json"))),
+        crate::http::responses::NotFound,
     ),
 )]
 async fn organization(

@@ -16,8 +16,8 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderName};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
@@ -26,6 +26,7 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{
     Authenticated, MAX_CSV_BODY_BYTES, MaybeCaller, QueryParams, SpreadsheetBody, XLSX_MEDIA_TYPE,
+    query_word,
 };
 use super::stakeholders::{shown, status_filter};
 use crate::domain::access::Caller;
@@ -102,9 +103,9 @@ enum ExportFormat {
 
 /// `?format=csv|xlsx`; a path ending in `.xlsx` means xlsx too.
 fn export_format(requested: Option<&str>, xlsx_path: bool) -> AppResult<ExportFormat> {
-    match requested.map(|f| f.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("") if xlsx_path => Ok(ExportFormat::Xlsx),
-        None | Some("" | "csv") => Ok(ExportFormat::Csv),
+    match query_word("format", requested)? {
+        None if xlsx_path => Ok(ExportFormat::Xlsx),
+        None | Some("csv") => Ok(ExportFormat::Csv),
         Some("xlsx") => Ok(ExportFormat::Xlsx),
         Some(other) => Err(AppError::field(
             "format",
@@ -378,10 +379,10 @@ fn csv_lines(rows: impl Iterator<Item = Vec<String>>) -> AppResult<Vec<u8>> {
         ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
     ),
     responses(
-        (status = 200, description = r#"The workbook."#, content((ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-stakeholders-<district or all>.xlsx"`"#))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"The workbook."#, content((crate::http::openapi::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-stakeholders-<district or all>.xlsx"`"#))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Invalid,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -408,10 +409,10 @@ async fn export_stakeholders_xlsx(
         ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` answers an Excel workbook instead of CSV (the `.xlsx` path does too)."#),
     ),
     responses(
-        (status = 200, description = r#"The CSV file."#, content((String = "text/csv", example = json!("﻿id,kind,name,name_local,district,districts_served,description,sector,stage,members,linkage_limit,status,created_via,created_by,created_at,updated_at,demo\r\nst_01936b2f5c8e7a41b9d2e3f4a5b6c7d8,micro_entrepreneur,Sunita Devi,सुनीता देवी,up-mirzapur,up-mirzapur,Runs a tailoring unit from home.,tailoring,early,,,active,api,MEC Mirzapur,2026-11-23T07:41:12.345Z,2026-11-23T07:41:12.345Z,no\r\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-…-<district or all>.csv"`"#))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"The CSV file."#, content((String = "text/csv", example = json!("﻿id,kind,name,name_local,district,districts_served,description,sector,stage,members,linkage_limit,status,created_via,created_by,created_at,updated_at,demo\r\nst_01936b2f5c8e7a41b9d2e3f4a5b6c7d8,micro_entrepreneur,Sunita Devi,सुनीता देवी,up-mirzapur,up-mirzapur,Runs a tailoring unit from home.,tailoring,early,,,active,api,MEC Mirzapur,2026-11-23T07:41:12.345Z,2026-11-23T07:41:12.345Z,no\r\n")), (crate::http::openapi::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-…-<district or all>.csv"`"#))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Invalid,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -422,14 +423,10 @@ async fn export_stakeholders(
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
     let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
-    let kind = trimmed(query.kind);
+    let kind = query_word("kind", query.kind.as_deref())?;
     let filter = StakeholderExport {
         district: trimmed(query.district),
-        kind: parse_kind(
-            kind.as_deref(),
-            StakeholderKind::parse,
-            StakeholderKind::expected,
-        )?,
+        kind: parse_kind(kind, StakeholderKind::parse, StakeholderKind::expected)?,
         statuses: status_filter(&caller, query.status.as_deref())?,
     };
     let private = caller.is_some();
@@ -470,10 +467,10 @@ async fn export_stakeholders(
         ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
     ),
     responses(
-        (status = 200, description = r#"The workbook."#, content((ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-offerings-<district or all>.xlsx"`"#))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"The workbook."#, content((crate::http::openapi::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-offerings-<district or all>.xlsx"`"#))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Invalid,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -500,10 +497,10 @@ async fn export_offerings_xlsx(
         ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` answers an Excel workbook instead of CSV (the `.xlsx` path does too)."#),
     ),
     responses(
-        (status = 200, description = r#"The CSV file."#, content((String = "text/csv", example = json!("﻿id,provider_id,provider_name,kind,title,…\r\nof_0193…,st_0193…,\"State Bank of India, Gyanpur\",finance,MUDRA Shishu loan,…\r\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-…-<district or all>.csv"`"#))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"The CSV file."#, content((String = "text/csv", example = json!("﻿id,provider_id,provider_name,kind,title,…\r\nof_0193…,st_0193…,\"State Bank of India, Gyanpur\",finance,MUDRA Shishu loan,…\r\n")), (crate::http::openapi::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-…-<district or all>.csv"`"#))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Invalid,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -514,10 +511,10 @@ async fn export_offerings(
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
     let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
-    let kind = trimmed(query.kind);
+    let kind = query_word("kind", query.kind.as_deref())?;
     let filter = OfferingExport {
         district: trimmed(query.district),
-        kind: parse_kind(kind.as_deref(), LinkageKind::parse, LinkageKind::expected)?,
+        kind: parse_kind(kind, LinkageKind::parse, LinkageKind::expected)?,
         statuses: status_filter(&caller, query.status.as_deref())?,
         active_providers_only: caller.is_none(),
     };
@@ -558,10 +555,10 @@ async fn export_offerings(
         ("status" = inline(Option<crate::http::openapi::StatusParam>), Query, description = r#"Which statuses to include; default `active`. Anything but `active` needs a token: `pending` is the queue of public registrations waiting for approval."#),
     ),
     responses(
-        (status = 200, description = r#"The workbook."#, content((ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-needs-<district or all>.xlsx"`"#))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"The workbook."#, content((crate::http::openapi::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-needs-<district or all>.xlsx"`"#))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Invalid,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -588,10 +585,10 @@ async fn export_needs_xlsx(
         ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` answers an Excel workbook instead of CSV (the `.xlsx` path does too)."#),
     ),
     responses(
-        (status = 200, description = r#"The CSV file."#, content((String = "text/csv", example = json!("﻿id,stakeholder_id,stakeholder_name,district,kind,title,description,sector,amount_inr,status,created_via,created_by,created_at,updated_at,demo\r\nne_0193…,st_0193…,Sunita Devi,up-mirzapur,finance,Loan for two sewing machines,,tailoring,45000,active,api,MEC Mirzapur,2026-11-23T07:41:12.345Z,2026-11-23T07:41:12.345Z,no\r\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-needs-<district or all>.csv"`"#))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"The CSV file."#, content((String = "text/csv", example = json!("﻿id,stakeholder_id,stakeholder_name,district,kind,title,description,sector,amount_inr,status,created_via,created_by,created_at,updated_at,demo\r\nne_0193…,st_0193…,Sunita Devi,up-mirzapur,finance,Loan for two sewing machines,,tailoring,45000,active,api,MEC Mirzapur,2026-11-23T07:41:12.345Z,2026-11-23T07:41:12.345Z,no\r\n")), (crate::http::openapi::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = r#"`attachment; filename="sangam-needs-<district or all>.csv"`"#))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Invalid,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -602,10 +599,10 @@ async fn export_needs(
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
     let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
-    let kind = trimmed(query.kind);
+    let kind = query_word("kind", query.kind.as_deref())?;
     let filter = NeedExport {
         district: trimmed(query.district),
-        kind: parse_kind(kind.as_deref(), LinkageKind::parse, LinkageKind::expected)?,
+        kind: parse_kind(kind, LinkageKind::parse, LinkageKind::expected)?,
         statuses: status_filter(&caller, query.status.as_deref())?,
         active_owners_only: caller.is_none(),
     };
@@ -662,17 +659,17 @@ fn require_importer(caller: &Caller) -> AppResult<()> {
         ("allow_duplicate" = Option<bool>, Query, description = r#"`true` stores new rows that look like registered records too."#),
         ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` reads the body as an Excel workbook whatever its content type; `csv` as CSV."#),
     ),
-    request_body(description = r#"CSV (`text/csv`; also `application/csv`, `text/plain`, `application/vnd.ms-excel`), UTF-8; or an Excel workbook (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, or any type with `?format=xlsx`; a zip body is taken for a workbook), whose first sheet is read: numbers as shown (whole numbers without a decimal point, so a phone typed as a number keeps its digits), dates as `YYYY-MM-DD`, TRUE/FALSE as yes/no; a cell showing a spreadsheet error (`#N/A`) is refused by row."#, content((String = "text/csv", example = json!("kind,name,name_local,district,contact_phone,gender,age,sector,block\nmicro_entrepreneur,Sunita Devi,सुनीता देवी,up-mirzapur,98765 43210,female,31,tailoring,Chhanbey\nbank,\"Bank of Baroda, Gyanpur\",,up-bhadohi,,,,,\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (ref("#/components/schemas/Binary") = "application/octet-stream"))),
+    request_body(description = r#"CSV (`text/csv`; also `application/csv`, `text/plain`, `application/vnd.ms-excel`), UTF-8; or an Excel workbook (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, or any type with `?format=xlsx`; a zip body is taken for a workbook), whose first sheet is read: numbers as shown (whole numbers without a decimal point, so a phone typed as a number keeps its digits), dates as `YYYY-MM-DD`, TRUE/FALSE as yes/no; a cell showing a spreadsheet error (`#N/A`) is refused by row."#, content((String = "text/csv", example = json!("kind,name,name_local,district,contact_phone,gender,age,sector,block\nmicro_entrepreneur,Sunita Devi,सुनीता देवी,up-mirzapur,98765 43210,female,31,tailoring,Chhanbey\nbank,\"Bank of Baroda, Gyanpur\",,up-bhadohi,,,,,\n")), (crate::http::openapi::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (crate::http::openapi::Binary = "application/octet-stream"))),
     responses(
-        (status = 200, description = r#"A dry run's report; or, stored for real, a file that only changed (or left alone) existing records."#, content((ref("#/components/schemas/ImportReply") = "application/json"))),
-        (status = 201, description = r#"Every row stored in one transaction; at least one record created."#, content((ref("#/components/schemas/ImportResult") = "application/json"))),
-        (status = 400, description = r#"The file is not what it claims: CSV not in UTF-8 (the message says how to save it), or a body that is not an Excel workbook (.xlsx)."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "bad_request", "message": "the file is not UTF-8 (the first byte that is not is on line 3); in Excel choose Save As → \"CSV UTF-8 (Comma delimited)\""}})))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
-        (status = 409, description = r#"Rows that look like registered stakeholders or earlier rows; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "conflict", "message": "some rows look like stakeholders already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway", "details": {"rows": [{"row": 3, "duplicates": [{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "Sunita Devi", "reason": "same phone number"}]}, {"row": 5, "duplicates": [{"row": 2, "name": "Asha Devi", "reason": "same name in the same district as row 2 of this file"}]}]}}})))),
-        (status = 413, description = r#"Over 5 MiB, or over 5,000 rows."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the file has more than 5000 rows; split it into files of at most 5000 rows"}})))),
-        (status = 415, description = r#"Neither CSV nor an Excel workbook, and no `?format=`."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send CSV with Content-Type: text/csv"}})))),
-        (status = 422, description = r#"The file's shape (`file`, `header`, `rows[7]` for extra cells) or rows' fields are wrong; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"rows[4].contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "rows[6].district": "unknown district `up-mirzpur`; see GET /api/v1/districts"}}})))),
+        (status = 200, description = r#"A dry run's report; or, stored for real, a file that only changed (or left alone) existing records."#, content((ImportReply = "application/json"))),
+        (status = 201, description = r#"Every row stored in one transaction; at least one record created."#, content((ImportResult = "application/json"))),
+        crate::http::responses::UnreadableFile,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Forbidden,
+        crate::http::responses::DuplicateRows,
+        crate::http::responses::FileTooLarge,
+        crate::http::responses::NotSpreadsheet,
+        (status = 422, description = r#"The file's shape (`file`, `header`, `rows[7]` for extra cells) or rows' fields are wrong; nothing stored."#, content((crate::http::error::ErrorReply = "application/json", example = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"rows[4].contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "rows[6].district": "unknown district `up-mirzpur`; see GET /api/v1/districts"}}})))),
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
@@ -698,17 +695,11 @@ async fn import_stakeholders(
         ("allow_duplicate" = Option<bool>, Query, description = r#"`true` stores new rows that look like registered records too."#),
         ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` reads the body as an Excel workbook whatever its content type; `csv` as CSV."#),
     ),
-    request_body(description = r#"CSV (`text/csv`; also `application/csv`, `text/plain`, `application/vnd.ms-excel`), UTF-8; or an Excel workbook (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, or any type with `?format=xlsx`; a zip body is taken for a workbook), whose first sheet is read: numbers as shown (whole numbers without a decimal point, so a phone typed as a number keeps its digits), dates as `YYYY-MM-DD`, TRUE/FALSE as yes/no; a cell showing a spreadsheet error (`#N/A`) is refused by row."#, content((String = "text/csv", example = json!("provider_id,kind,title,sectors,gender,min_amount_inr,max_amount_inr,stages,interest_rate_pct,tenure_months,valid_until\nst_01936b2f5c8e7a41b9d2e3f4a5b6c7d8,finance,MUDRA Shishu loan for women tailors,tailoring,female,10000,50000,idea;early,9.5,36,2027-03-31\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (ref("#/components/schemas/Binary") = "application/octet-stream"))),
+    request_body(description = r#"CSV (`text/csv`; also `application/csv`, `text/plain`, `application/vnd.ms-excel`), UTF-8; or an Excel workbook (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, or any type with `?format=xlsx`; a zip body is taken for a workbook), whose first sheet is read: numbers as shown (whole numbers without a decimal point, so a phone typed as a number keeps its digits), dates as `YYYY-MM-DD`, TRUE/FALSE as yes/no; a cell showing a spreadsheet error (`#N/A`) is refused by row."#, content((String = "text/csv", example = json!("provider_id,kind,title,sectors,gender,min_amount_inr,max_amount_inr,stages,interest_rate_pct,tenure_months,valid_until\nst_01936b2f5c8e7a41b9d2e3f4a5b6c7d8,finance,MUDRA Shishu loan for women tailors,tailoring,female,10000,50000,idea;early,9.5,36,2027-03-31\n")), (crate::http::openapi::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (crate::http::openapi::Binary = "application/octet-stream"))),
     responses(
-        (status = 200, description = r#"A dry run's report; or, stored for real, a file that only changed (or left alone) existing records."#, content((ref("#/components/schemas/ImportReply") = "application/json"))),
-        (status = 201, description = r#"Every row stored in one transaction; at least one record created."#, content((ref("#/components/schemas/ImportResult") = "application/json"))),
-        (status = 400, description = r#"The file is not what it claims: CSV not in UTF-8 (the message says how to save it), or a body that is not an Excel workbook (.xlsx)."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "bad_request", "message": "the file is not UTF-8 (the first byte that is not is on line 3); in Excel choose Save As → \"CSV UTF-8 (Comma delimited)\""}})))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
-        (status = 409, description = r#"Rows that look like registered stakeholders or earlier rows; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "conflict", "message": "some rows look like stakeholders already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway", "details": {"rows": [{"row": 3, "duplicates": [{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "Sunita Devi", "reason": "same phone number"}]}, {"row": 5, "duplicates": [{"row": 2, "name": "Asha Devi", "reason": "same name in the same district as row 2 of this file"}]}]}}})))),
-        (status = 413, description = r#"Over 5 MiB, or over 5,000 rows."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the file has more than 5000 rows; split it into files of at most 5000 rows"}})))),
-        (status = 415, description = r#"Neither CSV nor an Excel workbook, and no `?format=`."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send CSV with Content-Type: text/csv"}})))),
-        (status = 422, description = r#"The file's shape (`file`, `header`, `rows[7]` for extra cells) or rows' fields are wrong; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"rows[4].contact.phone": "must be a 10-digit Indian mobile number, optionally with +91 or 0 before it", "rows[6].district": "unknown district `up-mirzpur`; see GET /api/v1/districts"}}})))),
+        (status = 200, description = r#"A dry run's report; or, stored for real, a file that only changed (or left alone) existing records."#, content((ImportReply = "application/json"))),
+        (status = 201, description = r#"Every row stored in one transaction; at least one record created."#, content((ImportResult = "application/json"))),
+        crate::http::responses::ImportErrors,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
@@ -734,17 +725,11 @@ async fn import_offerings(
         ("allow_duplicate" = Option<bool>, Query, description = r#"`true` stores new rows that look like registered records too."#),
         ("format" = inline(Option<crate::http::openapi::ExportFormatParam>), Query, description = r#"`xlsx` reads the body as an Excel workbook whatever its content type; `csv` as CSV."#),
     ),
-    request_body(description = r#"CSV (`text/csv`; also `application/csv`, `text/plain`, `application/vnd.ms-excel`), UTF-8; or an Excel workbook (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, or any type with `?format=xlsx`; a zip body is taken for a workbook), whose first sheet is read: numbers as shown (whole numbers without a decimal point, so a phone typed as a number keeps its digits), dates as `YYYY-MM-DD`, TRUE/FALSE as yes/no; a cell showing a spreadsheet error (`#N/A`) is refused by row."#, content((String = "text/csv", example = json!("stakeholder_id,stakeholder_phone,kind,title,sector,amount_inr\nst_01936b2f5c8e7a41b9d2e3f4a5b6c7d8,,finance,Loan for a buffalo,dairy,60000\n,+91 98765 43210,training,सिलाई प्रशिक्षण,tailoring,\n")), (ref("#/components/schemas/Binary") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (ref("#/components/schemas/Binary") = "application/octet-stream"))),
+    request_body(description = r#"CSV (`text/csv`; also `application/csv`, `text/plain`, `application/vnd.ms-excel`), UTF-8; or an Excel workbook (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, or any type with `?format=xlsx`; a zip body is taken for a workbook), whose first sheet is read: numbers as shown (whole numbers without a decimal point, so a phone typed as a number keeps its digits), dates as `YYYY-MM-DD`, TRUE/FALSE as yes/no; a cell showing a spreadsheet error (`#N/A`) is refused by row."#, content((String = "text/csv", example = json!("stakeholder_id,stakeholder_phone,kind,title,sector,amount_inr\nst_01936b2f5c8e7a41b9d2e3f4a5b6c7d8,,finance,Loan for a buffalo,dairy,60000\n,+91 98765 43210,training,सिलाई प्रशिक्षण,tailoring,\n")), (crate::http::openapi::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (crate::http::openapi::Binary = "application/octet-stream"))),
     responses(
-        (status = 200, description = r#"A dry run's report; or, stored for real, a file that only changed (or left alone) existing records."#, content((ref("#/components/schemas/ImportReply") = "application/json"))),
-        (status = 201, description = r#"Every row stored in one transaction; at least one record created."#, content((ref("#/components/schemas/ImportResult") = "application/json"))),
-        (status = 400, description = r#"The file is not what it claims: CSV not in UTF-8 (the message says how to save it), or a body that is not an Excel workbook (.xlsx)."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "bad_request", "message": "the file is not UTF-8 (the first byte that is not is on line 3); in Excel choose Save As → \"CSV UTF-8 (Comma delimited)\""}})))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
-        (status = 409, description = r#"Rows that look like registered stakeholders or earlier rows; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "conflict", "message": "some rows look like stakeholders already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway", "details": {"rows": [{"row": 3, "duplicates": [{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "Sunita Devi", "reason": "same phone number"}]}, {"row": 5, "duplicates": [{"row": 2, "name": "Asha Devi", "reason": "same name in the same district as row 2 of this file"}]}]}}})))),
-        (status = 413, description = r#"Over 5 MiB, or over 5,000 rows."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the file has more than 5000 rows; split it into files of at most 5000 rows"}})))),
-        (status = 415, description = r#"Neither CSV nor an Excel workbook, and no `?format=`."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send CSV with Content-Type: text/csv"}})))),
-        (status = 422, description = r#"The file's shape (`file`, `header`, `rows[7]` for extra cells) or rows' fields are wrong; nothing stored."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"rows[4].contact.phone": "must be a 10-digit Indian mobile number, optionally with +91 or 0 before it", "rows[6].district": "unknown district `up-mirzpur`; see GET /api/v1/districts"}}})))),
+        (status = 200, description = r#"A dry run's report; or, stored for real, a file that only changed (or left alone) existing records."#, content((ImportReply = "application/json"))),
+        (status = 201, description = r#"Every row stored in one transaction; at least one record created."#, content((ImportResult = "application/json"))),
+        crate::http::responses::ImportErrors,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
@@ -783,7 +768,7 @@ async fn import_file(
         }
     }
     if query.dry_run {
-        return Ok(Json(plan.report()).into_response());
+        return Ok(Json(ImportReply::Report(plan.report())).into_response());
     }
     let plan = plan.into_storable()?;
     let unchanged = plan.unchanged;
@@ -801,13 +786,33 @@ async fn import_file(
     };
     Ok((
         status,
-        Json(json!({
-            "created": created.len(),
-            "ids": created,
-            "changed": changed.len(),
-            "changed_ids": changed,
-            "unchanged": unchanged,
+        Json(ImportReply::Result(ImportResult {
+            created: created.len(),
+            ids: created,
+            changed: changed.len(),
+            changed_ids: changed,
+            unchanged,
         })),
     )
         .into_response())
+}
+
+/// What a stored import did.
+#[derive(Serialize, ToSchema)]
+struct ImportResult {
+    created: usize,
+    /// New ids in row order.
+    ids: Vec<String>,
+    changed: usize,
+    /// Ids of the changed records in row order.
+    changed_ids: Vec<String>,
+    unchanged: usize,
+}
+
+/// An import's answer: a dry run's report, or what was stored.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+enum ImportReply<'a> {
+    Report(import::ImportReport<'a>),
+    Result(ImportResult),
 }

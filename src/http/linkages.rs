@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -13,7 +14,8 @@ use super::error::{AppError, AppResult};
 use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam};
 use super::stakeholders::{audience, visible_to};
 use crate::app::planning;
-use crate::domain::meeting::{Linkage, LinkageMoveInput};
+use crate::domain::meeting::{Linkage, LinkageEvent, LinkageMoveInput};
+use crate::store::meetings::LinkageCounts;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -34,9 +36,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         ("id" = String, Path, description = r#"Linkage id."#, example = json!("lk_01936b41c2d07e5f8b1d9c3e6a4f2b81")),
     ),
     responses(
-        (status = 200, description = r#"The linkage."#, content((ref("#/components/schemas/Linkage") = "application/json"))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 200, description = r#"The linkage."#, content((LinkageShown = "application/json"))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::NotFound,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -44,15 +46,24 @@ async fn show(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     PathParam(id): PathParam<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<LinkageShown>> {
     let linkage = audience(&caller).linkage(find_linkage(&app, &id).await?);
-    if caller.is_none() {
-        return Ok(Json(json!(linkage)));
-    }
-    let history = app.store.linkage_history(&id).await?;
-    let mut shown = json!(linkage);
-    shown["history"] = json!(history);
-    Ok(Json(shown))
+    let history = match caller {
+        None => None,
+        Some(_) => Some(app.store.linkage_history(&id).await?),
+    };
+    Ok(Json(LinkageShown { linkage, history }))
+}
+
+/// A linkage, with its history for callers with a token.
+#[derive(Serialize, ToSchema)]
+struct LinkageShown {
+    #[serde(flatten)]
+    linkage: Linkage,
+    /// Every move, who made it, when and why. Only with a token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    history: Option<Vec<LinkageEvent>>,
 }
 
 /// Moves a linkage: suggested → proposed → accepted → completed, or declined from any of the
@@ -67,17 +78,13 @@ async fn show(
     params(
         ("id" = String, Path, description = r#"Linkage id."#, example = json!("lk_01936b41c2d07e5f8b1d9c3e6a4f2b81")),
     ),
-    request_body(content((ref("#/components/schemas/LinkageMove") = "application/json", example = json!({"status": "accepted", "note": "Branch manager agreed at the meeting; file by 20 December"})))),
+    request_body(content((crate::domain::meeting::LinkageMoveInput = "application/json", example = json!({"status": "accepted", "note": "Branch manager agreed at the meeting; file by 20 December"})))),
     responses(
-        (status = 200, description = r#"The linkage after the move."#, content((ref("#/components/schemas/Linkage") = "application/json"))),
-        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
-        (status = 409, description = r#"Someone else moved the linkage meanwhile (read it again), or the move would give out more seats or budget than the offering has left, counting every linkage proposed, accepted or completed in any meeting (the message says how many seats are left); nothing is changed."#, content((ref("#/components/schemas/Error") = "application/json"))),
-        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
-        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"The linkage after the move."#, content((crate::domain::meeting::Linkage = "application/json"))),
+        crate::http::responses::ForbiddenToWrite,
+        crate::http::responses::JsonWriteErrors,
+        crate::http::responses::NotFound,
+        (status = 409, description = r#"Someone else moved the linkage meanwhile (read it again), or the move would give out more seats or budget than the offering has left, counting every linkage proposed, accepted or completed in any meeting (the message says how many seats are left); nothing is changed."#, content((crate::http::error::ErrorReply = "application/json"))),
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
@@ -112,9 +119,9 @@ async fn find_linkage(app: &AppState, id: &str) -> AppResult<Linkage> {
         ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
     ),
     responses(
-        (status = 200, description = r#"The record."#, content((ref("#/components/schemas/LinkageRecord") = "application/json", example = json!({"stakeholder_id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "linkages": {"as_provider": {"suggested": 3, "proposed": 1, "accepted": 2, "declined": 0, "completed": 5}, "as_entrepreneur": {"suggested": 0, "proposed": 0, "accepted": 0, "declined": 0, "completed": 0}}})))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 200, description = r#"The record."#, content((LinkageRecord = "application/json", example = json!({"stakeholder_id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "linkages": {"as_provider": {"suggested": 3, "proposed": 1, "accepted": 2, "declined": 0, "completed": 5}, "as_entrepreneur": {"suggested": 0, "proposed": 0, "accepted": 0, "declined": 0, "completed": 0}}})))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::NotFound,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -122,15 +129,22 @@ async fn record(
     State(app): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     PathParam(id): PathParam<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<LinkageRecord>> {
     app.store
         .get_stakeholder(&id)
         .await?
         .filter(|s| visible_to(&caller, s.meta.status))
         .ok_or_else(|| AppError::not_found("stakeholder"))?;
     let counts = app.store.linkage_counts(&id).await?;
-    Ok(Json(json!({
-        "stakeholder_id": id,
-        "linkages": counts,
-    })))
+    Ok(Json(LinkageRecord {
+        stakeholder_id: id,
+        linkages: counts,
+    }))
+}
+
+/// Counts of a stakeholder's linkages by status.
+#[derive(Serialize, ToSchema)]
+struct LinkageRecord {
+    stakeholder_id: String,
+    linkages: LinkageCounts,
 }

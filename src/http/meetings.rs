@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,11 +20,12 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::brief;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, PathParam, QueryParams};
+use super::extract::{Authenticated, JsonBody, PathParam, QueryParams, query_word};
 use super::patch;
 use super::stakeholders::page;
 use crate::app::planning::{self, DEFAULT_PER_NEED, MAX_PER_NEED};
 use crate::domain::meeting::{LinkageStatus, Meeting, MeetingInput};
+use crate::domain::offering::LinkageKind;
 use crate::matching::suggest::Invitation;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -43,15 +45,11 @@ const MEETING_FIELDS: &[&str] = &["title", "district", "date", "invitees"];
     operation_id = "createMeeting",
     summary = r#"Plan a coalition meeting"#,
     description = r#"Any role may plan a meeting. Every invitee must be a stakeholder in the registry that is not archived; each is kept once. Tokens carry no district, so any token holder may plan a meeting in any district."#,
-    request_body(content((ref("#/components/schemas/MeetingInput") = "application/json", example = json!({"title": "Bhadohi coalition, December", "district": "up-bhadohi", "date": "2026-12-10", "invitees": ["st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8"]})))),
+    request_body(content((crate::domain::meeting::MeetingInput = "application/json", example = json!({"title": "Bhadohi coalition, December", "district": "up-bhadohi", "date": "2026-12-10", "invitees": ["st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8"]})))),
     responses(
-        (status = 201, description = r#"Stored; the reply is the stored meeting (its `id` is what the contract promises)."#, content((ref("#/components/schemas/Meeting") = "application/json")), headers(("Location" = String, description = r#"Path of the new record, e.g. `/api/v1/stakeholders/st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8`."#))),
-        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
-        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 201, description = r#"Stored; the reply is the stored meeting (its `id` is what the contract promises)."#, content((crate::domain::meeting::Meeting = "application/json")), headers(("Location" = String, description = r#"Path of the new record, e.g. `/api/v1/stakeholders/st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8`."#))),
+        crate::http::responses::ForbiddenToWrite,
+        crate::http::responses::JsonWriteErrors,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
@@ -85,10 +83,10 @@ struct ListQuery {
         ("offset" = Option<i64>, Query, description = r#"How many to skip, for paging."#, minimum = 0, maximum = 1000000),
     ),
     responses(
-        (status = 200, description = r#"The meetings."#, content((ref("#/components/schemas/MeetingList") = "application/json"))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"The meetings."#, content(([crate::domain::meeting::Meeting] = "application/json"))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Invalid,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -118,9 +116,9 @@ async fn list(
         ("id" = String, Path, description = r#"Meeting id."#, example = json!("mt_01936b40aa2c7e5f8b1d9c3e6a4f2b80")),
     ),
     responses(
-        (status = 200, description = r#"The meeting."#, content((ref("#/components/schemas/Meeting") = "application/json"))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 200, description = r#"The meeting."#, content((crate::domain::meeting::Meeting = "application/json"))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::NotFound,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -142,16 +140,12 @@ async fn show(
     params(
         ("id" = String, Path, description = r#"Meeting id."#, example = json!("mt_01936b40aa2c7e5f8b1d9c3e6a4f2b80")),
     ),
-    request_body(content((ref("#/components/schemas/MeetingInput") = "application/json", example = json!({"invitees": ["st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d9"]})))),
+    request_body(content((crate::http::openapi::MeetingPatch = "application/json", example = json!({"invitees": ["st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d9"]})))),
     responses(
-        (status = 200, description = r#"The meeting after the change."#, content((ref("#/components/schemas/Meeting") = "application/json"))),
-        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
-        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
-        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"The meeting after the change."#, content((crate::domain::meeting::Meeting = "application/json"))),
+        crate::http::responses::ForbiddenToWrite,
+        crate::http::responses::JsonWriteErrors,
+        crate::http::responses::NotFound,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
@@ -169,29 +163,53 @@ async fn update(
     ))
 }
 
+/// A meeting's suggested linkages (best first), the needs nothing registered meets, and whom
+/// to invite to close those gaps.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Suggestions)]
+struct SuggestionsOut<'a> {
+    meeting_id: &'a str,
+    /// Best first.
+    linkages: Vec<LinkageOut<'a>>,
+    gaps: Vec<GapOut<'a>>,
+    invite: Vec<InviteOut<'a>>,
+}
+
 /// A linkage as the suggestions list shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = SuggestedLinkage)]
 struct LinkageOut<'a> {
     id: &'a str,
     need_id: &'a str,
     offering_id: &'a str,
+    #[schema(value_type = LinkageKind)]
     kind: &'a str,
+    #[schema(minimum = 0, maximum = 1)]
     score: f64,
+    /// Why this offering suits this need, in the language asked for.
+    #[schema(value_type = Vec<String>)]
     reasons: &'a [String],
     status: LinkageStatus,
 }
 
-#[derive(Serialize)]
+/// A need that no registered offering can meet, and why.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Gap)]
 struct GapOut<'a> {
     need_id: &'a str,
+    #[schema(value_type = LinkageKind)]
     kind: &'a str,
+    #[schema(examples("no buyer for carpets serves Bhadohi"))]
     why: &'a str,
 }
 
-#[derive(Serialize)]
+/// A stakeholder worth inviting, and why.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Invitation)]
 struct InviteOut<'a> {
     stakeholder_id: &'a str,
     name: &'a str,
+    #[schema(examples("serves 4 open finance needs; not invited"))]
     reason: &'a str,
     open_needs: usize,
 }
@@ -221,8 +239,8 @@ enum Lang {
 }
 
 fn lang(requested: Option<&str>) -> AppResult<Lang> {
-    match requested.map(str::trim) {
-        None | Some("") | Some("en") => Ok(Lang::En),
+    match query_word("lang", requested)? {
+        None | Some("en") => Ok(Lang::En),
         Some("hi") => Ok(Lang::Hi),
         Some(other) => Err(AppError::field(
             "lang",
@@ -267,13 +285,13 @@ Takes a token: a round saves linkages, and its reasons speak of the entrepreneur
         ("lang" = inline(Option<crate::http::openapi::LanguageParam>), Query, description = r#"Language of `reasons`, `why` and invitation reasons: `en` or `hi` (Hindi; linkages saved before Hindi reasons were kept show English ones). Anything else is a 422 naming `lang`."#),
     ),
     responses(
-        (status = 503, description = r#"The registry is busy (other changes queued, or linkages kept moving while the round was planned); nothing was changed: send it again after `Retry-After` seconds."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "busy", "message": "the registry is busy with other changes; nothing was changed, please send this again in a moment"}})))),
-        (status = 200, description = r#"The suggestions."#, content((ref("#/components/schemas/Suggestions") = "application/json", example = json!({"meeting_id": "mt_01936b40aa2c7e5f8b1d9c3e6a4f2b80", "linkages": [{"id": "lk_01936b41c2d07e5f8b1d9c3e6a4f2b81", "need_id": "nd_01936b31f0e27d4c9a6b8e1f3c5d7a92", "offering_id": "of_01936b30a2c47e5f8b1d9c3e6a4f2b80", "kind": "finance", "score": 0.8, "reasons": ["sector tailoring matches", "amount ₹45,000 within ₹20,000–₹1,50,000", "open to female applicants", "based in Bhadohi", "State Bank of India, Gyanpur is not invited"], "status": "suggested"}], "gaps": [{"need_id": "nd_01936b31f0e27d4c9a6b8e1f3c5d7a93", "kind": "market", "why": "no buyer for carpets serves Bhadohi"}], "invite": [{"stakeholder_id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "State Bank of India, Gyanpur", "reason": "serves 4 open finance needs; not invited", "open_needs": 4}]})))),
-        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        crate::http::responses::Busy,
+        (status = 200, description = r#"The suggestions."#, content((SuggestionsOut = "application/json", example = json!({"meeting_id": "mt_01936b40aa2c7e5f8b1d9c3e6a4f2b80", "linkages": [{"id": "lk_01936b41c2d07e5f8b1d9c3e6a4f2b81", "need_id": "nd_01936b31f0e27d4c9a6b8e1f3c5d7a92", "offering_id": "of_01936b30a2c47e5f8b1d9c3e6a4f2b80", "kind": "finance", "score": 0.8, "reasons": ["sector tailoring matches", "amount ₹45,000 within ₹20,000–₹1,50,000", "open to female applicants", "based in Bhadohi", "State Bank of India, Gyanpur is not invited"], "status": "suggested"}], "gaps": [{"need_id": "nd_01936b31f0e27d4c9a6b8e1f3c5d7a93", "kind": "market", "why": "no buyer for carpets serves Bhadohi"}], "invite": [{"stakeholder_id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "State Bank of India, Gyanpur", "reason": "serves 4 open finance needs; not invited", "open_needs": 4}]})))),
+        crate::http::responses::ForbiddenToWrite,
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::NotFound,
+        crate::http::responses::Invalid,
     ),
     security(("bearerAuth" = [])),
 )]
@@ -282,7 +300,7 @@ async fn suggestions(
     Authenticated(caller): Authenticated,
     PathParam(id): PathParam<String>,
     QueryParams(query): QueryParams<SuggestionsQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Response> {
     let per_need = per_need(query.per_need)?;
     let lang = lang(query.lang.as_deref())?;
     let prepared = planning::prepare(&app.store, &caller, &id, per_need).await?;
@@ -330,12 +348,13 @@ async fn suggestions(
             out
         })
         .collect();
-    Ok(Json(json!({
-        "meeting_id": prepared.meeting.id,
-        "linkages": linkages,
-        "gaps": gaps,
-        "invite": invite,
-    })))
+    Ok(Json(SuggestionsOut {
+        meeting_id: &prepared.meeting.id,
+        linkages,
+        gaps,
+        invite,
+    })
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -362,13 +381,13 @@ struct BriefQuery {
         ("per_need" = Option<i64>, Query, minimum = 1, maximum = 10),
     ),
     responses(
-        (status = 503, description = r#"The registry is busy (other changes queued, or linkages kept moving while the round was planned); nothing was changed: send it again after `Retry-After` seconds."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "busy", "message": "the registry is busy with other changes; nothing was changed, please send this again in a moment"}})))),
-        (status = 200, description = r#"The briefing."#, content((String = "text/html"), (String = "text/csv"), (ref("#/components/schemas/Brief") = "application/json"))),
-        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        crate::http::responses::Busy,
+        (status = 200, description = r#"The briefing."#, content((String = "text/html"), (String = "text/csv"), (crate::http::brief::BriefJson = "application/json"))),
+        crate::http::responses::ForbiddenToWrite,
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::NotFound,
+        crate::http::responses::Invalid,
     ),
     security(("bearerAuth" = [])),
 )]
@@ -378,8 +397,8 @@ async fn briefing(
     PathParam(id): PathParam<String>,
     QueryParams(query): QueryParams<BriefQuery>,
 ) -> AppResult<Response> {
-    let format = match query.format.as_deref().map(str::trim) {
-        None | Some("") | Some("html") => brief::Format::Html,
+    let format = match query_word("format", query.format.as_deref())? {
+        None | Some("html") => brief::Format::Html,
         Some("csv") => brief::Format::Csv,
         Some("json") => brief::Format::Json,
         Some(other) => {

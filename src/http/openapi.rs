@@ -3,24 +3,29 @@
 //! Each API handler carries a `#[utoipa::path]` attribute (method, path, parameters, request
 //! body, every status code it answers, security) and is registered with utoipa-axum's `routes!`,
 //! which adds the route to the router and its description to the document in one step: a route
-//! cannot be served undocumented. This module adds what belongs to the document as a whole: the
-//! introduction, tags, servers and security schemes, and the schemas of the bodies.
+//! cannot be served undocumented. The schemas of bodies come from the Rust types themselves
+//! (`#[derive(ToSchema)]`), named in each handler's attribute; this module adds what belongs to
+//! the document as a whole (the introduction, tags, servers and security schemes) and the few
+//! schemas that are not one Rust type: a merge patch of each record and the binary bodies.
 
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{Ref, RefOr};
+use utoipa::openapi::{KnownFormat, Ref, RefOr};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
 use super::registrations::PublicWriteBudget;
 use super::{Limits, documented_routes};
 use crate::domain::access::Role;
-use crate::domain::meeting::LinkageStatus;
-use crate::domain::offering::LinkageKind;
+use crate::domain::meeting::{LinkageStatus, MeetingInput};
+use crate::domain::need::NeedInput;
+use crate::domain::offering::{LinkageKind, OfferingInput};
 use crate::domain::record::{Origin, Status};
-use crate::domain::stakeholder::{Gender, SocialCategory, Stage, StakeholderKind};
+use crate::domain::stakeholder::{
+    Gender, SocialCategory, Stage, StakeholderInput, StakeholderKind,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -77,9 +82,6 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// Schemas of bodies not yet derived from their Rust types (see docs/api.md).
-const SCHEMAS: &str = include_str!("openapi/schemas.json");
-
 /// The document as served, built once.
 pub fn document_json() -> &'static str {
     static DOCUMENT: OnceLock<String> = OnceLock::new();
@@ -101,20 +103,9 @@ pub fn document() -> Value {
     let budget = PublicWriteBudget::new(&Limits::default());
     let (_, openapi) = documented_routes(&budget).split_for_parts();
     let mut document = serde_json::to_value(openapi).expect("the OpenAPI document serialises");
-    let hand_written: serde_json::Map<String, Value> =
-        serde_json::from_str(SCHEMAS).expect("openapi/schemas.json is JSON");
-    let schemas = document["components"]
-        .as_object_mut()
-        .expect("components")
-        .entry("schemas")
-        .or_insert_with(|| Value::Object(Default::default()))
-        .as_object_mut()
-        .expect("schemas is an object");
-    for (name, schema) in hand_written {
-        schemas.entry(name).or_insert(schema);
-    }
-    // Every route that reads a body refuses a request without one; utoipa marks a body required
-    // only when its content is a Rust type, not a schema named by reference.
+    share_answers(&mut document);
+    // Every route that reads a body refuses a request without one, so every body is marked
+    // required, whatever utoipa infers from its content declaration (CSV text, several types).
     for item in document["paths"]
         .as_object_mut()
         .expect("paths")
@@ -131,6 +122,154 @@ pub fn document() -> Value {
     }
     document
 }
+
+/// Puts each shared answer (`super::responses`) once under `components.responses` and makes
+/// every operation's identical answer a `$ref` to it.
+fn share_answers(document: &mut Value) {
+    let mut components = serde_json::Map::new();
+    let mut by_status: Vec<(String, Value, String)> = Vec::new();
+    for (name, answers) in super::responses::shared() {
+        for (status, answer) in answers {
+            let answer = serde_json::to_value(answer).expect("a response serialises");
+            components.insert(name.to_string(), answer.clone());
+            by_status.push((status, answer, name.to_string()));
+        }
+    }
+    for item in document["paths"]
+        .as_object_mut()
+        .expect("paths")
+        .values_mut()
+    {
+        for operation in item.as_object_mut().expect("path item").values_mut() {
+            let Some(answers) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (status, answer) in answers.iter_mut() {
+                if let Some((_, _, name)) = by_status
+                    .iter()
+                    .find(|(code, shared, _)| code == status && shared == answer)
+                {
+                    *answer = serde_json::json!({"$ref": format!("#/components/responses/{name}")});
+                }
+            }
+        }
+    }
+    document["components"]
+        .as_object_mut()
+        .expect("components")
+        .insert("responses".into(), Value::Object(components));
+}
+
+/// A file in the body, as it is sent or received (CSV or an Excel workbook).
+pub struct Binary;
+
+impl PartialSchema for Binary {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl ToSchema for Binary {}
+
+/// A JSON merge patch (RFC 7396) over a record's input form `I`: the same fields, none
+/// required, each may be `null` (removes it); `status` too where `with_status`; any other key is
+/// refused. Built from `I`'s own schema, so a field added to the input is patchable in the
+/// document as in the handler (which checks keys against the same list; see the tests).
+fn merge_patch<I: ToSchema>(description: &str, with_status: bool) -> RefOr<Schema> {
+    let mut schema = serde_json::to_value(I::schema()).expect("a schema serialises");
+    let object = schema
+        .as_object_mut()
+        .expect("an input form is an object schema");
+    object.remove("required");
+    object.insert("description".into(), description.into());
+    object.insert("additionalProperties".into(), Value::Bool(false));
+    let properties = object
+        .get_mut("properties")
+        .and_then(Value::as_object_mut)
+        .expect("an input form has properties");
+    for property in properties.values_mut() {
+        if !accepts_null(property) {
+            let field = std::mem::take(property);
+            *property = serde_json::json!({"anyOf": [field, {"type": "null"}]});
+        }
+    }
+    if with_status {
+        properties.insert(
+            "status".into(),
+            serde_json::json!({"anyOf": [
+                {"$ref": format!("#/components/schemas/{}", Status::name()), "description": "Facilitators and admins only, when it differs from the current status. `active` approves or restores; `archived` archives."},
+                {"type": "null"},
+            ]}),
+        );
+    }
+    serde_json::from_value(schema).expect("the patch schema is a schema")
+}
+
+/// Whether a property's schema already admits `null`.
+fn accepts_null(property: &Value) -> bool {
+    let null_type = |schema: &Value| match schema.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+        _ => false,
+    };
+    null_type(property)
+        || ["anyOf", "oneOf"].iter().any(|key| {
+            property
+                .get(*key)
+                .and_then(Value::as_array)
+                .is_some_and(|items| items.iter().any(null_type))
+        })
+}
+
+macro_rules! merge_patch {
+    ($name:ident, $input:ty, $with_status:expr, $description:literal) => {
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                merge_patch::<$input>($description, $with_status)
+            }
+        }
+
+        impl ToSchema for $name {
+            fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+                <$input as ToSchema>::schemas(schemas);
+                schemas.push((Status::name().into(), Status::schema()));
+            }
+        }
+    };
+}
+
+merge_patch!(
+    StakeholderPatch,
+    StakeholderInput,
+    true,
+    "A JSON merge patch over a stakeholder: any subset of the fields of `StakeholderInput`, plus `status`. `null` removes a field (`\"districts_served\": null` resets it to `[district]`); `contact` and `profile` merge key by key. Unknown keys are refused."
+);
+merge_patch!(
+    OfferingPatch,
+    OfferingInput,
+    true,
+    "A JSON merge patch over an offering: any subset of the fields of `OfferingInput`, plus `status`. `eligibility` and `terms` merge key by key; `null` removes (`\"districts\": null` goes back to the provider's `districts_served`). A new `valid_until` must not be in the past; the stored one may stay even if it has passed. Unknown keys are refused."
+);
+merge_patch!(
+    NeedPatch,
+    NeedInput,
+    true,
+    "A JSON merge patch over a need: any subset of the fields of `NeedInput`, plus `status`. `null` removes. Unknown keys are refused."
+);
+merge_patch!(
+    MeetingPatch,
+    MeetingInput,
+    false,
+    "A JSON merge patch over a meeting: any subset of the fields of `MeetingInput`. Unknown keys are refused."
+);
 
 /// A filter that may also be sent empty, which the handlers read as absent (HTML forms send
 /// empty fields): the words of a domain enum, or "". For the document only.
@@ -181,7 +320,7 @@ macro_rules! words {
 words!(SearchTypeParam: "", "offering", "need", "stakeholder");
 words!(StatusParam: "", "pending", "active", "archived", "all");
 words!(ExportFormatParam: "", "csv", "xlsx");
-words!(HsdsFormatParam: "json");
+words!(HsdsFormatParam: "", "json");
 words!(BriefFormatParam: "", "html", "csv", "json");
 words!(LanguageParam: "", "hi", "en");
 words!(ChannelParam: "spool", "webhook", "sms");

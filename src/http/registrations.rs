@@ -10,8 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use axum::{Json, Router};
 use governor::middleware::NoOpMiddleware;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use tower_governor::GovernorLayer;
 use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 use utoipa::ToSchema;
@@ -20,10 +19,11 @@ use utoipa_axum::routes;
 
 use super::client_address::ClientAddress;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, PathParam, QueryParams};
+use super::extract::{Authenticated, JsonBody, PathParam, QueryParams, query_word};
 use super::{AppState, Limits};
 use crate::app::registry;
 use crate::domain::consent::{self, Notice, NoticeLanguage};
+use crate::domain::record::Status;
 use crate::domain::stakeholder::Stakeholder;
 use crate::store::registry::Registered;
 use crate::store::review::Review;
@@ -109,15 +109,15 @@ struct NoticeQuery {
         ("lang" = inline(Option<crate::http::openapi::LanguageParam>), Query, description = r#"The notice's language; Hindi unless `en`."#),
     ),
     responses(
-        (status = 400, description = r#"Malformed query: a parameter of the wrong type, or one given twice."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "bad_request", "message": "bad query parameter: duplicate field `lang`"}})))),
-        (status = 200, description = r#"The current notice."#, content((ref("#/components/schemas/ConsentNotice") = "application/json"))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        crate::http::responses::MalformedQuery,
+        (status = 200, description = r#"The current notice."#, content((crate::domain::consent::Notice = "application/json"))),
+        crate::http::responses::Invalid,
     ),
     security(),
 )]
 async fn consent_notice(QueryParams(query): QueryParams<NoticeQuery>) -> AppResult<Json<Notice>> {
-    let language = match query.lang.as_deref().map(str::trim) {
-        None | Some("") => NoticeLanguage::Hindi,
+    let language = match query_word("lang", query.lang.as_deref())? {
+        None => NoticeLanguage::Hindi,
         Some(text) => NoticeLanguage::parse(text).ok_or_else(|| {
             AppError::field(
                 "lang",
@@ -139,15 +139,15 @@ async fn consent_notice(QueryParams(query): QueryParams<NoticeQuery>) -> AppResu
 Everything is checked together; one bad item refuses the whole registration, and the reply names every wrong field (`needs[1].amount_inr`). A registration that looks like an existing record is stored anyway and flagged (`possible_duplicate`) for the facilitator; the reply does not show other people's records.
 
 Rate limited per client address: a burst of 20, then one more every 3 seconds."#,
-    request_body(content((ref("#/components/schemas/Registration") = "application/json", examples(("entrepreneur" = (summary = r#"An entrepreneur with two needs, in Hindi"#, value = json!({"kind": "micro_entrepreneur", "name": "Reena Devi", "name_local": "रीना देवी", "district": "up-mirzapur", "contact": {"phone": "9123456789"}, "profile": {"gender": "female", "age": 27, "sector": "tailoring", "stage": "idea", "block": "Kone"}, "needs": [{"kind": "training", "title": "सिलाई प्रशिक्षण", "sector": "tailoring"}, {"kind": "finance", "title": "silai machine ke liye loan", "sector": "tailoring", "amount_inr": 25000}]}))), ("buyer" = (summary = r#"A buyer with an offering"#, value = json!({"kind": "buyer", "name": "Bhadohi Carpet Traders", "name_local": "भदोही कालीन व्यापारी", "district": "up-bhadohi", "contact": {"person": "Rakesh Maurya", "phone": "+91 99350 11223"}, "offerings": [{"kind": "market", "title": "Buy-back of hand-knotted carpets", "description": "हाथ से बने कालीन की खरीद, हर महीने भुगतान।", "sectors": ["carpets"]}]}))))))),
+    request_body(content((crate::app::registry::Registration = "application/json", examples(("entrepreneur" = (summary = r#"An entrepreneur with two needs, in Hindi"#, value = json!({"kind": "micro_entrepreneur", "name": "Reena Devi", "name_local": "रीना देवी", "district": "up-mirzapur", "contact": {"phone": "9123456789"}, "profile": {"gender": "female", "age": 27, "sector": "tailoring", "stage": "idea", "block": "Kone"}, "needs": [{"kind": "training", "title": "सिलाई प्रशिक्षण", "sector": "tailoring"}, {"kind": "finance", "title": "silai machine ke liye loan", "sector": "tailoring", "amount_inr": 25000}]}))), ("buyer" = (summary = r#"A buyer with an offering"#, value = json!({"kind": "buyer", "name": "Bhadohi Carpet Traders", "name_local": "भदोही कालीन व्यापारी", "district": "up-bhadohi", "contact": {"person": "Rakesh Maurya", "phone": "+91 99350 11223"}, "offerings": [{"kind": "market", "title": "Buy-back of hand-knotted carpets", "description": "हाथ से बने कालीन की खरीद, हर महीने भुगतान।", "sectors": ["carpets"]}]}))))))),
     responses(
-        (status = 201, description = r#"Stored, waiting for a facilitator."#, content((ref("#/components/schemas/RegistrationReply") = "application/json", example = json!({"id": "st_01936b35c7a97b2e8d4f1a6c3e9b5d04", "status": "pending", "possible_duplicate": false, "offerings": [], "needs": ["nd_01936b35c7ab7e10a3f5c8d2b6e4f917", "nd_01936b35c7ac7f21b4a6d9e3c7f5a028"], "message": "Thank you. A facilitator will review your registration. / धन्यवाद। एक सुविधादाता आपके पंजीकरण की जाँच करेगा।"})))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
-        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
-        (status = 408, description = r#"The body did not arrive within the body time limit (10 s unless `--body-timeout`), or the request took longer than the request time limit (30 s unless `--request-timeout`). Nothing was changed."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "request_timeout", "message": "the request body did not arrive within 10 s"}})))),
-        (status = 429, description = r#"Too many requests from this address; wait a few seconds."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "rate_limited", "message": "too many requests; wait a little and try again"}})))),
+        (status = 201, description = r#"Stored, waiting for a facilitator."#, content((RegistrationReply = "application/json", example = json!({"id": "st_01936b35c7a97b2e8d4f1a6c3e9b5d04", "status": "pending", "possible_duplicate": false, "offerings": [], "needs": ["nd_01936b35c7ab7e10a3f5c8d2b6e4f917", "nd_01936b35c7ac7f21b4a6d9e3c7f5a028"], "message": "Thank you. A facilitator will review your registration. / धन्यवाद। एक सुविधादाता आपके पंजीकरण की जाँच करेगा।"})))),
+        crate::http::responses::Malformed,
+        crate::http::responses::TooLarge,
+        crate::http::responses::NotJson,
+        crate::http::responses::Invalid,
+        (status = 408, description = r#"The body did not arrive within the body time limit (10 s unless `--body-timeout`), or the request took longer than the request time limit (30 s unless `--request-timeout`). Nothing was changed."#, content((crate::http::error::ErrorReply = "application/json", example = json!({"error": {"code": "request_timeout", "message": "the request body did not arrive within 10 s"}})))),
+        crate::http::responses::RateLimited,
     ),
     security(),
 )]
@@ -160,15 +160,32 @@ async fn register(
     // will check for a duplicate.
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "id": stored.stakeholder.id,
-            "status": stored.stakeholder.meta.status,
-            "possible_duplicate": possible_duplicate,
-            "offerings": stored.offerings.iter().map(|o| &o.id).collect::<Vec<_>>(),
-            "needs": stored.needs.iter().map(|n| &n.id).collect::<Vec<_>>(),
-            "message": "Thank you. A facilitator will review your registration. / धन्यवाद। एक सुविधादाता आपके पंजीकरण की जाँच करेगा।",
-        })),
+        Json(RegistrationReply {
+            id: stored.stakeholder.id,
+            status: stored.stakeholder.meta.status,
+            possible_duplicate,
+            offerings: stored.offerings.into_iter().map(|o| o.id).collect(),
+            needs: stored.needs.into_iter().map(|n| n.id).collect(),
+            message: "Thank you. A facilitator will review your registration. / धन्यवाद। एक सुविधादाता आपके पंजीकरण की जाँच करेगा।",
+        }),
     ))
+}
+
+/// What a public registrant is told. Other people's records are never shown here.
+#[derive(Serialize, ToSchema)]
+struct RegistrationReply {
+    /// The new stakeholder's id.
+    id: String,
+    /// Always `pending`.
+    status: Status,
+    /// True when the record looks like one already registered; a facilitator will check.
+    possible_duplicate: bool,
+    /// Ids of the new offerings, in the order sent.
+    offerings: Vec<String>,
+    /// Ids of the new needs, in the order sent.
+    needs: Vec<String>,
+    /// A thank-you in English and Hindi, to show to the registrant.
+    message: &'static str,
 }
 
 /// Stores a registration through [`registry::register`]; returns what was stored and whether it
@@ -192,9 +209,9 @@ pub(super) async fn store_registration(
     summary = r#"The review queue"#,
     description = r#"Pending registrations, oldest first (at most 100), of the caller's districts (all for an admin or a token of every district), each beside the records it may duplicate and with the offerings and needs it came with. For facilitators and admins."#,
     responses(
-        (status = 200, description = r#"The queue."#, content((ref("#/components/schemas/ReviewQueue") = "application/json"))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The role may not review registrations (facilitators and admins do), or the registration is of a district the caller does not serve."#, content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 200, description = r#"The queue."#, content(([crate::app::registry::ReviewItem] = "application/json"))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::ForbiddenToReview,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
@@ -226,10 +243,10 @@ async fn pending(
         ("id" = String, Path, description = r#"The pending registration's id (the reference the person was given)."#),
     ),
     responses(
-        (status = 200, description = r#"The registration as it is now. One reviewed already is returned unchanged (a decision sent twice changes nothing more)."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The role may not review registrations (facilitators and admins do), or the registration is of a district the caller does not serve."#, content((ref("#/components/schemas/Error") = "application/json"))),
-        (status = 404, description = r#"No pending or reviewed registration with this id."#, content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 200, description = r#"The registration as it is now. One reviewed already is returned unchanged (a decision sent twice changes nothing more)."#, content((crate::domain::stakeholder::Stakeholder = "application/json"))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::ForbiddenToReview,
+        crate::http::responses::RegistrationNotFound,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
@@ -264,13 +281,13 @@ struct RejectBody {
     ),
     request_body(content((RejectBody = "application/json"))),
     responses(
-        (status = 400, description = r#"The body is not valid JSON or UTF-8."#, content((ref("#/components/schemas/Error") = "application/json"))),
-        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json"))),
-        (status = 200, description = r#"The registration as it is now. One reviewed already is returned unchanged (a decision sent twice changes nothing more)."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The role may not review registrations (facilitators and admins do), or the registration is of a district the caller does not serve."#, content((ref("#/components/schemas/Error") = "application/json"))),
-        (status = 404, description = r#"No pending or reviewed registration with this id."#, content((ref("#/components/schemas/Error") = "application/json"))),
-        (status = 422, description = r#"A field of the body is wrong; `fields` says which and why."#, content((ref("#/components/schemas/Error") = "application/json"))),
+        crate::http::responses::MalformedBody,
+        crate::http::responses::NotJsonBody,
+        (status = 200, description = r#"The registration as it is now. One reviewed already is returned unchanged (a decision sent twice changes nothing more)."#, content((crate::domain::stakeholder::Stakeholder = "application/json"))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::ForbiddenToReview,
+        crate::http::responses::RegistrationNotFound,
+        crate::http::responses::InvalidField,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),
@@ -309,14 +326,14 @@ struct MergeBody {
     ),
     request_body(content((MergeBody = "application/json"))),
     responses(
-        (status = 400, description = r#"The body is not valid JSON or UTF-8."#, content((ref("#/components/schemas/Error") = "application/json"))),
-        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json"))),
-        (status = 200, description = r#"The registration as it is now. One reviewed already is returned unchanged (a decision sent twice changes nothing more)."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The role may not review registrations (facilitators and admins do), or the registration is of a district the caller does not serve."#, content((ref("#/components/schemas/Error") = "application/json"))),
-        (status = 404, description = r#"No pending or reviewed registration with this id."#, content((ref("#/components/schemas/Error") = "application/json"))),
-        (status = 409, description = r#"Merging into itself, or into an archived record."#, content((ref("#/components/schemas/Error") = "application/json"))),
-        (status = 422, description = r#"A field of the body is wrong; `fields` says which and why."#, content((ref("#/components/schemas/Error") = "application/json"))),
+        crate::http::responses::MalformedBody,
+        crate::http::responses::NotJsonBody,
+        (status = 200, description = r#"The registration as it is now. One reviewed already is returned unchanged (a decision sent twice changes nothing more)."#, content((crate::domain::stakeholder::Stakeholder = "application/json"))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::ForbiddenToReview,
+        crate::http::responses::RegistrationNotFound,
+        (status = 409, description = r#"Merging into itself, or into an archived record."#, content((crate::http::error::ErrorReply = "application/json"))),
+        crate::http::responses::InvalidField,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),

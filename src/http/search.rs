@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{MaybeCaller, QueryParams};
+use super::extract::{MaybeCaller, QueryParams, query_word};
 use super::stakeholders::status_filter;
 use crate::domain::access::Caller;
 use crate::domain::offering::LinkageKind;
@@ -64,10 +64,10 @@ pub(super) struct SearchParams {
         ("offset" = Option<i64>, Query, description = r#"How many to skip, for paging."#, minimum = 0, maximum = 1000000),
     ),
     responses(
-        (status = 200, description = r#"One page of hits, the total, and facet counts."#, content((ref("#/components/schemas/SearchResult") = "application/json", example = json!({"total": 12, "total_is_exact": true, "facets_are_exact": true, "hits": [{"type": "offering", "id": "of_01936b30a2c47e5f8b1d9c3e6a4f2b80", "title": "सिलाई प्रशिक्षण (30 दिन) / Tailoring course, 30 days", "snippet": "Free residential course with food and stay; credit linkage afterwards.", "score": 7.1, "kind": "training", "stakeholder_id": "st_01936b2e9d4c7b30a1f8e2d5c6b4a397", "districts": ["up-mirzapur", "up-bhadohi"]}], "facets": {"kind": {"training": 7, "finance": 5}, "district": {"up-mirzapur": 12, "up-bhadohi": 4}, "sector": {"tailoring": 9}}})))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"One page of hits, the total, and facet counts."#, content((crate::search::query::SearchResults = "application/json", example = json!({"total": 12, "total_is_exact": true, "facets_are_exact": true, "hits": [{"type": "offering", "id": "of_01936b30a2c47e5f8b1d9c3e6a4f2b80", "title": "सिलाई प्रशिक्षण (30 दिन) / Tailoring course, 30 days", "snippet": "Free residential course with food and stay; credit linkage afterwards.", "score": 7.1, "kind": "training", "stakeholder_id": "st_01936b2e9d4c7b30a1f8e2d5c6b4a397", "districts": ["up-mirzapur", "up-bhadohi"]}], "facets": {"kind": {"training": 7, "finance": 5}, "district": {"up-mirzapur": 12, "up-bhadohi": 4}, "sector": {"tailoring": 9}}})))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Invalid,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -108,9 +108,9 @@ fn request_from(
         .chars()
         .take(MAX_QUERY_CHARS)
         .collect();
-    let doc_type = present(params.doc_type)
+    let doc_type = query_word("type", params.doc_type.as_deref())?
         .map(|text| {
-            DocType::parse(&text).ok_or_else(|| {
+            DocType::parse(text).ok_or_else(|| {
                 AppError::field(
                     "type",
                     format!("unknown type `{text}`: must be one of offering, need, stakeholder"),
@@ -120,8 +120,8 @@ fn request_from(
         .transpose()?;
     let mut request = SearchRequest::new(text);
     request.doc_type = doc_type;
-    request.kind = present(params.kind)
-        .map(|kind| checked_kind(doc_type, kind))
+    request.kind = query_word("kind", params.kind.as_deref())?
+        .map(|kind| checked_kind(doc_type, kind.to_string()))
         .transpose()?;
     request.district = present(params.district)
         .map(|code| checked_code(index, "district", code))

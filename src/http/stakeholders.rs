@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams};
+use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam, QueryParams, query_word};
 use super::patch;
 use crate::app::registry;
 use crate::domain::access::Caller;
@@ -63,7 +63,7 @@ pub(super) fn status_filter(
     caller: &Option<Caller>,
     requested: Option<&str>,
 ) -> AppResult<StatusFilter> {
-    let Some(text) = requested.map(str::trim).filter(|s| !s.is_empty()) else {
+    let Some(text) = query_word("status", requested)? else {
         return Ok(StatusFilter::public());
     };
     if caller.is_none() && text != "active" {
@@ -120,10 +120,10 @@ struct ListQuery {
         ("offset" = Option<i64>, Query, description = r#"How many to skip, for paging."#, minimum = 0, maximum = 1000000),
     ),
     responses(
-        (status = 200, description = r#"One page of stakeholders (maybe empty)."#, content((ref("#/components/schemas/StakeholderList") = "application/json", example = json!([{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "kind": "micro_entrepreneur", "name": "Sunita Devi", "name_local": "सुनीता देवी", "district": "up-mirzapur", "districts_served": ["up-mirzapur"], "description": "Runs a tailoring unit from home; wants two more sewing machines. घर से सिलाई का काम।", "contact": {"person": null, "phone": null, "email": null}, "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true, "sector": "tailoring", "stage": "early", "block": "Chhanbey"}, "status": "active", "created_via": "api", "created_by": "MEC Mirzapur", "created_at": "2026-11-23T07:41:12.345Z", "updated_at": "2026-11-23T07:41:12.345Z", "demo": false}])))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"One page of stakeholders (maybe empty)."#, content(([crate::domain::stakeholder::Stakeholder] = "application/json", example = json!([{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "kind": "micro_entrepreneur", "name": "Sunita Devi", "name_local": "सुनीता देवी", "district": "up-mirzapur", "districts_served": ["up-mirzapur"], "description": "Runs a tailoring unit from home; wants two more sewing machines. घर से सिलाई का काम।", "contact": {"person": null, "phone": null, "email": null}, "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true, "sector": "tailoring", "stage": "early", "block": "Chhanbey"}, "status": "active", "created_via": "api", "created_by": "MEC Mirzapur", "created_at": "2026-11-23T07:41:12.345Z", "updated_at": "2026-11-23T07:41:12.345Z", "demo": false}])))),
+        crate::http::responses::Malformed,
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Invalid,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -132,12 +132,7 @@ async fn list(
     MaybeCaller(caller): MaybeCaller,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> AppResult<Json<Vec<Stakeholder>>> {
-    let kind = match query
-        .kind
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    {
+    let kind = match query_word("kind", query.kind.as_deref())? {
         None => None,
         Some(text) => Some(StakeholderKind::parse(text).ok_or_else(|| {
             AppError::field(
@@ -179,16 +174,12 @@ struct CreateQuery {
     params(
         ("allow_duplicate" = Option<bool>, Query, description = r#"`true` stores the record even if it looks like an existing one. Only `true` or `false`."#),
     ),
-    request_body(content((ref("#/components/schemas/StakeholderInput") = "application/json", examples(("entrepreneur" = (summary = r#"A woman tailor in Mirzapur"#, value = json!({"kind": "micro_entrepreneur", "name": "Sunita Devi", "name_local": "सुनीता देवी", "district": "up-mirzapur", "description": "Runs a tailoring unit from home; wants two more sewing machines. घर से सिलाई का काम।", "contact": {"person": "Sunita Devi", "phone": "098765-43210", "email": null}, "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true, "sector": "tailoring", "stage": "early", "block": "Chhanbey"}}))), ("shg" = (summary = r#"A self-help group"#, value = json!({"kind": "shg", "name": "Jai Maa Durga Mahila SHG", "name_local": "जय माँ दुर्गा महिला स्वयं सहायता समूह", "district": "br-gaya", "description": "Agarbatti rolling; 12 members. अगरबत्ती बनाने का काम।", "contact": {"person": "Kiran Kumari", "phone": "+91 91234 56780"}, "profile": {"gender": "female", "shg_member": true, "sector": "agarbatti", "stage": "established", "block": "Bodh Gaya", "members": 12}}))), ("bank" = (summary = r#"A bank branch serving two districts"#, value = json!({"kind": "bank", "name": "Bank of Baroda, Gyanpur", "name_local": "बैंक ऑफ़ बड़ौदा, ज्ञानपुर", "district": "up-bhadohi", "districts_served": ["up-bhadohi", "up-mirzapur"], "description": "MUDRA loans and SHG–bank linkage.", "contact": {"person": "Branch Manager", "phone": "+91 94150 00000", "email": "bob.gyanpur@example.in"}}))))))),
+    request_body(content((crate::domain::stakeholder::StakeholderInput = "application/json", examples(("entrepreneur" = (summary = r#"A woman tailor in Mirzapur"#, value = json!({"kind": "micro_entrepreneur", "name": "Sunita Devi", "name_local": "सुनीता देवी", "district": "up-mirzapur", "description": "Runs a tailoring unit from home; wants two more sewing machines. घर से सिलाई का काम।", "contact": {"person": "Sunita Devi", "phone": "098765-43210", "email": null}, "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true, "sector": "tailoring", "stage": "early", "block": "Chhanbey"}}))), ("shg" = (summary = r#"A self-help group"#, value = json!({"kind": "shg", "name": "Jai Maa Durga Mahila SHG", "name_local": "जय माँ दुर्गा महिला स्वयं सहायता समूह", "district": "br-gaya", "description": "Agarbatti rolling; 12 members. अगरबत्ती बनाने का काम।", "contact": {"person": "Kiran Kumari", "phone": "+91 91234 56780"}, "profile": {"gender": "female", "shg_member": true, "sector": "agarbatti", "stage": "established", "block": "Bodh Gaya", "members": 12}}))), ("bank" = (summary = r#"A bank branch serving two districts"#, value = json!({"kind": "bank", "name": "Bank of Baroda, Gyanpur", "name_local": "बैंक ऑफ़ बड़ौदा, ज्ञानपुर", "district": "up-bhadohi", "districts_served": ["up-bhadohi", "up-mirzapur"], "description": "MUDRA loans and SHG–bank linkage.", "contact": {"person": "Branch Manager", "phone": "+91 94150 00000", "email": "bob.gyanpur@example.in"}}))))))),
     responses(
-        (status = 201, description = r#"Stored. The reply is the stored record, phone normalised and defaults filled in."#, content((ref("#/components/schemas/Stakeholder") = "application/json", example = json!({"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "kind": "micro_entrepreneur", "name": "Sunita Devi", "name_local": "सुनीता देवी", "district": "up-mirzapur", "districts_served": ["up-mirzapur"], "description": "Runs a tailoring unit from home; wants two more sewing machines. घर से सिलाई का काम।", "contact": {"person": "Sunita Devi", "phone": "+919876543210", "email": null}, "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true, "sector": "tailoring", "stage": "early", "block": "Chhanbey"}, "status": "active", "created_via": "api", "created_by": "MEC Mirzapur", "created_at": "2026-11-23T07:41:12.345Z", "updated_at": "2026-11-23T07:41:12.345Z", "demo": false}))), headers(("Location" = String, description = r#"Path of the new record, e.g. `/api/v1/stakeholders/st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8`."#))),
-        (status = 403, description = r#"The token is limited to districts and the record, or the district it names, is in another; or the token's role may not do this. Nothing changes."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "this token writes only in up-mirzapur; `up-bhadohi` is not one of them"}})))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 409, description = r#"This looks like a stakeholder already registered. `details.duplicates` lists the lookalikes and why; repeat with `?allow_duplicate=true` to store it anyway."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "conflict", "message": "this looks like a stakeholder already registered; repeat with ?allow_duplicate=true to add it anyway", "details": {"duplicates": [{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "Sunita Devi", "reason": "same name in the same district"}]}}})))),
-        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
-        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 201, description = r#"Stored. The reply is the stored record, phone normalised and defaults filled in."#, content((crate::domain::stakeholder::Stakeholder = "application/json", example = json!({"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "kind": "micro_entrepreneur", "name": "Sunita Devi", "name_local": "सुनीता देवी", "district": "up-mirzapur", "districts_served": ["up-mirzapur"], "description": "Runs a tailoring unit from home; wants two more sewing machines. घर से सिलाई का काम।", "contact": {"person": "Sunita Devi", "phone": "+919876543210", "email": null}, "profile": {"gender": "female", "age": 31, "social_category": "SC", "shg_member": true, "sector": "tailoring", "stage": "early", "block": "Chhanbey"}, "status": "active", "created_via": "api", "created_by": "MEC Mirzapur", "created_at": "2026-11-23T07:41:12.345Z", "updated_at": "2026-11-23T07:41:12.345Z", "demo": false}))), headers(("Location" = String, description = r#"Path of the new record, e.g. `/api/v1/stakeholders/st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8`."#))),
+        crate::http::responses::ForbiddenToWrite,
+        crate::http::responses::JsonWriteErrors,
+        (status = 409, description = r#"This looks like a stakeholder already registered. `details.duplicates` lists the lookalikes and why; repeat with `?allow_duplicate=true` to store it anyway."#, content((crate::http::error::ErrorReply = "application/json", example = json!({"error": {"code": "conflict", "message": "this looks like a stakeholder already registered; repeat with ?allow_duplicate=true to add it anyway", "details": {"duplicates": [{"id": "st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8", "name": "Sunita Devi", "reason": "same name in the same district"}]}}})))),
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
@@ -216,9 +207,9 @@ async fn create(
         ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
     ),
     responses(
-        (status = 200, description = r#"The stakeholder."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 200, description = r#"The stakeholder."#, content((crate::domain::stakeholder::Stakeholder = "application/json"))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::NotFound,
     ),
     security((), ("bearerAuth" = [])),
 )]
@@ -248,16 +239,12 @@ Unknown keys are refused (422), so a typo never silently does nothing. Duplicate
     params(
         ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
     ),
-    request_body(content((ref("#/components/schemas/StakeholderPatch") = "application/json", examples(("edit" = (summary = r#"Rename and move to a later stage"#, value = json!({"name": "Sunita Devi Kushwaha", "profile": {"stage": "established"}}))), ("newPhone" = (summary = r#"New phone, e-mail removed"#, value = json!({"contact": {"phone": "+91 98390 12345", "email": null}}))), ("approve" = (summary = r#"Approve a pending registration (facilitator, admin)"#, value = json!({"status": "active"}))), ("archive" = (summary = r#"Archive (facilitator, admin)"#, value = json!({"status": "archived"}))))), (ref("#/components/schemas/StakeholderPatch") = "application/merge-patch+json"))),
+    request_body(content((crate::http::openapi::StakeholderPatch = "application/json", examples(("edit" = (summary = r#"Rename and move to a later stage"#, value = json!({"name": "Sunita Devi Kushwaha", "profile": {"stage": "established"}}))), ("newPhone" = (summary = r#"New phone, e-mail removed"#, value = json!({"contact": {"phone": "+91 98390 12345", "email": null}}))), ("approve" = (summary = r#"Approve a pending registration (facilitator, admin)"#, value = json!({"status": "active"}))), ("archive" = (summary = r#"Archive (facilitator, admin)"#, value = json!({"status": "archived"}))))), (crate::http::openapi::StakeholderPatch = "application/merge-patch+json"))),
     responses(
-        (status = 200, description = r#"The record after the change (unchanged if nothing differed)."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
-        (status = 400, description = r#"Malformed request: the body is not valid JSON or UTF-8, or a query parameter has the wrong type."#, content((ref("#/components/schemas/Error") = "application/json", examples(("body" = (summary = r#"Broken JSON"#, value = json!({"error": {"code": "bad_request", "message": "the body is not valid JSON: EOF while parsing an object at line 1 column 9"}}))), ("query" = (summary = r#"limit=abc"#, value = json!({"error": {"code": "bad_request", "message": "bad query parameter: invalid digit found in string"}}))))))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
-        (status = 413, description = r#"The body is over 256 KiB."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "payload_too_large", "message": "the request body is larger than 262144 bytes"}})))),
-        (status = 415, description = r#"The body was not sent as JSON."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unsupported_media_type", "message": "send JSON with Content-Type: application/json"}})))),
-        (status = 422, description = r#"Well-formed JSON with wrong values. `fields` names every wrong field and why."#, content((ref("#/components/schemas/Error") = "application/json", examples(("stakeholder" = (summary = r#"Several fields wrong at once"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"contact.phone": "must be a 10-digit Indian mobile number, or a landline with its STD code (05442 252525), optionally with +91 or 0 before it", "district": "unknown district `up-atlantis`; see GET /api/v1/districts", "kind": "unknown kind `farmer`: must be one of micro_entrepreneur, shg, fpo, mfi, bank, rseti, line_department, ngo, buyer, other", "profile.age": "must be between 14 and 100"}}}))), ("offering" = (summary = r#"Amounts and ages"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"eligibility.max_age": "is below min_age (16 < 18)", "eligibility.min_amount_inr": "must be between ₹0 and ₹10 crore", "valid_until": "2020-03-31 is in the past"}}}))), ("query" = (summary = r#"limit=0"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"limit": "must be between 1 and 500"}}}))), ("patch" = (summary = r#"A typo in a PATCH"#, value = json!({"error": {"code": "validation_failed", "message": "some fields are invalid", "fields": {"nmae": "unknown field; may be one of kind, name, name_local, district, districts_served, description, contact, profile, status"}}}))))))),
+        (status = 200, description = r#"The record after the change (unchanged if nothing differed)."#, content((crate::domain::stakeholder::Stakeholder = "application/json"))),
+        crate::http::responses::JsonWriteErrors,
+        crate::http::responses::Forbidden,
+        crate::http::responses::NotFound,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["consultant", "facilitator", "admin"]))),
@@ -305,10 +292,10 @@ async fn update(
         ("id" = String, Path),
     ),
     responses(
-        (status = 200, description = r#"What is left of the record."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 200, description = r#"What is left of the record."#, content((crate::domain::stakeholder::Stakeholder = "application/json"))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Forbidden,
+        crate::http::responses::NotFound,
     ),
     security(("bearerAuth" = [])),
 )]
@@ -339,10 +326,10 @@ async fn erase(
         ("id" = String, Path, description = r#"Stakeholder id."#, example = json!("st_01936b2f5c8e7a41b9d2e3f4a5b6c7d8")),
     ),
     responses(
-        (status = 200, description = r#"The archived record."#, content((ref("#/components/schemas/Stakeholder") = "application/json"))),
-        (status = 401, description = r#"No token, or an unknown or revoked one."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "unauthorized", "message": "a valid bearer token is required"}})))),
-        (status = 403, description = r#"The token's role may not do this, or the token is limited to districts and the record is in another."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "forbidden", "message": "role `consultant` may not archive or approve records; ask a facilitator"}})))),
-        (status = 404, description = r#"No record with this id."#, content((ref("#/components/schemas/Error") = "application/json", example = json!({"error": {"code": "not_found", "message": "no stakeholder with this id"}})))),
+        (status = 200, description = r#"The archived record."#, content((crate::domain::stakeholder::Stakeholder = "application/json"))),
+        crate::http::responses::Unauthorized,
+        crate::http::responses::Forbidden,
+        crate::http::responses::NotFound,
     ),
     security(("bearerAuth" = [])),
     extensions(("x-sangam-roles" = json!(["facilitator", "admin"]))),

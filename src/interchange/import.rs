@@ -108,43 +108,55 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-/// The records one row may duplicate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A row of an import file and the registered stakeholders (`id`) or earlier rows (`row`) it
+/// looks like.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportRowDuplicates)]
 pub struct RowDuplicates {
+    /// Row number as a spreadsheet shows it (the header is row 1).
     pub row: usize,
     pub duplicates: Vec<Duplicate>,
 }
 
 /// A record in the registry (`id`) or an earlier row of the file (`row`) that looks the same.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportDuplicate)]
 pub struct Duplicate {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub row: Option<usize>,
     pub name: String,
     pub reason: String,
 }
 
-/// One field a row changes: its value before and after (a missing side was empty).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One field a row changes: its value before (`from`) and after (`to`); a side that was empty
+/// is absent.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FieldChange {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub from: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub to: Option<Value>,
 }
 
 /// A row that will create a record.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportCreated)]
 pub struct Created {
     pub row: usize,
     /// The name (stakeholders) or title (offerings, needs).
     pub name: String,
 }
 
-/// A row that will change a record, field by field (JSON API names: `contact.phone`).
-#[derive(Debug, Clone, Serialize)]
+/// A row that will change a record, field by field (JSON API names: `contact.phone`,
+/// `eligibility.max_age`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportChanged)]
 pub struct Changed {
     pub row: usize,
     pub id: String,
@@ -153,11 +165,14 @@ pub struct Changed {
 }
 
 /// A row that cannot be stored, and why: invalid fields, or the records it resembles.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportRefused)]
 pub struct Refused {
     pub row: usize,
+    /// Why, by field.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
+    /// The records (or earlier rows) it looks like, when refused as a duplicate.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub duplicates: Vec<Duplicate>,
 }
@@ -183,16 +198,24 @@ pub struct ImportPlan {
     pub on_duplicate: OnDuplicate,
 }
 
-/// A dry run's answer: what would be created, changed (field by field) and refused.
-#[derive(Debug, Clone, Serialize)]
+/// What a file would do, row by row (rows numbered as a spreadsheet shows them; the header is
+/// row 1). Nothing is stored.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportReport<'a> {
     pub would_create: usize,
     pub would_change: usize,
+    /// Rows naming a record they would leave as it is.
     pub unchanged: usize,
     pub would_refuse: usize,
+    #[schema(value_type = Vec<Created>)]
     pub created: &'a [Created],
+    #[schema(value_type = Vec<Changed>)]
     pub changed: &'a [Changed],
+    #[schema(value_type = Vec<Refused>)]
     pub refused: &'a [Refused],
+    /// Rows that look like registered records or earlier rows (refused unless
+    /// `allow_duplicate=true`).
+    #[schema(value_type = Vec<RowDuplicates>)]
     pub duplicates: &'a [RowDuplicates],
 }
 

@@ -168,51 +168,90 @@ impl SearchRequest {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One page of hits, the total and the facet counts.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SearchResult)]
 pub struct SearchResults {
-    /// Every match up to [`super::facets::EXACT_UP_TO`]; beyond that, the matches counted so far.
+    /// How many records match in all, across pages, counted exactly up to 10,000. Beyond that it
+    /// is 10,000 (the matches counted so far) and `total_is_exact` is false; the hits are still
+    /// the best of all matches.
+    //
+    // The limit is [`super::facets::EXACT_UP_TO`].
+    #[schema(maximum = 10_000)]
     pub total: usize,
-    /// Whether `total` counts every match (false past [`super::facets::EXACT_UP_TO`] matches).
+    /// True when `total` counts every match; false when more than 10,000 records match and
+    /// counting stopped at 10,000.
     pub total_is_exact: bool,
+    /// This page, best first.
     pub hits: Vec<Hit>,
-    /// Counted over the same matches as `total`.
+    /// For each facet, how many matching records have each value: over every match, or over the
+    /// 10,000 counted in `total` when `facets_are_exact` is false.
     pub facets: Facets,
-    /// Whether `facets` count every match (false past [`super::facets::EXACT_UP_TO`] matches).
+    /// True when the facet counts cover every match; false when more than 10,000 records match,
+    /// and the counts cover the same 10,000 matches as `total`.
     pub facets_are_exact: bool,
-    /// `all_words`, or `some_words` when no record had every word and the commonest words
-    /// were left out until some record had the rest.
+    /// `all_words`: every record shown has every query word (in some spelling, script or
+    /// synonym). `some_words`: none had them all, so the commonest words were left out one by
+    /// one until some record had the rest.
+    #[schema(schema_with = matched_words)]
     pub matched: &'static str,
     /// The query words left out (with `some_words`), commonest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub left_out: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The two values of [`SearchResults::matched`].
+fn matched_words() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["all_words", "some_words"]))
+        .build()
+}
+
+/// One record that matched.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = SearchHit)]
 pub struct Hit {
     #[serde(rename = "type")]
+    #[schema(value_type = super::schema::DocType)]
     pub doc_type: String,
     pub id: String,
+    /// The offering's or need's title, or the stakeholder's name.
     pub title: String,
+    /// The stakeholder's name in the local script, when registered.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub title_local: Option<String>,
-    /// HTML: matched words in `<b>…</b>`, everything else escaped.
+    /// A short piece of the text around what matched, as HTML: matched words in `<b>…</b>`,
+    /// everything else escaped.
     pub snippet: String,
+    /// Relevance; higher is better. Only for ordering.
+    #[schema(value_type = f32)]
     pub score: Score,
+    /// A linkage kind for offerings and needs, a stakeholder kind for stakeholders.
     pub kind: String,
+    /// The stakeholder the offering or need belongs to (a stakeholder's own id).
     pub stakeholder_id: String,
     /// The offering's or need's stakeholder, by name.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub provider: Option<String>,
+    /// District codes the record covers.
     pub districts: Vec<String>,
+    /// Sector codes.
     pub sectors: Vec<String>,
+    #[schema(value_type = Status)]
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = crate::domain::schema::Date, nullable = false)]
     pub valid_until: Option<String>,
+    /// An offering whose `valid_until` has passed.
     pub expired: bool,
 }
 
 /// Counts per value over every record the query and filters admit.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = SearchFacets)]
 pub struct Facets {
     #[serde(rename = "type")]
     pub doc_type: BTreeMap<String, u64>,

@@ -35,8 +35,11 @@ pub const ANY_SECTOR: &str = "_any";
 pub const NEVER: i64 = i64::MAX;
 
 /// The three kinds of search document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SearchType)]
 pub enum DocType {
     Offering,
     Need,

@@ -155,8 +155,9 @@ pub(super) struct LinkageViewRow {
     pub(super) provider_name: String,
 }
 
-/// How many linkages a stakeholder has, by status, as provider and as the one with the need.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+/// How many linkages a stakeholder has, by status, as provider (through its offerings) and as
+/// the one with the need. Every status is present.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct LinkageCounts {
     pub as_provider: BTreeMap<LinkageStatus, i64>,
     pub as_entrepreneur: BTreeMap<LinkageStatus, i64>,

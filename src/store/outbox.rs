@@ -59,26 +59,61 @@ impl DeliveryState {
     }
 }
 
-/// A delivery as admins see it: no phone and no text, only what to act on.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+/// One message on one channel, as admins see it: no phone and no text, only what to act on.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = NotificationDelivery)]
 pub struct DeliveryReport {
+    /// The message's number in the outbox (the same on every channel).
     pub seq: i64,
+    #[schema(schema_with = channels)]
     pub channel: String,
+    #[schema(schema_with = states)]
     pub state: String,
+    /// What happened, e.g. `linkage.proposed`, `linkage.accepted`.
     pub topic: String,
+    /// The stakeholder the message is for.
     pub recipient_id: String,
+    /// Sent as `Idempotency-Key` with every attempt; the receiver drops repeats by it.
     pub idempotency_key: String,
+    /// Attempts made (0 for a skipped delivery).
     pub attempts: i64,
+    /// Why the last failed attempt failed (`timed out`, `HTTP 503: …`), or `no_phone` for a
+    /// skipped one. Kept after a later success.
+    #[schema(required = true)]
     pub last_error: Option<String>,
+    /// The HTTP status of the last failed answer, if there was one.
+    #[schema(required = true)]
     pub last_status: Option<i64>,
+    #[schema(value_type = crate::domain::schema::Timestamp)]
     pub created_at: String,
+    /// When it was delivered, skipped or dead-lettered.
+    #[schema(required = true)]
     pub finished_at: Option<String>,
+    /// For a pending delivery, not before this instant.
+    #[schema(required = true)]
     pub next_attempt_after: Option<String>,
 }
 
+fn words(words: &[&'static str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(words.iter().copied()))
+        .build()
+}
+
+fn channels() -> utoipa::openapi::Object {
+    words(&["spool", "webhook", "sms"])
+}
+
+fn states() -> utoipa::openapi::Object {
+    words(&["pending", "delivered", "skipped", "dead"])
+}
+
 /// Deliveries by state, and messages not yet given to any channel.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = NotificationCounts)]
 pub struct DeliveryCounts {
+    /// Messages not yet given to any channel.
     pub undispatched: i64,
     pub pending: i64,
     pub delivered: i64,

@@ -174,11 +174,13 @@ pub struct StakeholderFilter {
     pub offset: i64,
 }
 
-/// Why an existing record looks like a new one.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// An existing record that a new one looks like, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Duplicate)]
 pub struct DuplicateMatch {
     pub id: String,
     pub name: String,
+    /// `same phone number` or `same name in the same district`.
     pub reason: String,
 }
 

@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::support::{Backend, TestServer};
+use crate::support::{Backend, TestServer, add, bank, entrepreneur, mudra_loan, skip};
 
 /// The document is generated from the router (utoipa-axum's `routes!` registers a handler and its
 /// description together), so every route is in it; this checks the other way round on the real
@@ -45,7 +45,8 @@ async fn every_documented_operation_is_a_route_of_the_server() {
     assert!(operations >= 54, "only {operations} operations documented");
 }
 
-/// Every operation says what it answers, and every schema it names is in the document.
+/// Every operation says what it answers, every schema and shared answer it names is in the
+/// document, and each shared answer serves at least two operations.
 #[tokio::test]
 async fn the_openapi_document_resolves_every_reference() {
     let server = TestServer::start(&Backend::Sqlite).await;
@@ -55,13 +56,25 @@ async fn the_openapi_document_resolves_every_reference() {
     for reference in text.split("\"$ref\":\"").skip(1) {
         let target = &reference[..reference.find('"').expect("end of $ref")];
         assert!(
-            target.starts_with("#/components/schemas/"),
+            target.starts_with("#/components/schemas/")
+                || target.starts_with("#/components/responses/"),
             "unexpected $ref {target}"
         );
         assert!(
             document.pointer(&target[1..]).is_some(),
             "$ref {target} points at nothing"
         );
+    }
+    // The error answers many operations share are written once and referred to.
+    let shared = document["components"]["responses"]
+        .as_object()
+        .expect("shared answers under components.responses");
+    assert!(shared.len() >= 20, "{} shared answers", shared.len());
+    for name in shared.keys() {
+        let uses = text
+            .matches(&format!("\"#/components/responses/{name}\""))
+            .count();
+        assert!(uses >= 2, "the shared answer {name} is used {uses} times");
     }
     for (path, item) in document["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("path item") {
@@ -70,6 +83,210 @@ async fn the_openapi_document_resolves_every_reference() {
             assert!(operation["operationId"].is_string(), "{method} {path}");
         }
     }
+}
+
+/// The served document is valid OpenAPI 3.1, as openapi-spec-validator (in `.ci/.venv`, which
+/// `.ci/fuzz-api --prepare` makes) reads it: schemas derived from the Rust types, merge patches
+/// built from them and every hand-made shape together.
+#[tokio::test]
+async fn the_openapi_document_is_valid_openapi() {
+    let validator = std::env::var("SANGAM_OPENAPI_VALIDATOR").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/.ci/.venv/bin/openapi-spec-validator"
+        )
+        .into()
+    });
+    if !std::path::Path::new(&validator).exists() {
+        skip(&format!(
+            "{validator} is missing (run .ci/fuzz-api --prepare); the document was not validated"
+        ));
+        return;
+    }
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let response = server
+        .send(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.expect("the document");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, &text).expect("write the document");
+    let output = std::process::Command::new(&validator)
+        .arg(&file)
+        .output()
+        .expect("run openapi-spec-validator");
+    assert!(
+        output.status.success(),
+        "the served document is not valid OpenAPI:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The document's merge-patch schemas list exactly the keys each PATCH handler accepts (the
+/// handler names them when it refuses an unknown key), so a field added to a record cannot be
+/// patchable without the document saying so, or the other way round.
+#[tokio::test]
+async fn each_patch_schema_lists_the_keys_its_handler_accepts() {
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let token = server.token("admin").await;
+    let (_, document) = server.get("/api/v1/openapi.json", None).await;
+    let person = add(
+        &server,
+        &token,
+        "/api/v1/stakeholders",
+        &entrepreneur("Sunita Devi", "up-mirzapur", Some("9876543210")),
+    )
+    .await;
+    let lender = add(
+        &server,
+        &token,
+        "/api/v1/stakeholders",
+        &bank("Bank of Baroda, Mirzapur", "up-mirzapur"),
+    )
+    .await;
+    let offering = add(
+        &server,
+        &token,
+        &format!("/api/v1/stakeholders/{lender}/offerings"),
+        &mudra_loan(),
+    )
+    .await;
+    let need = add(
+        &server,
+        &token,
+        &format!("/api/v1/stakeholders/{person}/needs"),
+        &json!({"kind": "finance", "title": "Loan for two sewing machines", "amount_inr": 45000}),
+    )
+    .await;
+    let meeting = add(
+        &server,
+        &token,
+        "/api/v1/meetings",
+        &json!({"title": "Mirzapur coalition, January", "district": "up-mirzapur", "date": "2027-01-20"}),
+    )
+    .await;
+    for (schema, template, id) in [
+        ("StakeholderPatch", "/api/v1/stakeholders/{id}", &person),
+        ("OfferingPatch", "/api/v1/offerings/{id}", &offering),
+        ("NeedPatch", "/api/v1/needs/{id}", &need),
+        ("MeetingPatch", "/api/v1/meetings/{id}", &meeting),
+    ] {
+        let documented = &document["components"]["schemas"][schema];
+        assert_eq!(documented["additionalProperties"], false, "{schema}");
+        let body_schema = &document["paths"][template]["patch"]["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"];
+        assert_eq!(
+            body_schema,
+            &json!(format!("#/components/schemas/{schema}")),
+            "PATCH {template}"
+        );
+        let mut documented: Vec<&str> = documented["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{schema} has no properties"))
+            .keys()
+            .map(String::as_str)
+            .collect();
+        documented.sort_unstable();
+
+        let path = template.replace("{id}", id);
+        let (status, body) = server
+            .patch(&path, Some(&token), &json!({"no_such_key": 1}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+        let why = body["error"]["fields"]["no_such_key"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{path}: {body}"));
+        let mut accepted: Vec<&str> = why
+            .split_once("may be one of ")
+            .unwrap_or_else(|| panic!("{path}: {why}"))
+            .1
+            .split(", ")
+            .collect();
+        accepted.sort_unstable();
+        assert_eq!(documented, accepted, "{schema} against PATCH {template}");
+    }
+}
+
+/// What the document calls required is what the server needs: a body with only the required
+/// fields of each input is stored, and nothing optional is listed as required (an optional date
+/// or e-mail once was, so a well-formed request looked invalid to schemathesis).
+#[tokio::test]
+async fn the_documented_required_fields_are_exactly_what_a_create_needs() {
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let token = server.token("consultant").await;
+    let (_, document) = server.get("/api/v1/openapi.json", None).await;
+    let schemas = &document["components"]["schemas"];
+    let required = |name: &str| -> Vec<String> {
+        let mut fields: Vec<String> = schemas[name]["required"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|f| f.as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        fields.sort_unstable();
+        fields
+    };
+    assert_eq!(required("StakeholderInput"), ["district", "kind", "name"]);
+    assert_eq!(required("OfferingInput"), ["kind", "title"]);
+    assert_eq!(required("NeedInput"), ["kind", "title"]);
+    assert_eq!(required("MeetingInput"), ["date", "district", "title"]);
+    assert_eq!(
+        required("ConsentInput"),
+        ["given", "language", "notice_version"]
+    );
+    for optional in [
+        "ContactInput",
+        "ProfileInput",
+        "EligibilityInput",
+        "TermsInput",
+    ] {
+        assert!(
+            required(optional).is_empty(),
+            "{optional}: {:?}",
+            required(optional)
+        );
+    }
+
+    // Bodies with exactly the required fields, and with the nested objects empty.
+    let provider = add(
+        &server,
+        &token,
+        "/api/v1/stakeholders",
+        &json!({"kind": "bank", "name": "State Bank of India, Chunar", "district": "up-mirzapur", "contact": {}}),
+    )
+    .await;
+    add(
+        &server,
+        &token,
+        &format!("/api/v1/stakeholders/{provider}/offerings"),
+        &json!({"kind": "training", "title": "सिलाई प्रशिक्षण", "eligibility": {}, "terms": {}}),
+    )
+    .await;
+    let person = add(
+        &server,
+        &token,
+        "/api/v1/stakeholders",
+        &json!({"kind": "micro_entrepreneur", "name": "Rekha Bind", "district": "up-mirzapur", "profile": {}}),
+    )
+    .await;
+    add(
+        &server,
+        &token,
+        &format!("/api/v1/stakeholders/{person}/needs"),
+        &json!({"kind": "finance", "title": "karz chahiye silai machine ke liye"}),
+    )
+    .await;
+    add(
+        &server,
+        &token,
+        "/api/v1/meetings",
+        &json!({"title": "Chunar coalition", "district": "up-mirzapur", "date": "2027-02-10"}),
+    )
+    .await;
 }
 
 /// Every endpoint of the client contract is described in the served OpenAPI document.

@@ -309,6 +309,24 @@ async fn services_page_filter_by_organization_and_change_and_refuse_bad_paramete
                 "{query}: {reply}"
             );
         }
+        // `format` is `json` or empty (a form's blank field), exactly as the document lists it:
+        // schemathesis found ` json` and other spellings accepted on both listings.
+        for listing in ["services", "organizations"] {
+            for format in ["%20json", "json%20", "JSON", "csv", "ndjson"] {
+                let query = format!("/api/v1/hsds/{listing}?format={format}");
+                let (status, reply) = server.get(&query, None).await;
+                assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {reply}");
+                assert!(
+                    error_fields(&reply, "validation_failed").contains_key("format"),
+                    "{query}: {reply}"
+                );
+            }
+            for format in ["json", ""] {
+                let query = format!("/api/v1/hsds/{listing}?format={format}");
+                let (status, reply) = server.get(&query, None).await;
+                assert_eq!(status, StatusCode::OK, "{query}: {reply}");
+            }
+        }
         let (status, _) = server.get("/api/v1/hsds/services?page=two", None).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let (status, _) = server.get("/api/v1/hsds/services/not-a-uuid", None).await;
