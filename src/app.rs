@@ -14,6 +14,7 @@
 //! [`Store`]: crate::store::Store
 
 pub mod error;
+pub mod interchange;
 pub mod planning;
 pub mod registry;
 
