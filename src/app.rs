@@ -13,6 +13,7 @@
 //! [`Caller`]: crate::domain::access::Caller
 //! [`Store`]: crate::store::Store
 
+pub mod accounts;
 pub mod error;
 pub mod interchange;
 pub mod planning;

@@ -1,4 +1,6 @@
-//! The `sangam` command line. Thin: each command parses its flags and calls the library.
+//! The `sangam` command line. Each command parses its flags, calls a use case of [`crate::app`]
+//! (import, export, tokens, accounts) or the library (serve, migrate, seed, geo import, reindex,
+//! backup, restore, search), and shows progress and what came of it.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -7,6 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+use crate::app;
 use crate::config::{DEFAULT_BIND, DEFAULT_DATA_DIR, Settings, parse_bind};
 use crate::domain::access::{Caller, Role};
 use crate::domain::record::Status;
@@ -387,21 +390,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     name,
                     districts,
                 } => {
-                    let name = name.trim();
-                    anyhow::ensure!(!name.is_empty(), "--name must not be empty");
-                    let districts: Vec<String> =
-                        districts.iter().map(|d| d.trim().to_string()).collect();
                     if !districts.is_empty() {
                         // A fresh database learns its districts from the seed first.
                         load_seed(&store, false).await?;
-                        let catalog = store.catalog().await?;
-                        if let Some(unknown) = districts.iter().find(|d| !catalog.has_district(d)) {
-                            anyhow::bail!(
-                                "unknown district `{unknown}`; see GET /api/v1/districts"
-                            );
-                        }
                     }
-                    let token = store.create_token(name, role, &districts).await?;
+                    let token = app::accounts::create_token(
+                        &store,
+                        &Caller::command_line(),
+                        &name,
+                        role,
+                        &districts,
+                    )
+                    .await
+                    .map_err(flag_error)?;
+                    let (name, districts) = (&token.name, &token.districts);
                     let scope = if districts.is_empty() {
                         "every district".to_string()
                     } else {
@@ -410,7 +412,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!(
                         "Created a {role} token for {name}, writing in {scope}. It is shown only this once; keep it safe:"
                     );
-                    println!("{token}");
+                    println!("{}", token.secret);
                 }
                 TokenCommand::Revoke { name } => {
                     let revoked = store.revoke_tokens(name.trim()).await?;
@@ -687,14 +689,18 @@ async fn export_records(store: &Store, args: &ExportArgs) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// A use case's refusal of a flag's value, in the flag's name: `--kind: unknown kind …`.
+/// A use case's refusal of a flag's value, in the flag's name: `--kind: unknown kind …` (the
+/// password, typed at a prompt, is named as such).
 fn flag_error(error: crate::app::Error) -> anyhow::Error {
     match error {
         crate::app::Error::Invalid(errors) => {
             let reasons: Vec<String> = errors
                 .fields()
                 .iter()
-                .map(|(field, why)| format!("--{field}: {why}"))
+                .map(|(field, why)| match field.as_str() {
+                    "password" => format!("the password {why}"),
+                    flag => format!("--{flag}: {why}"),
+                })
                 .collect();
             anyhow::anyhow!(reasons.join("; "))
         }
@@ -1008,8 +1014,7 @@ async fn serve(
 }
 
 async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()> {
-    use crate::domain::account::{self, Login};
-    use crate::store::accounts::NewUser;
+    use crate::app::accounts::{self, PersonInput};
     match command {
         UserCommand::Create {
             role,
@@ -1019,52 +1024,25 @@ async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()>
             districts,
             password_stdin,
         } => {
-            let name = name.trim();
-            anyhow::ensure!(!name.is_empty(), "--name must not be empty");
-            let email = match email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-                Some(text) => Some(
-                    account::parse_email(text)
-                        .with_context(|| format!("`{text}` is not an email address"))?,
-                ),
-                None => None,
-            };
-            let phone = match phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-                Some(text) => match Login::parse(text) {
-                    Some(Login::Phone(phone)) => Some(phone),
-                    _ => anyhow::bail!("`{text}` is not an Indian phone number"),
-                },
-                None => None,
-            };
-            anyhow::ensure!(
-                email.is_some() || phone.is_some(),
-                "give --email or --phone (or both): people sign in with one of them"
-            );
-            let districts: Vec<String> = districts.iter().map(|d| d.trim().to_string()).collect();
             if !districts.is_empty() {
                 load_seed(store, false).await?;
-                let catalog = store.catalog().await?;
-                if let Some(unknown) = districts.iter().find(|d| !catalog.has_district(d)) {
-                    anyhow::bail!("unknown district `{unknown}`; see GET /api/v1/districts");
-                }
             }
+            let caller = Caller::command_line();
+            let input = PersonInput {
+                name: &name,
+                email: email.as_deref(),
+                phone: phone.as_deref(),
+                role,
+                districts: &districts,
+            };
+            // Checked before the password is asked for, so nobody types one in vain.
+            let person = accounts::check_person(store, &caller, input)
+                .await
+                .map_err(flag_error)?;
             let password = read_password(password_stdin)?;
-            if let Err(why) = account::check_new_password(&password) {
-                anyhow::bail!("the password {why}");
-            }
-            let password_hash = account::hash_password(&password);
-            let user = store
-                .create_user(
-                    &NewUser {
-                        name,
-                        email: email.as_deref(),
-                        phone: phone.as_deref(),
-                        role,
-                        districts: &districts,
-                        password_hash: Some(&password_hash),
-                    },
-                    "command line",
-                )
-                .await?;
+            let user = accounts::create_person(store, &caller, &person, &password)
+                .await
+                .map_err(flag_error)?;
             let login = user
                 .email
                 .as_deref()

@@ -51,12 +51,6 @@ pub(super) fn visible_to(caller: &Option<Caller>, status: Status) -> bool {
     audience(caller).sees_status(status)
 }
 
-/// A stakeholder as this caller may see it: contacts and profile only with a token, the consent
-/// record only for facilitators and admins.
-pub(super) fn shown(caller: &Option<Caller>, stakeholder: Stakeholder) -> Stakeholder {
-    audience(caller).stakeholder(stakeholder)
-}
-
 /// The statuses a listing may include: `status=pending|archived|active|all`, for token holders.
 pub(super) fn status_filter(
     caller: &Option<Caller>,
@@ -157,8 +151,9 @@ async fn list(
         limit,
         offset,
     };
-    let found = app.store.list_stakeholders(&filter).await?;
-    Ok(Json(found.into_iter().map(|s| shown(&caller, s)).collect()))
+    Ok(Json(
+        registry::list_stakeholders(&app.store, caller.as_ref(), filter).await?,
+    ))
 }
 
 #[derive(Deserialize)]
