@@ -29,7 +29,7 @@ use crate::store::hsds::ServiceQuery;
 use crate::store::interchange::{NeedExport, OfferingExport, StakeholderExport};
 use crate::store::registry::StatusFilter;
 
-use super::registry::audience;
+use super::registry::{audience, require_district};
 use super::{Error, Result};
 
 /// Bulk imports are for facilitators and admins.
@@ -94,11 +94,11 @@ pub async fn import_file(
     })
     .await?;
     for (row, districts) in plan.write_rows.iter().zip(&plan.write_districts) {
-        if let Some(district) = districts.iter().find(|d| !caller.may_act_in(d)) {
-            return Err(Error::Forbidden(format!(
-                "row {row}: this token writes only in {}; `{district}` is not one of them",
-                caller.districts.join(", "),
-            )));
+        for district in districts {
+            require_district(caller, district).map_err(|refused| match refused {
+                Error::Forbidden(why) => Error::Forbidden(format!("row {row}: {why}")),
+                other => other,
+            })?;
         }
     }
     if dry_run {
