@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::registry::require_district;
 use super::{Error, Result};
 use crate::domain::FieldErrors;
 use crate::domain::access::Caller;
@@ -27,23 +28,6 @@ pub const MAX_PER_NEED: usize = 10;
 
 /// How many offerings of other districts to look at for one trade when nothing local serves it.
 const ELSEWHERE_LOOKED_AT: i64 = 20;
-
-/// Writing for a meeting of `district` is for callers of that district, or of every district.
-pub fn require_district(caller: &Caller, district: &str) -> Result<()> {
-    if caller.may_act_in(district) {
-        return Ok(());
-    }
-    // A person signed in by cookie is told in their terms, a machine in its token's.
-    let who = if caller.token_id.starts_with("us_") {
-        "you write"
-    } else {
-        "this token writes"
-    };
-    Err(Error::Forbidden(format!(
-        "{who} only in {}; `{district}` is not one of them",
-        caller.districts.join(", ")
-    )))
-}
 
 /// A new meeting in one of the caller's districts, inviting stakeholders that exist.
 pub async fn create_meeting(

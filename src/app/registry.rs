@@ -28,7 +28,7 @@ pub fn require_district(caller: &Caller, district: &str) -> Result<()> {
         return Ok(());
     }
     // A person signed in by cookie is told in their terms, a machine in its token's.
-    let who = if caller.token_id.starts_with("us_") {
+    let who = if caller.is_person() {
         "you write"
     } else {
         "this token writes"

@@ -39,6 +39,12 @@ impl Caller {
         }
     }
 
+    /// Whether a person signed in to the pages is calling (their session carries their account's
+    /// id, `us_…`), rather than a machine with a token.
+    pub fn is_person(&self) -> bool {
+        self.token_id.starts_with("us_")
+    }
+
     /// Whether the caller may write records of `district`.
     pub fn may_act_in(&self, district: &str) -> bool {
         self.districts.is_empty() || self.districts.iter().any(|d| d == district)
