@@ -12,13 +12,15 @@ use super::{Error, Result};
 use crate::domain::FieldErrors;
 use crate::domain::access::Caller;
 use crate::domain::geography::{District, Sector};
-use crate::domain::meeting::{Linkage, LinkageMoveInput, LinkageStatus, Meeting, MeetingInput};
+use crate::domain::meeting::{
+    Linkage, LinkageEvent, LinkageMoveInput, LinkageStatus, Meeting, MeetingInput,
+};
 use crate::domain::planning::{Candidate, OpenNeed, Suggestion};
 use crate::domain::record::parse_date;
 use crate::domain::stakeholder::Stakeholder;
 use crate::domain::visibility::Audience;
 use crate::matching::suggest::{self, Commitments, GapCause, Plan, Table};
-use crate::store::meetings::{LinkageMark, LinkageView, OpenNeedRecord};
+use crate::store::meetings::{LinkageCounts, LinkageMark, LinkageView, OpenNeedRecord};
 use crate::store::planning::Reading;
 use crate::store::{Store, StoreError};
 
@@ -452,6 +454,37 @@ pub async fn move_linkage(
     Ok(store
         .move_linkage(id, current.status, &change, &caller.name)
         .await?)
+}
+
+/// A linkage as `caller` may see it, with its history (who moved it when, and why) for a caller.
+/// The public sees no reasons (they are the person's profile facts: "age 31 within 18–45") and
+/// no history.
+pub async fn show_linkage(
+    store: &Store,
+    caller: Option<&Caller>,
+    id: &str,
+) -> Result<(Linkage, Option<Vec<LinkageEvent>>)> {
+    let linkage = store
+        .get_linkage(id)
+        .await?
+        .ok_or(Error::NotFound("linkage"))?;
+    let linkage = Audience::of(caller.map(|caller| caller.role)).linkage(linkage);
+    let history = match caller {
+        Some(_) => Some(store.linkage_history(id).await?),
+        None => None,
+    };
+    Ok((linkage, history))
+}
+
+/// How a stakeholder's linkages stand, as provider and as the one with needs, if `caller` may
+/// see the stakeholder.
+pub async fn linkage_record(
+    store: &Store,
+    caller: Option<&Caller>,
+    stakeholder_id: &str,
+) -> Result<LinkageCounts> {
+    super::registry::show_stakeholder(store, caller, stakeholder_id).await?;
+    Ok(store.linkage_counts(stakeholder_id).await?)
 }
 
 #[cfg(test)]

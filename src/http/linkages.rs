@@ -9,9 +9,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::error::{AppError, AppResult};
+use super::error::AppResult;
 use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam};
-use super::stakeholders::{audience, visible_to};
 use crate::app::planning;
 use crate::domain::meeting::{Linkage, LinkageMoveInput};
 
@@ -45,13 +44,11 @@ async fn show(
     MaybeCaller(caller): MaybeCaller,
     PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Value>> {
-    let linkage = audience(&caller).linkage(find_linkage(&app, &id).await?);
-    if caller.is_none() {
-        return Ok(Json(json!(linkage)));
-    }
-    let history = app.store.linkage_history(&id).await?;
+    let (linkage, history) = planning::show_linkage(&app.store, caller.as_ref(), &id).await?;
     let mut shown = json!(linkage);
-    shown["history"] = json!(history);
+    if let Some(history) = history {
+        shown["history"] = json!(history);
+    }
     Ok(Json(shown))
 }
 
@@ -93,13 +90,6 @@ async fn update(
     ))
 }
 
-async fn find_linkage(app: &AppState, id: &str) -> AppResult<Linkage> {
-    app.store
-        .get_linkage(id)
-        .await?
-        .ok_or_else(|| AppError::not_found("linkage"))
-}
-
 /// How a stakeholder's linkages stand: as the provider of offerings and as the one with needs.
 #[utoipa::path(
     get,
@@ -123,12 +113,7 @@ async fn record(
     MaybeCaller(caller): MaybeCaller,
     PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Value>> {
-    app.store
-        .get_stakeholder(&id)
-        .await?
-        .filter(|s| visible_to(&caller, s.meta.status))
-        .ok_or_else(|| AppError::not_found("stakeholder"))?;
-    let counts = app.store.linkage_counts(&id).await?;
+    let counts = planning::linkage_record(&app.store, caller.as_ref(), &id).await?;
     Ok(Json(json!({
         "stakeholder_id": id,
         "linkages": counts,

@@ -19,7 +19,6 @@ use crate::app::registry;
 use crate::domain::access::Caller;
 use crate::domain::record::Status;
 use crate::domain::stakeholder::{Stakeholder, StakeholderInput, StakeholderKind};
-use crate::domain::visibility::Audience;
 use crate::store::registry::{StakeholderFilter, StatusFilter};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -40,16 +39,6 @@ const STAKEHOLDER_FIELDS: &[&str] = &[
     "profile",
     "status",
 ];
-
-/// Whom a response is for: the public without a token (see [`Audience`], the one rule).
-pub(super) fn audience(caller: &Option<Caller>) -> Audience {
-    registry::audience(caller.as_ref())
-}
-
-/// Anyone sees active records; token holders also see pending and archived ones.
-pub(super) fn visible_to(caller: &Option<Caller>, status: Status) -> bool {
-    audience(caller).sees_status(status)
-}
 
 /// The statuses a listing may include: `status=pending|archived|active|all`, for token holders.
 pub(super) fn status_filter(
