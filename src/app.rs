@@ -13,7 +13,9 @@
 //! [`Caller`]: crate::domain::access::Caller
 //! [`Store`]: crate::store::Store
 
+pub mod accounts;
 pub mod error;
+pub mod interchange;
 pub mod planning;
 pub mod registry;
 pub mod tokens;

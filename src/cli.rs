@@ -1,4 +1,6 @@
-//! The `sangam` command line. Thin: each command parses its flags and calls the library.
+//! The `sangam` command line. Each command parses its flags, calls a use case of [`crate::app`]
+//! (import, export, tokens, accounts) or the library (serve, migrate, seed, geo import, reindex,
+//! backup, restore, search), and shows progress and what came of it.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -7,8 +9,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+use crate::app;
 use crate::config::{DEFAULT_BIND, DEFAULT_DATA_DIR, Settings, parse_bind};
-use crate::domain::access::Role;
+use crate::domain::access::{Caller, Role};
 use crate::domain::record::Status;
 use crate::http::{self, AppState};
 use crate::interchange::import::Records;
@@ -387,21 +390,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     name,
                     districts,
                 } => {
-                    let name = name.trim();
-                    anyhow::ensure!(!name.is_empty(), "--name must not be empty");
-                    let districts: Vec<String> =
-                        districts.iter().map(|d| d.trim().to_string()).collect();
                     if !districts.is_empty() {
                         // A fresh database learns its districts from the seed first.
                         load_seed(&store, false).await?;
-                        let catalog = store.catalog().await?;
-                        if let Some(unknown) = districts.iter().find(|d| !catalog.has_district(d)) {
-                            anyhow::bail!(
-                                "unknown district `{unknown}`; see GET /api/v1/districts"
-                            );
-                        }
                     }
-                    let token = store.create_token(name, role, &districts).await?;
+                    let token = app::accounts::create_token(
+                        &store,
+                        &Caller::command_line(),
+                        &name,
+                        role,
+                        &districts,
+                    )
+                    .await
+                    .map_err(flag_error)?;
+                    let (name, districts) = (&token.name, &token.districts);
                     let scope = if districts.is_empty() {
                         "every district".to_string()
                     } else {
@@ -410,7 +412,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!(
                         "Created a {role} token for {name}, writing in {scope}. It is shown only this once; keep it safe:"
                     );
-                    println!("{token}");
+                    println!("{}", token.secret);
                 }
                 TokenCommand::Revoke { name } => {
                     let revoked = store.revoke_tokens(name.trim()).await?;
@@ -505,7 +507,8 @@ async fn import_geography(store: &Store, file: &PathBuf) -> anyhow::Result<()> {
 }
 
 async fn import_records(store: &Store, records: Records, args: &ImportArgs) -> anyhow::Result<()> {
-    use crate::interchange::import::{self, FileFormat, ImportOptions};
+    use crate::app::interchange::{ImportProgress, Imported, import_file};
+    use crate::interchange::import::{FileFormat, ImportOptions, MAX_CLI_IMPORT_ROWS, Progress};
     let file = &args.file;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let is_xlsx = file
@@ -514,78 +517,88 @@ async fn import_records(store: &Store, records: Records, args: &ImportArgs) -> a
         || bytes.starts_with(b"PK\x03\x04");
     let options = ImportOptions {
         allow_duplicate: args.allow_duplicate,
-        max_rows: import::MAX_CLI_IMPORT_ROWS,
+        max_rows: MAX_CLI_IMPORT_ROWS,
         format: if is_xlsx {
             FileFormat::Xlsx
         } else {
             FileFormat::Csv
         },
     };
-    let bar = rows_bar(0, "checking");
-    let checked = import::check(store, records, &bytes, options, &mut |p| {
-        show_checking(&bar, p)
-    })
+    let bar = rows_bar("checking");
+    let imported = import_file(
+        store,
+        &Caller::command_line(),
+        records,
+        &bytes,
+        options,
+        args.dry_run,
+        &mut |progress| match progress {
+            ImportProgress::Checking(Progress::Rows(rows)) => bar.set_length(rows as u64),
+            ImportProgress::Checking(Progress::Checked) | ImportProgress::Stored => bar.inc(1),
+            ImportProgress::Storing(rows) => {
+                bar.set_message("storing");
+                bar.set_length(rows as u64);
+                bar.set_position(0);
+            }
+        },
+    )
     .await;
     bar.finish_and_clear();
-    let plan = checked.map_err(|error| refusal(error, file))?;
-    if args.dry_run {
-        let report = plan.report();
-        for changed in report.changed {
-            println!(
-                "row {}: would change {} “{}”:",
-                changed.row, changed.id, changed.name
-            );
-            for (field, change) in &changed.fields {
-                let shown = |v: &Option<serde_json::Value>| {
-                    v.as_ref().map_or("(empty)".to_string(), |v| v.to_string())
-                };
-                println!(
-                    "    {field}: {} → {}",
-                    shown(&change.from),
-                    shown(&change.to)
-                );
-            }
+    let stored = match imported.map_err(|error| refusal(error, file))? {
+        Imported::Checked(plan) => {
+            print_dry_run(&plan, records, file);
+            return Ok(());
         }
-        for refused in report.refused {
-            for (field, why) in &refused.fields {
-                println!("row {}: refused: {field}: {why}", refused.row);
-            }
-            for duplicate in &refused.duplicates {
-                println!(
-                    "row {}: refused: {} (“{}”)",
-                    refused.row, duplicate.reason, duplicate.name
-                );
-            }
-        }
-        println!(
-            "{} would create {}, change {}, leave {} unchanged, refuse {} row(s); nothing was stored (--dry-run)",
-            file.display(),
-            records.count(report.would_create),
-            report.would_change,
-            report.unchanged,
-            report.would_refuse
-        );
-        return Ok(());
-    }
-    let plan = plan.into_storable().map_err(|error| refusal(error, file))?;
-    let bar = rows_bar(plan.writes.len(), "storing");
-    let (created, changed) = import::commit(
-        store,
-        &plan,
-        &crate::domain::record::Provenance::import("command line"),
-        &mut || bar.inc(1),
-    )
-    .await
-    .with_context(|| format!("nothing was stored from {}", file.display()))?;
-    bar.finish_and_clear();
+        Imported::Stored(stored) => stored,
+    };
     println!(
         "created {}, changed {}, left {} unchanged, from {} (search indexes them within seconds if a server runs on this data)",
-        records.count(created.len()),
-        changed.len(),
-        plan.unchanged,
+        records.count(stored.created.len()),
+        stored.changed.len(),
+        stored.unchanged,
         file.display()
     );
     Ok(())
+}
+
+/// What a dry run would do, row by row: each change field by field, each refusal and why.
+fn print_dry_run(plan: &crate::interchange::import::ImportPlan, records: Records, file: &Path) {
+    let report = plan.report();
+    for changed in report.changed {
+        println!(
+            "row {}: would change {} “{}”:",
+            changed.row, changed.id, changed.name
+        );
+        for (field, change) in &changed.fields {
+            let shown = |v: &Option<serde_json::Value>| {
+                v.as_ref().map_or("(empty)".to_string(), |v| v.to_string())
+            };
+            println!(
+                "    {field}: {} → {}",
+                shown(&change.from),
+                shown(&change.to)
+            );
+        }
+    }
+    for refused in report.refused {
+        for (field, why) in &refused.fields {
+            println!("row {}: refused: {field}: {why}", refused.row);
+        }
+        for duplicate in &refused.duplicates {
+            println!(
+                "row {}: refused: {} (“{}”)",
+                refused.row, duplicate.reason, duplicate.name
+            );
+        }
+    }
+    println!(
+        "{} would create {}, change {}, leave {} unchanged, refuse {} row(s); nothing was stored (--dry-run)",
+        file.display(),
+        records.count(report.would_create),
+        report.would_change,
+        report.unchanged,
+        report.would_refuse
+    );
 }
 
 /// Where an export's rows go (one per export).
@@ -596,12 +609,9 @@ enum ExportSink {
 }
 
 async fn export_records(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
-    use crate::domain::offering::LinkageKind;
-    use crate::domain::stakeholder::StakeholderKind;
-    use crate::interchange::{needs, offerings, stakeholders, table, xlsx};
-    use crate::store::interchange::{NeedExport, OfferingExport, StakeholderExport};
+    use crate::app::interchange::{ExportRequest, export};
+    use crate::interchange::{table, xlsx};
     use crate::store::registry::StatusFilter;
-    const PAGE: i64 = 500;
 
     let statuses = match args.status.trim() {
         "all" => StatusFilter::only(Status::ALL.to_vec()),
@@ -611,21 +621,14 @@ async fn export_records(store: &Store, args: &ExportArgs) -> anyhow::Result<()> 
             })?])
         }
     };
-    let district = args.district.clone();
-    let linkage_kind = || -> anyhow::Result<Option<LinkageKind>> {
-        args.kind
-            .as_deref()
-            .map(|k| {
-                LinkageKind::parse(k)
-                    .ok_or_else(|| anyhow::anyhow!("--kind: {}", LinkageKind::expected()))
-            })
-            .transpose()
+    let request = ExportRequest {
+        records: args.records,
+        district: args.district.clone(),
+        kind: args.kind.clone(),
+        statuses,
     };
-    let columns: Vec<&str> = match args.records {
-        Records::Stakeholders => stakeholders::columns(true),
-        Records::Offerings => offerings::COLUMNS.to_vec(),
-        Records::Needs => needs::COLUMNS.to_vec(),
-    };
+    let export = export(store, Some(&Caller::command_line()), request).map_err(flag_error)?;
+    let columns = export.columns();
     let is_xlsx = args
         .out
         .extension()
@@ -651,63 +654,8 @@ async fn export_records(store: &Store, args: &ExportArgs) -> anyhow::Result<()> 
     bar.set_message(args.records.noun());
     let mut after: Option<String> = None;
     loop {
-        let (rows, last): (Vec<Vec<String>>, Option<String>) = match args.records {
-            Records::Stakeholders => {
-                let filter = StakeholderExport {
-                    district: district.clone(),
-                    kind: args
-                        .kind
-                        .as_deref()
-                        .map(|k| {
-                            StakeholderKind::parse(k).ok_or_else(|| {
-                                anyhow::anyhow!("--kind: {}", StakeholderKind::expected())
-                            })
-                        })
-                        .transpose()?,
-                    statuses: statuses.clone(),
-                };
-                let page = store
-                    .export_stakeholders_page(&filter, after.as_deref(), PAGE)
-                    .await?;
-                (
-                    page.iter().map(|s| stakeholders::row(s, true)).collect(),
-                    page.last().map(|s| s.id.clone()),
-                )
-            }
-            Records::Offerings => {
-                let filter = OfferingExport {
-                    district: district.clone(),
-                    kind: linkage_kind()?,
-                    statuses: statuses.clone(),
-                    active_providers_only: false,
-                };
-                let page = store
-                    .export_offerings_page(&filter, after.as_deref(), PAGE)
-                    .await?;
-                (
-                    page.iter()
-                        .map(|(o, name)| offerings::row(o, name))
-                        .collect(),
-                    page.last().map(|(o, _)| o.id.clone()),
-                )
-            }
-            Records::Needs => {
-                let filter = NeedExport {
-                    district: district.clone(),
-                    kind: linkage_kind()?,
-                    statuses: statuses.clone(),
-                    active_owners_only: false,
-                };
-                let page = store
-                    .export_needs_page(&filter, after.as_deref(), PAGE)
-                    .await?;
-                (
-                    page.iter().map(|(n, name)| needs::row(n, name)).collect(),
-                    page.last().map(|(n, _)| n.id.clone()),
-                )
-            }
-        };
-        for row in &rows {
+        let page = export.page(after.as_deref()).await?;
+        for row in &page.rows {
             match &mut sink {
                 ExportSink::Csv(writer) => {
                     writer.write_record(row.iter().map(|c| table::defuse(c)))?
@@ -715,10 +663,10 @@ async fn export_records(store: &Store, args: &ExportArgs) -> anyhow::Result<()> 
                 ExportSink::Xlsx(writer) => writer.write_row(row)?,
             }
         }
-        bar.inc(rows.len() as u64);
-        match last {
-            Some(last) if rows.len() as i64 == PAGE => after = Some(last),
-            _ => break,
+        bar.inc(page.rows.len() as u64);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
         }
     }
     let written = bar.position();
@@ -741,17 +689,27 @@ async fn export_records(store: &Store, args: &ExportArgs) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// An import's check moving on: first how many rows there are, then each row checked.
-fn show_checking(bar: &indicatif::ProgressBar, progress: crate::interchange::import::Progress) {
-    use crate::interchange::import::Progress;
-    match progress {
-        Progress::Rows(rows) => bar.set_length(rows as u64),
-        Progress::Checked => bar.inc(1),
+/// A use case's refusal of a flag's value, in the flag's name: `--kind: unknown kind …` (the
+/// password, typed at a prompt, is named as such).
+fn flag_error(error: crate::app::Error) -> anyhow::Error {
+    match error {
+        crate::app::Error::Invalid(errors) => {
+            let reasons: Vec<String> = errors
+                .fields()
+                .iter()
+                .map(|(field, why)| match field.as_str() {
+                    "password" => format!("the password {why}"),
+                    flag => format!("--{flag}: {why}"),
+                })
+                .collect();
+            anyhow::anyhow!(reasons.join("; "))
+        }
+        other => other.into(),
     }
 }
 
-fn rows_bar(rows: usize, message: &'static str) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(rows as u64);
+fn rows_bar(message: &'static str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -761,14 +719,11 @@ fn rows_bar(rows: usize, message: &'static str) -> indicatif::ProgressBar {
 }
 
 /// Prints why an import stored nothing, row by row, and returns the error to exit with.
-fn refusal(
-    error: crate::interchange::import::ImportError,
-    file: &std::path::Path,
-) -> anyhow::Error {
-    use crate::interchange::import::ImportError;
+fn refusal(error: crate::app::Error, file: &Path) -> anyhow::Error {
+    use crate::app::Error;
     let nothing_stored = format!("nothing was stored from {}", file.display());
     match error {
-        ImportError::Invalid(errors) => {
+        Error::Invalid(errors) => {
             eprintln!(
                 "{} problem(s) in {}:",
                 errors.fields().len(),
@@ -779,7 +734,7 @@ fn refusal(
             }
             anyhow::anyhow!("{nothing_stored}: fix these rows and run the import again")
         }
-        ImportError::Duplicates(rows) => {
+        Error::Duplicates(rows) => {
             eprintln!(
                 "{} row(s) look like records already registered:",
                 rows.len()
@@ -1059,8 +1014,7 @@ async fn serve(
 }
 
 async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()> {
-    use crate::domain::account::{self, Login};
-    use crate::store::accounts::NewUser;
+    use crate::app::accounts::{self, PersonInput};
     match command {
         UserCommand::Create {
             role,
@@ -1070,52 +1024,25 @@ async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()>
             districts,
             password_stdin,
         } => {
-            let name = name.trim();
-            anyhow::ensure!(!name.is_empty(), "--name must not be empty");
-            let email = match email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-                Some(text) => Some(
-                    account::parse_email(text)
-                        .with_context(|| format!("`{text}` is not an email address"))?,
-                ),
-                None => None,
-            };
-            let phone = match phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-                Some(text) => match Login::parse(text) {
-                    Some(Login::Phone(phone)) => Some(phone),
-                    _ => anyhow::bail!("`{text}` is not an Indian phone number"),
-                },
-                None => None,
-            };
-            anyhow::ensure!(
-                email.is_some() || phone.is_some(),
-                "give --email or --phone (or both): people sign in with one of them"
-            );
-            let districts: Vec<String> = districts.iter().map(|d| d.trim().to_string()).collect();
             if !districts.is_empty() {
                 load_seed(store, false).await?;
-                let catalog = store.catalog().await?;
-                if let Some(unknown) = districts.iter().find(|d| !catalog.has_district(d)) {
-                    anyhow::bail!("unknown district `{unknown}`; see GET /api/v1/districts");
-                }
             }
+            let caller = Caller::command_line();
+            let input = PersonInput {
+                name: &name,
+                email: email.as_deref(),
+                phone: phone.as_deref(),
+                role,
+                districts: &districts,
+            };
+            // Checked before the password is asked for, so nobody types one in vain.
+            let person = accounts::check_person(store, &caller, input)
+                .await
+                .map_err(flag_error)?;
             let password = read_password(password_stdin)?;
-            if let Err(why) = account::check_new_password(&password) {
-                anyhow::bail!("the password {why}");
-            }
-            let password_hash = account::hash_password(&password);
-            let user = store
-                .create_user(
-                    &NewUser {
-                        name,
-                        email: email.as_deref(),
-                        phone: phone.as_deref(),
-                        role,
-                        districts: &districts,
-                        password_hash: Some(&password_hash),
-                    },
-                    "command line",
-                )
-                .await?;
+            let user = accounts::create_person(store, &caller, &person, &password)
+                .await
+                .map_err(flag_error)?;
             let login = user
                 .email
                 .as_deref()

@@ -2,8 +2,9 @@
 //!
 //! A tour of the modules, from the outside in:
 //! - [`cli`]: the `sangam` command line (serve, migrate, seed, token, geo import, reindex, search).
-//! - [`app`]: the use cases (register, review, edit, prepare a meeting, move a linkage), called by
-//!   the API, the pages and the command line alike; each owns its transaction and its checks.
+//! - [`app`]: the use cases (register, review, edit, prepare a meeting, move a linkage, import and
+//!   export spreadsheets, the HSDS feed, tokens and accounts), called by the API, the pages and
+//!   the command line alike; each owns its transaction and its checks.
 //! - [`http`]: the JSON API — routes, extractors, the one error type clients see, and the
 //!   printable meeting briefing.
 //! - [`domain`]: stakeholders, offerings, needs, geography, meetings and linkages as validated

@@ -5,7 +5,8 @@
 //! - [`schema`]: what a search document holds and how a registry record becomes one.
 //! - [`index`]: the on-disk index, its one writer, and commits that carry the change-log cursor.
 //! - [`indexer`]: the background task that tails the change log into the index.
-//! - [`query`]: text to query (exact, phonetic, fuzzy, synonyms), filters, ranking, snippets.
+//! - [`query`]: text to query (exact, phonetic, fuzzy, synonyms), filters, ranking.
+//! - [`snippet`]: the matched words found again in a hit's text and marked, in a window around them.
 //! - [`facets`]: counts per kind, district, sector and type over the matches.
 //! - [`error`]: the search error type — the searcher's mistakes apart from ours.
 
@@ -23,5 +24,6 @@ pub mod query;
 mod relevance;
 pub mod schema;
 mod seeking;
+mod snippet;
 
 pub use index::SearchIndex;

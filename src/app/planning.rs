@@ -7,17 +7,20 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::registry::require_district;
 use super::{Error, Result};
 use crate::domain::FieldErrors;
 use crate::domain::access::Caller;
 use crate::domain::geography::{District, Sector};
-use crate::domain::meeting::{Linkage, LinkageMoveInput, LinkageStatus, Meeting, MeetingInput};
+use crate::domain::meeting::{
+    Linkage, LinkageEvent, LinkageMoveInput, LinkageStatus, Meeting, MeetingInput,
+};
 use crate::domain::planning::{Candidate, OpenNeed, Suggestion};
 use crate::domain::record::parse_date;
 use crate::domain::stakeholder::Stakeholder;
 use crate::domain::visibility::Audience;
 use crate::matching::suggest::{self, Commitments, GapCause, Plan, Table};
-use crate::store::meetings::{LinkageMark, LinkageView, OpenNeedRecord};
+use crate::store::meetings::{LinkageCounts, LinkageMark, LinkageView, OpenNeedRecord};
 use crate::store::planning::Reading;
 use crate::store::{Store, StoreError};
 
@@ -27,23 +30,6 @@ pub const MAX_PER_NEED: usize = 10;
 
 /// How many offerings of other districts to look at for one trade when nothing local serves it.
 const ELSEWHERE_LOOKED_AT: i64 = 20;
-
-/// Writing for a meeting of `district` is for callers of that district, or of every district.
-pub fn require_district(caller: &Caller, district: &str) -> Result<()> {
-    if caller.may_act_in(district) {
-        return Ok(());
-    }
-    // A person signed in by cookie is told in their terms, a machine in its token's.
-    let who = if caller.token_id.starts_with("us_") {
-        "you write"
-    } else {
-        "this token writes"
-    };
-    Err(Error::Forbidden(format!(
-        "{who} only in {}; `{district}` is not one of them",
-        caller.districts.join(", ")
-    )))
-}
 
 /// A page of the meetings of the caller's districts (or of `district`, when given and one of
 /// them), newest first, with how many there are in all; filtered and paged by the store.
@@ -493,6 +479,37 @@ pub async fn move_linkage(
     Ok(store
         .move_linkage(id, current.status, &change, &caller.name)
         .await?)
+}
+
+/// A linkage as `caller` may see it, with its history (who moved it when, and why) for a caller.
+/// The public sees no reasons (they are the person's profile facts: "age 31 within 18–45") and
+/// no history.
+pub async fn show_linkage(
+    store: &Store,
+    caller: Option<&Caller>,
+    id: &str,
+) -> Result<(Linkage, Option<Vec<LinkageEvent>>)> {
+    let linkage = store
+        .get_linkage(id)
+        .await?
+        .ok_or(Error::NotFound("linkage"))?;
+    let linkage = Audience::of(caller.map(|caller| caller.role)).linkage(linkage);
+    let history = match caller {
+        Some(_) => Some(store.linkage_history(id).await?),
+        None => None,
+    };
+    Ok((linkage, history))
+}
+
+/// How a stakeholder's linkages stand, as provider and as the one with needs, if `caller` may
+/// see the stakeholder.
+pub async fn linkage_record(
+    store: &Store,
+    caller: Option<&Caller>,
+    stakeholder_id: &str,
+) -> Result<LinkageCounts> {
+    super::registry::show_stakeholder(store, caller, stakeholder_id).await?;
+    Ok(store.linkage_counts(stakeholder_id).await?)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::domain::visibility::Audience;
 use crate::notify::Spool;
 use crate::search::SearchIndex;
 use crate::store::erasure::Erased;
-use crate::store::registry::{Change, OnDuplicate, Registered, StatusFilter};
+use crate::store::registry::{Change, OnDuplicate, Registered, StakeholderFilter, StatusFilter};
 use crate::store::review::{Review, Reviewed};
 use crate::store::{Store, StoreError};
 
@@ -28,7 +28,7 @@ pub fn require_district(caller: &Caller, district: &str) -> Result<()> {
         return Ok(());
     }
     // A person signed in by cookie is told in their terms, a machine in its token's.
-    let who = if caller.token_id.starts_with("us_") {
+    let who = if caller.is_person() {
         "you write"
     } else {
         "this token writes"
@@ -93,6 +93,21 @@ pub async fn create_stakeholder(
     Ok(stored.stakeholder)
 }
 
+/// A page of stakeholders as `caller` may see them (see [`show_stakeholder`]); without a caller,
+/// active records only, whatever statuses the filter asks for.
+pub async fn list_stakeholders(
+    store: &Store,
+    caller: Option<&Caller>,
+    mut filter: StakeholderFilter,
+) -> Result<Vec<Stakeholder>> {
+    let audience = audience(caller);
+    if caller.is_none() {
+        filter.statuses = StatusFilter::public();
+    }
+    let found = store.list_stakeholders(&filter).await?;
+    Ok(found.into_iter().map(|s| audience.stakeholder(s)).collect())
+}
+
 /// A stakeholder as `caller` may see it: the public sees active records without contacts or a
 /// person's profile facts; only facilitators and admins see the consent record.
 pub async fn show_stakeholder(
@@ -154,7 +169,7 @@ pub async fn edit_stakeholder<F>(
 where
     F: FnOnce(&Stakeholder) -> Result<StakeholderInput>,
 {
-    let catalog = catalog(store).await?;
+    let catalog = &catalog(store).await?;
     let RecordEdit {
         based_on,
         content,
@@ -163,19 +178,40 @@ where
     store
         .edit_stakeholder_with(id, &caller.name, |current| {
             require_district(caller, &current.data.district)?;
-            let status = status_move(caller, based_on, &current.meta, status)?;
-            let data = match content {
-                Some(make) => {
-                    let data = make(current)?.validate_with(&catalog)?;
+            let content = content.map(|make| {
+                move || {
+                    let data = make(current)?.validate_with(catalog)?;
                     // Moving a record to another district is writing there too.
                     require_district(caller, &data.district)?;
-                    Some(data)
+                    Ok(data)
                 }
-                None => None,
-            };
-            Ok(change_of(&current.data, data, status))
+            });
+            decide(
+                caller,
+                based_on,
+                status,
+                &current.meta,
+                &current.data,
+                content,
+            )
         })
         .await
+}
+
+/// What an edit of a record as stored comes to, for the three kinds of record alike: the stale
+/// and moderator checks ([`status_move`]), then the new content `content` makes (`None` leaves
+/// it alone), and nothing when nothing changes ([`change_of`]).
+fn decide<D: PartialEq>(
+    caller: &Caller,
+    based_on: Option<i64>,
+    asked: Option<Status>,
+    meta: &RecordMeta,
+    current: &D,
+    content: Option<impl FnOnce() -> Result<D>>,
+) -> Result<Option<Change<D>>> {
+    let status = status_move(caller, based_on, meta, asked)?;
+    let data = content.map(|make| make()).transpose()?;
+    Ok(change_of(current, data, status))
 }
 
 /// The status an edit moves a record to, if it moves it: a stale edit is refused first, then a
@@ -600,7 +636,7 @@ where
         .ok_or(Error::NotFound("offering"))?
         .stakeholder_id;
     let provider = writable_owner(store, caller, &stakeholder_id).await?;
-    let catalog = catalog(store).await?;
+    let catalog = &catalog(store).await?;
     let RecordEdit {
         based_on,
         content,
@@ -608,16 +644,19 @@ where
     } = edit;
     store
         .edit_offering_with(id, &caller.name, |current| {
-            let status = status_move(caller, based_on, &current.meta, status)?;
-            let data = match content {
-                Some(make) => Some(make(current)?.validate_with(
-                    &catalog,
-                    &provider.data.districts_served,
-                    current.data.valid_until.as_deref(),
-                )?),
-                None => None,
-            };
-            Ok(change_of(&current.data, data, status))
+            let served = &provider.data.districts_served;
+            let valid_until = current.data.valid_until.as_deref();
+            let content = content.map(|make| {
+                move || Ok(make(current)?.validate_with(catalog, served, valid_until)?)
+            });
+            decide(
+                caller,
+                based_on,
+                status,
+                &current.meta,
+                &current.data,
+                content,
+            )
         })
         .await
 }
@@ -694,7 +733,7 @@ where
         .ok_or(Error::NotFound("need"))?
         .stakeholder_id;
     writable_owner(store, caller, &stakeholder_id).await?;
-    let catalog = catalog(store).await?;
+    let catalog = &catalog(store).await?;
     let RecordEdit {
         based_on,
         content,
@@ -702,12 +741,15 @@ where
     } = edit;
     store
         .edit_need_with(id, &caller.name, |current| {
-            let status = status_move(caller, based_on, &current.meta, status)?;
-            let data = match content {
-                Some(make) => Some(make(current)?.validate_with(&catalog)?),
-                None => None,
-            };
-            Ok(change_of(&current.data, data, status))
+            let content = content.map(|make| move || Ok(make(current)?.validate_with(catalog)?));
+            decide(
+                caller,
+                based_on,
+                status,
+                &current.meta,
+                &current.data,
+                content,
+            )
         })
         .await
 }

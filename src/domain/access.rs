@@ -28,6 +28,23 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Whoever runs `sangam` on the server: an admin of every district (they hold the database
+    /// itself), named "command line" where records say who wrote them.
+    pub fn command_line() -> Caller {
+        Caller {
+            token_id: "command-line".into(),
+            name: "command line".into(),
+            role: Role::Admin,
+            districts: Vec::new(),
+        }
+    }
+
+    /// Whether a person signed in to the pages is calling (their session carries their account's
+    /// id, `us_…`), rather than a machine with a token.
+    pub fn is_person(&self) -> bool {
+        self.token_id.starts_with("us_")
+    }
+
     /// Whether the caller may write records of `district`.
     pub fn may_act_in(&self, district: &str) -> bool {
         self.districts.is_empty() || self.districts.iter().any(|d| d == district)

@@ -15,7 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::FieldErrors;
-use crate::interchange::import::{ImportError, RowDuplicates};
+use crate::interchange::import::RowDuplicates;
 use crate::search::error::SearchError;
 use crate::store::StoreError;
 use crate::store::registry::DuplicateMatch;
@@ -166,21 +166,6 @@ impl From<SearchError> for AppError {
     }
 }
 
-impl From<ImportError> for AppError {
-    fn from(error: ImportError) -> Self {
-        match error {
-            ImportError::Unreadable(why) => AppError::BadRequest(why),
-            ImportError::Invalid(errors) => AppError::Validation(errors),
-            too_many @ ImportError::TooManyRows { .. } => AppError::TooLarge(too_many.to_string()),
-            ImportError::Duplicates(rows) => AppError::Conflict {
-                message: "some rows look like records already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway".into(),
-                details: Some(ErrorDetails::Rows { rows }),
-            },
-            ImportError::Store(error) => error.into(),
-        }
-    }
-}
-
 impl From<crate::app::Error> for AppError {
     fn from(error: crate::app::Error) -> Self {
         use crate::app::Error;
@@ -188,6 +173,12 @@ impl From<crate::app::Error> for AppError {
             Error::NotFound(what) => AppError::not_found(what),
             Error::Forbidden(why) => AppError::Forbidden(why),
             Error::Invalid(errors) => AppError::Validation(errors),
+            Error::Unreadable(why) => AppError::BadRequest(why),
+            Error::TooLarge(why) => AppError::TooLarge(why),
+            Error::Duplicates(rows) => AppError::Conflict {
+                message: "some rows look like records already registered (or like earlier rows); nothing was stored; repeat with ?allow_duplicate=true to import them anyway".into(),
+                details: Some(ErrorDetails::Rows { rows }),
+            },
             Error::Store(error) => error.into(),
         }
     }

@@ -7,8 +7,6 @@
 //! not implement are refused by name rather than ignored, so a partner never takes an unfiltered
 //! page for a filtered one.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
@@ -19,13 +17,9 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{PathParam, QueryParams};
-use crate::domain::geography::{District, Sector};
-use crate::domain::record::{Status, parse_instant, today_in_india};
-use crate::domain::visibility::Audience;
-use crate::hsds::{
-    self, About, Names, Organization, OrganizationSummary, Page, Service, ServiceSummary, Term,
-};
-use crate::store::hsds::ServiceQuery;
+use crate::app::interchange::{self, HsdsPage, OrganizationsRequest, ServicesRequest};
+use crate::domain::record::parse_instant;
+use crate::hsds::{self, About, Organization, OrganizationSummary, Service, ServiceSummary};
 
 const DEFAULT_PER_PAGE: i64 = 50;
 const MAX_PER_PAGE: i64 = 500;
@@ -56,39 +50,6 @@ async fn about() -> Json<About> {
     Json(About::new("/api/v1/openapi.json".into()))
 }
 
-/// Names of districts and sectors, for service areas and terms.
-struct Lookup {
-    districts: BTreeMap<String, District>,
-    sectors: BTreeMap<String, Sector>,
-}
-
-impl Lookup {
-    async fn load(app: &AppState) -> AppResult<Lookup> {
-        let districts = app
-            .store
-            .list_districts(None, None)
-            .await?
-            .into_iter()
-            .map(|d| (d.code.clone(), d))
-            .collect();
-        let sectors = app
-            .store
-            .list_sectors()
-            .await?
-            .into_iter()
-            .map(|s| (s.code.clone(), s))
-            .collect();
-        Ok(Lookup { districts, sectors })
-    }
-
-    fn names(&self) -> Names<'_> {
-        Names {
-            districts: &self.districts,
-            sectors: &self.sectors,
-        }
-    }
-}
-
 /// `page` (from 1) and `per_page` within bounds, as (limit, offset).
 fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)> {
     let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
@@ -107,15 +68,6 @@ fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)> {
         ));
     }
     Ok((per_page, (page - 1) * per_page))
-}
-
-fn page_of<T>(contents: Vec<T>, total: i64, limit: i64, offset: i64) -> Page<T> {
-    Page::new(
-        contents,
-        u64::try_from(total).unwrap_or_default(),
-        (offset / limit + 1) as u64,
-        limit as u64,
-    )
 }
 
 /// HSDS's `format`: Sangam answers JSON only. Empty is absent (HTML forms send empty fields);
@@ -189,7 +141,7 @@ struct ServicesQuery {
 async fn services(
     State(app): State<AppState>,
     QueryParams(query): QueryParams<ServicesQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<HsdsPage<ServiceSummary, Service>>> {
     not_offered(&[
         ("taxonomy_id", query.taxonomy_id.is_some()),
         ("minimal", query.minimal == Some(true)),
@@ -213,72 +165,16 @@ async fn services(
             )
         })?),
     };
-    let lookup = Lookup::load(&app).await?;
-    let (kind, sector) = match query.taxonomy_term_id.as_deref() {
-        None => (None, None),
-        Some(id) => {
-            let codes: Vec<String> = lookup.sectors.keys().cloned().collect();
-            match hsds::term_of(id, &codes) {
-                Some(Term::Kind(kind)) => (Some(kind), None),
-                Some(Term::Sector(code)) => (None, Some(code)),
-                None => {
-                    return Err(AppError::field(
-                        "taxonomy_term_id",
-                        "is not the id of a term of sangam:linkage-kind or sangam:sector",
-                    ));
-                }
-            }
-        }
-    };
-    let service_query = ServiceQuery {
+    let request = ServicesRequest {
         stakeholder_id,
         modified_after,
-        kind,
-        sector,
-        search: query.search.filter(|s| !s.trim().is_empty()),
+        taxonomy_term_id: query.taxonomy_term_id,
+        search: query.search,
+        full: query.full == Some(true),
         limit,
         offset,
     };
-    let (offerings, total) = app.store.hsds_services(&service_query).await?;
-    let today = today_in_india();
-    let json = |value: Result<serde_json::Value, serde_json::Error>| {
-        value.map_err(|e| AppError::fault("writing an HSDS page", e))
-    };
-    if query.full != Some(true) {
-        let contents: Vec<ServiceSummary> = offerings
-            .iter()
-            .map(|offering| hsds::service_summary(offering, today))
-            .collect();
-        return Ok(Json(json(serde_json::to_value(page_of(
-            contents, total, limit, offset,
-        )))?));
-    }
-    let mut providers = BTreeMap::new();
-    for offering in &offerings {
-        if !providers.contains_key(&offering.stakeholder_id)
-            && let Some(provider) = app.store.get_stakeholder(&offering.stakeholder_id).await?
-        {
-            providers.insert(
-                offering.stakeholder_id.clone(),
-                Audience::Public.stakeholder(provider),
-            );
-        }
-    }
-    let names = lookup.names();
-    let contents: Vec<Service> = offerings
-        .iter()
-        .map(|offering| {
-            hsds::service(
-                offering,
-                providers.get(&offering.stakeholder_id),
-                &names,
-                today,
-            )
-        })
-        .collect();
-    Ok(Json(json(serde_json::to_value(page_of(
-        contents, total, limit, offset,
-    )))?))
+    Ok(Json(interchange::hsds_services(&app.store, request).await?))
 }
 
 #[utoipa::path(
@@ -300,28 +196,7 @@ async fn service(
     State(app): State<AppState>,
     PathParam(id): PathParam<String>,
 ) -> AppResult<Json<Service>> {
-    let not_found = || AppError::not_found("service");
-    let offering_id = hsds::offering_id(&id).ok_or_else(not_found)?;
-    let offering = app
-        .store
-        .get_offering(&offering_id)
-        .await?
-        .filter(|offering| offering.meta.status == Status::Active)
-        .ok_or_else(not_found)?;
-    let provider = app
-        .store
-        .get_stakeholder(&offering.stakeholder_id)
-        .await?
-        .filter(|provider| provider.meta.status == Status::Active)
-        .map(|provider| Audience::Public.stakeholder(provider))
-        .ok_or_else(not_found)?;
-    let lookup = Lookup::load(&app).await?;
-    Ok(Json(hsds::service(
-        &offering,
-        Some(&provider),
-        &lookup.names(),
-        today_in_india(),
-    )))
+    Ok(Json(interchange::hsds_service(&app.store, &id).await?))
 }
 
 #[derive(Deserialize)]
@@ -360,46 +235,19 @@ struct OrganizationsQuery {
 async fn organizations(
     State(app): State<AppState>,
     QueryParams(query): QueryParams<OrganizationsQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<HsdsPage<OrganizationSummary, Organization>>> {
     json_only(query.format.as_deref())?;
     let (limit, offset) = paging(query.page, query.per_page)?;
-    let search = query.search.filter(|s| !s.trim().is_empty());
-    let (providers, total) = app
-        .store
-        .hsds_organizations(search.as_deref(), limit, offset)
-        .await?;
-    let lookup = Lookup::load(&app).await?;
-    let names = lookup.names();
-    let providers: Vec<_> = providers
-        .into_iter()
-        .map(|p| Audience::Public.stakeholder(p))
-        .collect();
-    let page = if query.full == Some(true) {
-        let ids: Vec<String> = providers.iter().map(|p| p.id.clone()).collect();
-        let offerings = app.store.hsds_services_of(&ids).await?;
-        let today = today_in_india();
-        let contents: Vec<Organization> = providers
-            .iter()
-            .map(|provider| {
-                let theirs: Vec<_> = offerings
-                    .iter()
-                    .filter(|o| o.stakeholder_id == provider.id)
-                    .cloned()
-                    .collect();
-                let full_services = query.full_service == Some(true);
-                hsds::organization(provider, &theirs, full_services, &names, today)
-            })
-            .collect();
-        serde_json::to_value(page_of(contents, total, limit, offset))
-    } else {
-        let contents: Vec<OrganizationSummary> = providers
-            .iter()
-            .map(|provider| hsds::organization_summary(provider, &names))
-            .collect();
-        serde_json::to_value(page_of(contents, total, limit, offset))
+    let request = OrganizationsRequest {
+        search: query.search,
+        full: query.full == Some(true),
+        full_service: query.full_service == Some(true),
+        limit,
+        offset,
     };
-    page.map(Json)
-        .map_err(|e| AppError::fault("writing an HSDS page", e))
+    Ok(Json(
+        interchange::hsds_organizations(&app.store, request).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -429,29 +277,8 @@ async fn organization(
     PathParam(id): PathParam<String>,
     QueryParams(query): QueryParams<OrganizationQuery>,
 ) -> AppResult<Json<Organization>> {
-    let not_found = || AppError::not_found("organization");
-    let stakeholder_id = hsds::stakeholder_id(&id).ok_or_else(not_found)?;
-    let provider = app
-        .store
-        .get_stakeholder(&stakeholder_id)
-        .await?
-        .filter(|provider| provider.meta.status == Status::Active)
-        .map(|provider| Audience::Public.stakeholder(provider))
-        .ok_or_else(not_found)?;
-    let offerings = app
-        .store
-        .hsds_services_of(std::slice::from_ref(&provider.id))
-        .await?;
-    // Only providers of a public service are organizations of the feed.
-    if offerings.is_empty() {
-        return Err(not_found());
-    }
-    let lookup = Lookup::load(&app).await?;
-    Ok(Json(hsds::organization(
-        &provider,
-        &offerings,
-        query.full_service == Some(true),
-        &lookup.names(),
-        today_in_india(),
-    )))
+    let full_service = query.full_service == Some(true);
+    Ok(Json(
+        interchange::hsds_organization(&app.store, &id, full_service).await?,
+    ))
 }

@@ -28,20 +28,12 @@ use super::extract::{
     Authenticated, MAX_CSV_BODY_BYTES, MaybeCaller, QueryParams, SpreadsheetBody, XLSX_MEDIA_TYPE,
     query_word,
 };
-use super::stakeholders::{shown, status_filter};
+use super::stakeholders::status_filter;
+use crate::app::interchange::{self, Export, ExportPage, ExportRequest, Imported};
 use crate::domain::access::Caller;
-use crate::domain::need::Need;
-use crate::domain::offering::LinkageKind;
-use crate::domain::offering::Offering;
-use crate::domain::record::Provenance;
-use crate::domain::stakeholder::Stakeholder;
-use crate::domain::stakeholder::StakeholderKind;
 use crate::interchange::import::{self, ImportOptions, MAX_HTTP_IMPORT_ROWS, Records};
 use crate::interchange::table::{BYTE_ORDER_MARK, defuse};
 use crate::interchange::xlsx::{self, XlsxWriter};
-use crate::interchange::{needs, offerings, stakeholders};
-use crate::store::StoreResult;
-use crate::store::interchange::{NeedExport, OfferingExport, StakeholderExport};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -64,34 +56,12 @@ fn large_body(
     (schemas, paths, method_router)
 }
 
-/// Records read from the store at a time while exporting.
-const EXPORT_PAGE: i64 = 500;
-
 #[derive(Deserialize)]
 struct ExportQuery {
     district: Option<String>,
     kind: Option<String>,
     status: Option<String>,
     format: Option<String>,
-}
-
-fn trimmed(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
-fn parse_kind<T>(
-    text: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    expected: fn() -> String,
-) -> AppResult<Option<T>> {
-    match text {
-        None => Ok(None),
-        Some(text) => parse(text).map(Some).ok_or_else(|| {
-            AppError::field("kind", format!("unknown kind `{text}`: {}", expected()))
-        }),
-    }
 }
 
 /// How an export is written: CSV (streamed) or an Excel workbook.
@@ -114,192 +84,178 @@ fn export_format(requested: Option<&str>, xlsx_path: bool) -> AppResult<ExportFo
     }
 }
 
-/// What one export takes from the store and how it writes each record.
-struct Export<T, Fetch> {
-    /// `stakeholders`, `offerings`, `needs`: names the file and the worksheet.
-    what: &'static str,
-    district: Option<String>,
-    columns: Vec<&'static str>,
-    /// The next page: records after this id (`None` for the first page), in id order.
-    fetch: Fetch,
-    id_of: fn(&T) -> String,
-    row_of: RowOf<T>,
+/// Answers an export of `records` as the query asks: the use case decides what the caller sees,
+/// this writes it as a download.
+async fn export_file(
+    app: &AppState,
+    caller: Option<Caller>,
+    uri: &axum::http::Uri,
+    query: ExportQuery,
+    records: Records,
+) -> AppResult<Response> {
+    let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
+    let statuses = status_filter(&caller, query.status.as_deref())?;
+    let request = ExportRequest {
+        records,
+        district: query.district,
+        kind: query_word("kind", query.kind.as_deref())?.map(str::to_string),
+        statuses,
+    };
+    let export = interchange::export(&app.store, caller.as_ref(), request)?;
+    match format {
+        ExportFormat::Csv => csv(export).await,
+        ExportFormat::Xlsx => xlsx(export).await,
+    }
 }
 
-/// How an export writes one record as cells.
-type RowOf<T> = Box<dyn Fn(&T) -> Vec<String> + Send + Sync>;
-
-type PageFuture<T> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = StoreResult<Vec<T>>> + Send>>;
-
-impl<T, Fetch> Export<T, Fetch>
-where
-    T: Send + 'static,
-    Fetch: Fn(Option<String>) -> PageFuture<T> + Send + Sync + 'static,
-{
-    /// A download named after what it holds: `sangam-stakeholders-up-mirzapur.csv`.
-    fn headers(&self, extension: &str, content_type: &str) -> [(HeaderName, String); 2] {
-        let place: String = self
-            .district
-            .as_deref()
-            .unwrap_or("all")
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .collect();
-        [
-            (CONTENT_TYPE, content_type.to_string()),
-            (
-                CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"sangam-{}-{place}.{extension}\"",
-                    self.what
-                ),
+/// A download named after what it holds: `sangam-stakeholders-up-mirzapur.csv`.
+fn download_headers(
+    export: &Export,
+    extension: &str,
+    content_type: &str,
+) -> [(HeaderName, String); 2] {
+    let place: String = export
+        .district
+        .as_deref()
+        .unwrap_or("all")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    [
+        (CONTENT_TYPE, content_type.to_string()),
+        (
+            CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"sangam-{}-{place}.{extension}\"",
+                export.records().noun()
             ),
-        ]
-    }
+        ),
+    ]
+}
 
-    async fn respond(self, format: ExportFormat) -> AppResult<Response> {
-        match format {
-            ExportFormat::Csv => self.csv().await,
-            ExportFormat::Xlsx => self.xlsx().await,
-        }
+/// CSV sent page by page as it is read: memory stays flat however many records there are.
+/// The first page is read before answering, so a failing store is still a clean error; a
+/// failure later cuts the transfer short (the client sees an incomplete download, never a
+/// file that looks whole).
+async fn csv(export: Export) -> AppResult<Response> {
+    let first = export.page(None).await?;
+    let headers = download_headers(&export, "csv", "text/csv; charset=utf-8");
+    let mut head = BYTE_ORDER_MARK.as_bytes().to_vec();
+    head.extend(csv_lines(std::iter::once(
+        export.columns().iter().map(|c| c.to_string()).collect(),
+    ))?);
+    let head = Bytes::from(head);
+    /// What the stream sends next.
+    enum Next {
+        Page(ExportPage),
+        After(String),
+        Done,
     }
-
-    /// CSV sent page by page as it is read: memory stays flat however many records there are.
-    /// The first page is read before answering, so a failing store is still a clean error; a
-    /// failure later cuts the transfer short (the client sees an incomplete download, never a
-    /// file that looks whole).
-    async fn csv(self) -> AppResult<Response> {
-        let first = (self.fetch)(None).await?;
-        let headers = self.headers("csv", "text/csv; charset=utf-8");
-        let mut head = BYTE_ORDER_MARK.as_bytes().to_vec();
-        head.extend(csv_lines(std::iter::once(
-            self.columns.iter().map(|c| c.to_string()).collect(),
-        ))?);
-        let head = Bytes::from(head);
-        let export = std::sync::Arc::new(self);
-        struct Cursor<T> {
-            pending: Option<Vec<T>>,
-            after: Option<String>,
-            done: bool,
-        }
-        let start = Cursor {
-            pending: Some(first),
-            after: None,
-            done: false,
-        };
-        let pages = futures_util::stream::unfold(start, move |mut cursor| {
-            let export = export.clone();
-            async move {
-                if cursor.done {
-                    return None;
-                }
-                let page = match cursor.pending.take() {
-                    Some(page) => page,
-                    None => match (export.fetch)(cursor.after.take()).await {
-                        Ok(page) => page,
-                        Err(error) => {
-                            tracing::error!(%error, "an export failed part way; the transfer is cut short");
-                            cursor.done = true;
-                            return Some((Err(std::io::Error::other(error.to_string())), cursor));
-                        }
-                    },
-                };
-                cursor.done = (page.len() as i64) < EXPORT_PAGE;
-                cursor.after = page.last().map(|last| (export.id_of)(last));
-                let chunk = csv_lines(page.iter().map(|record| (export.row_of)(record)))
-                    .map(Bytes::from)
-                    .map_err(|e| std::io::Error::other(e.to_string()));
-                if chunk.is_err() {
-                    cursor.done = true;
-                }
-                Some((chunk, cursor))
-            }
-        });
-        // Fused: the gzip layer polls the body once more after its end, which `unfold` answers
-        // with a panic (the transfer was cut for every client that accepts gzip).
-        let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
-            .chain(pages)
-            .fuse();
-        Ok((headers, Body::from_stream(body)).into_response())
-    }
-
-    /// An Excel workbook of every record in bounded memory: the rows go to a temporary file
-    /// (constant-memory mode, see [`crate::interchange::xlsx`]) page by page, then the workbook
-    /// is zipped from that file straight into the response, in chunks. The work runs in its own
-    /// task after the headers are sent (a state's registry takes longer than the request time
-    /// limit); the first page is read before answering, so a failing store is still a clean
-    /// error. A failure later, or more rows than a worksheet holds, cuts the transfer short (the
-    /// client sees an incomplete download, never a file that looks whole); a client that goes
-    /// away stops the work.
-    async fn xlsx(self) -> AppResult<Response> {
-        let first = (self.fetch)(None).await?;
-        let writer = XlsxWriter::new(self.what, &self.columns)
-            .map_err(|e| AppError::fault("starting a workbook", e))?;
-        let headers = self.headers("xlsx", XLSX_MEDIA_TYPE);
-        let (chunks, received) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
-        tokio::spawn(async move {
-            let what = self.what;
-            if let Err(error) = self.write_xlsx(first, writer, chunks.clone()).await {
-                tracing::error!(%error, what, "an Excel export failed part way; the transfer is cut short");
-                let _ = chunks.send(Err(std::io::Error::other(error))).await;
-            }
-        });
-        // Fused, as the CSV body is: the gzip layer polls once more after the end.
-        let body = futures_util::stream::unfold(received, |mut received| async move {
-            received.recv().await.map(|chunk| (chunk, received))
-        })
-        .fuse();
-        Ok((headers, Body::from_stream(body)).into_response())
-    }
-
-    /// Writes every page after `first` into `writer`, then the workbook into `chunks`.
-    async fn write_xlsx(
-        self,
-        first: Vec<T>,
-        mut writer: XlsxWriter,
-        chunks: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
-    ) -> Result<(), String> {
-        let mut page = first;
-        let mut rows = 0usize;
-        loop {
-            if chunks.is_closed() {
-                return Ok(()); // the client went away
-            }
-            rows += page.len();
-            if rows > xlsx::MAX_ROWS {
-                return Err(format!(
-                    "more than {} rows do not fit in one Excel worksheet",
-                    xlsx::MAX_ROWS
-                ));
-            }
-            let cells: Vec<Vec<String>> = page.iter().map(|record| (self.row_of)(record)).collect();
-            // Rows go to a file: off the async threads.
-            writer = tokio::task::spawn_blocking(move || {
-                for row in &cells {
-                    writer.write_row(row)?;
-                }
-                Ok::<_, rust_xlsxwriter::XlsxError>(writer)
-            })
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("writing a workbook: {e}"))?;
-            let after = match page.last() {
-                Some(last) if page.len() as i64 == EXPORT_PAGE => (self.id_of)(last),
-                _ => break,
+    let pages = futures_util::stream::unfold(
+        (export, Next::Page(first)),
+        |(export, next)| async move {
+            let page = match next {
+                Next::Done => return None,
+                Next::Page(page) => page,
+                Next::After(after) => match export.page(Some(&after)).await {
+                    Ok(page) => page,
+                    Err(error) => {
+                        tracing::error!(%error, "an export failed part way; the transfer is cut short");
+                        let cut = Err(std::io::Error::other(error.to_string()));
+                        return Some((cut, (export, Next::Done)));
+                    }
+                },
             };
-            page = (self.fetch)(Some(after)).await.map_err(|e| e.to_string())?;
+            let chunk = csv_lines(page.rows.into_iter())
+                .map(Bytes::from)
+                .map_err(|e| std::io::Error::other(e.to_string()));
+            let next = match (&chunk, page.next) {
+                (Ok(_), Some(after)) => Next::After(after),
+                _ => Next::Done,
+            };
+            Some((chunk, (export, next)))
+        },
+    );
+    // Fused: the gzip layer polls the body once more after its end, which `unfold` answers
+    // with a panic (the transfer was cut for every client that accepts gzip).
+    let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
+        .chain(pages)
+        .fuse();
+    Ok((headers, Body::from_stream(body)).into_response())
+}
+
+/// An Excel workbook of every record in bounded memory: the rows go to a temporary file
+/// (constant-memory mode, see [`crate::interchange::xlsx`]) page by page, then the workbook
+/// is zipped from that file straight into the response, in chunks. The work runs in its own
+/// task after the headers are sent (a state's registry takes longer than the request time
+/// limit); the first page is read before answering, so a failing store is still a clean
+/// error. A failure later, or more rows than a worksheet holds, cuts the transfer short (the
+/// client sees an incomplete download, never a file that looks whole); a client that goes
+/// away stops the work.
+async fn xlsx(export: Export) -> AppResult<Response> {
+    let first = export.page(None).await?;
+    let what = export.records().noun();
+    let writer = XlsxWriter::new(what, &export.columns())
+        .map_err(|e| AppError::fault("starting a workbook", e))?;
+    let headers = download_headers(&export, "xlsx", XLSX_MEDIA_TYPE);
+    let (chunks, received) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+    tokio::spawn(async move {
+        if let Err(error) = write_xlsx(export, first, writer, chunks.clone()).await {
+            tracing::error!(%error, what, "an Excel export failed part way; the transfer is cut short");
+            let _ = chunks.send(Err(std::io::Error::other(error))).await;
         }
-        tokio::task::spawn_blocking(move || {
-            let mut out = ChunkWriter::new(chunks);
-            writer.finish_to(&mut out)?;
-            out.send()?;
-            Ok::<_, rust_xlsxwriter::XlsxError>(())
+    });
+    // Fused, as the CSV body is: the gzip layer polls once more after the end.
+    let body = futures_util::stream::unfold(received, |mut received| async move {
+        received.recv().await.map(|chunk| (chunk, received))
+    })
+    .fuse();
+    Ok((headers, Body::from_stream(body)).into_response())
+}
+
+/// Writes `first` and every page after it into `writer`, then the workbook into `chunks`.
+async fn write_xlsx(
+    export: Export,
+    first: ExportPage,
+    mut writer: XlsxWriter,
+    chunks: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
+) -> Result<(), String> {
+    let mut page = first;
+    let mut rows = 0usize;
+    loop {
+        if chunks.is_closed() {
+            return Ok(()); // the client went away
+        }
+        rows += page.rows.len();
+        if rows > xlsx::MAX_ROWS {
+            return Err(format!(
+                "more than {} rows do not fit in one Excel worksheet",
+                xlsx::MAX_ROWS
+            ));
+        }
+        let cells = page.rows;
+        // Rows go to a file: off the async threads.
+        writer = tokio::task::spawn_blocking(move || {
+            for row in &cells {
+                writer.write_row(row)?;
+            }
+            Ok::<_, rust_xlsxwriter::XlsxError>(writer)
         })
         .await
         .map_err(|e| e.to_string())?
-        .map_err(|e| format!("writing a workbook: {e}"))
+        .map_err(|e| format!("writing a workbook: {e}"))?;
+        let Some(after) = page.next else { break };
+        page = export.page(Some(&after)).await.map_err(|e| e.to_string())?;
     }
+    tokio::task::spawn_blocking(move || {
+        let mut out = ChunkWriter::new(chunks);
+        writer.finish_to(&mut out)?;
+        out.send()?;
+        Ok::<_, rust_xlsxwriter::XlsxError>(())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| format!("writing a workbook: {e}"))
 }
 
 /// A `Write` that sends what is written to the response in chunks of [`ChunkWriter::CHUNK`]
@@ -422,35 +378,7 @@ async fn export_stakeholders(
     OriginalUri(uri): OriginalUri,
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
-    let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
-    let kind = query_word("kind", query.kind.as_deref())?;
-    let filter = StakeholderExport {
-        district: trimmed(query.district),
-        kind: parse_kind(kind, StakeholderKind::parse, StakeholderKind::expected)?,
-        statuses: status_filter(&caller, query.status.as_deref())?,
-    };
-    let private = caller.is_some();
-    let store = app.store.clone();
-    let district = filter.district.clone();
-    let filter = std::sync::Arc::new(filter);
-    let export = Export {
-        what: "stakeholders",
-        district,
-        columns: stakeholders::columns(private),
-        fetch: move |after: Option<String>| -> PageFuture<Stakeholder> {
-            let (store, filter) = (store.clone(), filter.clone());
-            Box::pin(async move {
-                store
-                    .export_stakeholders_page(&filter, after.as_deref(), EXPORT_PAGE)
-                    .await
-            })
-        },
-        id_of: |stakeholder: &Stakeholder| stakeholder.id.clone(),
-        row_of: Box::new(move |stakeholder: &Stakeholder| {
-            stakeholders::row(&shown(&caller, stakeholder.clone()), private)
-        }),
-    };
-    export.respond(format).await
+    export_file(&app, caller, &uri, query, Records::Stakeholders).await
 }
 
 /// `/export/offerings.xlsx`: the same export, a workbook unless `format=csv`.
@@ -510,35 +438,7 @@ async fn export_offerings(
     OriginalUri(uri): OriginalUri,
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
-    let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
-    let kind = query_word("kind", query.kind.as_deref())?;
-    let filter = OfferingExport {
-        district: trimmed(query.district),
-        kind: parse_kind(kind, LinkageKind::parse, LinkageKind::expected)?,
-        statuses: status_filter(&caller, query.status.as_deref())?,
-        active_providers_only: caller.is_none(),
-    };
-    let store = app.store.clone();
-    let district = filter.district.clone();
-    let filter = std::sync::Arc::new(filter);
-    let export = Export {
-        what: "offerings",
-        district,
-        columns: offerings::COLUMNS.to_vec(),
-        fetch: move |after: Option<String>| -> PageFuture<(Offering, String)> {
-            let (store, filter) = (store.clone(), filter.clone());
-            Box::pin(async move {
-                store
-                    .export_offerings_page(&filter, after.as_deref(), EXPORT_PAGE)
-                    .await
-            })
-        },
-        id_of: |(offering, _): &(Offering, String)| offering.id.clone(),
-        row_of: Box::new(|(offering, provider_name): &(Offering, String)| {
-            offerings::row(offering, provider_name)
-        }),
-    };
-    export.respond(format).await
+    export_file(&app, caller, &uri, query, Records::Offerings).await
 }
 
 /// `/export/needs.xlsx`: the same export, a workbook unless `format=csv`.
@@ -598,33 +498,7 @@ async fn export_needs(
     OriginalUri(uri): OriginalUri,
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> AppResult<Response> {
-    let format = export_format(query.format.as_deref(), uri.path().ends_with(".xlsx"))?;
-    let kind = query_word("kind", query.kind.as_deref())?;
-    let filter = NeedExport {
-        district: trimmed(query.district),
-        kind: parse_kind(kind, LinkageKind::parse, LinkageKind::expected)?,
-        statuses: status_filter(&caller, query.status.as_deref())?,
-        active_owners_only: caller.is_none(),
-    };
-    let store = app.store.clone();
-    let district = filter.district.clone();
-    let filter = std::sync::Arc::new(filter);
-    let export = Export {
-        what: "needs",
-        district,
-        columns: needs::COLUMNS.to_vec(),
-        fetch: move |after: Option<String>| -> PageFuture<(Need, String)> {
-            let (store, filter) = (store.clone(), filter.clone());
-            Box::pin(async move {
-                store
-                    .export_needs_page(&filter, after.as_deref(), EXPORT_PAGE)
-                    .await
-            })
-        },
-        id_of: |(need, _): &(Need, String)| need.id.clone(),
-        row_of: Box::new(|(need, owner_name): &(Need, String)| needs::row(need, owner_name)),
-    };
-    export.respond(format).await
+    export_file(&app, caller, &uri, query, Records::Needs).await
 }
 
 #[derive(Deserialize)]
@@ -633,18 +507,6 @@ struct ImportQuery {
     dry_run: bool,
     #[serde(default)]
     allow_duplicate: bool,
-}
-
-/// Bulk imports are for facilitators and admins.
-fn require_importer(caller: &Caller) -> AppResult<()> {
-    if caller.role.may_moderate() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!(
-            "role `{}` may not import files; ask a facilitator",
-            caller.role
-        )))
-    }
 }
 
 #[utoipa::path(
@@ -752,34 +614,28 @@ async fn import_file(
     query: &ImportQuery,
     body: SpreadsheetBody,
 ) -> AppResult<Response> {
-    require_importer(caller)?;
     let options = ImportOptions {
         allow_duplicate: query.allow_duplicate,
         max_rows: MAX_HTTP_IMPORT_ROWS,
         format: body.format,
     };
-    let plan = import::check(&app.store, records, &body.bytes, options, &mut |_| {}).await?;
-    for (row, districts) in plan.write_rows.iter().zip(&plan.write_districts) {
-        if let Some(district) = districts.iter().find(|d| !caller.may_act_in(d)) {
-            return Err(AppError::Forbidden(format!(
-                "row {row}: this token writes only in {}; `{district}` is not one of them",
-                caller.districts.join(", "),
-            )));
-        }
-    }
-    if query.dry_run {
-        return Ok(Json(ImportReply::Report(plan.report())).into_response());
-    }
-    let plan = plan.into_storable()?;
-    let unchanged = plan.unchanged;
-    let (created, changed) = import::commit(
+    let imported = interchange::import_file(
         &app.store,
-        &plan,
-        &Provenance::import(&caller.name),
-        &mut || {},
+        caller,
+        records,
+        &body.bytes,
+        options,
+        query.dry_run,
+        &mut |_| {},
     )
     .await?;
-    let status = if created.is_empty() {
+    let stored = match imported {
+        Imported::Checked(plan) => {
+            return Ok(Json(ImportReply::Report(plan.report())).into_response());
+        }
+        Imported::Stored(stored) => stored,
+    };
+    let status = if stored.created.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::CREATED
@@ -787,11 +643,11 @@ async fn import_file(
     Ok((
         status,
         Json(ImportReply::Result(ImportResult {
-            created: created.len(),
-            ids: created,
-            changed: changed.len(),
-            changed_ids: changed,
-            unchanged,
+            created: stored.created.len(),
+            ids: stored.created,
+            changed: stored.changed.len(),
+            changed_ids: stored.changed,
+            unchanged: stored.unchanged,
         })),
     )
         .into_response())

@@ -10,9 +10,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::error::{AppError, AppResult};
+use super::error::AppResult;
 use super::extract::{Authenticated, JsonBody, MaybeCaller, PathParam};
-use super::stakeholders::{audience, visible_to};
 use crate::app::planning;
 use crate::domain::meeting::{Linkage, LinkageEvent, LinkageMoveInput};
 use crate::store::meetings::LinkageCounts;
@@ -47,11 +46,7 @@ async fn show(
     MaybeCaller(caller): MaybeCaller,
     PathParam(id): PathParam<String>,
 ) -> AppResult<Json<LinkageShown>> {
-    let linkage = audience(&caller).linkage(find_linkage(&app, &id).await?);
-    let history = match caller {
-        None => None,
-        Some(_) => Some(app.store.linkage_history(&id).await?),
-    };
+    let (linkage, history) = planning::show_linkage(&app.store, caller.as_ref(), &id).await?;
     Ok(Json(LinkageShown { linkage, history }))
 }
 
@@ -100,13 +95,6 @@ async fn update(
     ))
 }
 
-async fn find_linkage(app: &AppState, id: &str) -> AppResult<Linkage> {
-    app.store
-        .get_linkage(id)
-        .await?
-        .ok_or_else(|| AppError::not_found("linkage"))
-}
-
 /// How a stakeholder's linkages stand: as the provider of offerings and as the one with needs.
 #[utoipa::path(
     get,
@@ -130,15 +118,10 @@ async fn record(
     MaybeCaller(caller): MaybeCaller,
     PathParam(id): PathParam<String>,
 ) -> AppResult<Json<LinkageRecord>> {
-    app.store
-        .get_stakeholder(&id)
-        .await?
-        .filter(|s| visible_to(&caller, s.meta.status))
-        .ok_or_else(|| AppError::not_found("stakeholder"))?;
-    let counts = app.store.linkage_counts(&id).await?;
+    let linkages = planning::linkage_record(&app.store, caller.as_ref(), &id).await?;
     Ok(Json(LinkageRecord {
         stakeholder_id: id,
-        linkages: counts,
+        linkages,
     }))
 }
 

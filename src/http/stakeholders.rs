@@ -19,7 +19,6 @@ use crate::app::registry;
 use crate::domain::access::Caller;
 use crate::domain::record::Status;
 use crate::domain::stakeholder::{Stakeholder, StakeholderInput, StakeholderKind};
-use crate::domain::visibility::Audience;
 use crate::store::registry::{StakeholderFilter, StatusFilter};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -41,22 +40,6 @@ const STAKEHOLDER_FIELDS: &[&str] = &[
     "linkage_limit",
     "status",
 ];
-
-/// Whom a response is for: the public without a token (see [`Audience`], the one rule).
-pub(super) fn audience(caller: &Option<Caller>) -> Audience {
-    registry::audience(caller.as_ref())
-}
-
-/// Anyone sees active records; token holders also see pending and archived ones.
-pub(super) fn visible_to(caller: &Option<Caller>, status: Status) -> bool {
-    audience(caller).sees_status(status)
-}
-
-/// A stakeholder as this caller may see it: contacts and profile only with a token, the consent
-/// record only for facilitators and admins.
-pub(super) fn shown(caller: &Option<Caller>, stakeholder: Stakeholder) -> Stakeholder {
-    audience(caller).stakeholder(stakeholder)
-}
 
 /// The statuses a listing may include: `status=pending|archived|active|all`, for token holders.
 pub(super) fn status_filter(
@@ -154,8 +137,9 @@ async fn list(
         limit,
         offset,
     };
-    let found = app.store.list_stakeholders(&filter).await?;
-    Ok(Json(found.into_iter().map(|s| shown(&caller, s)).collect()))
+    Ok(Json(
+        registry::list_stakeholders(&app.store, caller.as_ref(), filter).await?,
+    ))
 }
 
 #[derive(Deserialize)]

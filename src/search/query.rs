@@ -1,5 +1,5 @@
 //! Turning what someone typed into a tantivy query, and the results into hits, facet counts and
-//! highlighted snippets.
+//! highlighted snippets ([`super::snippet`]).
 //!
 //! The text is never parsed as query syntax: it goes through the same `indic` analyser as the
 //! documents, and each word becomes a disjunction built in code — the exact word (a title weighs
@@ -14,8 +14,7 @@
 //! rise a little ([`super::facets`]). Facets are counted over everything the query and filters
 //! admit.
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -32,6 +31,7 @@ use super::facets::{Counts, Gather, Gathered, SegmentTables};
 use super::index::SearchIndex;
 use super::schema::{ANY_SECTOR, DocType, SearchSchema};
 use super::seeking::SeekingUnion;
+use super::snippet::Highlighter;
 use crate::domain::record::{Status, today_in_india};
 
 /// Boosts of the ways a word can match, relative to an exact match.
@@ -53,7 +53,6 @@ const MAX_WORDS: usize = 12;
 pub const MAX_LIMIT: usize = 500;
 pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_OFFSET: usize = 1_000_000;
-const SNIPPET_CHARS: usize = 160;
 
 /// Filler words in English, Hindi and romanized Hindi, dropped from queries.
 const STOPWORDS: &[&str] = &[
@@ -262,17 +261,17 @@ pub struct Facets {
 
 /// One query word with everything it may match as.
 #[derive(Debug, Default)]
-struct Word {
-    text: String,
-    keys: Vec<String>,
+pub(super) struct Word {
+    pub(super) text: String,
+    pub(super) keys: Vec<String>,
     /// Synonyms from the vocabulary, each as its normalised words (for highlighting).
-    synonyms: Vec<Vec<String>>,
+    pub(super) synonyms: Vec<Vec<String>>,
     /// The vocabulary groups that cover the word, alone or within a phrase of the query.
     groups: BTreeSet<usize>,
     /// Keys of the word that a single-word group's token already stands beside in the index.
     covered: BTreeSet<String>,
     /// Whether many records hold the word (or its key); only uncommon words get fuzzy terms.
-    common: bool,
+    pub(super) common: bool,
 }
 
 impl SearchIndex {
@@ -344,7 +343,7 @@ impl SearchIndex {
 /// The analysed words of `text`, without filler words (unless that would leave none), and a
 /// word no record holds split in two where both halves are words records hold
 /// ([`split_run_together`]). `held` says whether any record holds a word as written.
-fn analyse_query(
+pub(super) fn analyse_query(
     index: &Index,
     vocabulary: &Vocabulary,
     text: &str,
@@ -428,7 +427,7 @@ fn tokens(analyser: &mut TextAnalyzer, text: &str) -> Vec<String> {
 }
 
 /// Edits a typo of this word may contain: none below five letters, one up to seven, then two.
-fn fuzzy_distance(word: &str) -> Option<u8> {
+pub(super) fn fuzzy_distance(word: &str) -> Option<u8> {
     match word.chars().count() {
         0..=4 => None,
         5..=7 => Some(1),
@@ -726,224 +725,10 @@ fn hit(
     })
 }
 
-/// Finds, in a record's text, the words the query matched — exactly, by phonetic key, within
-/// the fuzzy distance, or as a synonym — and marks them in a snippet.
-struct Highlighter {
-    words: HashSet<String>,
-    keys: HashSet<String>,
-    /// Words (and keys) that got fuzzy terms, with the edits allowed.
-    fuzzy: Vec<(Vec<char>, u8)>,
-    /// Verdicts per word as written in a record, before normalizing: hits share most of their
-    /// words, and normalizing each one again cost a third of a small query.
-    judged: RefCell<HashMap<String, bool>>,
-}
-
-impl Highlighter {
-    fn new(query: &[Word]) -> Self {
-        let mut words = HashSet::new();
-        let mut keys = HashSet::new();
-        let mut fuzzy = Vec::new();
-        for word in query {
-            words.insert(word.text.clone());
-            keys.extend(word.keys.iter().cloned());
-            if !word.common {
-                if let Some(distance) = fuzzy_distance(&word.text) {
-                    fuzzy.push((word.text.chars().collect(), distance));
-                }
-                let long_keys = word.keys.iter().filter(|k| k.chars().count() >= 4);
-                fuzzy.extend(long_keys.map(|k| (k.chars().collect(), 1)));
-            }
-            for token in word.synonyms.iter().flatten() {
-                words.insert(token.clone());
-                keys.extend(analysis::phonetic_keys(token));
-            }
-        }
-        Highlighter {
-            words,
-            keys,
-            fuzzy,
-            judged: RefCell::default(),
-        }
-    }
-
-    /// Whether a word as written in a record (`written`, not yet normalized) matches.
-    fn matches(&self, written: &str) -> bool {
-        if let Some(verdict) = self.judged.borrow().get(written) {
-            return *verdict;
-        }
-        let token = analysis::normalize(written);
-        // The index drops words this long, so a query word never is one.
-        let verdict = token.len() <= analysis::MAX_TOKEN_BYTES && self.judge(&token);
-        self.judged
-            .borrow_mut()
-            .insert(written.to_string(), verdict);
-        verdict
-    }
-
-    /// Whether a token of a record's text matches a query word: as itself, by phonetic key,
-    /// or — for the words that got fuzzy terms — within their edit distance, in letters or in
-    /// keys.
-    fn judge(&self, token: &str) -> bool {
-        if self.words.contains(token) {
-            return true;
-        }
-        // A token is one word, so it has one key.
-        let key = analysis::phonetic_key(token);
-        if self.keys.contains(&key) {
-            return true;
-        }
-        let forms: [Vec<char>; 2] = [token.chars().collect(), key.chars().collect()];
-        self.fuzzy.iter().any(|(word, distance)| {
-            let distance = *distance as usize;
-            forms.iter().any(|form| {
-                // Lengths further apart than the distance allowed need no table.
-                word.len().abs_diff(form.len()) <= distance && edit_distance(word, form) <= distance
-            })
-        })
-    }
-
-    /// The description around the best matches, else the titles if only they matched, else the
-    /// start of the description.
-    fn snippet(&self, title: &str, title_local: Option<&str>, body: &str) -> String {
-        if let Some(html) = self.highlight(body) {
-            return html;
-        }
-        let titles = match title_local {
-            Some(local) => format!("{title} · {local}"),
-            None => title.to_string(),
-        };
-        if let Some(html) = self.highlight(&titles) {
-            return html;
-        }
-        escape_html(&leading_chars(body, SNIPPET_CHARS))
-    }
-
-    /// At most [`SNIPPET_CHARS`] characters of `text` around the most matched words, as HTML
-    /// with those words in `<b>…</b>`; `None` if no word in it matched. (Done here rather than
-    /// with tantivy's `SnippetGenerator`, which tokenizes the text a second time and cost more
-    /// than the rest of the page.)
-    fn highlight(&self, text: &str) -> Option<String> {
-        let marks: Vec<(usize, usize)> = analysis::word_ranges(text)
-            .filter(|&(from, to)| self.matches(&text[from..to]))
-            .collect();
-        let (from, to) = best_window(text, &marks)?;
-        let mut html = String::with_capacity(to - from + 16);
-        if from > 0 {
-            html.push_str("… ");
-        }
-        let mut at = from;
-        for &(start, end) in marks.iter().filter(|m| m.0 >= from && m.1 <= to) {
-            html.push_str(&escape_html(&text[at..start]));
-            html.push_str("<b>");
-            html.push_str(&escape_html(&text[start..end]));
-            html.push_str("</b>");
-            at = end;
-        }
-        html.push_str(&escape_html(&text[at..to]));
-        if to < text.len() {
-            html.push_str(" …");
-        }
-        Some(html)
-    }
-}
-
-/// The byte range of at most [`SNIPPET_CHARS`] characters of `text` that holds the most of the
-/// matched words `marks` (byte ranges, in order), cut at spaces; `None` without marks.
-fn best_window(text: &str, marks: &[(usize, usize)]) -> Option<(usize, usize)> {
-    let first = marks.first()?;
-    if text.chars().count() <= SNIPPET_CHARS {
-        return Some((0, text.len()));
-    }
-    let chars_between = |from: usize, to: usize| text[from..to].chars().count();
-    let mut best = (0, first.0);
-    for (i, &(start, _)) in marks.iter().enumerate() {
-        let held = marks[i..]
-            .iter()
-            .take_while(|m| chars_between(start, m.1) <= SNIPPET_CHARS)
-            .count();
-        if held > best.0 {
-            best = (held, start);
-        }
-    }
-    // Some words before the first match, for context, and the rest after it.
-    let start = best.1;
-    let before = &text[..start];
-    let lead: usize = before
-        .chars()
-        .rev()
-        .take(SNIPPET_CHARS / 4)
-        .map(char::len_utf8)
-        .sum();
-    let mut from = start - lead;
-    if from > 0 {
-        from = before[from..]
-            .find(' ')
-            .map_or(start, |space| from + space + 1);
-    }
-    let window: usize = text[from..]
-        .chars()
-        .take(SNIPPET_CHARS)
-        .map(char::len_utf8)
-        .sum();
-    let mut to = from + window;
-    if to < text.len() {
-        let cut = text[..to].rfind(' ').filter(|&space| space > start);
-        to = cut.unwrap_or(to);
-    }
-    Some((from, to))
-}
-
-/// Levenshtein distance between two words, by characters.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
-/// At most `limit` characters from the start of `text`, cut at a space where possible.
-fn leading_chars(text: &str, limit: usize) -> String {
-    let Some((cut, _)) = text.char_indices().nth(limit) else {
-        return text.to_string();
-    };
-    let head = &text[..cut];
-    let head = head.rfind(' ').map(|space| &head[..space]).unwrap_or(head);
-    format!("{head} …")
-}
-
-fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '&' => escaped.push_str("&amp;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::search::fixture::Fixture;
-
-    #[test]
-    fn edit_distance_counts_character_edits() {
-        let chars = |s: &str| s.chars().collect::<Vec<_>>();
-        assert_eq!(edit_distance(&chars("tailorng"), &chars("tailoring")), 1);
-        assert_eq!(edit_distance(&chars("सिलाई"), &chars("सिलाइ")), 1);
-        assert_eq!(edit_distance(&chars(""), &chars("abc")), 3);
-    }
 
     #[test]
     fn run_together_words_are_split_only_into_words_records_hold() {
@@ -972,28 +757,6 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn long_texts_are_cut_around_the_matched_words() {
-        let f = Fixture::empty().await;
-        let highlighter = Highlighter::new(&analyse_query(
-            f.index.index(),
-            f.index.vocabulary(),
-            "कालीन",
-            |_| true,
-        ));
-        let filler = "बुनाई का काम घर पर होता है और ".repeat(12);
-        let text = format!("{filler}यहाँ कालीन <खरीद> होती है। {filler}");
-        let html = highlighter.highlight(&text).expect("a match");
-        assert!(html.contains("<b>कालीन</b>"), "{html}");
-        assert!(html.contains("&lt;खरीद&gt;"), "escaped: {html}");
-        assert!(html.starts_with("… ") && html.ends_with(" …"), "{html}");
-        let shown = html.replace("<b>", "").replace("</b>", "");
-        assert!(shown.chars().count() <= SNIPPET_CHARS + 30, "{shown}");
-        assert_eq!(highlighter.highlight("नमक"), None);
-        let short = highlighter.highlight("कालीन").expect("a match");
-        assert_eq!(short, "<b>कालीन</b>");
-    }
-
-    #[tokio::test]
     async fn with_no_record_holding_every_word_the_commonest_is_left_out() {
         let f = Fixture::corpus().await;
         let results = f.search(&SearchRequest::new("mushroom loan"));
@@ -1013,13 +776,6 @@ mod tests {
         assert_eq!(typo.matched, "some_words");
         assert_eq!(typo.left_out, ["qwzxv"]);
         assert_eq!(typo.total, f.search(&SearchRequest::new("mushroom")).total);
-    }
-
-    #[test]
-    fn snippets_escape_html_and_cut_at_a_space() {
-        assert_eq!(escape_html("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
-        assert_eq!(leading_chars("one two three", 9), "one two …");
-        assert_eq!(leading_chars("short", 9), "short");
     }
 
     #[tokio::test]

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::{
-    TestServer, add, backends, bank, entrepreneur, error_fields, mudra_loan, read,
+    District, TestServer, add, backends, bank, entrepreneur, error_fields, mudra_loan, read,
 };
 
 const BOM: &str = "\u{feff}";
@@ -597,17 +597,12 @@ async fn offerings_export_shows_what_anyone_may_see_by_district_and_kind() {
     for backend in backends() {
         let server = TestServer::start(&backend).await;
         let token = server.token("facilitator").await;
-        let (_, provider) = server
-            .post(
-                "/api/v1/stakeholders",
-                Some(&token),
-                &bank("SBI Chunar", "up-mirzapur"),
-            )
+        let mirzapur = District::new(&server, &token, "up-mirzapur");
+        let provider_id = mirzapur
+            .stakeholder(&bank("SBI Chunar", "up-mirzapur"))
             .await;
-        let provider_id = provider["id"].as_str().unwrap();
+        mirzapur.offering(&provider_id, &mudra_loan()).await;
         let path = format!("/api/v1/stakeholders/{provider_id}/offerings");
-        let (status, loan) = server.post(&path, Some(&token), &mudra_loan()).await;
-        assert_eq!(status, StatusCode::CREATED, "{loan}");
         let mut archived = mudra_loan();
         archived["title"] = json!("Old scheme");
         let (_, old) = server.post(&path, Some(&token), &archived).await;
@@ -903,14 +898,10 @@ async fn offerings_import_for_the_provider_each_row_names_all_or_nothing() {
     for backend in backends() {
         let server = TestServer::start(&backend).await;
         let token = server.token("facilitator").await;
-        let (_, provider) = server
-            .post(
-                "/api/v1/stakeholders",
-                Some(&token),
-                &bank("SBI Chunar", "up-mirzapur"),
-            )
+        let mirzapur = District::new(&server, &token, "up-mirzapur");
+        let provider_id = mirzapur
+            .stakeholder(&bank("SBI Chunar", "up-mirzapur"))
             .await;
-        let provider_id = provider["id"].as_str().unwrap().to_string();
         let offerings_path = format!("/api/v1/stakeholders/{provider_id}/offerings");
         let (status, loan) = server
             .post(&offerings_path, Some(&token), &mudra_loan())
@@ -1367,22 +1358,11 @@ async fn excel_workbooks_show_hindi_phones_amounts_and_dates_as_a_facilitator_se
                 &entrepreneur("Sunita Devi", "up-mirzapur", Some("98765 43210")),
             )
             .await;
-        let (_, bank_record) = server
-            .post(
-                "/api/v1/stakeholders",
-                Some(&token),
-                &bank("=State Bank of India, Gyanpur", "up-bhadohi"),
-            )
+        let bhadohi = District::new(&server, &token, "up-bhadohi");
+        let bank_id = bhadohi
+            .stakeholder(&bank("=State Bank of India, Gyanpur", "up-bhadohi"))
             .await;
-        let bank_id = bank_record["id"].as_str().unwrap();
-        let (status, _) = server
-            .post(
-                &format!("/api/v1/stakeholders/{bank_id}/offerings"),
-                Some(&token),
-                &mudra_loan(),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED);
+        bhadohi.offering(&bank_id, &mudra_loan()).await;
 
         let (status, content_type, workbook) =
             download(&server, "/api/v1/export/stakeholders.xlsx", Some(&token)).await;

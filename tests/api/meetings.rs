@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, add, backends, bank, entrepreneur, error_fields};
+use crate::support::{District, TestServer, add, backends, bank, entrepreneur, error_fields};
 
 /// Posts and returns the new record's id, failing the test on anything but 201.
 fn weaver(name: &str) -> Value {
@@ -40,62 +40,19 @@ pub(crate) struct Bhadohi {
 }
 
 pub(crate) async fn bhadohi(server: &TestServer, token: &str) -> Bhadohi {
-    let tailor = add(
-        server,
-        token,
-        "/api/v1/stakeholders",
-        &entrepreneur("Rekha Bind", "up-bhadohi", None),
-    )
-    .await;
-    let tailor_need = add(
-        server,
-        token,
-        &format!("/api/v1/stakeholders/{tailor}/needs"),
-        &json!({"kind": "finance", "title": "Loan for two sewing machines", "sector": "tailoring", "amount_inr": 45000}),
-    )
-    .await;
-    let weaver = add(
-        server,
-        token,
-        "/api/v1/stakeholders",
-        &weaver("Salim Ansari"),
-    )
-    .await;
-    let carpet_need = add(
-        server,
-        token,
-        &format!("/api/v1/stakeholders/{weaver}/needs"),
-        &json!({"kind": "market", "title": "Buyer for hand-knotted carpets", "sector": "carpets"}),
-    )
-    .await;
-    let bank = add(
-        server,
-        token,
-        "/api/v1/stakeholders",
-        &bank("State Bank of India, Gyanpur", "up-bhadohi"),
-    )
-    .await;
-    let loan = add(
-        server,
-        token,
-        &format!("/api/v1/stakeholders/{bank}/offerings"),
-        &women_loan(),
-    )
-    .await;
-    let exporter = add(
-        server,
-        token,
-        "/api/v1/stakeholders",
-        &buyer("Durrie Exports"),
-    )
-    .await;
-    add(
-        server,
-        token,
-        &format!("/api/v1/stakeholders/{exporter}/offerings"),
-        &json!({"kind": "market", "title": "Buy-back of handloom durries", "sectors": ["handloom"]}),
-    )
-    .await;
+    let here = District::new(server, token, "up-bhadohi");
+    let tailor = here
+        .stakeholder(&entrepreneur("Rekha Bind", "up-bhadohi", None))
+        .await;
+    let tailor_need = here.need(&tailor, &json!({"kind": "finance", "title": "Loan for two sewing machines", "sector": "tailoring", "amount_inr": 45000})).await;
+    let weaver = here.stakeholder(&weaver("Salim Ansari")).await;
+    let carpet_need = here.need(&weaver, &json!({"kind": "market", "title": "Buyer for hand-knotted carpets", "sector": "carpets"})).await;
+    let bank = here
+        .stakeholder(&bank("State Bank of India, Gyanpur", "up-bhadohi"))
+        .await;
+    let loan = here.offering(&bank, &women_loan()).await;
+    let exporter = here.stakeholder(&buyer("Durrie Exports")).await;
+    here.offering(&exporter, &json!({"kind": "market", "title": "Buy-back of handloom durries", "sectors": ["handloom"]})).await;
     Bhadohi {
         tailor_need,
         carpet_need,
@@ -105,14 +62,9 @@ pub(crate) async fn bhadohi(server: &TestServer, token: &str) -> Bhadohi {
 }
 
 async fn meeting(server: &TestServer, token: &str, invitees: &[&str]) -> String {
-    add(
-        server,
-        token,
-        "/api/v1/meetings",
-        &json!({"title": "Bhadohi coalition, December", "district": "up-bhadohi",
-                "date": "2026-12-10", "invitees": invitees}),
-    )
-    .await
+    District::new(server, token, "up-bhadohi")
+        .meeting("Bhadohi coalition, December", "2026-12-10", invitees)
+        .await
 }
 
 async fn suggestions(server: &TestServer, meeting: &str) -> Value {
@@ -217,6 +169,7 @@ async fn suggestions_link_the_tailor_to_the_loan_that_fits_and_name_the_carpet_g
     for backend in backends() {
         let server = TestServer::start(&backend).await;
         let token = server.token("facilitator").await;
+        let here = District::new(&server, &token, "up-bhadohi");
         let place = bhadohi(&server, &token).await;
         let id = meeting(&server, &token, &[]).await;
 
@@ -254,20 +207,12 @@ async fn suggestions_link_the_tailor_to_the_loan_that_fits_and_name_the_carpet_g
         assert!(linkages_of(&first, &place.carpet_need).is_empty());
 
         // A carpet buyer registered in Mirzapur does not serve Bhadohi, but the gap says whom to ask.
-        let mirzapur_buyer = add(
-            &server,
-            &token,
-            "/api/v1/stakeholders",
-            &json!({"kind": "buyer", "name": "Ganga Kaleen Udyog", "district": "up-mirzapur"}),
-        )
-        .await;
-        add(
-            &server,
-            &token,
-            &format!("/api/v1/stakeholders/{mirzapur_buyer}/offerings"),
-            &json!({"kind": "market", "title": "Orders for hand-knotted carpets", "sectors": ["carpets"]}),
-        )
-        .await;
+        let mirzapur_buyer = here
+            .stakeholder(
+                &json!({"kind": "buyer", "name": "Ganga Kaleen Udyog", "district": "up-mirzapur"}),
+            )
+            .await;
+        here.offering(&mirzapur_buyer, &json!({"kind": "market", "title": "Orders for hand-knotted carpets", "sectors": ["carpets"]})).await;
         let pointed = suggestions(&server, &id).await;
         assert_eq!(
             pointed["gaps"][0]["why"],
@@ -306,38 +251,17 @@ async fn a_training_with_two_seats_gets_at_most_two_needs() {
     for backend in backends() {
         let server = TestServer::start(&backend).await;
         let token = server.token("facilitator").await;
-        let rseti = add(
-            &server,
-            &token,
-            "/api/v1/stakeholders",
-            &json!({"kind": "rseti", "name": "RSETI Bhadohi", "district": "up-bhadohi"}),
-        )
-        .await;
-        let course = add(
-            &server,
-            &token,
-            &format!("/api/v1/stakeholders/{rseti}/offerings"),
-            &json!({"kind": "training", "title": "30-day tailoring course", "sectors": ["tailoring"],
-                    "terms": {"duration_days": 30, "seats": 2}}),
-        )
-        .await;
+        let here = District::new(&server, &token, "up-bhadohi");
+        let rseti = here.provider("rseti", "RSETI Bhadohi").await;
+        let course = here.offering(&rseti, &json!({"kind": "training", "title": "30-day tailoring course", "sectors": ["tailoring"],
+                    "terms": {"duration_days": 30, "seats": 2}})).await;
         let mut needs = Vec::new();
         for name in ["Nazma Bano", "Rubi Devi", "Pooja Maurya"] {
-            let person = add(
-                &server,
-                &token,
-                "/api/v1/stakeholders",
-                &entrepreneur(name, "up-bhadohi", None),
-            )
-            .await;
+            let person = here
+                .stakeholder(&entrepreneur(name, "up-bhadohi", None))
+                .await;
             needs.push(
-                add(
-                    &server,
-                    &token,
-                    &format!("/api/v1/stakeholders/{person}/needs"),
-                    &json!({"kind": "training", "title": "Tailoring course", "sector": "tailoring"}),
-                )
-                .await,
+                here.need(&person, &json!({"kind": "training", "title": "Tailoring course", "sector": "tailoring"})).await,
             );
         }
         let id = meeting(&server, &token, &[&rseti]).await;
@@ -639,13 +563,10 @@ async fn a_loan_budget_is_never_overspent_and_an_impossible_budget_is_refused() 
     for backend in backends() {
         let server = TestServer::start(&backend).await;
         let token = server.token("facilitator").await;
-        let lender = add(
-            &server,
-            &token,
-            "/api/v1/stakeholders",
-            &bank("Bank of Baroda, Bhadohi", "up-bhadohi"),
-        )
-        .await;
+        let here = District::new(&server, &token, "up-bhadohi");
+        let lender = here
+            .stakeholder(&bank("Bank of Baroda, Bhadohi", "up-bhadohi"))
+            .await;
         let mut impossible = women_loan();
         impossible["terms"] = json!({"budget_inr": 5000});
         let (status, reply) = server
@@ -660,30 +581,14 @@ async fn a_loan_budget_is_never_overspent_and_an_impossible_budget_is_refused() 
 
         let mut fund = women_loan();
         fund["terms"] = json!({"budget_inr": 100000});
-        let loan = add(
-            &server,
-            &token,
-            &format!("/api/v1/stakeholders/{lender}/offerings"),
-            &fund,
-        )
-        .await;
+        let loan = here.offering(&lender, &fund).await;
         let (_, stored) = server.get(&format!("/api/v1/offerings/{loan}"), None).await;
         assert_eq!(stored["terms"]["budget_inr"], 100000);
         for (name, amount) in [("Rubi Devi", 60000), ("Anita Gautam", 70000)] {
-            let person = add(
-                &server,
-                &token,
-                "/api/v1/stakeholders",
-                &entrepreneur(name, "up-bhadohi", None),
-            )
-            .await;
-            add(
-                &server,
-                &token,
-                &format!("/api/v1/stakeholders/{person}/needs"),
-                &json!({"kind": "finance", "title": "Working capital", "sector": "tailoring", "amount_inr": amount}),
-            )
-            .await;
+            let person = here
+                .stakeholder(&entrepreneur(name, "up-bhadohi", None))
+                .await;
+            here.need(&person, &json!({"kind": "finance", "title": "Working capital", "sector": "tailoring", "amount_inr": amount})).await;
         }
         let id = meeting(&server, &token, &[&lender]).await;
         let body = suggestions(&server, &id).await;

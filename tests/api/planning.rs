@@ -5,18 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, add, backends, entrepreneur, error_fields};
-
-async fn meeting_on(server: &TestServer, token: &str, date: &str, invitees: &[&str]) -> String {
-    add(
-        server,
-        token,
-        "/api/v1/meetings",
-        &json!({"title": "Bhadohi coalition", "district": "up-bhadohi", "date": date,
-                "invitees": invitees}),
-    )
-    .await
-}
+use crate::support::{District, TestServer, add, backends, error_fields};
 
 async fn suggestions(server: &TestServer, token: &str, meeting: &str) -> Value {
     let (status, body) = server
@@ -48,61 +37,36 @@ fn reasons(linkage: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn tailor_with_need(server: &TestServer, token: &str, name: &str, need: &Value) -> String {
-    let person = add(
-        server,
-        token,
-        "/api/v1/stakeholders",
-        &entrepreneur(name, "up-bhadohi", None),
-    )
-    .await;
-    add(
-        server,
-        token,
-        &format!("/api/v1/stakeholders/{person}/needs"),
-        need,
-    )
-    .await
-}
-
 #[tokio::test]
 async fn an_offering_valid_until_two_days_before_the_meeting_is_not_suggested_for_it() {
     for backend in backends() {
         let server = TestServer::start(&backend).await;
         let token = server.token("facilitator").await;
-        let need = tailor_with_need(
-            &server,
-            &token,
-            "Rekha Bind",
+        let here = District::new(&server, &token, "up-bhadohi");
+        let need = here.entrepreneur_needing("Rekha Bind",
             &json!({"kind": "finance", "title": "Loan for a sewing machine", "sector": "tailoring",
                     "amount_inr": 30000}),
         )
         .await;
-        let bank = add(
-            &server,
-            &token,
-            "/api/v1/stakeholders",
-            &crate::support::bank("Baroda UP Bank, Gyanpur", "up-bhadohi"),
-        )
-        .await;
+        let bank = here
+            .stakeholder(&crate::support::bank(
+                "Baroda UP Bank, Gyanpur",
+                "up-bhadohi",
+            ))
+            .await;
         // Valid today, but no longer on the meeting's day.
-        let lapsing = add(
-            &server,
-            &token,
-            &format!("/api/v1/stakeholders/{bank}/offerings"),
-            &json!({"kind": "finance", "title": "Festival loan for tailors", "sectors": ["tailoring"],
-                    "valid_until": "2030-03-08"}),
-        )
-        .await;
-        let lasting = add(
-            &server,
-            &token,
-            &format!("/api/v1/stakeholders/{bank}/offerings"),
-            &json!({"kind": "finance", "title": "MUDRA Shishu loan", "sectors": ["tailoring"],
+        let lapsing = here.offering(&bank, &json!({"kind": "finance", "title": "Festival loan for tailors", "sectors": ["tailoring"],
+                    "valid_until": "2030-03-08"})).await;
+        let lasting = here
+            .offering(
+                &bank,
+                &json!({"kind": "finance", "title": "MUDRA Shishu loan", "sectors": ["tailoring"],
                     "valid_until": "2030-03-10"}),
-        )
-        .await;
-        let id = meeting_on(&server, &token, "2030-03-10", &[&bank]).await;
+            )
+            .await;
+        let id = here
+            .meeting("Bhadohi coalition", "2030-03-10", &[&bank])
+            .await;
         let body = suggestions(&server, &token, &id).await;
         assert!(offered(&body, &lapsing).is_empty(), "{body}");
         let kept = offered(&body, &lasting);
@@ -110,7 +74,9 @@ async fn an_offering_valid_until_two_days_before_the_meeting_is_not_suggested_fo
         assert_eq!(kept[0]["need_id"], need.as_str());
 
         // An earlier meeting still gets the lapsing offering.
-        let early = meeting_on(&server, &token, "2030-03-01", &[&bank]).await;
+        let early = here
+            .meeting("Bhadohi coalition", "2030-03-01", &[&bank])
+            .await;
         let body = suggestions(&server, &token, &early).await;
         assert_eq!(offered(&body, &lapsing).len(), 1, "{body}");
 
@@ -155,20 +121,14 @@ async fn a_batch_starting_before_the_meeting_is_not_offered_and_one_within_follo
     for backend in backends() {
         let server = TestServer::start(&backend).await;
         let token = server.token("facilitator").await;
-        let need = tailor_with_need(
-            &server,
-            &token,
-            "Nazma Bano",
-            &json!({"kind": "training", "title": "Silai course", "sector": "tailoring"}),
-        )
-        .await;
-        let rseti = add(
-            &server,
-            &token,
-            "/api/v1/stakeholders",
-            &json!({"kind": "rseti", "name": "RSETI Bhadohi", "district": "up-bhadohi"}),
-        )
-        .await;
+        let here = District::new(&server, &token, "up-bhadohi");
+        let need = here
+            .entrepreneur_needing(
+                "Nazma Bano",
+                &json!({"kind": "training", "title": "Silai course", "sector": "tailoring"}),
+            )
+            .await;
+        let rseti = here.provider("rseti", "RSETI Bhadohi").await;
         let mut courses = Vec::new();
         for (title, starts) in [
             ("Tailoring batch, March", "2030-03-01"),
@@ -176,17 +136,17 @@ async fn a_batch_starting_before_the_meeting_is_not_offered_and_one_within_follo
             ("Tailoring batch, April", "2030-04-02"),
         ] {
             courses.push(
-                add(
-                    &server,
-                    &token,
-                    &format!("/api/v1/stakeholders/{rseti}/offerings"),
+                here.offering(
+                    &rseti,
                     &json!({"kind": "training", "title": title, "sectors": ["tailoring"],
                             "terms": {"duration_days": 30, "seats": 25, "starts_on": starts}}),
                 )
                 .await,
             );
         }
-        let id = meeting_on(&server, &token, "2030-03-10", &[&rseti]).await;
+        let id = here
+            .meeting("Bhadohi coalition", "2030-03-10", &[&rseti])
+            .await;
         let body = suggestions(&server, &token, &id).await;
         let order: Vec<&str> = body["linkages"]
             .as_array()
@@ -216,11 +176,8 @@ async fn a_batch_starting_before_the_meeting_is_not_offered_and_one_within_follo
     }
 }
 
-async fn shg(server: &TestServer, token: &str, name: &str, members: i64) -> String {
-    add(
-        server,
-        token,
-        "/api/v1/stakeholders",
+async fn shg(here: &District<'_>, name: &str, members: i64) -> String {
+    here.stakeholder(
         &json!({"kind": "shg", "name": name, "district": "up-bhadohi",
                 "profile": {"gender": "female", "sector": "tailoring", "stage": "early",
                             "members": members}}),
@@ -233,32 +190,25 @@ async fn an_shg_takes_a_seat_per_member_who_attends_and_seats_taken_at_any_meeti
     for backend in backends() {
         let server = TestServer::start(&backend).await;
         let token = server.token("facilitator").await;
-        let rseti = add(
-            &server,
-            &token,
-            "/api/v1/stakeholders",
-            &json!({"kind": "rseti", "name": "RSETI Bhadohi", "district": "up-bhadohi"}),
-        )
-        .await;
-        let course = add(
-            &server,
-            &token,
-            &format!("/api/v1/stakeholders/{rseti}/offerings"),
-            &json!({"kind": "training", "title": "Embroidery course", "sectors": ["tailoring"],
+        let here = District::new(&server, &token, "up-bhadohi");
+        let rseti = here.provider("rseti", "RSETI Bhadohi").await;
+        let course = here
+            .offering(
+                &rseti,
+                &json!({"kind": "training", "title": "Embroidery course", "sectors": ["tailoring"],
                     "terms": {"duration_days": 15, "seats": 15}}),
-        )
-        .await;
+            )
+            .await;
         // Twelve members, none stated as attending: the whole group comes.
-        let durga = shg(&server, &token, "Durga Mahila Samooh", 12).await;
-        let durga_need = add(
-            &server,
-            &token,
-            &format!("/api/v1/stakeholders/{durga}/needs"),
-            &json!({"kind": "training", "title": "Kadhai prashikshan", "sector": "tailoring"}),
-        )
-        .await;
+        let durga = shg(&here, "Durga Mahila Samooh", 12).await;
+        let durga_need = here
+            .need(
+                &durga,
+                &json!({"kind": "training", "title": "Kadhai prashikshan", "sector": "tailoring"}),
+            )
+            .await;
         // Twenty members, six of whom will attend.
-        let laxmi = shg(&server, &token, "Laxmi SHG", 20).await;
+        let laxmi = shg(&here, "Laxmi SHG", 20).await;
         let (status, refused) = server
             .post(
                 &format!("/api/v1/stakeholders/{laxmi}/needs"),
@@ -269,14 +219,13 @@ async fn an_shg_takes_a_seat_per_member_who_attends_and_seats_taken_at_any_meeti
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         assert!(error_fields(&refused, "validation_failed").contains_key("attendees"));
-        let laxmi_need = add(
-            &server,
-            &token,
-            &format!("/api/v1/stakeholders/{laxmi}/needs"),
-            &json!({"kind": "training", "title": "Embroidery", "sector": "tailoring",
+        let laxmi_need = here
+            .need(
+                &laxmi,
+                &json!({"kind": "training", "title": "Embroidery", "sector": "tailoring",
                     "attendees": 6}),
-        )
-        .await;
+            )
+            .await;
         let (_, stored) = server
             .get(&format!("/api/v1/needs/{laxmi_need}"), Some(&token))
             .await;
@@ -296,15 +245,16 @@ async fn an_shg_takes_a_seat_per_member_who_attends_and_seats_taken_at_any_meeti
             .get(&format!("/api/v1/needs/{laxmi_need}"), Some(&token))
             .await;
         assert_eq!(stored["attendees"], 6, "{stored}");
-        let single = tailor_with_need(
-            &server,
-            &token,
-            "Rubi Devi",
-            &json!({"kind": "training", "title": "Embroidery", "sector": "tailoring"}),
-        )
-        .await;
+        let single = here
+            .entrepreneur_needing(
+                "Rubi Devi",
+                &json!({"kind": "training", "title": "Embroidery", "sector": "tailoring"}),
+            )
+            .await;
 
-        let first = meeting_on(&server, &token, "2030-03-10", &[&rseti]).await;
+        let first = here
+            .meeting("Bhadohi coalition", "2030-03-10", &[&rseti])
+            .await;
         let body = suggestions(&server, &token, &first).await;
         let seats_of = |need: &Value| {
             if need == durga_need.as_str() {
@@ -345,7 +295,9 @@ async fn an_shg_takes_a_seat_per_member_who_attends_and_seats_taken_at_any_meeti
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{moved}");
-        let second = meeting_on(&server, &token, "2030-03-20", &[&rseti]).await;
+        let second = here
+            .meeting("Bhadohi coalition", "2030-03-20", &[&rseti])
+            .await;
         let body = suggestions(&server, &token, &second).await;
         let on_course = offered(&body, &course);
         let needs: Vec<&str> = on_course
@@ -366,6 +318,7 @@ async fn a_provider_whose_past_linkages_came_true_is_suggested_first_and_the_rea
     for backend in backends() {
         let server = TestServer::start(&backend).await;
         let token = server.token("facilitator").await;
+        let here = District::new(&server, &token, "up-bhadohi");
         let loan =
             json!({"kind": "finance", "title": "Sewing machine loan", "sectors": ["tailoring"]});
         let mut banks = Vec::new();
@@ -379,21 +332,15 @@ async fn a_provider_whose_past_linkages_came_true_is_suggested_first_and_the_rea
                 &crate::support::bank(name, "up-bhadohi"),
             )
             .await;
-            loans.push(
-                add(
-                    &server,
-                    &token,
-                    &format!("/api/v1/stakeholders/{bank}/offerings"),
-                    &loan,
-                )
-                .await,
-            );
+            loans.push(here.offering(&bank, &loan).await);
             banks.push(bank);
         }
         let need = json!({"kind": "finance", "title": "Loan", "sector": "tailoring"});
-        let first_need = tailor_with_need(&server, &token, "Rekha Bind", &need).await;
-        let second_need = tailor_with_need(&server, &token, "Pooja Maurya", &need).await;
-        let earlier = meeting_on(&server, &token, "2030-01-10", &[&banks[0], &banks[1]]).await;
+        let first_need = here.entrepreneur_needing("Rekha Bind", &need).await;
+        let second_need = here.entrepreneur_needing("Pooja Maurya", &need).await;
+        let earlier = here
+            .meeting("Bhadohi coalition", "2030-01-10", &[&banks[0], &banks[1]])
+            .await;
         let body = suggestions(&server, &token, &earlier).await;
         let linkage = |need: &str, offering: &str| {
             body["linkages"]
@@ -426,8 +373,10 @@ async fn a_provider_whose_past_linkages_came_true_is_suggested_first_and_the_rea
             .await;
         assert_eq!(code, StatusCode::OK, "{moved}");
 
-        let new_need = tailor_with_need(&server, &token, "Nazma Bano", &need).await;
-        let later = meeting_on(&server, &token, "2030-04-10", &[&banks[0], &banks[1]]).await;
+        let new_need = here.entrepreneur_needing("Nazma Bano", &need).await;
+        let later = here
+            .meeting("Bhadohi coalition", "2030-04-10", &[&banks[0], &banks[1]])
+            .await;
         let body = suggestions(&server, &token, &later).await;
         let for_new: Vec<&Value> = body["linkages"]
             .as_array()
@@ -585,11 +534,14 @@ async fn a_provider_that_takes_two_linkages_per_meeting_gets_two_and_the_rest_go
         .await;
         let need =
             json!({"kind": "finance", "title": "सिलाई मशीन के लिए ऋण", "sector": "tailoring"});
+        let here = District::new(&server, &token, "up-bhadohi");
         let mut needs = Vec::new();
         for name in ["Rekha Bind", "Pooja Maurya", "Nazma Bano"] {
-            needs.push(tailor_with_need(&server, &token, name, &need).await);
+            needs.push(here.entrepreneur_needing(name, &need).await);
         }
-        let meeting = meeting_on(&server, &token, "2030-02-12", &[&bank]).await;
+        let meeting = here
+            .meeting("Bhadohi coalition", "2030-02-12", &[&bank])
+            .await;
 
         let own_ids: Vec<&str> = own.iter().map(String::as_str).collect();
         let body = one_per_need(&server, &token, &meeting, "en").await;

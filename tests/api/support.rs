@@ -407,6 +407,64 @@ pub async fn add(server: &TestServer, token: &str, path: &str, body: &Value) -> 
         .to_string()
 }
 
+/// Records of one district made through the API as a facilitator makes them — providers, their
+/// offerings, people and their needs, meetings — each call returning the new record's id
+/// (through [`add`], so a refusal fails the test with the answer).
+pub struct District<'a> {
+    pub server: &'a TestServer,
+    pub token: &'a str,
+    /// The district's code, e.g. `up-bhadohi`.
+    pub code: &'a str,
+}
+
+impl<'a> District<'a> {
+    pub fn new(server: &'a TestServer, token: &'a str, code: &'a str) -> Self {
+        District {
+            server,
+            token,
+            code,
+        }
+    }
+
+    /// A stakeholder from `body`, in this district unless `body` names one.
+    pub async fn stakeholder(&self, body: &Value) -> String {
+        let mut body = body.clone();
+        if body.get("district").is_none() {
+            body["district"] = Value::from(self.code);
+        }
+        add(self.server, self.token, "/api/v1/stakeholders", &body).await
+    }
+
+    /// A provider with no more than its kind and name (`rseti`, `bank`, `buyer`, …).
+    pub async fn provider(&self, kind: &str, name: &str) -> String {
+        self.stakeholder(&serde_json::json!({"kind": kind, "name": name}))
+            .await
+    }
+
+    pub async fn offering(&self, provider: &str, body: &Value) -> String {
+        let path = format!("/api/v1/stakeholders/{provider}/offerings");
+        add(self.server, self.token, &path, body).await
+    }
+
+    pub async fn need(&self, owner: &str, body: &Value) -> String {
+        let path = format!("/api/v1/stakeholders/{owner}/needs");
+        add(self.server, self.token, &path, body).await
+    }
+
+    /// A tailor ([`entrepreneur`]) of this district with `need`; returns the need's id.
+    pub async fn entrepreneur_needing(&self, name: &str, need: &Value) -> String {
+        let person = self.stakeholder(&entrepreneur(name, self.code, None)).await;
+        self.need(&person, need).await
+    }
+
+    /// A meeting of this district on `date` (`2030-03-10`) with these stakeholders invited.
+    pub async fn meeting(&self, title: &str, date: &str, invitees: &[&str]) -> String {
+        let body = serde_json::json!({"title": title, "district": self.code, "date": date,
+                                      "invitees": invitees});
+        add(self.server, self.token, "/api/v1/meetings", &body).await
+    }
+}
+
 /// Status and JSON body; a body that is not JSON fails the test (every answer must be JSON).
 pub async fn read(response: Response) -> (StatusCode, Value) {
     let status = response.status();

@@ -97,7 +97,8 @@ pub(super) fn refusal(lang: Lang, error: app::Error) -> Response {
         app::Error::Store(crate::store::StoreError::Conflict(why)) => {
             message(lang, &format!("{} {why}", t.refused), StatusCode::CONFLICT)
         }
-        app::Error::Store(error) => crate::http::error::AppError::from(error).into_response(),
+        // Everything else (faults, a busy store) as the API says it.
+        other => crate::http::error::AppError::from(other).into_response(),
     }
 }
 
