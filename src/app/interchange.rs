@@ -188,6 +188,7 @@ pub fn export(store: &Store, caller: Option<&Caller>, request: ExportRequest) ->
     } else {
         request.statuses
     };
+    let pending_only_in = caller.and_then(Caller::pending_scope);
     let district = trimmed(request.district);
     let kind = trimmed(request.kind);
     let linkage_kind = || parse_kind(kind.as_deref(), LinkageKind::parse, LinkageKind::expected);
@@ -200,17 +201,20 @@ pub fn export(store: &Store, caller: Option<&Caller>, request: ExportRequest) ->
                 StakeholderKind::expected,
             )?,
             statuses,
+            pending_only_in,
         }),
         Records::Offerings => ExportFilter::Offerings(OfferingExport {
             district: district.clone(),
             kind: linkage_kind()?,
             statuses,
+            pending_only_in,
             active_providers_only: public,
         }),
         Records::Needs => ExportFilter::Needs(NeedExport {
             district: district.clone(),
             kind: linkage_kind()?,
             statuses,
+            pending_only_in,
             active_owners_only: public,
         }),
     };

@@ -27,6 +27,9 @@ pub struct StakeholderExport {
     pub district: Option<String>,
     pub kind: Option<StakeholderKind>,
     pub statuses: StatusFilter,
+    /// If set, records waiting for review only of these districts (see
+    /// [`crate::domain::access::Caller::pending_scope`]).
+    pub pending_only_in: Option<Vec<String>>,
 }
 
 /// Which offerings an export takes.
@@ -36,6 +39,9 @@ pub struct OfferingExport {
     pub district: Option<String>,
     pub kind: Option<LinkageKind>,
     pub statuses: StatusFilter,
+    /// If set, records waiting for review only of these districts (see
+    /// [`crate::domain::access::Caller::pending_scope`]).
+    pub pending_only_in: Option<Vec<String>>,
     /// Leave out offerings whose provider is not active (what anyone may see).
     pub active_providers_only: bool,
 }
@@ -47,6 +53,9 @@ pub struct NeedExport {
     pub district: Option<String>,
     pub kind: Option<LinkageKind>,
     pub statuses: StatusFilter,
+    /// If set, records waiting for review only of these districts (see
+    /// [`crate::domain::access::Caller::pending_scope`]).
+    pub pending_only_in: Option<Vec<String>>,
     /// Leave out needs of stakeholders who are not active (what anyone may see).
     pub active_owners_only: bool,
 }
@@ -117,6 +126,7 @@ impl Store {
             conditions.and(format!("kind = {kind}"));
         }
         conditions.and(filter.statuses.sql_in("status"));
+        conditions.pending_only_in("status", "district", filter.pending_only_in.as_deref());
         let after = conditions.value(after.unwrap_or(""));
         conditions.and(format!("id > {after}"));
         let select = format!(
@@ -143,6 +153,11 @@ impl Store {
             conditions.and(format!("kind = {kind}"));
         }
         conditions.and(filter.statuses.sql_in("status"));
+        conditions.pending_only_in(
+            "status",
+            "(SELECT s.district FROM stakeholders s WHERE s.id = offerings.stakeholder_id)",
+            filter.pending_only_in.as_deref(),
+        );
         if filter.active_providers_only {
             conditions.and(
                 "stakeholder_id IN (SELECT id FROM stakeholders WHERE status = 'active')".into(),
@@ -179,6 +194,7 @@ impl Store {
             conditions.and(format!("n.kind = {kind}"));
         }
         conditions.and(filter.statuses.sql_in("n.status"));
+        conditions.pending_only_in("n.status", "s.district", filter.pending_only_in.as_deref());
         if filter.active_owners_only {
             conditions.and("s.status = 'active'".into());
         }

@@ -110,6 +110,29 @@ impl Conditions {
         ));
     }
 
+    /// Records waiting for review (`status` column) only when their home district (`district`,
+    /// a column or an expression) is one of `districts`; every other status as it is. `None`:
+    /// no limit (see [`crate::domain::access::Caller::pending_scope`]).
+    pub(super) fn pending_only_in(
+        &mut self,
+        status: &str,
+        district: &str,
+        districts: Option<&[String]>,
+    ) {
+        let Some(districts) = districts else {
+            return;
+        };
+        let codes: Vec<String> = districts.iter().map(|d| self.value(d.as_str())).collect();
+        self.and(if codes.is_empty() {
+            format!("{status} <> 'pending'")
+        } else {
+            format!(
+                "({status} <> 'pending' OR {district} IN ({}))",
+                codes.join(", ")
+            )
+        });
+    }
+
     /// Offerings offered in `district` (as listed; one listing no district is not taken).
     pub(super) fn offering_in_district(&mut self, id_column: &str, district: &str) {
         let code = self.value(district);

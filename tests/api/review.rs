@@ -337,6 +337,16 @@ async fn the_api_reviews_registrations_with_the_same_rules() {
             assert_eq!(listed_her, sees, "listing: {listed}");
             let found_her = search_finds(&server, token, "Geeta", id, sees).await;
             assert_eq!(found_her, sees, "search with pending records, as {token}");
+            let exported = server
+                .client
+                .get(server.url("/api/v1/export/stakeholders.csv?status=pending"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(exported.status(), StatusCode::OK);
+            let csv = exported.text().await.unwrap();
+            assert_eq!(csv.contains(id), sees, "export with pending records: {csv}");
         }
 
         for (token, expected) in [

@@ -451,16 +451,7 @@ impl Store {
             ));
         }
         conditions.and(filter.statuses.sql_in("status"));
-        if let Some(districts) = &filter.pending_only_in {
-            let codes: Vec<String> = districts.iter().map(|d| conditions.value(d)).collect();
-            conditions.and(match codes.is_empty() {
-                true => "status <> 'pending'".to_string(),
-                false => format!(
-                    "(status <> 'pending' OR district IN ({}))",
-                    codes.join(", ")
-                ),
-            });
-        }
+        conditions.pending_only_in("status", "district", filter.pending_only_in.as_deref());
         let select = format!(
             "SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders {} ORDER BY id DESC LIMIT {} OFFSET {}",
             conditions.where_clause(),
