@@ -955,7 +955,7 @@ impl Store {
         };
         R::write_in(&mut tx, id, &edit, &now_timestamp()).await?;
         audit_edit(&mut tx, R::EDITED, id, &edit).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(R::get(self, id).await?.ok_or(StoreError::NotFound)?)
     }
 
