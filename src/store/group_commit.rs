@@ -38,6 +38,9 @@ type Outcome = Option<Result<(), String>>;
 pub(crate) struct GroupCommit {
     pool: AnyPool,
     turn: Arc<Mutex<Turn>>,
+    /// Each writer commits its own transaction before passing the turn on, as before group
+    /// commit (`SANGAM_SQLITE_GROUP_COMMIT=off`): only for measuring what sharing gains.
+    alone: bool,
 }
 
 #[derive(Default)]
@@ -61,9 +64,14 @@ struct Batch {
 
 impl GroupCommit {
     pub(crate) fn new(pool: AnyPool) -> Arc<GroupCommit> {
+        let alone = std::env::var("SANGAM_SQLITE_GROUP_COMMIT").is_ok_and(|v| v == "off");
+        if alone {
+            tracing::info!("SQLite group commit is off: every write commits alone");
+        }
         Arc::new(GroupCommit {
             pool,
             turn: Arc::new(Mutex::new(Turn::default())),
+            alone,
         })
     }
 
@@ -213,6 +221,10 @@ impl WriteTx {
                     return Err(error.into());
                 }
                 joined.batch().written += 1;
+                if joined.group.alone {
+                    let batch = joined.turn.open.take().expect("the batch is open");
+                    return Ok(batch.tx.commit().await?);
+                }
                 let Joined {
                     turn,
                     serial,

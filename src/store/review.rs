@@ -159,7 +159,7 @@ impl Store {
         };
         stakeholder_edit_in(&mut tx, id, &edit, &now).await?;
         audit(&mut tx, Some(actor), action, Some(id), &detail).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         let stakeholder = self
             .get_stakeholder(id)
             .await?
