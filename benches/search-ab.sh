@@ -47,17 +47,19 @@ start() {
     server_pid=$!
     local line
     base=
-    while read -r line; do
+    exec 3<"$fifo"
+    rm -f "$fifo"
+    while read -r line <&3; do
         case $line in
         "listening on http://"*)
             base=${line#listening on }
             break
             ;;
         esac
-    done <"$fifo"
+    done
     # Keep draining the server's output so it never blocks on a full pipe.
-    cat "$fifo" >/dev/null &
-    rm -f "$fifo"
+    cat <&3 >/dev/null &
+    exec 3<&-
     [ -n "$base" ] || { echo "the server did not start; see $log" >&2; exit 1; }
     # Warm the index's pages, as a server that has been up a while has them.
     wrk -t1 -c4 -d3s -s "$script" "$base" >/dev/null
