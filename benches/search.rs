@@ -39,6 +39,14 @@ use std::time::{Duration, Instant};
 use corpus::{Corpus, Geography};
 pub use measure::{EngineResult, Measure, Options, bar, dir_size, peak_rss_kb, spinner, status_kb};
 
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (as on a machine shared by several
+/// checkouts), else `target/` in the checkout.
+pub fn target_dir(repo: &std::path::Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("target"))
+}
+
 fn parse_options() -> Result<Options, String> {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut options = Options {
@@ -46,7 +54,7 @@ fn parse_options() -> Result<Options, String> {
         queries: 2_000,
         seed: 42,
         skip_postgres: false,
-        out: repo.join("target/bench-search"),
+        out: target_dir(&repo).join("bench-search"),
         work: PathBuf::new(),
         keep: false,
         http: false,

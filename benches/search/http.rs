@@ -93,7 +93,7 @@ impl Drop for Server {
 }
 
 fn binary(options: &Options) -> anyhow::Result<PathBuf> {
-    let path = options.repo.join("target/release/sangam");
+    let path = crate::target_dir(&options.repo).join("release/sangam");
     anyhow::ensure!(
         path.exists(),
         "{} is missing: run `cargo build --release` first",

@@ -5,9 +5,12 @@
 //! are checked here (unknown type, kind, district or sector is a 422 naming the parameter); the
 //! text itself is never an error.
 
+use std::sync::LazyLock;
+
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
+use tokio::sync::Semaphore;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -90,11 +93,21 @@ pub(super) async fn run(
         .clone()
         .ok_or_else(|| AppError::Unavailable("search is not running in this process".into()))?;
     let request = request_from(&index, caller, params)?;
+    // As many searches at once as there are cores: more only take turns on them as threads,
+    // switching and evicting each other's caches, while a request waiting here costs nothing.
+    let _turn = SEARCH_TURNS
+        .acquire()
+        .await
+        .map_err(|e| AppError::fault("searching (the search queue)", e))?;
     let results = tokio::task::spawn_blocking(move || index.search(&request))
         .await
         .map_err(|e| AppError::fault("searching (the search thread)", e))??;
     Ok(results)
 }
+
+static SEARCH_TURNS: LazyLock<Semaphore> = LazyLock::new(|| {
+    Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+});
 
 /// Checks every parameter and builds the request, or names the first bad one.
 fn request_from(
