@@ -79,7 +79,43 @@ async fn search(
     MaybeCaller(caller): MaybeCaller,
     QueryParams(params): QueryParams<SearchParams>,
 ) -> AppResult<Json<SearchResults>> {
-    Ok(Json(run(&app, &caller, params).await?))
+    let mut results = run(&app, &caller, params).await?;
+    for hit in &mut results.hits {
+        hit.snippet = marked_html(&hit.snippet, &hit.matched);
+    }
+    Ok(Json(results))
+}
+
+/// A snippet as the API gives it: HTML with the matched words (byte ranges of `text`) in
+/// `<b>…</b>` and everything else escaped.
+fn marked_html(text: &str, matched: &[(usize, usize)]) -> String {
+    let mut html = String::with_capacity(text.len() + 7 * matched.len());
+    let mut at = 0;
+    for &(start, end) in matched {
+        let (Some(before), Some(word)) = (text.get(at..start), text.get(start..end)) else {
+            continue; // not a range of this text: nothing to mark
+        };
+        escape_into(&mut html, before);
+        html.push_str("<b>");
+        escape_into(&mut html, word);
+        html.push_str("</b>");
+        at = end;
+    }
+    escape_into(&mut html, text.get(at..).unwrap_or_default());
+    html
+}
+
+fn escape_into(html: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '&' => html.push_str("&amp;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            other => html.push(other),
+        }
+    }
 }
 
 /// Checks the parameters and runs the search: the API's and the search page's one path.
@@ -224,4 +260,21 @@ fn statuses(
         }
     }
     Ok(statuses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::marked_html;
+
+    #[test]
+    fn the_api_marks_matched_words_and_escapes_the_rest() {
+        let text = "<script> सिलाई & \"loan's\"";
+        let start = text.find("सिलाई").unwrap();
+        let html = marked_html(text, &[(start, start + "सिलाई".len())]);
+        assert_eq!(
+            html,
+            "&lt;script&gt; <b>सिलाई</b> &amp; &quot;loan&#39;s&quot;"
+        );
+        assert_eq!(marked_html("plain", &[(2, 99)]), "plain");
+    }
 }

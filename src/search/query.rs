@@ -222,8 +222,12 @@ pub struct Hit {
     #[schema(nullable = false)]
     pub title_local: Option<String>,
     /// A short piece of the text around what matched, as HTML: matched words in `<b>…</b>`,
-    /// everything else escaped.
+    /// everything else escaped. (Search gives it as plain text with [`Hit::matched`]; the
+    /// HTTP layer writes the markup.)
     pub snippet: String,
+    /// The byte ranges of the matched words in `snippet`, as search gives it (before markup).
+    #[serde(skip)]
+    pub matched: Vec<(usize, usize)>,
     /// Relevance; higher is better. Only for ordering.
     #[schema(value_type = f32)]
     pub score: Score,
@@ -704,8 +708,10 @@ fn hit(
     let provider = (doc_type != DocType::Stakeholder.as_str())
         .then(|| first_text(&doc, fields.provider))
         .flatten();
+    let (snippet, matched) = highlighter.snippet(&title, title_local.as_deref(), &body);
     Ok(Hit {
-        snippet: highlighter.snippet(&title, title_local.as_deref(), &body),
+        snippet,
+        matched,
         id: first_text(&doc, fields.id).unwrap_or_default(),
         kind: first_text(&doc, fields.kind).unwrap_or_default(),
         stakeholder_id: first_text(&doc, fields.stakeholder_id).unwrap_or_default(),
@@ -1011,17 +1017,20 @@ mod tests {
     #[tokio::test]
     async fn snippets_highlight_matches_across_scripts() {
         let f = Fixture::corpus().await;
-        let snippet = |text: &str, name: &str| {
+        // The words the snippet marks as matched.
+        let marked = |text: &str, name: &str| -> Vec<String> {
             let results = f.search(&SearchRequest::new(text));
             let hit = results.hits.into_iter().find(|h| h.id == f.id(name));
-            hit.expect("a hit").snippet
+            let hit = hit.expect("a hit");
+            let words = hit
+                .matched
+                .iter()
+                .map(|&(a, b)| hit.snippet[a..b].to_string());
+            words.collect()
         };
-        let english = snippet("stitching", "tailoring_en");
-        assert!(english.contains("<b>stitching</b>"), "{english}");
-        let cross_script = snippet("silai", "silai_hi");
-        assert!(cross_script.contains("<b>सिलाई</b>"), "{cross_script}");
-        let typo = snippet("prashikshn", "silai_hi");
-        assert!(typo.contains("<b>प्रशिक्षण</b>"), "{typo}");
+        assert_eq!(marked("stitching", "tailoring_en"), ["stitching"]);
+        assert!(marked("silai", "silai_hi").contains(&"सिलाई".to_string()));
+        assert!(marked("prashikshn", "silai_hi").contains(&"प्रशिक्षण".to_string()));
     }
 
     #[tokio::test]

@@ -1,12 +1,16 @@
 //! Snippets of a hit: the words a query matched found again in a record's text (exactly, by
-//! phonetic key, within the fuzzy distance, or as a synonym) and marked in `<b>…</b>`, in a
-//! window of the text around the most of them.
+//! phonetic key, within the fuzzy distance, or as a synonym), in a window of the text around
+//! the most of them. A snippet is plain text with the byte ranges of the matched words: the
+//! HTTP layer marks them up (the API as `<b>…</b>` HTML, the search page through its template).
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use super::analysis;
 use super::query::{Word, fuzzy_distance};
+
+/// A snippet's text and the byte ranges of the matched words in it, in order.
+pub type Snippet = (String, Vec<(usize, usize)>);
 
 /// The longest snippet, in characters (an ellipsis either side aside).
 const SNIPPET_CHARS: usize = 160;
@@ -89,46 +93,43 @@ impl Highlighter {
 
     /// The description around the best matches, else the titles if only they matched, else the
     /// start of the description.
-    pub(super) fn snippet(&self, title: &str, title_local: Option<&str>, body: &str) -> String {
-        if let Some(html) = self.highlight(body) {
-            return html;
+    pub(super) fn snippet(&self, title: &str, title_local: Option<&str>, body: &str) -> Snippet {
+        if let Some(snippet) = self.highlight(body) {
+            return snippet;
         }
         let titles = match title_local {
             Some(local) => format!("{title} · {local}"),
             None => title.to_string(),
         };
-        if let Some(html) = self.highlight(&titles) {
-            return html;
+        if let Some(snippet) = self.highlight(&titles) {
+            return snippet;
         }
-        escape_html(&leading_chars(body, SNIPPET_CHARS))
+        (leading_chars(body, SNIPPET_CHARS), Vec::new())
     }
 
-    /// At most [`SNIPPET_CHARS`] characters of `text` around the most matched words, as HTML
-    /// with those words in `<b>…</b>`; `None` if no word in it matched. (Done here rather than
+    /// At most [`SNIPPET_CHARS`] characters of `text` around the most matched words, with
+    /// where those words are in it; `None` if no word in it matched. (Done here rather than
     /// with tantivy's `SnippetGenerator`, which tokenizes the text a second time and cost more
     /// than the rest of the page.)
-    fn highlight(&self, text: &str) -> Option<String> {
+    fn highlight(&self, text: &str) -> Option<Snippet> {
         let marks: Vec<(usize, usize)> = analysis::word_ranges(text)
             .filter(|&(from, to)| self.matches(&text[from..to]))
             .collect();
         let (from, to) = best_window(text, &marks)?;
-        let mut html = String::with_capacity(to - from + 16);
-        if from > 0 {
-            html.push_str("… ");
-        }
-        let mut at = from;
-        for &(start, end) in marks.iter().filter(|m| m.0 >= from && m.1 <= to) {
-            html.push_str(&escape_html(&text[at..start]));
-            html.push_str("<b>");
-            html.push_str(&escape_html(&text[start..end]));
-            html.push_str("</b>");
-            at = end;
-        }
-        html.push_str(&escape_html(&text[at..to]));
+        let lead = if from > 0 { "… " } else { "" };
+        let mut shown = String::with_capacity(to - from + 8);
+        shown.push_str(lead);
+        shown.push_str(&text[from..to]);
         if to < text.len() {
-            html.push_str(" …");
+            shown.push_str(" …");
         }
-        Some(html)
+        let shift = |at: usize| at - from + lead.len();
+        let matched = marks
+            .iter()
+            .filter(|m| m.0 >= from && m.1 <= to)
+            .map(|&(start, end)| (shift(start), shift(end)))
+            .collect();
+        Some((shown, matched))
     }
 }
 
@@ -202,21 +203,6 @@ fn leading_chars(text: &str, limit: usize) -> String {
     format!("{head} …")
 }
 
-fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '&' => escaped.push_str("&amp;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,20 +228,22 @@ mod tests {
         ));
         let filler = "बुनाई का काम घर पर होता है और ".repeat(12);
         let text = format!("{filler}यहाँ कालीन <खरीद> होती है। {filler}");
-        let html = highlighter.highlight(&text).expect("a match");
-        assert!(html.contains("<b>कालीन</b>"), "{html}");
-        assert!(html.contains("&lt;खरीद&gt;"), "escaped: {html}");
-        assert!(html.starts_with("… ") && html.ends_with(" …"), "{html}");
-        let shown = html.replace("<b>", "").replace("</b>", "");
-        assert!(shown.chars().count() <= SNIPPET_CHARS + 30, "{shown}");
+        let (shown, matched) = highlighter.highlight(&text).expect("a match");
+        let marked: Vec<&str> = matched.iter().map(|&(a, b)| &shown[a..b]).collect();
+        assert_eq!(marked, ["कालीन"], "{shown}");
+        assert!(
+            shown.contains("<खरीद>"),
+            "as written, for the HTTP layer to escape: {shown}"
+        );
+        assert!(shown.starts_with("… ") && shown.ends_with(" …"), "{shown}");
+        assert!(shown.chars().count() <= SNIPPET_CHARS + 4, "{shown}");
         assert_eq!(highlighter.highlight("नमक"), None);
         let short = highlighter.highlight("कालीन").expect("a match");
-        assert_eq!(short, "<b>कालीन</b>");
+        assert_eq!(short, ("कालीन".to_string(), vec![(0, "कालीन".len())]));
     }
 
     #[test]
-    fn snippets_escape_html_and_cut_at_a_space() {
-        assert_eq!(escape_html("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
+    fn snippets_cut_at_a_space() {
         assert_eq!(leading_chars("one two three", 9), "one two …");
         assert_eq!(leading_chars("short", 9), "short");
     }

@@ -549,3 +549,41 @@ async fn totals_and_facets_are_exact_up_to_ten_thousand_matches_and_say_when_not
         assert_eq!(filtered["total_is_exact"], true);
     }
 }
+
+/// The API's snippet is HTML: the matched words, in any script, in `<b>…</b>`, and whatever a
+/// record says (`<script>` included) escaped around them.
+#[tokio::test]
+async fn snippets_mark_what_matched_and_escape_the_rest() {
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let token = server.token("facilitator").await;
+    let bank_id = provider(&server, &token, "up-mirzapur").await;
+    let mut body = mudra_loan();
+    body["title"] = json!("सिलाई मशीन ऋण");
+    body["description"] = json!("<script>alert(1)</script> Loan for a silai machine & thread");
+    let id = crate::support::add(
+        &server,
+        &token,
+        &format!("/api/v1/stakeholders/{bank_id}/offerings"),
+        &body,
+    )
+    .await;
+    assert!(
+        time_until_found(&server, "silai", &id, Duration::from_secs(5))
+            .await
+            .is_some()
+    );
+    let found = search(&server, "q=silai", None).await;
+    let hit = found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == id.as_str())
+        .unwrap();
+    let snippet = hit["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<b>silai</b>"), "{snippet}");
+    assert!(
+        snippet.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && snippet.contains("&amp;"),
+        "{snippet}"
+    );
+    assert!(!snippet.contains("<script>"), "{snippet}");
+}

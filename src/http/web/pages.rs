@@ -139,42 +139,29 @@ struct HitView {
     parts: Vec<Part>,
 }
 
-/// A snippet (escaped text with matched words in `<b>…</b>`) as plain pieces, so that the page
-/// escapes every piece itself and trusts no markup it did not write.
-fn snippet_parts(snippet: &str) -> Vec<Part> {
+/// A snippet (plain text, and the byte ranges of its matched words) as pieces, so that the
+/// page's template escapes every piece and marks the matched ones.
+fn snippet_parts(text: &str, matched: &[(usize, usize)]) -> Vec<Part> {
     let mut parts = Vec::new();
-    let mut rest = snippet;
-    while !rest.is_empty() {
-        let (before, hit, after) = match rest.split_once("<b>") {
-            Some((before, tail)) => match tail.split_once("</b>") {
-                Some((hit, after)) => (before, Some(hit), after),
-                None => (before, Some(tail), ""),
-            },
-            None => (rest, None, ""),
-        };
-        if !before.is_empty() {
+    let mut at = 0;
+    let mut push = |piece: Option<&str>, hit: bool| {
+        if let Some(piece) = piece.filter(|p| !p.is_empty()) {
             parts.push(Part {
-                text: unescape(before),
-                hit: false,
+                text: piece.to_string(),
+                hit,
             });
         }
-        if let Some(hit) = hit.filter(|h| !h.is_empty()) {
-            parts.push(Part {
-                text: unescape(hit),
-                hit: true,
-            });
+    };
+    for &(start, end) in matched {
+        if text.get(at..start).is_none() || text.get(start..end).is_none() {
+            continue; // not a range of this text: nothing to mark
         }
-        rest = after;
+        push(text.get(at..start), false);
+        push(text.get(start..end), true);
+        at = end;
     }
+    push(text.get(at..), false);
     parts
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 fn hit_view(hit: Hit, lang: Lang, names: &Names) -> HitView {
@@ -190,7 +177,7 @@ fn hit_view(hit: Hit, lang: Lang, names: &Names) -> HitView {
         hit.stakeholder_id.clone()
     };
     HitView {
-        parts: snippet_parts(&hit.snippet),
+        parts: snippet_parts(&hit.snippet, &hit.matched),
         id: hit.id,
         stakeholder,
         title: hit.title,
@@ -448,8 +435,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_snippet_becomes_plain_pieces_that_the_page_escapes() {
-        let parts = snippet_parts("&lt;script&gt; <b>silai</b> training &amp; <b>loan</b>");
+    fn a_snippet_becomes_pieces_that_the_page_escapes() {
+        let text = "<script> silai training & loan";
+        let at = |word: &str| {
+            let start = text.find(word).unwrap();
+            (start, start + word.len())
+        };
+        let parts = snippet_parts(text, &[at("silai"), at("loan")]);
         let texts: Vec<(&str, bool)> = parts.iter().map(|p| (p.text.as_str(), p.hit)).collect();
         assert_eq!(
             texts,
@@ -461,17 +453,18 @@ mod tests {
             ]
         );
         assert_eq!(
-            snippet_parts("plain"),
+            snippet_parts("plain", &[]),
             [Part {
                 text: "plain".into(),
                 hit: false
             }]
         );
+        // A range that is not in the text (or splits a character) marks nothing.
         assert_eq!(
-            snippet_parts("<b>open"),
+            snippet_parts("सिलाई", &[(1, 2), (40, 50)]),
             [Part {
-                text: "open".into(),
-                hit: true
+                text: "सिलाई".into(),
+                hit: false
             }]
         );
     }
