@@ -84,8 +84,8 @@ struct Tailer {
     index: SearchIndex,
     store: Store,
     gazetteer_read: Option<Instant>,
-    /// Whether this run has purged once already: a process stopped between applying an
-    /// erasure and purging leaves old text that only a purge at start removes.
+    /// Whether this run has had its purge at start (if any erasure was ever made): a process
+    /// stopped between applying an erasure and purging leaves old text only that removes.
     purged_at_start: bool,
 }
 
@@ -122,11 +122,12 @@ impl Tailer {
     /// table: on PostgreSQL an erasure is in that table before the change log may be read
     /// past it, and a purge before the erasure is applied would purge nothing.
     async fn purge_after_erasures(&mut self, applied: &[Change]) -> SearchResult<()> {
+        // The erasures table is read once per run, not on every round of the indexer.
         let at_start = !self.purged_at_start && self.store.latest_erasure().await? > 0;
         if at_start || applied.iter().any(Change::is_erasure) {
             self.index.purge_deleted().await?;
-            self.purged_at_start = true;
         }
+        self.purged_at_start = true;
         Ok(())
     }
 
