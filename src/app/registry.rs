@@ -600,6 +600,20 @@ pub async fn offerings_of(
     Ok(store.list_offerings_of(stakeholder_id, statuses).await?)
 }
 
+/// An offering or need still pending came with a registration: it is seen where the
+/// registration is (see [`sees_registration`]); any other status needs nothing more.
+async fn pending_child_visible(
+    store: &Store,
+    caller: Option<&Caller>,
+    status: Status,
+    owner: &str,
+) -> Result<()> {
+    if status == Status::Pending {
+        visible_owner(store, caller, owner).await?;
+    }
+    Ok(())
+}
+
 /// An offering, if `caller` may see a record in its status.
 pub async fn show_offering(store: &Store, caller: Option<&Caller>, id: &str) -> Result<Offering> {
     let offering = store
@@ -607,14 +621,14 @@ pub async fn show_offering(store: &Store, caller: Option<&Caller>, id: &str) -> 
         .await?
         .filter(|o| audience(caller).sees_status(o.meta.status))
         .ok_or(Error::NotFound("offering"))?;
-    // Pending, it came with a registration: seen where the registration is.
-    if offering.meta.status == Status::Pending
-        && visible_owner(store, caller, &offering.stakeholder_id)
-            .await
-            .is_err()
-    {
-        return Err(Error::NotFound("offering"));
-    }
+    pending_child_visible(
+        store,
+        caller,
+        offering.meta.status,
+        &offering.stakeholder_id,
+    )
+    .await
+    .map_err(|_| Error::NotFound("offering"))?;
     Ok(offering)
 }
 
@@ -706,14 +720,9 @@ pub async fn show_need(store: &Store, caller: Option<&Caller>, id: &str) -> Resu
         .await?
         .filter(|n| audience(caller).sees_status(n.meta.status))
         .ok_or(Error::NotFound("need"))?;
-    // Pending, it came with a registration: seen where the registration is.
-    if need.meta.status == Status::Pending
-        && visible_owner(store, caller, &need.stakeholder_id)
-            .await
-            .is_err()
-    {
-        return Err(Error::NotFound("need"));
-    }
+    pending_child_visible(store, caller, need.meta.status, &need.stakeholder_id)
+        .await
+        .map_err(|_| Error::NotFound("need"))?;
     Ok(need)
 }
 
